@@ -1,1 +1,28 @@
-//! probity-analytics
+//! probity-analytics: historic-data import and an in-memory columnar query engine for
+//! licensing statistics. Pure library: no database, no web.
+//!
+//! - [`caat`]: import Campaign Against Arms Trade's UK licence data, with an [`ImportReport`]
+//!   of every oddity met.
+//! - [`countries`]: destination names → ISO 3166-1 alpha-2 codes and regions.
+//! - [`ratings`]: control-list rating kinds and matching.
+//! - [`table`]: the columnar table ([`Table`], [`TableBuilder`]).
+//! - [`query`]: filters, group-by and measures ([`Query`] → [`QueryResult`]).
+//! - [`export`]: CSV and JSON open-data writers.
+
+pub mod caat;
+pub mod countries;
+pub mod export;
+pub mod query;
+pub mod ratings;
+pub mod report;
+pub mod table;
+
+pub use caat::{import_dir, import_files, CaatDataset, CaatFiles, ImportError, ImportOptions};
+pub use countries::Region;
+pub use query::{
+    Destination, Dim, Key, LicenceOrder, LicenceSummary, Measures, OrderBy, Query, QueryError,
+    QueryResult, QueryRow, RatingFilter,
+};
+pub use ratings::RatingKind;
+pub use report::{Anomaly, AnomalyKind, ImportReport, Severity};
+pub use table::{Decision, LicenceType, RowInput, Source, Table, TableBuilder, TableError};

@@ -1,1 +1,81 @@
-fn main() {}
+//! `probity`: the command-line entry point. Thin: parse flags, open the store, call the
+//! service or web crate.
+mod commands;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "probity",
+    version,
+    about = "Probity: strategic export licensing, robust and transparent by construction.",
+    long_about = "Probity handles applications to export military and dual-use goods, from application to licence, \
+and publishes every decision in a public register.\n\nStart with `probity demo` to try it with realistic content."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create (or reuse) an embedded SQLite database with realistic demo content, print one
+    /// sign-in per role, and serve it.
+    Demo(commands::DemoArgs),
+    /// Serve Probity against an existing database (migrating it first).
+    Serve(commands::ServeArgs),
+    /// Apply (or revert) database migrations.
+    Migrate(commands::MigrateArgs),
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: commands::UserCommand,
+    },
+    /// Register an exporter organisation.
+    Org {
+        #[command(subcommand)]
+        command: commands::OrgCommand,
+    },
+    /// Create departmental teams (licensing, advisory, …).
+    Team {
+        #[command(subcommand)]
+        command: commands::TeamCommand,
+    },
+    /// Check the internal audit log.
+    Audit {
+        #[command(subcommand)]
+        command: commands::AuditCommand,
+    },
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("PROBITY_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let result = match cli.command {
+        Command::Demo(a) => commands::demo(a).await,
+        Command::Serve(a) => commands::serve(a).await,
+        Command::Migrate(a) => commands::migrate(a).await,
+        Command::User { command } => commands::user(command).await,
+        Command::Org { command } => commands::org(command).await,
+        Command::Team { command } => commands::team(command).await,
+        Command::Audit { command } => commands::audit(command).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

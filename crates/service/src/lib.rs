@@ -1,1 +1,41 @@
-//! probity-service
+//! Probity's use cases: one function per command or query.
+//!
+//! Every command authorises the actor, validates input through the pure domain, and writes the
+//! change, its audit event and (if public) its outbox record in one transaction.
+
+pub mod advice;
+pub mod appeals;
+pub mod applications;
+pub mod auth;
+pub mod case_view;
+pub mod cases;
+mod clock;
+mod ctx;
+pub mod decisions;
+pub mod demo;
+pub mod documents;
+mod error;
+pub mod licences;
+pub mod orgs;
+pub mod records;
+mod rows;
+
+pub use clock::Clock;
+pub use ctx::Ctx;
+pub use error::{ServiceError, ServiceResult};
+pub use probity_domain as domain;
+pub use probity_store as store;
+
+#[cfg(test)]
+mod send_check {
+    fn is_send<T: Send>(_: T) {}
+    #[allow(dead_code)]
+    fn check(
+        ctx: &crate::Ctx,
+        a: &crate::auth::Actor,
+        id: probity_domain::CaseId,
+        d: &crate::decisions::DecisionInput,
+    ) {
+        is_send(crate::decisions::finalise(ctx, a, id, d));
+    }
+}

@@ -1,1 +1,27 @@
-//! probity-store
+//! Storage for Probity: one SQL dialect that runs on SQLite (the embedded default) and
+//! PostgreSQL (production), through sqlx's `Any` driver.
+//!
+//! Every command runs in a [`CommandTx`]: the transaction first takes the single-row
+//! `command_lock`, so on SQLite it holds the write lock from its first statement (no
+//! `SQLITE_BUSY` upgrade failures) and on PostgreSQL commands that extend the audit chain
+//! are serialised. The audit event and any public-record outbox row are written in the same
+//! transaction as the change they describe.
+
+pub mod audit;
+mod connect;
+mod error;
+pub mod migrate;
+pub mod outbox;
+mod time_codec;
+
+pub use connect::{Backend, Store};
+pub use error::StoreError;
+pub use time_codec::{from_micros, to_micros};
+
+/// A transaction on either backend.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Run a `SELECT CAST(COUNT(*) AS BIGINT) …` style query returning one integer.
+pub async fn count(store: &Store, sql: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(sql).fetch_one(store.pool()).await?)
+}

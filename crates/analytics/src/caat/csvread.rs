@@ -1,0 +1,378 @@
+//! Reading one CSV file: header mapping by column name, line numbers, UTF-8 checks.
+//! Rows the reader cannot hand over (bad encoding, wrong field count) are reported and rejected.
+
+use crate::report::{AnomalyKind, FileReport, ImportReport};
+
+/// One column the caller wants, with the header names it may have.
+pub(crate) struct ColSpec {
+    pub names: &'static [&'static str],
+    pub required: bool,
+    /// Free text: keep surrounding spaces instead of trimming them.
+    pub text: bool,
+}
+
+pub(crate) const fn col(names: &'static [&'static str], required: bool) -> ColSpec {
+    ColSpec {
+        names,
+        required,
+        text: false,
+    }
+}
+
+pub(crate) const fn text(names: &'static [&'static str], required: bool) -> ColSpec {
+    ColSpec {
+        names,
+        required,
+        text: true,
+    }
+}
+
+/// The fields of one record, addressed by the caller's column specs.
+pub(crate) struct Fields<'a> {
+    rec: &'a csv::ByteRecord,
+    cols: &'a [Option<usize>],
+}
+
+impl Fields<'_> {
+    /// The field for spec `k`, `None` if the column is absent. Already checked to be UTF-8.
+    pub fn get(&self, k: usize) -> Option<&str> {
+        let i = self.cols.get(k).copied().flatten()?;
+        std::str::from_utf8(self.rec.get(i)?).ok()
+    }
+
+    /// The field for spec `k`, or "" when the column is absent.
+    pub fn str(&self, k: usize) -> &str {
+        self.get(k).unwrap_or("")
+    }
+}
+
+/// Which id scheme a header names, from the caller's id spec alias that matched.
+pub(crate) struct Header {
+    pub cols: Vec<Option<usize>>,
+    /// The header name that matched each spec, lower-cased.
+    pub matched: Vec<Option<String>>,
+}
+
+/// Read `bytes` as CSV. `on_row(line, fields, report)` returns whether the row was imported.
+/// Returns the header mapping (None if the header was unusable) and the file summary.
+pub(crate) fn read_csv(
+    file: &str,
+    bytes: &[u8],
+    specs: &[ColSpec],
+    report: &mut ImportReport,
+    mut on_row: impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool,
+) -> (Option<Header>, FileReport) {
+    let mut summary = FileReport {
+        file: file.to_string(),
+        records: 0,
+        imported: 0,
+    };
+    let body = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => {
+            report.note(
+                AnomalyKind::ByteOrderMark,
+                file,
+                1,
+                "UTF-8 byte-order mark stripped".into(),
+            );
+            rest
+        }
+        None => bytes,
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut rec = csv::ByteRecord::new();
+    let header = match rdr.read_byte_record(&mut rec) {
+        Ok(true) => map_header(file, &rec, specs, report),
+        Ok(false) => {
+            report.note(
+                AnomalyKind::WrongHeader,
+                file,
+                1,
+                "empty file: no header".into(),
+            );
+            None
+        }
+        Err(e) => {
+            report.note(
+                AnomalyKind::UnreadableFile,
+                file,
+                1,
+                format!("cannot read header: {e}"),
+            );
+            None
+        }
+    };
+    let width = rec.len();
+    let mut lines = LineCounter {
+        body,
+        at: 0,
+        line: 1,
+    };
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                // The csv crate only fails on I/O here; count the rest of the file as unreadable.
+                let line = e.position().map_or(0, |p| p.line());
+                report.note(
+                    AnomalyKind::UnreadableFile,
+                    file,
+                    line,
+                    format!("read error: {e}"),
+                );
+                report.records_rejected += 1;
+                summary.records += 1;
+                break;
+            }
+        }
+        let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
+        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
+            continue; // a blank line, not a record
+        }
+        summary.records += 1;
+        let Some(h) = &header else {
+            report.records_rejected += 1;
+            continue;
+        };
+        if let Some((i, err)) = rec
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| std::str::from_utf8(f).err().map(|e| (i, e)))
+        {
+            let at = err.valid_up_to();
+            let byte = rec.get(i).and_then(|f| f.get(at)).copied().unwrap_or(0);
+            report.note(
+                AnomalyKind::NotUtf8,
+                file,
+                line,
+                format!(
+                    "field {} is not UTF-8: byte 0x{byte:02X} at offset {at} \
+                     (the file may be Windows-1252 or Latin-1)",
+                    i + 1
+                ),
+            );
+            report.records_rejected += 1;
+            continue;
+        }
+        if rec.len() != width {
+            report.note(
+                AnomalyKind::WrongFieldCount,
+                file,
+                line,
+                format!("{} fields, header has {width}", rec.len()),
+            );
+            report.records_rejected += 1;
+            continue;
+        }
+        let fields = Fields {
+            rec: &rec,
+            cols: &h.cols,
+        };
+        for (k, spec) in specs.iter().enumerate() {
+            if let Some(v) = fields.get(k) {
+                if !spec.text && v.trim() != v {
+                    report.note(
+                        AnomalyKind::WhitespaceTrimmed,
+                        file,
+                        line,
+                        format!("column {} is {v:?}", spec.names[0]),
+                    );
+                }
+            }
+        }
+        if on_row(h, line, &fields, report) {
+            summary.imported += 1;
+        } else {
+            report.records_rejected += 1;
+        }
+    }
+    report.files.push(summary.clone());
+    (header, summary)
+}
+
+/// Physical line numbers from byte offsets. The csv crate's own line count lags by one after
+/// CRLF line endings (it stops at the CR), so count newlines ourselves.
+struct LineCounter<'a> {
+    body: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// The 1-based line on which the record starting at `byte` begins. Offsets must not decrease.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut start = (byte as usize).min(self.body.len());
+        // A record "starts" at the LF left over from the previous CRLF; skip line breaks.
+        while start < self.body.len() && matches!(self.body[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.at {
+            self.line += self.body[self.at..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.at = start;
+        }
+        self.line
+    }
+}
+
+fn map_header(
+    file: &str,
+    rec: &csv::ByteRecord,
+    specs: &[ColSpec],
+    report: &mut ImportReport,
+) -> Option<Header> {
+    let mut names = Vec::with_capacity(rec.len());
+    for f in rec.iter() {
+        match std::str::from_utf8(f) {
+            Ok(s) => names.push(s.trim().to_ascii_lowercase()),
+            Err(_) => {
+                report.note(AnomalyKind::NotUtf8, file, 1, "header is not UTF-8".into());
+                return None;
+            }
+        }
+    }
+    let mut cols = Vec::with_capacity(specs.len());
+    let mut matched = Vec::with_capacity(specs.len());
+    let mut used = vec![false; names.len()];
+    let mut problems = Vec::new();
+    for spec in specs {
+        let hits: Vec<usize> = (0..names.len())
+            .filter(|&i| spec.names.iter().any(|n| *n == names[i]))
+            .collect();
+        match hits.as_slice() {
+            [] if spec.required => {
+                problems.push(format!("missing column {}", spec.names.join(" or ")))
+            }
+            [] => {
+                cols.push(None);
+                matched.push(None);
+            }
+            [i] => {
+                used[*i] = true;
+                cols.push(Some(*i));
+                matched.push(Some(names[*i].clone()));
+            }
+            _ => problems.push(format!(
+                "column {} appears more than once",
+                spec.names.join(" or ")
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        let reason = format!("{}; header is {:?}", problems.join("; "), names.join(","));
+        report.note(AnomalyKind::WrongHeader, file, 1, reason);
+        return None;
+    }
+    for (i, name) in names.iter().enumerate() {
+        if !used[i] {
+            report.note(
+                AnomalyKind::UnknownColumn,
+                file,
+                1,
+                format!("column {name:?} ignored"),
+            );
+        }
+    }
+    Some(Header { cols, matched })
+}
+
+/// A whole number; `"12.0"` is accepted (the bool says a decimal part was present).
+pub(crate) fn parse_whole(s: &str) -> Result<(i64, bool), String> {
+    let t = s.trim();
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    if let Some(f) = frac {
+        if f.is_empty() || !f.bytes().all(|b| b == b'0') {
+            return Err(format!("{t:?} is not a whole number"));
+        }
+    }
+    let digits = int.strip_prefix('-').unwrap_or(int);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{t:?} is not a number"));
+    }
+    int.parse::<i64>()
+        .map(|v| (v, frac.is_some()))
+        .map_err(|_| format!("{t:?} is out of range"))
+}
+
+/// A non-negative id.
+pub(crate) fn parse_id(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("empty id".into());
+    }
+    if !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("id {t:?} is not a whole number"));
+    }
+    t.parse::<u64>()
+        .map_err(|_| format!("id {t:?} is out of range"))
+}
+
+/// A date written YYYY-MM-DD, years 1900–2199.
+pub(crate) fn parse_date(s: &str) -> Result<time::Date, String> {
+    let t = s.trim();
+    let bad = || format!("{t:?} is not a date (YYYY-MM-DD)");
+    let b = t.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| -> Result<i32, String> {
+        let p = &t[r];
+        if p.bytes().all(|c| c.is_ascii_digit()) {
+            p.parse::<i32>().map_err(|_| bad())
+        } else {
+            Err(bad())
+        }
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1900..2200).contains(&y) {
+        return Err(format!("{t:?}: year outside 1900–2199"));
+    }
+    let month = u8::try_from(m)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .ok_or_else(bad)?;
+    let day = u8::try_from(d).map_err(|_| bad())?;
+    time::Date::from_calendar_date(y, month, day)
+        .map_err(|_| format!("{t:?} is not a calendar date"))
+}
+
+/// A 0/1 flag (also true/false).
+pub(crate) fn parse_flag(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "0" | "false" => Ok(false),
+        "1" | "true" => Ok(true),
+        other => Err(format!("{other:?} is not 0 or 1")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_numbers_dates_flags() {
+        assert_eq!(parse_whole("3540"), Ok((3540, false)));
+        assert_eq!(parse_whole("28591.0"), Ok((28591, true)));
+        assert!(parse_whole("12.5").is_err());
+        assert!(parse_whole("1e3").is_err());
+        assert!(parse_whole("").is_err());
+        assert!(parse_whole("99999999999999999999").is_err());
+        assert_eq!(parse_whole("-5"), Ok((-5, false)));
+        assert!(parse_id("-5").is_err());
+        assert!(parse_date("2012-02-30").is_err());
+        assert!(parse_date("2012-2-3").is_err());
+        assert!(parse_date("1812-02-03").is_err());
+        assert_eq!(parse_date("2012-02-29").map(|d| d.ordinal()), Ok(60));
+        assert_eq!(parse_flag("1"), Ok(true));
+        assert!(parse_flag("yes").is_err());
+    }
+}

@@ -1,0 +1,437 @@
+//! Import of Campaign Against Arms Trade's UK licence data (github.com/caatdata/uk-arms-export-data).
+//!
+//! Two releases are supported, recognised by their headers rather than their file names:
+//! the 2008–2015 Q1 release (ids are `licence_group`, refusal criteria in a `criteria` column) and
+//! the 2025 release (ids are `licence_cohort_id`, `criterion`, `iso2` columns). Ids are renumbered
+//! between releases, so files with different id schemes are never joined ([`AnomalyKind::MixedIdSchemes`]).
+//!
+//! Every oddity is recorded in the [`ImportReport`]; see [`AnomalyKind`] for what is kept and
+//! what is rejected. The import is deterministic: the same files give an equal [`CaatDataset`].
+
+mod csvread;
+mod files;
+mod reference;
+mod values;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use time::Date;
+
+pub use files::CaatFiles;
+use files::KINDS;
+
+use crate::countries;
+use crate::ratings::RatingKind;
+use crate::report::{AnomalyKind, ImportReport};
+
+/// How to import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Abort, returning nothing, if any error-severity anomaly is met.
+    pub strict: bool,
+    /// Examples kept per anomaly kind.
+    pub max_examples: usize,
+    /// Rows worth more than this are flagged [`AnomalyKind::OutlierValue`]. The default, £5bn,
+    /// is about three times the second-largest row in the 2008–2015 data.
+    pub outlier_threshold_gbp: i64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            strict: false,
+            max_examples: 20,
+            outlier_threshold_gbp: 5_000_000_000,
+        }
+    }
+}
+
+/// Why an import returned nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("CAAT data directory {0} does not exist or is not a directory")]
+    NotFound(PathBuf),
+    #[error("cannot list {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("strict import aborted: {} error(s)\n{report}", report.count_severity(crate::report::Severity::Error))]
+    Strict { report: Box<ImportReport> },
+}
+
+/// Which id the files use. Ids of different schemes denote different things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdScheme {
+    /// `licence_group` (2008–2015 release).
+    LicenceGroup,
+    /// `licence_cohort_id` (2025 release).
+    LicenceCohort,
+}
+
+/// One row of the values file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValueRow {
+    pub line: u64,
+    /// Licence group or cohort id (see [`CaatDataset::id_scheme`]).
+    pub group: u64,
+    pub date: Date,
+    /// Canonical spelling (e.g. `ML16`).
+    pub rating: String,
+    /// The spelling in the file, when it differed (e.g. `ml16`).
+    pub rating_as_published: Option<String>,
+    pub count: Option<u32>,
+    /// GBP; `None` where the file has no value (refused rows).
+    pub value_gbp: Option<i64>,
+    pub country: String,
+    pub iso2: Option<String>,
+    pub refused: bool,
+    /// Above [`ImportOptions::outlier_threshold_gbp`].
+    pub outlier: bool,
+}
+
+/// One rating from ratings.csv.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RatingDef {
+    pub code: String,
+    pub military: bool,
+    pub kind: RatingKind,
+    pub short_description: String,
+    pub full_description: String,
+    pub line: u64,
+}
+
+/// An onward destination for incorporation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncorporationDestination {
+    pub group: u64,
+    pub name: String,
+    pub iso2: Option<String>,
+    pub line: u64,
+}
+
+/// A source country of transit or trade items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRow {
+    pub group: Option<u64>,
+    pub licence_id: Option<u64>,
+    pub name: String,
+    pub iso2: Option<String>,
+    pub licence_count: Option<u64>,
+    pub line: u64,
+}
+
+/// A footnote on a licence group (and, in the 2025 release, one licence in it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LicenceFootnote {
+    pub group: u64,
+    pub licence_id: Option<u64>,
+    pub text: String,
+    pub line: u64,
+}
+
+/// An embargo or sanctions note on a destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionFootnote {
+    pub name: String,
+    pub text: String,
+    pub line: u64,
+}
+
+/// Everything imported from one CAAT directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CaatDataset {
+    pub id_scheme: Option<IdScheme>,
+    /// In file order.
+    pub values: Vec<ValueRow>,
+    /// In natural code order, one per canonical code.
+    pub ratings: Vec<RatingDef>,
+    /// Refusal criteria per group, de-duplicated.
+    pub refusal_criteria: BTreeMap<u64, BTreeSet<String>>,
+    pub criterion_descriptions: BTreeMap<String, String>,
+    pub destinations: Vec<IncorporationDestination>,
+    pub sources: Vec<SourceRow>,
+    pub licence_footnotes: Vec<LicenceFootnote>,
+    pub region_footnotes: Vec<RegionFootnote>,
+}
+
+/// Headline numbers for the end-of-import summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DatasetSummary {
+    pub value_rows: usize,
+    pub licence_groups: usize,
+    pub refused_groups: usize,
+    pub countries: usize,
+    pub ratings_used: usize,
+    pub first_date: Option<Date>,
+    pub last_date: Option<Date>,
+    pub total_value_gbp: i128,
+}
+
+impl CaatDataset {
+    pub fn summary(&self) -> DatasetSummary {
+        let mut groups = HashSet::new();
+        let mut refused = HashSet::new();
+        let mut countries = HashSet::new();
+        let mut ratings = HashSet::new();
+        for r in &self.values {
+            groups.insert(r.group);
+            if r.refused {
+                refused.insert(r.group);
+            }
+            countries.insert(r.country.as_str());
+            ratings.insert(r.rating.as_str());
+        }
+        DatasetSummary {
+            value_rows: self.values.len(),
+            licence_groups: groups.len(),
+            refused_groups: refused.len(),
+            countries: countries.len(),
+            ratings_used: ratings.len(),
+            first_date: self.values.iter().map(|r| r.date).min(),
+            last_date: self.values.iter().map(|r| r.date).max(),
+            total_value_gbp: self
+                .values
+                .iter()
+                .filter_map(|r| r.value_gbp)
+                .map(i128::from)
+                .sum(),
+        }
+    }
+}
+
+/// Import every CAAT file found in `dir`.
+pub fn import_dir(
+    dir: &Path,
+    opts: &ImportOptions,
+) -> Result<(CaatDataset, ImportReport), ImportError> {
+    import_files(&CaatFiles::discover(dir)?, opts)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Import the given files.
+pub fn import_files(
+    files: &CaatFiles,
+    opts: &ImportOptions,
+) -> Result<(CaatDataset, ImportReport), ImportError> {
+    let mut report = ImportReport::new(opts.max_examples);
+    let mut ds = CaatDataset::default();
+    for p in &files.ignored {
+        report.note(
+            AnomalyKind::IgnoredFile,
+            &file_name(p),
+            0,
+            "another file of this kind was read".into(),
+        );
+    }
+    let mut slots = files.clone();
+    let mut load = |kind: usize, report: &mut ImportReport| -> Option<(String, Vec<u8>)> {
+        let Some(path) = slots.slot(kind).clone() else {
+            let reason = format!("no {} file ({})", KINDS[kind].0, KINDS[kind].1.join(" or "));
+            report.note(AnomalyKind::FileAbsent, KINDS[kind].1[0], 0, reason);
+            return None;
+        };
+        let name = file_name(&path);
+        match std::fs::read(&path) {
+            Ok(bytes) => Some((name, bytes)),
+            Err(e) => {
+                report.note(
+                    AnomalyKind::UnreadableFile,
+                    &name,
+                    0,
+                    format!("{}: {e}", path.display()),
+                );
+                None
+            }
+        }
+    };
+
+    if let Some((name, bytes)) = load(1, &mut report) {
+        ds.ratings = reference::parse_ratings(&name, &bytes, &mut report);
+    }
+    let known: HashMap<String, bool> = ds
+        .ratings
+        .iter()
+        .map(|r| (r.code.clone(), r.military))
+        .collect();
+    if let Some((name, bytes)) = load(0, &mut report) {
+        let (rows, scheme) = values::parse_values(&name, &bytes, &known, opts, &mut report);
+        ds.values = rows;
+        ds.id_scheme = scheme;
+    }
+    // A file joins only if its ids are of the same scheme as those already read.
+    let mut joins = |name: &str,
+                     scheme: Option<IdScheme>,
+                     rows: usize,
+                     report: &mut ImportReport| match (ds.id_scheme, scheme) {
+        (Some(a), Some(b)) if a != b => {
+            let reason = format!(
+                "ids are {b:?} but the values file's are {a:?}: ids are renumbered between \
+                     releases, so this file's {rows} rows were not joined"
+            );
+            report.note(AnomalyKind::MixedIdSchemes, name, 1, reason);
+            report.records_rejected += rows as u64;
+            false
+        }
+        (None, Some(b)) => {
+            ds.id_scheme = Some(b);
+            true
+        }
+        _ => true,
+    };
+    let mut criteria = None;
+    if let Some((name, bytes)) = load(2, &mut report) {
+        let c = reference::parse_criteria(&name, &bytes, &mut report);
+        let n = c.by_group.values().map(BTreeSet::len).sum();
+        if joins(&name, c.scheme, n, &mut report) {
+            criteria = Some((name, c));
+        }
+    }
+    let mut dests = None;
+    if let Some((name, bytes)) = load(3, &mut report) {
+        let (d, scheme) = reference::parse_destinations(&name, &bytes, &mut report);
+        if joins(&name, scheme, d.len(), &mut report) {
+            dests = Some((name, d));
+        }
+    }
+    let mut sources = None;
+    if let Some((name, bytes)) = load(4, &mut report) {
+        let (s, scheme) = reference::parse_sources(&name, &bytes, &mut report);
+        if joins(&name, scheme, s.len(), &mut report) {
+            sources = Some((name, s));
+        }
+    }
+    let mut notes = None;
+    if let Some((name, bytes)) = load(5, &mut report) {
+        let (n, scheme) = reference::parse_licence_footnotes(&name, &bytes, &mut report);
+        if joins(&name, scheme, n.len(), &mut report) {
+            notes = Some((name, n));
+        }
+    }
+    if let Some((name, bytes)) = load(6, &mut report) {
+        ds.region_footnotes = reference::parse_region_footnotes(&name, &bytes, &mut report);
+    }
+
+    cross_check(&mut ds, criteria, dests, sources, notes, &mut report);
+    if opts.strict && report.has_errors() {
+        return Err(ImportError::Strict {
+            report: Box::new(report),
+        });
+    }
+    Ok((ds, report))
+}
+
+type Named<T> = Option<(String, T)>;
+
+/// Checks across files, then moves the joined files into the dataset.
+fn cross_check(
+    ds: &mut CaatDataset,
+    criteria: Named<reference::Criteria>,
+    dests: Named<Vec<IncorporationDestination>>,
+    sources: Named<Vec<SourceRow>>,
+    notes: Named<Vec<LicenceFootnote>>,
+    report: &mut ImportReport,
+) {
+    let have_values = !ds.values.is_empty();
+    let mut refused: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut groups: HashSet<u64> = HashSet::with_capacity(ds.values.len());
+    for r in &ds.values {
+        groups.insert(r.group);
+        if r.refused {
+            refused.entry(r.group).or_insert(r.line);
+        }
+    }
+    if let Some((name, c)) = criteria {
+        if have_values {
+            for (g, crits) in &c.by_group {
+                let line = c.first_line.get(g).copied().unwrap_or(0);
+                let list = crits.iter().cloned().collect::<Vec<_>>().join(",");
+                if !groups.contains(g) {
+                    let reason = format!("licence {g} (criteria {list}) is not in the values file");
+                    report.note(AnomalyKind::CriteriaForUnknownGroup, &name, line, reason);
+                } else if !refused.contains_key(g) {
+                    let reason = format!("licence {g} cites criteria {list} but was not refused");
+                    report.note(AnomalyKind::CriteriaForGrantedGroup, &name, line, reason);
+                }
+            }
+            let values_file = report
+                .files
+                .iter()
+                .find(|f| f.file.starts_with("values"))
+                .map(|f| f.file.clone());
+            for (g, line) in &refused {
+                if !c.by_group.contains_key(g) {
+                    let reason = format!("refused licence {g} has no refusal criterion in {name}");
+                    let file = values_file.as_deref().unwrap_or("values.csv");
+                    report.note(AnomalyKind::RefusedWithoutCriteria, file, *line, reason);
+                }
+            }
+        }
+        ds.refusal_criteria = c.by_group;
+        ds.criterion_descriptions = c.descriptions;
+    }
+    let mut unknown_refs = |name: &str, ids: &mut dyn Iterator<Item = (u64, u64)>| {
+        if have_values {
+            for (g, line) in ids {
+                if !groups.contains(&g) {
+                    let reason = format!("licence {g} is not in the values file");
+                    report.note(AnomalyKind::UnknownGroupReference, name, line, reason);
+                }
+            }
+        }
+    };
+    if let Some((name, d)) = dests {
+        unknown_refs(&name, &mut d.iter().map(|r| (r.group, r.line)));
+        ds.destinations = d;
+    }
+    if let Some((name, s)) = sources {
+        unknown_refs(
+            &name,
+            &mut s.iter().filter_map(|r| r.group.map(|g| (g, r.line))),
+        );
+        ds.sources = s;
+    }
+    if let Some((name, n)) = notes {
+        unknown_refs(&name, &mut n.iter().map(|r| (r.group, r.line)));
+        ds.licence_footnotes = n;
+    }
+}
+
+/// Record an unknown destination name, or a disagreement with the file's own iso2.
+pub(crate) fn check_country(
+    report: &mut ImportReport,
+    file: &str,
+    line: u64,
+    name: &str,
+    iso2: Option<&str>,
+) {
+    match countries::lookup(name) {
+        None => {
+            let via = match iso2 {
+                Some(c) if countries::is_known_code(&c.to_ascii_uppercase()) => {
+                    format!("; the file's iso2 {c} is used")
+                }
+                _ => format!("; kept with code {}", countries::UNKNOWN_CODE),
+            };
+            let reason = format!("destination {name:?} is not in the country mapping{via}");
+            report.note(AnomalyKind::UnknownCountry, file, line, reason);
+        }
+        Some(info) => {
+            if let Some(c) = iso2 {
+                if !c.eq_ignore_ascii_case(info.code) {
+                    let reason = format!("{name:?}: file says {c}, mapping says {}", info.code);
+                    report.note(AnomalyKind::Iso2Mismatch, file, line, reason);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! Building a [`Table`]: dictionaries, sorting by group, and the CAAT conversion.
+
+use std::collections::{BTreeSet, HashMap};
+
+use time::Date;
+
+use super::{
+    date_to_days, CodeEntry, CriterionEntry, Decision, LicenceType, PlaceEntry, RatingEntry,
+    Source, Table, BASE_YEAR, FLAG_NO_VALUE, FLAG_OUTLIER,
+};
+use crate::caat::CaatDataset;
+use crate::countries::{self, Region};
+use crate::ratings::{self, RatingKind};
+
+/// Why a table could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    #[error("more than {max} distinct {what}")]
+    TooMany { what: &'static str, max: usize },
+    #[error("date {0} is outside 1900–2199")]
+    DateOutOfRange(Date),
+}
+
+/// One row to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowInput<'a> {
+    pub source: Source,
+    /// Licence group id, unique within its source.
+    pub licence: u64,
+    pub date: Date,
+    pub rating: &'a str,
+    /// Destination name; define it with [`TableBuilder::define_place`] first, or it is looked up
+    /// in [`countries`] (unknown names get code `ZZ`).
+    pub destination: &'a str,
+    pub decision: Decision,
+    pub licence_type: LicenceType,
+    pub value_gbp: Option<i64>,
+    pub count: u32,
+    /// Refusal criteria cited by the licence group. Criteria belong to the group: the table
+    /// keeps the union over the group's rows.
+    pub criteria: &'a [String],
+    pub outlier: bool,
+}
+
+struct Pending {
+    licence: u64,
+    value: i64,
+    date: i32,
+    count: u32,
+    crit: u32,
+    rating: u16,
+    place: u16,
+    ym: u16,
+    source: u8,
+    decision: u8,
+    ltype: u8,
+    flags: u8,
+}
+
+/// Accumulates rows and dictionaries, then sorts them into a [`Table`].
+#[derive(Default)]
+pub struct TableBuilder {
+    rows: Vec<Pending>,
+    ratings: Vec<RatingEntry>,
+    rating_ix: HashMap<String, u16>,
+    places: Vec<PlaceEntry>,
+    place_ix: HashMap<String, u16>,
+    criteria: Vec<CriterionEntry>,
+    crit_ix: HashMap<String, u8>,
+}
+
+fn too_many(what: &'static str, max: usize) -> TableError {
+    TableError::TooMany { what, max }
+}
+
+impl TableBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Define (or redefine) a rating.
+    pub fn define_rating(
+        &mut self,
+        code: &str,
+        kind: RatingKind,
+        description: &str,
+    ) -> Result<u16, TableError> {
+        let entry = RatingEntry {
+            code: code.to_string(),
+            kind,
+            description: description.to_string(),
+        };
+        if let Some(&i) = self.rating_ix.get(code) {
+            self.ratings[i as usize] = entry;
+            return Ok(i);
+        }
+        let i = u16::try_from(self.ratings.len()).map_err(|_| too_many("ratings", 65_536))?;
+        self.ratings.push(entry);
+        self.rating_ix.insert(code.to_string(), i);
+        Ok(i)
+    }
+
+    /// Define (or redefine) a destination name with its code and region.
+    pub fn define_place(
+        &mut self,
+        name: &str,
+        code: &str,
+        region: Region,
+    ) -> Result<u16, TableError> {
+        let entry = PlaceEntry {
+            name: name.to_string(),
+            code: code.to_string(),
+            region,
+        };
+        if let Some(&i) = self.place_ix.get(name) {
+            self.places[i as usize] = entry;
+            return Ok(i);
+        }
+        let i = u16::try_from(self.places.len()).map_err(|_| too_many("destinations", 65_536))?;
+        self.places.push(entry);
+        self.place_ix.insert(name.to_string(), i);
+        Ok(i)
+    }
+
+    /// Define (or redefine) a refusal criterion. At most 32.
+    pub fn define_criterion(&mut self, code: &str, description: &str) -> Result<u8, TableError> {
+        let entry = CriterionEntry {
+            code: code.to_string(),
+            description: description.to_string(),
+        };
+        if let Some(&i) = self.crit_ix.get(code) {
+            self.criteria[i as usize] = entry;
+            return Ok(i);
+        }
+        if self.criteria.len() >= 32 {
+            return Err(too_many("criteria", 32));
+        }
+        let i = self.criteria.len() as u8;
+        self.criteria.push(entry);
+        self.crit_ix.insert(code.to_string(), i);
+        Ok(i)
+    }
+
+    /// Add a row; undefined ratings, destinations and criteria are defined on the way.
+    pub fn push(&mut self, row: &RowInput<'_>) -> Result<(), TableError> {
+        if self.rows.len() >= u32::MAX as usize {
+            return Err(too_many("rows", u32::MAX as usize));
+        }
+        let (y, m) = (row.date.year(), row.date.month() as i32);
+        if !(BASE_YEAR..2200).contains(&y) {
+            return Err(TableError::DateOutOfRange(row.date));
+        }
+        let rating = match self.rating_ix.get(row.rating) {
+            Some(&i) => i,
+            None => {
+                let kind = ratings::classify(row.rating, None);
+                self.define_rating(row.rating, kind, "")?
+            }
+        };
+        let place = match self.place_ix.get(row.destination) {
+            Some(&i) => i,
+            None => {
+                let (code, region) = countries::lookup(row.destination)
+                    .map_or_else(countries::unknown, |c| (c.code, c.region));
+                self.define_place(row.destination, code, region)?
+            }
+        };
+        let mut crit = 0u32;
+        for c in row.criteria {
+            let b = match self.crit_ix.get(c.as_str()) {
+                Some(&b) => b,
+                None => self.define_criterion(c, "")?,
+            };
+            crit |= 1 << b;
+        }
+        let mut flags = if row.outlier { FLAG_OUTLIER } else { 0 };
+        if row.value_gbp.is_none() {
+            flags |= FLAG_NO_VALUE;
+        }
+        self.rows.push(Pending {
+            licence: row.licence,
+            value: row.value_gbp.unwrap_or(0),
+            date: date_to_days(row.date),
+            count: row.count,
+            crit,
+            rating,
+            place,
+            ym: ((y - BASE_YEAR) * 12 + m - 1) as u16,
+            source: row.source as u8,
+            decision: row.decision as u8,
+            ltype: row.licence_type as u8,
+            flags,
+        });
+        Ok(())
+    }
+
+    /// Sort and freeze.
+    pub fn build(self) -> Table {
+        let TableBuilder {
+            rows,
+            ratings,
+            places,
+            criteria,
+            ..
+        } = self;
+        // Dictionaries in display order; remap ids.
+        let (ratings, rating_map) = reorder(ratings, |a, b| ratings::natural_cmp(&a.code, &b.code));
+        let (places, place_map) = reorder(places, |a, b| a.name.cmp(&b.name));
+        let (criteria, crit_map) = reorder(criteria, |a, b| ratings::natural_cmp(&a.code, &b.code));
+        let mut codes: Vec<CodeEntry> = Vec::new();
+        let mut code_ix: HashMap<&str, u16> = HashMap::new();
+        let distinct: BTreeSet<&str> = places.iter().map(|p| p.code.as_str()).collect();
+        for code in distinct {
+            let region = places
+                .iter()
+                .find(|p| p.code == code)
+                .map_or(Region::Unknown, |p| p.region);
+            let name = countries::display_name(code)
+                .map(str::to_string)
+                .or_else(|| {
+                    places
+                        .iter()
+                        .find(|p| p.code == code)
+                        .map(|p| p.name.clone())
+                })
+                .unwrap_or_else(|| code.to_string());
+            codes.push(CodeEntry {
+                code: code.to_string(),
+                name,
+                region,
+            });
+        }
+        codes.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.code.cmp(&b.code)));
+        for (i, c) in codes.iter().enumerate() {
+            code_ix.insert(c.code.as_str(), i as u16);
+        }
+        let place_code = places
+            .iter()
+            .map(|p| code_ix.get(p.code.as_str()).copied().unwrap_or(0))
+            .collect();
+
+        // Group order: by the group's earliest date, then source and id; rows keep input order.
+        let mut first_date: HashMap<(u8, u64), i32> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let d = first_date.entry((r.source, r.licence)).or_insert(r.date);
+            *d = (*d).min(r.date);
+        }
+        let mut order: Vec<(i32, u8, u64, u32)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    first_date[&(r.source, r.licence)],
+                    r.source,
+                    r.licence,
+                    i as u32,
+                )
+            })
+            .collect();
+        order.sort_unstable();
+
+        let n = rows.len();
+        let mut t = Table {
+            ratings,
+            places,
+            codes,
+            place_code,
+            criteria,
+            ..Table::default()
+        };
+        t.gidx.reserve(n);
+        let mut prev: Option<(u8, u64)> = None;
+        for &(_, source, licence, i) in &order {
+            let r = &rows[i as usize];
+            if prev != Some((source, licence)) {
+                t.group_start.push(t.gidx.len() as u32);
+                t.group_id.push(licence);
+                t.group_crit.push(0);
+                prev = Some((source, licence));
+            }
+            t.gidx.push((t.group_id.len() - 1) as u32);
+            t.date.push(r.date);
+            t.ym.push(r.ym);
+            t.rating.push(rating_map[r.rating as usize]);
+            t.place.push(place_map[r.place as usize]);
+            t.decision.push(r.decision);
+            t.source.push(r.source);
+            t.ltype.push(r.ltype);
+            t.flags.push(r.flags);
+            t.value.push(r.value);
+            t.count.push(r.count);
+            let mut crit = 0u32;
+            for (b, &nb) in crit_map.iter().enumerate() {
+                if r.crit & (1 << b) != 0 {
+                    crit |= 1 << nb;
+                }
+            }
+            if let Some(c) = t.group_crit.last_mut() {
+                *c |= crit;
+            }
+        }
+        t.group_start.push(t.gidx.len() as u32);
+        t.place_rows = vec![Vec::new(); t.places.len()];
+        for (i, &p) in t.place.iter().enumerate() {
+            t.place_rows[p as usize].push(i as u32);
+        }
+        t.single_place_groups = t.group_start.windows(2).all(|w| {
+            let rows = &t.place[w[0] as usize..w[1] as usize];
+            rows.iter().all(|&p| p == rows[0])
+        });
+        t.group_lookup = (0..t.group_id.len())
+            .map(|g| (t.source[t.group_start[g] as usize], t.group_id[g], g as u32))
+            .collect();
+        t.group_lookup.sort_unstable();
+        t.ym_min = t.ym.iter().copied().min().unwrap_or(0);
+        t.ym_max = t.ym.iter().copied().max().unwrap_or(0);
+        t.sorted_by_date = t.date.windows(2).all(|w| w[0] <= w[1]);
+        t
+    }
+}
+
+/// Sort a dictionary; returns it and the old-index → new-index map.
+fn reorder<T>(mut v: Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> (Vec<T>, Vec<u16>) {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| cmp(&v[a], &v[b]));
+    let mut map = vec![0u16; v.len()];
+    for (new, &old) in idx.iter().enumerate() {
+        map[old] = new as u16;
+    }
+    let mut slots: Vec<Option<T>> = v.drain(..).map(Some).collect();
+    let sorted = idx.iter().filter_map(|&old| slots[old].take()).collect();
+    (sorted, map)
+}
+
+impl Table {
+    /// Build the table from an imported CAAT dataset. Refused rows become [`Decision::Refused`],
+    /// the rest [`Decision::Granted`]; licence type is [`LicenceType::Unspecified`].
+    pub fn from_caat(ds: &CaatDataset) -> Result<Table, TableError> {
+        let mut b = TableBuilder::new();
+        for r in &ds.ratings {
+            let description = if r.short_description.is_empty() {
+                &r.full_description
+            } else {
+                &r.short_description
+            };
+            b.define_rating(&r.code, r.kind, description)?;
+        }
+        for (code, description) in &ds.criterion_descriptions {
+            b.define_criterion(code, description)?;
+        }
+        let mut crit_cache: HashMap<u64, Vec<String>> = HashMap::new();
+        let none: Vec<String> = Vec::new();
+        for r in &ds.values {
+            if !b.place_ix.contains_key(&r.country) {
+                let (code, region) = match countries::lookup(&r.country) {
+                    Some(c) => (c.code.to_string(), c.region),
+                    // Unknown name: trust the file's own iso2 if it is a known code, else ZZ.
+                    None => match r.iso2.as_deref().map(str::to_ascii_uppercase) {
+                        Some(c) if countries::is_known_code(&c) => {
+                            let region = countries::region_of(&c).unwrap_or(Region::Unknown);
+                            (c, region)
+                        }
+                        _ => (countries::UNKNOWN_CODE.to_string(), Region::Unknown),
+                    },
+                };
+                b.define_place(&r.country, &code, region)?;
+            }
+            let criteria = match ds.refusal_criteria.get(&r.group) {
+                Some(set) => crit_cache
+                    .entry(r.group)
+                    .or_insert_with(|| set.iter().cloned().collect()),
+                None => &none,
+            };
+            b.push(&RowInput {
+                source: Source::Caat,
+                licence: r.group,
+                date: r.date,
+                rating: &r.rating,
+                destination: &r.country,
+                decision: if r.refused {
+                    Decision::Refused
+                } else {
+                    Decision::Granted
+                },
+                licence_type: LicenceType::Unspecified,
+                value_gbp: r.value_gbp,
+                count: r.count.unwrap_or(0),
+                criteria,
+                outlier: r.outlier,
+            })?;
+        }
+        Ok(b.build())
+    }
+}

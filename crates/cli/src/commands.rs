@@ -1,0 +1,395 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use probity_domain::CriteriaSet;
+use probity_service::auth::NewUser;
+use probity_service::orgs::{NewOrganisation, TeamKind};
+use probity_service::{Clock, Ctx, ServiceError};
+use probity_store::{migrate, Store};
+use probity_web::{build_router, AppState};
+
+#[derive(Args)]
+pub struct DbArgs {
+    /// Database URL: sqlite://<path> (created if missing) or postgres://user@host/db.
+    #[arg(long, env = "PROBITY_DATABASE_URL")]
+    database_url: String,
+}
+
+#[derive(Args)]
+pub struct CriteriaArgs {
+    /// Criteria applied by this deployment: uk-selc-2021 (UK Strategic Export Licensing
+    /// Criteria) or eu-cp-2008-944 (EU Common Position 2008/944/CFSP).
+    #[arg(long, env = "PROBITY_CRITERIA", default_value = "uk-selc-2021")]
+    criteria: String,
+}
+
+impl CriteriaArgs {
+    fn set(&self) -> Result<&'static CriteriaSet> {
+        CriteriaSet::by_id(&self.criteria).with_context(|| {
+            format!(
+                "unknown criteria set {:?}; use uk-selc-2021 or eu-cp-2008-944",
+                self.criteria
+            )
+        })
+    }
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Address to serve on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Folder for the demo database (created if missing; reused if it already holds a demo).
+    #[arg(long, default_value = "./probity-data")]
+    data_dir: PathBuf,
+    /// How many applications to drive through the workflow.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    applications: u32,
+    #[command(flatten)]
+    criteria: CriteriaArgs,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to serve on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    criteria: CriteriaArgs,
+    /// Mark session cookies Secure (when served behind HTTPS).
+    #[arg(long)]
+    secure_cookies: bool,
+}
+
+#[derive(Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Revert down to this version instead of migrating up (0 empties the database).
+    #[arg(long)]
+    down_to: Option<i64>,
+}
+
+async fn open(url: &str) -> Result<Store> {
+    Store::open(url)
+        .await
+        .with_context(|| format!("could not open the database at {}", redact(url)))
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!(
+            "{}{}@{}",
+            &url[..s + 3],
+            url[s + 3..at].split(':').next().unwrap_or(""),
+            &url[at + 1..]
+        ),
+        _ => url.to_string(),
+    }
+}
+
+pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
+    std::fs::create_dir_all(&a.data_dir)
+        .with_context(|| format!("could not create {}", a.data_dir.display()))?;
+    let path = a.data_dir.join("probity.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = open(&url).await?;
+    let ctx = Ctx::new(store.clone(), a.criteria.set()?, Clock::system());
+    let users: i64 = sqlx_count(&store, "SELECT CAST(COUNT(*) AS BIGINT) FROM users").await?;
+    if users == 0 {
+        eprintln!(
+            "Seeding demo content into {} ({} applications)…",
+            path.display(),
+            a.applications
+        );
+        let summary = probity_service::demo::seed(&ctx, a.applications as usize)
+            .await
+            .map_err(service_error)?;
+        println!("Demo users (shown once — note them down):");
+        for u in &summary.users {
+            println!("  {:<15} {:<32} {}", u.role, u.email, u.password);
+        }
+    } else {
+        println!(
+            "Reusing the demo database at {} (delete the folder to start again).",
+            path.display()
+        );
+    }
+    run_server(ctx, a.listen, false).await
+}
+
+async fn sqlx_count(store: &Store, sql: &str) -> Result<i64> {
+    Ok(probity_store::count(store, sql).await?)
+}
+
+fn service_error(e: ServiceError) -> anyhow::Error {
+    match e {
+        ServiceError::Validation(v) => anyhow::anyhow!("invalid input: {v}"),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
+    let store = open(&a.db.database_url).await?;
+    let ctx = Ctx::new(store, a.criteria.set()?, Clock::system());
+    run_server(ctx, a.listen, a.secure_cookies).await
+}
+
+async fn run_server(ctx: Ctx, listen: SocketAddr, secure_cookies: bool) -> Result<ExitCode> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("could not listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    spawn_jobs(ctx.clone());
+    let app = build_router(AppState {
+        ctx,
+        secure_cookies,
+    });
+    println!("listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Background jobs: licence expiry by date, hourly (and once at start).
+fn spawn_jobs(ctx: Ctx) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match probity_service::licences::expire_due(&ctx).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "expired licences past their end date"),
+                Err(e) => tracing::error!(error = %e, "licence expiry job failed"),
+            }
+        }
+    });
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("shutting down");
+}
+
+pub async fn migrate(a: MigrateArgs) -> Result<ExitCode> {
+    let store = Store::connect(&a.db.database_url)
+        .await
+        .with_context(|| format!("could not connect to {}", redact(&a.db.database_url)))?;
+    match a.down_to {
+        Some(v) => {
+            if v < 0 {
+                bail!("--down-to must be 0 or a migration version");
+            }
+            let reverted = migrate::revert_to(&store, v).await?;
+            println!(
+                "reverted migrations {reverted:?}; database now at version {}",
+                migrate::current_version(&store).await?
+            );
+        }
+        None => {
+            let applied = migrate::run(&store).await?;
+            if applied.is_empty() {
+                println!(
+                    "database is up to date (version {})",
+                    migrate::current_version(&store).await?
+                );
+            } else {
+                println!(
+                    "applied migrations {applied:?}; database now at version {}",
+                    migrate::latest_version()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user. Prints a generated password unless --password-stdin is given.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// exporter, caseworker, adviser, decision_maker, policy, oversight or admin.
+        #[arg(long)]
+        role: String,
+        /// Organisation id (exporters).
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Team id (advisers and officials).
+        #[arg(long)]
+        team: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+pub async fn user(c: UserCommand) -> Result<ExitCode> {
+    match c {
+        UserCommand::Add {
+            db,
+            email,
+            name,
+            role,
+            organisation,
+            team,
+            password_stdin,
+        } => {
+            let store = open(&db.database_url).await?;
+            let ctx = Ctx::new(store, CriteriaSet::uk_selc(), Clock::system());
+            let (password, generated) = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_line(&mut s)?;
+                (s.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (generate_password(), true)
+            };
+            let id = probity_service::auth::create_user(
+                &ctx,
+                None,
+                &NewUser {
+                    email: email.clone(),
+                    display_name: name,
+                    role,
+                    password: password.clone(),
+                    organisation_id: organisation,
+                    team_id: team,
+                },
+            )
+            .await
+            .map_err(service_error)?;
+            println!("added user {id} <{}>", email.trim().to_lowercase());
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+#[derive(Subcommand)]
+pub enum OrgCommand {
+    /// Register an exporter organisation; prints its id.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        registration_number: String,
+        #[arg(long)]
+        address: String,
+        /// ISO 3166-1 alpha-2 code.
+        #[arg(long, default_value = "GB")]
+        country: String,
+    },
+}
+
+pub async fn org(c: OrgCommand) -> Result<ExitCode> {
+    let OrgCommand::Add {
+        db,
+        name,
+        registration_number,
+        address,
+        country,
+    } = c;
+    let store = open(&db.database_url).await?;
+    let ctx = Ctx::new(store, CriteriaSet::uk_selc(), Clock::system());
+    let id = probity_service::orgs::create_organisation(
+        &ctx,
+        None,
+        &NewOrganisation {
+            name,
+            registration_number,
+            address,
+            country,
+        },
+    )
+    .await
+    .map_err(service_error)?;
+    println!("{id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand)]
+pub enum TeamCommand {
+    /// Create a team; prints its id.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name: String,
+        /// licensing, advisory, policy, oversight or admin.
+        #[arg(long)]
+        kind: String,
+    },
+}
+
+pub async fn team(c: TeamCommand) -> Result<ExitCode> {
+    let TeamCommand::Add { db, name, kind } = c;
+    let kind = match kind.as_str() {
+        "licensing" => TeamKind::Licensing,
+        "advisory" => TeamKind::Advisory,
+        "policy" => TeamKind::Policy,
+        "oversight" => TeamKind::Oversight,
+        "admin" => TeamKind::Admin,
+        other => bail!(
+            "unknown team kind {other:?}; use licensing, advisory, policy, oversight or admin"
+        ),
+    };
+    let store = open(&db.database_url).await?;
+    let ctx = Ctx::new(store, CriteriaSet::uk_selc(), Clock::system());
+    let id = probity_service::orgs::create_team(&ctx, None, &name, kind)
+        .await
+        .map_err(service_error)?;
+    println!("{id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain of the internal audit log and name the first broken link.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+pub async fn audit(c: AuditCommand) -> Result<ExitCode> {
+    let AuditCommand::Verify { db } = c;
+    let store = open(&db.database_url).await?;
+    match probity_store::audit::verify(&store).await? {
+        Ok(report) => {
+            println!(
+                "audit chain OK: {} events, head {}",
+                report.events, report.head
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(broken) => {
+            println!("audit chain BROKEN: {broken}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

@@ -1,0 +1,447 @@
+//! Roles, actors, passwords (Argon2id), login sessions and API tokens.
+use std::fmt;
+use std::str::FromStr;
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use base64::Engine;
+use probity_domain::{OrganisationId, TeamId, UserId};
+use probity_store::{audit, from_micros, to_micros};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{Ctx, ServiceError, ServiceResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Exporter,
+    Caseworker,
+    Adviser,
+    DecisionMaker,
+    Policy,
+    Oversight,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Exporter,
+        Role::Caseworker,
+        Role::Adviser,
+        Role::DecisionMaker,
+        Role::Policy,
+        Role::Oversight,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Exporter => "exporter",
+            Role::Caseworker => "caseworker",
+            Role::Adviser => "adviser",
+            Role::DecisionMaker => "decision_maker",
+            Role::Policy => "policy",
+            Role::Oversight => "oversight",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Exporter => "Exporter",
+            Role::Caseworker => "Caseworker",
+            Role::Adviser => "Adviser",
+            Role::DecisionMaker => "Decision-maker",
+            Role::Policy => "Policy",
+            Role::Oversight => "Oversight",
+            Role::Admin => "Administrator",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Role, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim().replace('-', "_"))
+            .ok_or_else(|| {
+                format!(
+                    "unknown role {s:?}; expected one of: {}",
+                    Role::ALL.map(Role::as_str).join(", ")
+                )
+            })
+    }
+}
+
+/// Who is acting: every command takes one, and every audit event names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub role: Role,
+    pub display_name: String,
+    pub email: String,
+    pub organisation_id: Option<OrganisationId>,
+    pub team_id: Option<TeamId>,
+}
+
+impl Actor {
+    pub fn require(&self, roles: &[Role], what: &str) -> ServiceResult<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(what.to_string()))
+        }
+    }
+}
+
+pub fn hash_password(password: &str) -> ServiceResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::Conflict(format!("could not hash password: {e}")))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub password: String,
+    pub organisation_id: Option<String>,
+    pub team_id: Option<String>,
+}
+
+fn validate_new_user(u: &NewUser) -> ServiceResult<(String, Role)> {
+    let email = u.email.trim().to_lowercase();
+    let mut errors = Vec::new();
+    let at = email.find('@');
+    if email.len() > 254 || at.is_none_or(|i| i == 0 || !email[i + 1..].contains('.')) {
+        errors.push((
+            "email",
+            "enter an email address like name@example.org".to_string(),
+        ));
+    }
+    if u.display_name.trim().is_empty() || u.display_name.len() > 200 {
+        errors.push((
+            "display_name",
+            "enter a name of 1 to 200 characters".to_string(),
+        ));
+    }
+    if u.password.chars().count() < 12 || u.password.len() > 1000 {
+        errors.push(("password", "use at least 12 characters".to_string()));
+    }
+    let role = match u.role.parse::<Role>() {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.push(("role", e));
+            None
+        }
+    };
+    if role == Some(Role::Exporter) && u.organisation_id.as_deref().unwrap_or("").is_empty() {
+        errors.push((
+            "organisation_id",
+            "an exporter belongs to an organisation".to_string(),
+        ));
+    }
+    if role == Some(Role::Adviser) && u.team_id.as_deref().unwrap_or("").is_empty() {
+        errors.push((
+            "team_id",
+            "an adviser belongs to an advisory team".to_string(),
+        ));
+    }
+    match (errors.is_empty(), role) {
+        (true, Some(role)) => Ok((email, role)),
+        _ => Err(ServiceError::Validation(probity_domain::ValidationErrors(
+            errors
+                .into_iter()
+                .map(|(f, m)| probity_domain::FieldError {
+                    field: f.to_string(),
+                    message: m,
+                })
+                .collect(),
+        ))),
+    }
+}
+
+/// Create a user. `by` is the admin doing it, or `None` for bootstrap (CLI, demo).
+pub async fn create_user(ctx: &Ctx, by: Option<&Actor>, new: &NewUser) -> ServiceResult<UserId> {
+    if let Some(by) = by {
+        by.require(&[Role::Admin], "add users")?;
+    }
+    let (email, role) = validate_new_user(new)?;
+    let org = parse_opt_id::<OrganisationId>(new.organisation_id.as_deref(), "organisation_id")?;
+    let team = parse_opt_id::<TeamId>(new.team_id.as_deref(), "team_id")?;
+    let hash = hash_password(&new.password)?;
+    let id = UserId::new();
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_command().await?;
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_some() {
+        return Err(ServiceError::field(
+            "email",
+            "a user with this email already exists",
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, role, organisation_id, team_id, \
+         password_hash, active, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,1,$8)",
+    )
+    .bind(id.to_string())
+    .bind(&email)
+    .bind(new.display_name.trim())
+    .bind(role.as_str())
+    .bind(org.map(|o| o.to_string()))
+    .bind(team.map(|t| t.to_string()))
+    .bind(hash)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation => {
+            ServiceError::field("organisation_id", "no such organisation or team")
+        }
+        _ => e.into(),
+    })?;
+    let uid = by.map(|a| a.user_id.to_string());
+    audit::append(
+        &mut tx,
+        audit::NewEvent {
+            at: now,
+            actor_id: uid.as_deref(),
+            actor_role: by.map(|a| a.role.as_str()).unwrap_or("system"),
+            action: "user.create",
+            subject_type: "user",
+            subject_id: &id.to_string(),
+            detail: serde_json::json!({ "role": role.as_str() }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub(crate) fn parse_opt_id<T: FromStr>(v: Option<&str>, field: &str) -> ServiceResult<Option<T>> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| ServiceError::field(field, "not a valid identifier")),
+    }
+}
+
+const SELECT_ACTOR: &str =
+    "SELECT id, role, display_name, email, organisation_id, team_id, password_hash, active FROM users";
+
+fn decode_actor(row: &sqlx::any::AnyRow) -> ServiceResult<(Actor, String, bool)> {
+    let id: String = row.try_get(0)?;
+    let role: String = row.try_get(1)?;
+    let corrupt = |what: &str| {
+        ServiceError::Store(probity_store::StoreError::Corrupt(format!(
+            "user {id}: bad {what}"
+        )))
+    };
+    let actor = Actor {
+        user_id: id.parse().map_err(|_| corrupt("id"))?,
+        role: role.parse().map_err(|_| corrupt("role"))?,
+        display_name: row.try_get(2)?,
+        email: row.try_get(3)?,
+        organisation_id: parse_opt_id(row.try_get::<Option<String>, _>(4)?.as_deref(), "org")
+            .map_err(|_| corrupt("organisation"))?,
+        team_id: parse_opt_id(row.try_get::<Option<String>, _>(5)?.as_deref(), "team")
+            .map_err(|_| corrupt("team"))?,
+    };
+    Ok((actor, row.try_get(6)?, row.try_get::<i64, _>(7)? == 1))
+}
+
+pub async fn get_user(ctx: &Ctx, id: UserId) -> ServiceResult<Actor> {
+    let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(ctx.store.pool())
+        .await?
+        .ok_or(ServiceError::NotFound("user"))?;
+    Ok(decode_actor(&row)?.0)
+}
+
+pub async fn list_users(ctx: &Ctx, actor: &Actor) -> ServiceResult<Vec<Actor>> {
+    actor.require(&[Role::Admin, Role::Oversight], "list users")?;
+    let rows = sqlx::query(&format!("{SELECT_ACTOR} ORDER BY role, email"))
+        .fetch_all(ctx.store.pool())
+        .await?;
+    rows.iter().map(|r| decode_actor(r).map(|a| a.0)).collect()
+}
+
+/// A signed-in session: the cookie value and the form token that guards its POSTs.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub csrf_token: String,
+}
+
+const SESSION_HOURS: i64 = 12;
+const BAD_LOGIN: &str = "the email or password is incorrect";
+
+/// Check credentials and open a session. The same message for unknown users and wrong
+/// passwords, and a hash computed either way, so neither leaks which emails exist.
+pub async fn login(ctx: &Ctx, email: &str, password: &str) -> ServiceResult<(Session, Actor)> {
+    let email = email.trim().to_lowercase();
+    let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE email = $1"))
+        .bind(&email)
+        .fetch_optional(ctx.store.pool())
+        .await?;
+    let Some(row) = row else {
+        let _ = verify_password(password, dummy_hash());
+        return Err(ServiceError::field("email", BAD_LOGIN));
+    };
+    let (actor, hash, active) = decode_actor(&row)?;
+    if !verify_password(password, &hash) || !active {
+        return Err(ServiceError::field("email", BAD_LOGIN));
+    }
+    let session = Session {
+        token: random_token(32),
+        csrf_token: random_token(32),
+    };
+    let now = ctx.clock.now();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+         VALUES ($1,$2,$3,$4,$5)",
+    )
+    .bind(token_hash(&session.token))
+    .bind(actor.user_id.to_string())
+    .bind(&session.csrf_token)
+    .bind(to_micros(now))
+    .bind(to_micros(now + time::Duration::hours(SESSION_HOURS)))
+    .execute(ctx.store.pool())
+    .await?;
+    Ok((session, actor))
+}
+
+/// A real Argon2id hash of a throwaway password, so failed look-ups cost as much as wrong
+/// passwords.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
+}
+
+/// The actor and CSRF token behind a session cookie, if it is live.
+pub async fn session_actor(ctx: &Ctx, token: &str) -> ServiceResult<Option<(Actor, String)>> {
+    let row = sqlx::query(
+        "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s WHERE s.token_hash = $1",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(ctx.store.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let expires_at = from_micros(row.try_get(2)?);
+    if expires_at < ctx.clock.now() {
+        return Ok(None);
+    }
+    let user_id: String = row.try_get(0)?;
+    let csrf: String = row.try_get(1)?;
+    let actor_row = sqlx::query(&format!("{SELECT_ACTOR} WHERE id = $1"))
+        .bind(&user_id)
+        .fetch_one(ctx.store.pool())
+        .await?;
+    let (actor, _, active) = decode_actor(&actor_row)?;
+    Ok(active.then_some((actor, csrf)))
+}
+
+pub async fn logout(ctx: &Ctx, token: &str) -> ServiceResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(ctx.store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Create an API token for the actor's own machine clients. The plain token is shown once.
+pub async fn create_api_token(ctx: &Ctx, actor: &Actor, name: &str) -> ServiceResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 100 {
+        return Err(ServiceError::field(
+            "name",
+            "give the token a name of 1 to 100 characters",
+        ));
+    }
+    let token = format!("prb_{}", random_token(32));
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_command().await?;
+    sqlx::query(
+        "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1,$2,$3,$4)",
+    )
+    .bind(token_hash(&token))
+    .bind(actor.user_id.to_string())
+    .bind(name)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        audit::NewEvent {
+            at: now,
+            actor_id: Some(&actor.user_id.to_string()),
+            actor_role: actor.role.as_str(),
+            action: "api_token.create",
+            subject_type: "user",
+            subject_id: &actor.user_id.to_string(),
+            detail: serde_json::json!({ "name": name }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn token_actor(ctx: &Ctx, token: &str) -> ServiceResult<Option<Actor>> {
+    let user_id: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(ctx.store.pool())
+    .await?;
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE id = $1"))
+        .bind(&user_id)
+        .fetch_one(ctx.store.pool())
+        .await?;
+    let (actor, _, active) = decode_actor(&row)?;
+    Ok(active.then_some(actor))
+}

@@ -1,0 +1,154 @@
+//! The case page's read model: a case with the names and dates a person needs.
+use probity_domain::{CaseId, CaseKind, CaseStatus, Consolidated};
+use probity_store::from_micros;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::auth::Actor;
+use crate::documents::APPEAL_WINDOW_DAYS;
+use crate::rows::visible_case;
+use crate::{Ctx, ServiceResult};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    pub id: CaseId,
+    pub reference: String,
+    pub is_appeal: bool,
+    pub licence_type: String,
+    pub licence_type_label: String,
+    pub status: CaseStatus,
+    pub status_label: String,
+    pub organisation: String,
+    pub destinations: Vec<String>,
+    pub total_value_minor: i64,
+    pub end_use_statement: String,
+    pub end_user_type: Option<String>,
+    pub assigned_to: Option<String>,
+    pub assigned_to_id: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finalised_at: Option<OffsetDateTime>,
+    pub outcome: Option<String>,
+    pub final_advice: Option<Consolidated>,
+    pub final_advice_reasons: Option<String>,
+    pub appeal_of: Option<(String, String)>,
+    pub appealed_by: Option<(String, String)>,
+    pub appeal_grounds: Option<String>,
+    pub can_appeal: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub appeal_deadline: Option<OffsetDateTime>,
+    pub pending_decision: Option<serde_json::Value>,
+    pub pending_reasons: Option<String>,
+    pub pending_decided_by: Option<String>,
+    pub pending_decided_by_id: Option<String>,
+}
+
+impl CaseView {
+    pub fn final_advice_label(&self) -> String {
+        match &self.final_advice {
+            None => "not yet consolidated".into(),
+            Some(Consolidated::Approve) => "approve".into(),
+            Some(Consolidated::Proviso(p)) => format!("approve with provisos: {}", p.join("; ")),
+            Some(Consolidated::Refuse(c)) => format!(
+                "refuse under criteria {}",
+                c.iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(Consolidated::NoLicenceRequired) => "no licence required".into(),
+            Some(Consolidated::Conflicting) => {
+                "conflicting — the decision-maker must resolve it".into()
+            }
+            Some(Consolidated::Empty) => "no advice".into(),
+        }
+    }
+}
+
+async fn name_of(
+    conn: &mut sqlx::AnyConnection,
+    user: Option<&str>,
+) -> ServiceResult<Option<String>> {
+    let Some(user) = user else { return Ok(None) };
+    Ok(
+        sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<CaseView> {
+    let mut conn = ctx.store.pool().acquire().await?;
+    let c = visible_case(&mut conn, actor, id).await?;
+    let organisation: String = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+        .bind(c.organisation_id.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+    let assigned_to = name_of(&mut conn, c.assigned_to.as_deref()).await?;
+    let appeal_of = match &c.appeal_of {
+        Some(orig) => {
+            sqlx::query_scalar::<_, Option<String>>("SELECT reference FROM cases WHERE id = $1")
+                .bind(orig)
+                .fetch_optional(&mut *conn)
+                .await?
+                .flatten()
+                .map(|r| (orig.clone(), r))
+        }
+        None => None,
+    };
+    let appealed_by: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, reference FROM cases WHERE appeal_of = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    let pending: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT decision_json, reasons, decided_by FROM pending_decisions WHERE case_id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let pending_decided_by = name_of(&mut conn, pending.as_ref().map(|p| p.2.as_str())).await?;
+    let appeal_deadline = (c.outcome.as_deref() == Some("refused")
+        && c.kind == CaseKind::Application)
+        .then(|| {
+            c.finalised_at
+                .map(|t| t + time::Duration::days(APPEAL_WINDOW_DAYS))
+        })
+        .flatten();
+    let can_appeal = appeal_deadline.is_some_and(|d| ctx.clock.now() <= d) && appealed_by.is_none();
+    let _ = from_micros(0);
+    Ok(CaseView {
+        id,
+        reference: c.reference.clone().unwrap_or_else(|| "Draft".into()),
+        is_appeal: c.kind == CaseKind::Appeal,
+        licence_type: c.licence_type.as_str().to_string(),
+        licence_type_label: c.licence_type.label().to_string(),
+        status: c.status,
+        status_label: c.status.label().to_string(),
+        organisation,
+        destinations: c.destinations.clone(),
+        total_value_minor: c.total_value_minor,
+        end_use_statement: c.end_use_statement.clone(),
+        end_user_type: c.end_user_type.clone(),
+        assigned_to,
+        assigned_to_id: c.assigned_to.clone(),
+        submitted_at: c.submitted_at,
+        finalised_at: c.finalised_at,
+        outcome: c.outcome.clone(),
+        final_advice: c.final_advice.clone(),
+        final_advice_reasons: c.final_advice_reasons.clone(),
+        appeal_of,
+        appealed_by: appealed_by.map(|(i, r)| (i, r.unwrap_or_default())),
+        appeal_grounds: c.appeal_grounds.clone(),
+        can_appeal,
+        appeal_deadline,
+        pending_decision: pending
+            .as_ref()
+            .and_then(|p| serde_json::from_str(&p.0).ok()),
+        pending_reasons: pending.as_ref().map(|p| p.1.clone()),
+        pending_decided_by,
+        pending_decided_by_id: pending.map(|p| p.2),
+    })
+}

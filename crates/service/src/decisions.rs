@@ -1,0 +1,434 @@
+//! Decisions: submission for decision, finalisation (with optional countersigning), and what
+//! a decision produces — a licence or a refusal notice, and a public decision record.
+use probity_domain::{
+    check_finalise, CaseAction, CaseId, CaseKind, CaseStatus, Consolidated, CriterionCode,
+    Decision, FinaliseContext, LicenceId, LicenceNumber, LicenceStatus, RecordKind,
+};
+use probity_store::{to_micros, Tx};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::auth::{Actor, Role};
+use crate::cases::checked_text;
+use crate::documents::{licence_document, refusal_document, write_document};
+use crate::rows::{audit_event, load_case, set_status, transition, CaseRow};
+use crate::{records, Ctx, ServiceError, ServiceResult};
+
+/// The caseworker sends a case with its final advice to the decision-makers.
+pub async fn submit_for_decision(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<()> {
+    actor.require(&[Role::Caseworker], "submit cases for decision")?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_command().await?;
+    let case = load_case(&mut tx, id).await?;
+    let status = transition(&case, CaseAction::SubmitForDecision)?;
+    if case.final_advice.is_none() {
+        return Err(ServiceError::Conflict(
+            "consolidate the final advice first".into(),
+        ));
+    }
+    set_status(&mut tx, id, status, now).await?;
+    audit_event(
+        &mut tx,
+        Some(actor),
+        now,
+        "case.submit_for_decision",
+        ("case", &id.to_string()),
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A decision-maker sends the case back (e.g. for more advice); a pending decision lapses.
+pub async fn return_to_caseworker(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: CaseId,
+    reason: &str,
+) -> ServiceResult<()> {
+    actor.require(&[Role::DecisionMaker], "return cases")?;
+    let reason = checked_text("reason", reason, 10, 5000)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_command().await?;
+    let case = load_case(&mut tx, id).await?;
+    let status = transition(&case, CaseAction::ReturnToCaseworker)?;
+    sqlx::query("DELETE FROM pending_decisions WHERE case_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    set_status(&mut tx, id, status, now).await?;
+    audit_event(
+        &mut tx,
+        Some(actor),
+        now,
+        "case.return",
+        ("case", &id.to_string()),
+        serde_json::json!({ "reason": reason }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+pub struct DecisionInput {
+    /// grant | refuse | no_licence_required
+    pub decision: String,
+    #[serde(default)]
+    pub provisos: Vec<String>,
+    #[serde(default)]
+    pub criteria: Vec<String>,
+    pub reasons: String,
+    /// Required when the final advice conflicts or the decision departs from it.
+    #[serde(default)]
+    pub conflict_resolution: String,
+    /// Ask a second decision-maker to countersign before the decision takes effect.
+    #[serde(default)]
+    pub countersign: bool,
+}
+
+fn parse_decision(ctx: &Ctx, input: &DecisionInput) -> ServiceResult<Decision> {
+    match input.decision.trim() {
+        "grant" => Ok(Decision::Grant {
+            provisos: input
+                .provisos
+                .iter()
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect(),
+        }),
+        "refuse" => {
+            let mut criteria = Vec::new();
+            for (i, c) in input
+                .criteria
+                .iter()
+                .filter(|c| !c.trim().is_empty())
+                .enumerate()
+            {
+                criteria.push(
+                    ctx.criteria.parse_citation(c).map_err(|e| {
+                        ServiceError::field(&format!("criteria[{i}]"), e.to_string())
+                    })?,
+                );
+            }
+            Ok(Decision::Refuse { criteria })
+        }
+        "no_licence_required" => Ok(Decision::NoLicenceRequired),
+        other => Err(ServiceError::field(
+            "decision",
+            format!("unknown decision {other:?}: use grant, refuse or no_licence_required"),
+        )),
+    }
+}
+
+async fn open_questions(tx: &mut Tx, id: CaseId) -> ServiceResult<usize> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM questions WHERE case_id = $1 AND answered_at IS NULL",
+    )
+    .bind(id.to_string())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n as usize)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingDecision {
+    decision: Decision,
+    conflict_resolution: Option<String>,
+}
+
+/// What finalising did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Finalised {
+    AwaitingCountersign,
+    Granted(LicenceNumber),
+    Refused,
+    NoLicenceRequired,
+}
+
+/// A decision-maker decides. Refused (with every reason) while any blocker holds.
+pub async fn finalise(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: CaseId,
+    input: &DecisionInput,
+) -> ServiceResult<Finalised> {
+    actor.require(&[Role::DecisionMaker], "decide cases")?;
+    let decision = parse_decision(ctx, input)?;
+    let resolution = Some(input.conflict_resolution.trim().to_string()).filter(|s| !s.is_empty());
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_command().await?;
+    let case = load_case(&mut tx, id).await?;
+    let fctx = FinaliseContext {
+        status: case.status,
+        final_advice: case.final_advice.clone().unwrap_or(Consolidated::Empty),
+        conflict_resolution: resolution.clone(),
+        open_questions: open_questions(&mut tx, id).await?,
+        unresolved_screening_matches: 0,
+        unanswered_dissents: 0,
+    };
+    if let Err(blockers) = check_finalise(&fctx, &decision, &input.reasons) {
+        let messages: Vec<String> = blockers.iter().map(|b| b.to_string()).collect();
+        // The refusal itself is worth recording: who tried to decide what, and why not.
+        audit_event(
+            &mut tx,
+            Some(actor),
+            now,
+            "case.finalise_refused",
+            ("case", &id.to_string()),
+            serde_json::json!({ "blockers": messages }),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(ServiceError::Blocked(messages));
+    }
+    let reasons = input.reasons.trim().to_string();
+    if input.countersign {
+        let status = transition(&case, CaseAction::FinaliseForCountersign)?;
+        let pending = PendingDecision {
+            decision: decision.clone(),
+            conflict_resolution: resolution,
+        };
+        sqlx::query("INSERT INTO pending_decisions (case_id, decision_json, reasons, decided_by, decided_at) VALUES ($1,$2,$3,$4,$5)")
+            .bind(id.to_string())
+            .bind(serde_json::to_string(&pending).map_err(|e| ServiceError::Conflict(e.to_string()))?)
+            .bind(&reasons)
+            .bind(actor.user_id.to_string())
+            .bind(to_micros(now))
+            .execute(&mut *tx)
+            .await?;
+        set_status(&mut tx, id, status, now).await?;
+        audit_event(
+            &mut tx,
+            Some(actor),
+            now,
+            "case.finalise_for_countersign",
+            ("case", &id.to_string()),
+            serde_json::json!({ "decision": decision, "reasons": reasons }),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Finalised::AwaitingCountersign);
+    }
+    transition(&case, CaseAction::Finalise)?;
+    let outcome = apply(
+        ctx,
+        &mut tx,
+        actor,
+        &case,
+        &decision,
+        &reasons,
+        resolution.as_deref(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// A second decision-maker countersigns a pending decision, which then takes effect.
+pub async fn countersign(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: CaseId,
+    note: &str,
+) -> ServiceResult<Finalised> {
+    actor.require(&[Role::DecisionMaker], "countersign decisions")?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_command().await?;
+    let case = load_case(&mut tx, id).await?;
+    transition(&case, CaseAction::Countersign)?;
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT decision_json, reasons, decided_by FROM pending_decisions WHERE case_id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (json, reasons, decided_by) =
+        row.ok_or_else(|| ServiceError::Conflict("no decision awaits countersigning".into()))?;
+    if decided_by == actor.user_id.to_string() {
+        return Err(ServiceError::Conflict(
+            "a decision must be countersigned by a different decision-maker".into(),
+        ));
+    }
+    let pending: PendingDecision =
+        serde_json::from_str(&json).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    sqlx::query("DELETE FROM pending_decisions WHERE case_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    audit_event(
+        &mut tx,
+        Some(actor),
+        now,
+        "case.countersign",
+        ("case", &id.to_string()),
+        serde_json::json!({ "decided_by": decided_by, "note": note.trim() }),
+    )
+    .await?;
+    let outcome = apply(
+        ctx,
+        &mut tx,
+        actor,
+        &case,
+        &pending.decision,
+        &reasons,
+        pending.conflict_resolution.as_deref(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+pub(crate) fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
+    let total = t.year() * 12 + (t.month() as i32 - 1) + months as i32;
+    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));
+    let month = time::Month::try_from((month0 + 1) as u8).unwrap_or(time::Month::January);
+    let last_day = month.length(year);
+    let date =
+        time::Date::from_calendar_date(year, month, t.day().min(last_day)).unwrap_or(t.date());
+    t.replace_date(date)
+}
+
+/// Make a decision take effect: licence or refusal notice, the case closed, the public record.
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    actor: &Actor,
+    case: &CaseRow,
+    decision: &Decision,
+    reasons: &str,
+    resolution: Option<&str>,
+    now: OffsetDateTime,
+) -> ServiceResult<Finalised> {
+    let appeal = case.kind == CaseKind::Appeal;
+    let cid = case.id.to_string();
+    let (outcome, result, kind, criteria, licence): (
+        &str,
+        Finalised,
+        RecordKind,
+        Vec<CriterionCode>,
+        Option<(LicenceId, LicenceNumber)>,
+    ) = match decision {
+        Decision::Grant { provisos } => {
+            let reference = case
+                .reference
+                .as_deref()
+                .unwrap_or_default()
+                .parse()
+                .map_err(|_| ServiceError::Conflict("case has no reference".into()))?;
+            let number = LicenceNumber::for_case(&reference, 1);
+            let lid = LicenceId::new();
+            let valid_until = add_months(now, case.licence_type.default_validity_months());
+            sqlx::query(
+                "INSERT INTO licences (id, number, case_id, organisation_id, licence_type, status, provisos_json, issued_at, valid_until, updated_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$8)",
+            )
+            .bind(lid.to_string())
+            .bind(number.as_str())
+            .bind(&cid)
+            .bind(case.organisation_id.to_string())
+            .bind(case.licence_type.as_str())
+            .bind(LicenceStatus::Issued.as_str())
+            .bind(serde_json::to_string(provisos).unwrap_or_else(|_| "[]".into()))
+            .bind(to_micros(now))
+            .bind(to_micros(valid_until))
+            .execute(&mut **tx)
+            .await?;
+            let doc = licence_document(ctx, tx, case, &number, provisos, valid_until).await?;
+            write_document(
+                tx,
+                case.id,
+                "licence",
+                &format!("Licence {number}"),
+                &doc,
+                now,
+            )
+            .await?;
+            let kind = if appeal {
+                RecordKind::AppealAllowed
+            } else {
+                RecordKind::Grant
+            };
+            (
+                "granted",
+                Finalised::Granted(number.clone()),
+                kind,
+                Vec::new(),
+                Some((lid, number)),
+            )
+        }
+        Decision::Refuse { criteria } => {
+            let doc = refusal_document(ctx, tx, case, criteria, reasons, now).await?;
+            write_document(
+                tx,
+                case.id,
+                "refusal",
+                &format!("Refusal notice {}", case.reference.as_deref().unwrap_or("")),
+                &doc,
+                now,
+            )
+            .await?;
+            let kind = if appeal {
+                RecordKind::AppealDismissed
+            } else {
+                RecordKind::Refusal
+            };
+            ("refused", Finalised::Refused, kind, criteria.clone(), None)
+        }
+        Decision::NoLicenceRequired => {
+            let doc = format!(
+                "NO LICENCE REQUIRED\n\nCase {}\n\nThe goods described in this application do not need an export licence.\n\nReasons: {}\n",
+                case.reference.as_deref().unwrap_or(""),
+                reasons
+            );
+            write_document(tx, case.id, "nlr", "No licence required", &doc, now).await?;
+            (
+                "no_licence_required",
+                Finalised::NoLicenceRequired,
+                RecordKind::NoLicenceRequired,
+                Vec::new(),
+                None,
+            )
+        }
+    };
+    sqlx::query("UPDATE cases SET status = $1, outcome = $2, finalised_at = $3, updated_at = $3 WHERE id = $4")
+        .bind(CaseStatus::Finalised.as_str())
+        .bind(outcome)
+        .bind(to_micros(now))
+        .bind(&cid)
+        .execute(&mut **tx)
+        .await?;
+    let refers_to = case.appeal_of.clone();
+    let record = records::build_record(
+        ctx,
+        tx,
+        case,
+        kind,
+        now,
+        licence.as_ref().map(|l| &l.1),
+        &criteria,
+        None,
+        refers_to,
+    )
+    .await?;
+    let lid = licence.as_ref().map(|l| l.0.to_string());
+    let seq = records::publish(tx, case, lid.as_deref(), &record).await?;
+    audit_event(
+        tx,
+        Some(actor),
+        now,
+        "case.finalise",
+        ("case", &cid),
+        serde_json::json!({
+            "decision": decision, "reasons": reasons, "conflict_resolution": resolution,
+            "licence": licence.as_ref().map(|l| l.1.to_string()), "record": seq,
+            "status_before": case.status.as_str(), "status_after": "finalised",
+        }),
+    )
+    .await?;
+    Ok(result)
+}

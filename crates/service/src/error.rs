@@ -1,0 +1,42 @@
+use probity_domain::{FieldError, ValidationErrors};
+use probity_store::StoreError;
+use thiserror::Error;
+
+/// The one error type of the use cases; the web layer maps each variant to a response.
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error("you are not allowed to {0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("the input is not valid")]
+    Validation(ValidationErrors),
+    /// An illegal transition or a clash with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Finalisation refused while any of these hold.
+    #[error("cannot finalise yet: {}", .0.join("; "))]
+    Blocked(Vec<String>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl From<sqlx::Error> for ServiceError {
+    fn from(e: sqlx::Error) -> Self {
+        ServiceError::Store(StoreError::Database(e))
+    }
+}
+
+impl ServiceError {
+    /// A validation error on one field.
+    pub fn field(field: &str, message: impl Into<String>) -> ServiceError {
+        ServiceError::Validation(ValidationErrors(vec![FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }]))
+    }
+}

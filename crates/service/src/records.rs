@@ -1,0 +1,245 @@
+//! Public decision records: built from the stored case in the deciding transaction and
+//! written to the outbox; listed publicly.
+use probity_domain::{
+    CaseId, CaseReference, CountryCode, CriterionCode, EndUserType, LicenceNumber,
+    PublicDecisionRecord, RatingValue, RecordKind,
+};
+use probity_store::{outbox, StoreError, Tx};
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+use time::OffsetDateTime;
+
+use crate::cases::{GoodsView, PartyView};
+use crate::rows::CaseRow;
+use crate::{Ctx, ServiceError, ServiceResult};
+
+pub(crate) async fn load_goods_and_parties(
+    conn: &mut AnyConnection,
+    id: CaseId,
+) -> ServiceResult<(Vec<GoodsView>, Vec<PartyView>)> {
+    let goods_rows = sqlx::query(
+        "SELECT g.id, g.description, g.quantity, g.unit, g.value_minor, g.currency, g.incorporated \
+         FROM goods_lines g WHERE g.case_id = $1 ORDER BY g.position",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let rating_rows = sqlx::query(
+        "SELECT r.goods_line_id, r.rating FROM goods_ratings r JOIN goods_lines g ON g.id = r.goods_line_id \
+         WHERE g.case_id = $1 ORDER BY g.position, r.position",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut goods = Vec::new();
+    for g in &goods_rows {
+        let gid: String = g.try_get(0)?;
+        let mut ratings = Vec::new();
+        for r in &rating_rows {
+            if r.try_get::<String, _>(0)? == gid {
+                ratings.push(r.try_get(1)?);
+            }
+        }
+        goods.push(GoodsView {
+            description: g.try_get(1)?,
+            ratings,
+            quantity: g.try_get(2)?,
+            unit: g.try_get(3)?,
+            value_minor: g.try_get(4)?,
+            currency: g.try_get(5)?,
+            incorporated: g.try_get::<i64, _>(6)? == 1,
+        });
+    }
+    let parties = sqlx::query(
+        "SELECT role, name, address, country, end_user_type FROM parties WHERE case_id = $1 ORDER BY position",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|p| {
+        Ok(PartyView {
+            role: p.try_get(0)?,
+            name: p.try_get(1)?,
+            address: p.try_get(2)?,
+            country: p.try_get(3)?,
+            end_user_type: p.try_get(4)?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok((goods, parties))
+}
+
+fn corrupt(case: &CaseRow, what: &str) -> ServiceError {
+    ServiceError::Store(StoreError::Corrupt(format!("case {}: {what}", case.id)))
+}
+
+/// Build the public record of a decision on a case from what is stored for it.
+pub(crate) async fn build_record(
+    ctx: &Ctx,
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+    kind: RecordKind,
+    at: OffsetDateTime,
+    licence_number: Option<&LicenceNumber>,
+    criteria: &[CriterionCode],
+    reason: Option<String>,
+    refers_to: Option<String>,
+) -> ServiceResult<PublicDecisionRecord> {
+    let reference: CaseReference = case
+        .reference
+        .as_deref()
+        .ok_or_else(|| corrupt(case, "decided without a reference"))?
+        .parse()
+        .map_err(|_| corrupt(case, "bad reference"))?;
+    let (goods, _) = load_goods_and_parties(conn, case.id).await?;
+    // A line's value counts once, against its first rating (the rating that determines it).
+    let mut ratings: Vec<RatingValue> = Vec::new();
+    let mut summary: Vec<String> = Vec::new();
+    for line in &goods {
+        let Some(first) = line.ratings.first() else {
+            continue;
+        };
+        let rating = ctx
+            .control_list
+            .rating(first)
+            .map_err(|_| corrupt(case, "stored rating no longer on the control list"))?;
+        match ratings.iter_mut().find(|r| r.rating == rating) {
+            Some(existing) => existing.value_minor += line.value_minor,
+            None => ratings.push(RatingValue {
+                rating: rating.clone(),
+                value_minor: line.value_minor,
+            }),
+        }
+        if let Some(entry) = ctx.control_list.get(rating.base()) {
+            let s = format!("{}: {}", rating.base(), entry.description);
+            if !summary.contains(&s) {
+                summary.push(s);
+            }
+        }
+    }
+    let destinations = case
+        .destinations
+        .iter()
+        .map(|d| CountryCode::parse(d).map_err(|_| corrupt(case, "bad destination")))
+        .collect::<ServiceResult<Vec<_>>>()?;
+    let end_user_type = case
+        .end_user_type
+        .as_deref()
+        .map(|t| {
+            t.parse::<EndUserType>()
+                .map_err(|_| corrupt(case, "bad end-user type"))
+        })
+        .transpose()?;
+    Ok(PublicDecisionRecord {
+        kind,
+        decided_at: at,
+        case_reference: reference,
+        licence_number: licence_number.cloned(),
+        licence_type: case.licence_type,
+        destinations,
+        ratings,
+        goods_summary: summary.join("; "),
+        criteria: criteria.to_vec(),
+        end_user_type,
+        reason,
+        refers_to,
+    })
+}
+
+/// Write a record to the outbox inside the deciding transaction.
+pub(crate) async fn publish(
+    tx: &mut Tx,
+    case: &CaseRow,
+    licence_id: Option<&str>,
+    record: &PublicDecisionRecord,
+) -> ServiceResult<i64> {
+    let json = serde_json::to_string(record).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let destination = record
+        .destinations
+        .first()
+        .map(|c| c.as_str().to_string())
+        .unwrap_or_default();
+    Ok(outbox::append(
+        tx,
+        outbox::NewRecord {
+            kind: record.kind.as_str(),
+            case_id: &case.id.to_string(),
+            licence_id,
+            destination: &destination,
+            decided_at: record.decided_at,
+            record_json: json,
+        },
+    )
+    .await?)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublishedRecord {
+    pub seq: i64,
+    pub register_index: Option<i64>,
+    #[serde(flatten)]
+    pub record: PublicDecisionRecord,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordPage {
+    pub records: Vec<PublishedRecord>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// Public decision records, newest first (anyone may read them).
+pub async fn list_public(
+    ctx: &Ctx,
+    destination: Option<&str>,
+    page: i64,
+    per_page: i64,
+) -> ServiceResult<RecordPage> {
+    let per_page = per_page.clamp(1, 500);
+    let page = page.max(1);
+    let destination = destination
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            CountryCode::parse(d).map_err(|e| ServiceError::field("destination", e.to_string()))
+        })
+        .transpose()?;
+    let (rows, total) = outbox::list(
+        &ctx.store,
+        destination.as_ref().map(|d| d.as_str()),
+        per_page,
+        (page - 1) * per_page,
+    )
+    .await?;
+    let records = rows
+        .into_iter()
+        .map(|r| {
+            Ok(PublishedRecord {
+                seq: r.seq,
+                register_index: r.register_index,
+                record: serde_json::from_str(&r.record_json)
+                    .map_err(|e| StoreError::Corrupt(format!("outbox row {}: {e}", r.seq)))?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(RecordPage {
+        records,
+        page,
+        per_page,
+        total,
+    })
+}
+
+pub async fn get_public(ctx: &Ctx, seq: i64) -> ServiceResult<PublishedRecord> {
+    let r = outbox::get(&ctx.store, seq)
+        .await?
+        .ok_or(ServiceError::NotFound("decision record"))?;
+    Ok(PublishedRecord {
+        seq: r.seq,
+        register_index: r.register_index,
+        record: serde_json::from_str(&r.record_json)
+            .map_err(|e| StoreError::Corrupt(format!("outbox row {}: {e}", r.seq)))?,
+    })
+}

@@ -1,0 +1,138 @@
+//! Authentication extractors: session cookies for pages (with a CSRF token per session for
+//! every form) and bearer tokens for machine clients of the API.
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use axum_extra::extract::CookieJar;
+use probity_service::auth::{session_actor, token_actor, Actor};
+use probity_service::ServiceError;
+use serde::de::DeserializeOwned;
+
+use crate::{AppError, AppState};
+
+pub const SESSION_COOKIE: &str = "probity_session";
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A signed-in user of the pages.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub actor: Actor,
+    pub csrf: String,
+}
+
+async fn from_cookie(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    Ok(session_actor(&state.ctx, cookie.value())
+        .await?
+        .map(|(actor, csrf)| CurrentUser { actor, csrf }))
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        from_cookie(parts, &state)
+            .await?
+            .ok_or(AppError::Service(ServiceError::Unauthenticated))
+    }
+}
+
+/// A page that works signed in or not.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl<S> FromRequestParts<S> for MaybeUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(
+            from_cookie(parts, &AppState::from_ref(state)).await?,
+        ))
+    }
+}
+
+/// A posted form from a signed-in user whose CSRF token matches their session.
+pub struct SignedForm<T> {
+    pub user: CurrentUser,
+    pub form: T,
+    /// Every field as posted, in order (for forms with repeated or numbered fields).
+    pub fields: Vec<(String, String)>,
+}
+
+impl<S, T> FromRequest<S> for SignedForm<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let user = CurrentUser::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
+            .await
+            .map_err(|_| AppError::BadRequest("the form is too large".into()))?;
+        let fields: Vec<(String, String)> = serde_html_form::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+        let token = fields
+            .iter()
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v.as_str());
+        if token != Some(user.csrf.as_str()) {
+            return Err(AppError::Csrf);
+        }
+        let form = serde_html_form::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+        Ok(SignedForm { user, form, fields })
+    }
+}
+
+/// A caller of the JSON API: a bearer token, or a page session (whose non-GET requests must
+/// carry the session's CSRF token in the `X-CSRF-Token` header).
+pub struct ApiUser(pub Actor);
+
+impl<S> FromRequestParts<S> for ApiUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = crate::ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or(ServiceError::Unauthenticated)?;
+            let actor = token_actor(&state.ctx, token.trim())
+                .await?
+                .ok_or(ServiceError::Unauthenticated)?;
+            return Ok(ApiUser(actor));
+        }
+        let user = from_cookie(parts, &state)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        if parts.method != Method::GET && parts.method != Method::HEAD {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if sent != Some(user.csrf.as_str()) {
+                return Err(AppError::Csrf.into());
+            }
+        }
+        Ok(ApiUser(user.actor))
+    }
+}

@@ -1,0 +1,142 @@
+//! One error type for the web layer, rendered as an HTML page or as JSON.
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use probity_service::ServiceError;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the form has expired or did not come from this site; go back, reload and try again")]
+    Csrf,
+    #[error("page not found")]
+    NotFound,
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Service(e) => match e {
+                ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
+                ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+                ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+                ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::Conflict(_) | ServiceError::Blocked(_) => StatusCode::CONFLICT,
+                ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::Service(e) => match e {
+                ServiceError::Unauthenticated => "unauthenticated",
+                ServiceError::Forbidden(_) => "forbidden",
+                ServiceError::NotFound(_) => "not_found",
+                ServiceError::Validation(_) => "validation_failed",
+                ServiceError::Conflict(_) => "conflict",
+                ServiceError::Blocked(_) => "blocked",
+                ServiceError::Store(_) => "internal",
+            },
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Csrf => "csrf",
+            AppError::NotFound => "not_found",
+        }
+    }
+
+    /// The message shown to users. Internal errors are logged, never shown.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Service(ServiceError::Store(e)) => {
+                tracing::error!(error = %e, "internal error");
+                "something went wrong on our side; nothing was changed — please try again".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn details(&self) -> Vec<String> {
+        match self {
+            AppError::Service(ServiceError::Validation(v)) => {
+                v.0.iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect()
+            }
+            AppError::Service(ServiceError::Blocked(b)) => b.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    nav: crate::render::Nav,
+    status: u16,
+    title: String,
+    message: String,
+    details: Vec<String>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let AppError::Service(ServiceError::Unauthenticated) = self {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        let page = ErrorPage {
+            nav: crate::render::Nav::default(),
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            message: self.public_message(),
+            details: self.details(),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, self.public_message()).into_response(),
+        }
+    }
+}
+
+/// The same error, as JSON for API clients.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let fields: Vec<serde_json::Value> = match &e {
+            AppError::Service(ServiceError::Validation(v)) => {
+                v.0.iter()
+                    .map(|f| json!({ "field": f.field, "message": f.message }))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let reasons = match &e {
+            AppError::Service(ServiceError::Blocked(b)) => b.clone(),
+            _ => Vec::new(),
+        };
+        let body = json!({ "error": {
+            "code": e.code(),
+            "message": e.public_message(),
+            "fields": fields,
+            "reasons": reasons,
+        }});
+        (e.status(), Json(body)).into_response()
+    }
+}

@@ -1,0 +1,392 @@
+//! The case list (queues) and the case page, with each role's actions on it.
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use probity_domain::{CaseId, CaseStatus, QuestionId, TeamId};
+use probity_service::advice::{AdviceInput, AdviceSummary};
+use probity_service::auth::Role;
+use probity_service::cases::{CaseSummary, GoodsView, Page, PartyView, Question, Queue};
+use probity_service::decisions::DecisionInput;
+use probity_service::documents::Document;
+use probity_service::licences::Licence;
+use probity_service::orgs::Team;
+use probity_service::{
+    advice, appeals, applications, cases, decisions, documents, licences, orgs, ServiceError,
+};
+use probity_store::audit::AuditEvent;
+use serde::Deserialize;
+
+use super::path_id;
+use crate::auth::{CurrentUser, SignedForm};
+use crate::render::{page, Nav};
+use crate::{AppError, AppState};
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CaseList {
+    nav: Nav,
+    queues: Vec<(&'static str, &'static str, bool)>,
+    queue: &'static str,
+    cases: Page<CaseSummary>,
+    is_exporter: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    queue: Option<String>,
+    page: Option<i64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let allowed = Queue::for_role(user.actor.role);
+    let queue = match q.queue.as_deref() {
+        Some(s) => {
+            Queue::parse(s).ok_or_else(|| AppError::BadRequest(format!("unknown queue {s:?}")))?
+        }
+        None => *allowed
+            .first()
+            .ok_or_else(|| AppError::from(ServiceError::Forbidden("read cases".into())))?,
+    };
+    let cases = cases::list_cases(&state.ctx, &user.actor, queue, q.page.unwrap_or(1), 50).await?;
+    page(CaseList {
+        nav: Nav::for_user(Some(&user)),
+        queues: allowed
+            .iter()
+            .map(|q2| (q2.as_str(), q2.label(), *q2 == queue))
+            .collect(),
+        queue: queue.as_str(),
+        cases,
+        is_exporter: user.actor.role == Role::Exporter,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    nav: Nav,
+    case: probity_service::case_view::CaseView,
+    goods: Vec<GoodsView>,
+    parties: Vec<PartyView>,
+    questions: Vec<Question>,
+    advice: Option<AdviceSummary>,
+    licences: Vec<Licence>,
+    documents: Vec<Document>,
+    teams: Vec<Team>,
+    criteria: Vec<(String, String)>,
+    role: &'static str,
+    is_me_assigned: bool,
+    errors: Vec<String>,
+    notice: Option<String>,
+}
+
+impl CasePage {
+    fn can(&self, what: &str) -> bool {
+        let s = self.case.status;
+        match (self.role, what) {
+            ("exporter", "edit") => s == CaseStatus::Draft,
+            ("exporter", "withdraw") => matches!(
+                s,
+                CaseStatus::Submitted | CaseStatus::UnderReview | CaseStatus::AwaitingExporter
+            ),
+            ("exporter", "answer") => s == CaseStatus::AwaitingExporter,
+            ("exporter", "appeal") => self.case.can_appeal,
+            ("caseworker", "assign") => {
+                matches!(s, CaseStatus::Submitted | CaseStatus::UnderReview) && !self.is_me_assigned
+            }
+            ("caseworker", "work") => s == CaseStatus::UnderReview,
+            ("adviser", "advise") => s == CaseStatus::UnderReview,
+            ("decision_maker", "finalise") => s == CaseStatus::UnderFinalReview,
+            ("decision_maker", "countersign") => s == CaseStatus::AwaitingCountersign,
+            ("decision_maker", "return") => matches!(
+                s,
+                CaseStatus::UnderFinalReview | CaseStatus::AwaitingCountersign
+            ),
+            ("oversight" | "caseworker" | "decision_maker" | "policy", "history") => true,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    submitted: Option<String>,
+    saved: Option<String>,
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    let id: CaseId = path_id(&id)?;
+    let notice = if q.submitted.is_some() {
+        Some("Your application has been submitted. Its reference is shown below.".to_string())
+    } else if q.saved.is_some() {
+        Some("Draft saved.".to_string())
+    } else {
+        q.done.map(|d| format!("Done: {}.", d.replace('-', " ")))
+    };
+    render_case(&state, &user, id, Vec::new(), notice, StatusCode::OK).await
+}
+
+async fn render_case(
+    state: &AppState,
+    user: &CurrentUser,
+    id: CaseId,
+    errors: Vec<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let ctx = &state.ctx;
+    let actor = &user.actor;
+    let case = probity_service::case_view::case_view(ctx, actor, id).await?;
+    let (goods, parties) = if case.status == CaseStatus::Draft {
+        (Vec::new(), Vec::new())
+    } else {
+        cases::goods_and_parties(ctx, actor, id).await?
+    };
+    let advice = if actor.role == Role::Exporter || case.status == CaseStatus::Draft {
+        None
+    } else {
+        Some(advice::summary(ctx, actor, id).await?)
+    };
+    let is_me_assigned = case.assigned_to_id.as_deref() == Some(actor.user_id.to_string().as_str());
+    let mut resp = page(CasePage {
+        nav: Nav::for_user(Some(user)),
+        goods,
+        parties,
+        questions: cases::questions(ctx, actor, id).await?,
+        advice,
+        licences: licences::for_case(ctx, actor, id).await?,
+        documents: documents::for_case(ctx, actor, id).await?,
+        teams: orgs::list_teams(ctx)
+            .await?
+            .into_iter()
+            .filter(|t| t.kind == "advisory")
+            .collect(),
+        criteria: ctx
+            .criteria
+            .criteria
+            .iter()
+            .map(|c| (c.code.to_string(), c.title.to_string()))
+            .collect(),
+        role: actor.role.as_str(),
+        is_me_assigned,
+        errors,
+        notice,
+        case,
+    })?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    teams: Vec<String>,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    destination: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    proviso: String,
+    #[serde(default)]
+    criteria: Vec<String>,
+    #[serde(default)]
+    reasons: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    provisos: String,
+    #[serde(default)]
+    conflict_resolution: String,
+    #[serde(default)]
+    countersign: Option<String>,
+    #[serde(default)]
+    grounds: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    form: SignedForm<ActionForm>,
+) -> Result<Response, AppError> {
+    let id: CaseId = path_id(&id)?;
+    let SignedForm { user, form: f, .. } = form;
+    let ctx = &state.ctx;
+    let a = &user.actor;
+    let result: Result<String, ServiceError> = match action.as_str() {
+        "assign" => cases::assign_to_self(ctx, a, id)
+            .await
+            .map(|_| "case-taken".into()),
+        "ask" => cases::ask_question(ctx, a, id, &f.body)
+            .await
+            .map(|_| "question-sent".into()),
+        "advice-request" => {
+            let teams: Result<Vec<TeamId>, _> = f.teams.iter().map(|t| t.parse()).collect();
+            match teams {
+                Ok(teams) => advice::request_advice(ctx, a, id, &teams, &f.note)
+                    .await
+                    .map(|_| "advice-requested".into()),
+                Err(_) => Err(ServiceError::field(
+                    "teams",
+                    "choose advisory teams from the list",
+                )),
+            }
+        }
+        "advice" => {
+            let input = AdviceInput {
+                destination: f.destination,
+                kind: f.kind,
+                proviso: f.proviso,
+                criteria: f.criteria,
+                reasons: f.reasons,
+            };
+            advice::give_advice(ctx, a, id, &input)
+                .await
+                .map(|_| "advice-recorded".into())
+        }
+        "final-advice" => advice::consolidate_final(ctx, a, id, &f.reasons)
+            .await
+            .map(|_| "final-advice-consolidated".into()),
+        "submit-for-decision" => decisions::submit_for_decision(ctx, a, id)
+            .await
+            .map(|_| "sent-for-decision".into()),
+        "finalise" => {
+            let input = DecisionInput {
+                decision: f.decision,
+                provisos: f.provisos.lines().map(str::to_string).collect(),
+                criteria: f.criteria,
+                reasons: f.reasons,
+                conflict_resolution: f.conflict_resolution,
+                countersign: f.countersign.is_some(),
+            };
+            decisions::finalise(ctx, a, id, &input)
+                .await
+                .map(|r| format!("{r:?}").to_lowercase())
+        }
+        "countersign" => decisions::countersign(ctx, a, id, &f.note)
+            .await
+            .map(|_| "countersigned".into()),
+        "return" => decisions::return_to_caseworker(ctx, a, id, &f.reason)
+            .await
+            .map(|_| "returned".into()),
+        "withdraw" => applications::withdraw(ctx, a, id, &f.reason)
+            .await
+            .map(|_| "withdrawn".into()),
+        "appeal" => match appeals::appeal(ctx, a, id, &f.grounds).await {
+            Ok((appeal_id, _)) => {
+                return Ok(
+                    Redirect::to(&format!("/cases/{appeal_id}?done=appeal-lodged")).into_response(),
+                )
+            }
+            Err(e) => Err(e),
+        },
+        _ => return Err(AppError::NotFound),
+    };
+    match result {
+        Ok(done) => {
+            let done: String = done
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            Ok(Redirect::to(&format!("/cases/{id}?done={done}")).into_response())
+        }
+        Err(ServiceError::Validation(v)) => {
+            let errors =
+                v.0.iter()
+                    .map(|e| format!("{}: {}", e.field.replace('_', " "), e.message))
+                    .collect();
+            render_case(
+                &state,
+                &user,
+                id,
+                errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            render_case(&state, &user, id, vec![m], None, StatusCode::CONFLICT).await
+        }
+        Err(ServiceError::Blocked(b)) => {
+            render_case(&state, &user, id, b, None, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    answer: String,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    Path((id, qid)): Path<(String, String)>,
+    form: SignedForm<AnswerForm>,
+) -> Result<Response, AppError> {
+    let id: CaseId = path_id(&id)?;
+    let qid: QuestionId = path_id(&qid)?;
+    match cases::answer_question(&state.ctx, &form.user.actor, id, qid, &form.form.answer).await {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?done=answer-sent")).into_response()),
+        Err(ServiceError::Validation(v)) => {
+            let errors =
+                v.0.iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
+            render_case(
+                &state,
+                &form.user,
+                id,
+                errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            render_case(&state, &form.user, id, vec![m], None, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    nav: Nav,
+    reference: String,
+    case_id: String,
+    events: Vec<AuditEvent>,
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: CaseId = path_id(&id)?;
+    let case = cases::get_case(&state.ctx, &user.actor, id).await?;
+    let events = cases::history(&state.ctx, &user.actor, id).await?;
+    page(HistoryPage {
+        nav: Nav::for_user(Some(&user)),
+        reference: case.reference.unwrap_or_else(|| "draft".into()),
+        case_id: id.to_string(),
+        events,
+    })
+}

@@ -1,0 +1,46 @@
+//! Server-rendered pages. Every handler is thin: parse, call one service function, render.
+mod admin;
+mod applications;
+mod case;
+mod licences;
+mod public;
+mod session;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(session::home))
+        .route("/static/style.css", get(session::stylesheet))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/cases", get(case::list))
+        .route("/applications/new", get(applications::new_form))
+        .route("/applications", post(applications::create))
+        .route("/applications/{id}/edit", get(applications::edit_form))
+        .route("/applications/{id}", post(applications::update))
+        .route("/cases/{id}", get(case::show))
+        .route("/cases/{id}/history", get(case::history))
+        .route("/cases/{id}/{action}", post(case::act))
+        .route("/cases/{id}/questions/{qid}/answer", post(case::answer))
+        .route("/licences/{id}", get(licences::show))
+        .route("/licences/{id}/{action}", post(licences::act))
+        .route("/documents/{id}", get(licences::document))
+        .route("/documents/{id}/download", get(licences::download))
+        .route("/register/decisions", get(public::decisions))
+        .route("/register/decisions/{seq}", get(public::decision))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route(
+            "/account/tokens",
+            get(admin::tokens).post(admin::create_token),
+        )
+        .route("/oversight/audit", get(admin::audit_chain))
+}
+
+/// Parse a path id, treating a malformed one as "not found" (it cannot name anything).
+pub(crate) fn path_id<T: std::str::FromStr>(s: &str) -> Result<T, crate::AppError> {
+    s.parse().map_err(|_| crate::AppError::NotFound)
+}

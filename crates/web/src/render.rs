@@ -1,0 +1,153 @@
+//! Shared page furniture: the navigation bar, formatting helpers, rendering.
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use probity_service::auth::Role;
+use time::OffsetDateTime;
+
+use crate::auth::CurrentUser;
+use crate::AppError;
+
+/// What the layout needs to know about the visitor.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub signed_in: bool,
+    pub name: String,
+    pub role: String,
+    pub csrf: String,
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+impl Nav {
+    pub fn for_user(user: Option<&CurrentUser>) -> Nav {
+        let Some(u) = user else {
+            return Nav {
+                links: vec![("/register/decisions", "Public register")],
+                ..Nav::default()
+            };
+        };
+        let mut links: Vec<(&'static str, &'static str)> = match u.actor.role {
+            Role::Exporter => vec![
+                ("/cases", "Our applications"),
+                ("/applications/new", "Apply for a licence"),
+                ("/account/tokens", "API tokens"),
+            ],
+            Role::Caseworker => vec![("/cases?queue=new", "Case queues")],
+            Role::Adviser => vec![("/cases?queue=advice", "Cases for advice")],
+            Role::DecisionMaker => vec![("/cases?queue=for_decision", "For decision")],
+            Role::Policy | Role::Oversight => vec![("/cases", "All cases")],
+            Role::Admin => vec![("/admin/users", "Users")],
+        };
+        if u.actor.role == Role::Oversight {
+            links.push(("/oversight/audit", "Audit chain"));
+        }
+        links.push(("/register/decisions", "Public register"));
+        Nav {
+            signed_in: true,
+            name: u.actor.display_name.clone(),
+            role: u.actor.role.label().to_string(),
+            csrf: u.csrf.clone(),
+            links,
+        }
+    }
+}
+
+pub fn page<T: Template>(t: T) -> Result<Response, AppError> {
+    match t.render() {
+        Ok(html) => Ok(Html(html).into_response()),
+        Err(e) => Err(AppError::Service(probity_service::ServiceError::Store(
+            probity_store::StoreError::Corrupt(format!("template: {e}")),
+        ))),
+    }
+}
+
+pub fn money(minor: impl AsMinor, currency: &str) -> String {
+    let minor = minor.minor();
+    let symbol = match currency {
+        "GBP" => "£",
+        "EUR" => "€",
+        "USD" => "$",
+        _ => "",
+    };
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let major = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in major.chars().enumerate() {
+        if i > 0 && (major.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{symbol}{grouped}.{:02}", abs % 100)
+}
+
+/// Templates hand helpers values, references or references to references; these traits
+/// accept all of them.
+pub trait AsMinor {
+    fn minor(&self) -> i64;
+}
+impl AsMinor for i64 {
+    fn minor(&self) -> i64 {
+        *self
+    }
+}
+impl<T: AsMinor + ?Sized> AsMinor for &T {
+    fn minor(&self) -> i64 {
+        (**self).minor()
+    }
+}
+
+pub trait AsTime {
+    fn time(&self) -> OffsetDateTime;
+}
+impl AsTime for OffsetDateTime {
+    fn time(&self) -> OffsetDateTime {
+        *self
+    }
+}
+impl<T: AsTime + ?Sized> AsTime for &T {
+    fn time(&self) -> OffsetDateTime {
+        (**self).time()
+    }
+}
+
+pub fn gbp(minor: impl AsMinor) -> String {
+    money(minor.minor(), "GBP")
+}
+
+pub fn date(t: impl AsTime) -> String {
+    let t = t.time();
+    format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day())
+}
+
+pub fn datetime(t: impl AsTime) -> String {
+    let t = t.time();
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+pub fn country_name(code: impl AsRef<str>) -> String {
+    let code = code.as_ref();
+    probity_domain::CountryCode::parse(code)
+        .map(|c| format!("{} ({code})", c.name()))
+        .unwrap_or_else(|_| code.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_groups_thousands_and_keeps_pence() {
+        assert_eq!(money(123456789, "GBP"), "£1,234,567.89");
+        assert_eq!(money(5, "EUR"), "€0.05");
+        assert_eq!(money(100000, "USD"), "$1,000.00");
+        assert_eq!(money(-250, "GBP"), "-£2.50");
+    }
+}
