@@ -1,7 +1,7 @@
 //! Destination names → ISO 3166-1 alpha-2 codes and regions.
 //!
-//! Every name met in the CAAT UK files is listed explicitly in [`data`]; a name not listed is
-//! *unknown* (the importer reports it and uses [`UNKNOWN_CODE`]), never matched fuzzily.
+//! Every name met in the CAAT UK files is listed explicitly (in `countries/data.rs`); a name not
+//! listed is *unknown* (the importer reports it and uses [`UNKNOWN_CODE`]), never matched fuzzily.
 //! Names that denote part of a country (Sarawak, a continental-shelf sector, British Antarctic
 //! Territory) carry the code of the country or area they belong to, with [`NameKind::Part`].
 //! Places with no ISO code of their own get a documented pseudo-code (see [`pseudo_codes`]).

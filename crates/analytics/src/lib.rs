@@ -8,6 +8,15 @@
 //! - [`table`]: the columnar table ([`Table`], [`TableBuilder`]).
 //! - [`query`]: filters, group-by and measures ([`Query`] → [`QueryResult`]).
 //! - [`export`]: CSV and JSON open-data writers.
+//!
+//! ```text
+//! import_dir(caat-uk/) ─► CaatDataset + ImportReport ─► Table::from_caat ─► Table::query(&Query)
+//!                                                     TableBuilder (Probity rows) ─┘
+//! ```
+//!
+//! Rows are one per (licence group, rating), as CAAT publishes them; a licence group bundles
+//! licences and is the finest grain the data has, so `licences` counts groups. Rows of a group
+//! are adjacent in the table, which makes distinct counts a comparison with the previous row.
 
 pub mod caat;
 pub mod countries;
@@ -17,7 +26,10 @@ pub mod ratings;
 pub mod report;
 pub mod table;
 
-pub use caat::{import_dir, import_files, CaatDataset, CaatFiles, ImportError, ImportOptions};
+pub use caat::{
+    import_dir, import_files, import_files_with_progress, CaatDataset, CaatFiles, ImportError,
+    ImportOptions, ImportProgress,
+};
 pub use countries::Region;
 pub use query::{
     Destination, Dim, Key, LicenceOrder, LicenceSummary, Measures, OrderBy, Query, QueryError,

@@ -4,7 +4,9 @@ mod common;
 
 use probity_analytics::caat::IdScheme;
 use probity_analytics::export::{write_csv, write_json};
-use probity_analytics::{import_dir, AnomalyKind, ImportOptions, Severity, Table};
+use probity_analytics::{
+    import_dir, import_files_with_progress, AnomalyKind, CaatFiles, ImportOptions, Severity, Table,
+};
 
 #[test]
 fn imports_2008_2015_with_the_readme_counts() {
@@ -109,6 +111,25 @@ fn imports_2008_2015_with_the_readme_counts() {
         .iter()
         .all(|a| !a.file.is_empty() && !a.reason.is_empty()));
     assert!(report.examples.len() <= report.counts.len() * 20);
+}
+
+#[test]
+fn reports_progress_file_by_file() {
+    let files = CaatFiles::discover(&common::caat_dir()).unwrap();
+    let mut seen = Vec::new();
+    import_files_with_progress(&files, &ImportOptions::default(), &mut |p| {
+        seen.push(p.clone())
+    })
+    .unwrap();
+    assert_eq!(seen.len(), 8, "seven files, then done");
+    let last = seen.last().unwrap();
+    assert_eq!(
+        (last.files_done, last.files_total, last.file.as_str()),
+        (7, 7, "")
+    );
+    assert_eq!(last.bytes_done, last.bytes_total);
+    assert!(seen.windows(2).all(|w| w[0].bytes_done <= w[1].bytes_done));
+    assert!(seen.iter().any(|p| p.file == "values-2008-2015q1.csv"));
 }
 
 #[test]

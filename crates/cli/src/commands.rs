@@ -46,6 +46,10 @@ pub struct DemoArgs {
     /// Folder for the demo database (created if missing; reused if it already holds a demo).
     #[arg(long, default_value = "./probity-data")]
     data_dir: PathBuf,
+    /// Seed and serve this database instead of the SQLite file in --data-dir (for example a
+    /// PostgreSQL database).
+    #[arg(long)]
+    database_url: Option<String>,
     /// How many applications to drive through the workflow.
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     applications: u32,
@@ -95,17 +99,24 @@ fn redact(url: &str) -> String {
 }
 
 pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
-    std::fs::create_dir_all(&a.data_dir)
-        .with_context(|| format!("could not create {}", a.data_dir.display()))?;
-    let path = a.data_dir.join("probity.db");
-    let url = format!("sqlite://{}", path.display());
+    let (url, place) = match &a.database_url {
+        Some(url) => (url.clone(), redact(url)),
+        None => {
+            std::fs::create_dir_all(&a.data_dir)
+                .with_context(|| format!("could not create {}", a.data_dir.display()))?;
+            let path = a.data_dir.join("probity.db");
+            (
+                format!("sqlite://{}", path.display()),
+                path.display().to_string(),
+            )
+        }
+    };
     let store = open(&url).await?;
     let ctx = Ctx::new(store.clone(), a.criteria.set()?, Clock::system());
     let users: i64 = sqlx_count(&store, "SELECT CAST(COUNT(*) AS BIGINT) FROM users").await?;
     if users == 0 {
         eprintln!(
-            "Seeding demo content into {} ({} applications)…",
-            path.display(),
+            "Seeding demo content into {place} ({} applications)…",
             a.applications
         );
         let summary = probity_service::demo::seed(&ctx, a.applications as usize)
@@ -116,10 +127,7 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
             println!("  {:<15} {:<32} {}", u.role, u.email, u.password);
         }
     } else {
-        println!(
-            "Reusing the demo database at {} (delete the folder to start again).",
-            path.display()
-        );
+        println!("Reusing the demo database at {place} (delete it to start again).");
     }
     run_server(ctx, a.listen, false).await
 }

@@ -126,12 +126,14 @@ fn parse_advice(
                 AdviceKind::Refuse(criteria)
             }
             "no_licence_required" => AdviceKind::NoLicenceRequired,
-            other => return Err(ServiceError::field(
-                "kind",
-                format!(
+            other => {
+                return Err(ServiceError::field(
+                    "kind",
+                    format!(
                     "unknown advice {other:?}: use approve, proviso, refuse or no_licence_required"
                 ),
-            )),
+                ))
+            }
         };
     let reasons = checked_text("reasons", &input.reasons, 10, 10000)?;
     Ok((destination, kind, reasons))

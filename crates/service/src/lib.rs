@@ -19,6 +19,8 @@ pub mod licences;
 pub mod orgs;
 pub mod records;
 mod rows;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use clock::Clock;
 pub use ctx::Ctx;

@@ -223,7 +223,42 @@ pub fn import_files(
     files: &CaatFiles,
     opts: &ImportOptions,
 ) -> Result<(CaatDataset, ImportReport), ImportError> {
+    import_files_with_progress(files, opts, &mut |_| {})
+}
+
+/// Progress of an import, reported as each file is read (for a terminal progress bar).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProgress {
+    /// The file about to be parsed; empty once everything is done.
+    pub file: String,
+    pub files_done: usize,
+    pub files_total: usize,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+}
+
+/// [`import_files`], calling `progress` before each file is parsed and once at the end.
+pub fn import_files_with_progress(
+    files: &CaatFiles,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(&ImportProgress),
+) -> Result<(CaatDataset, ImportReport), ImportError> {
     let mut report = ImportReport::new(opts.max_examples);
+    let mut slots = files.clone();
+    let present: Vec<PathBuf> = (0..KINDS.len())
+        .filter_map(|k| slots.slot(k).clone())
+        .collect();
+    let mut state = ImportProgress {
+        file: String::new(),
+        files_done: 0,
+        files_total: present.len(),
+        bytes_done: 0,
+        bytes_total: present
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum(),
+    };
     let mut ds = CaatDataset::default();
     for p in &files.ignored {
         report.note(
@@ -233,7 +268,6 @@ pub fn import_files(
             "another file of this kind was read".into(),
         );
     }
-    let mut slots = files.clone();
     let mut load = |kind: usize, report: &mut ImportReport| -> Option<(String, Vec<u8>)> {
         let Some(path) = slots.slot(kind).clone() else {
             let reason = format!("no {} file ({})", KINDS[kind].0, KINDS[kind].1.join(" or "));
@@ -241,7 +275,12 @@ pub fn import_files(
             return None;
         };
         let name = file_name(&path);
-        match std::fs::read(&path) {
+        state.file.clone_from(&name);
+        progress(&state);
+        state.files_done += 1;
+        let read = std::fs::read(&path);
+        state.bytes_done += read.as_ref().map_or(0, |b| b.len() as u64);
+        match read {
             Ok(bytes) => Some((name, bytes)),
             Err(e) => {
                 report.note(
@@ -269,17 +308,22 @@ pub fn import_files(
         ds.id_scheme = scheme;
     }
     // A file joins only if its ids are of the same scheme as those already read.
-    let mut joins = |name: &str,
-                     scheme: Option<IdScheme>,
-                     rows: usize,
-                     report: &mut ImportReport| match (ds.id_scheme, scheme) {
+    let mut joins = |name: &str, scheme: Option<IdScheme>, report: &mut ImportReport| match (
+        ds.id_scheme,
+        scheme,
+    ) {
         (Some(a), Some(b)) if a != b => {
+            let rows = report
+                .files
+                .iter_mut()
+                .find(|f| f.file == name)
+                .map_or(0, |f| std::mem::take(&mut f.imported));
             let reason = format!(
-                "ids are {b:?} but the values file's are {a:?}: ids are renumbered between \
-                     releases, so this file's {rows} rows were not joined"
+                "ids are {b:?} but the files read before use {a:?}: ids are renumbered between \
+                 releases, so this file's {rows} records were not joined"
             );
             report.note(AnomalyKind::MixedIdSchemes, name, 1, reason);
-            report.records_rejected += rows as u64;
+            report.records_rejected += rows;
             false
         }
         (None, Some(b)) => {
@@ -291,29 +335,28 @@ pub fn import_files(
     let mut criteria = None;
     if let Some((name, bytes)) = load(2, &mut report) {
         let c = reference::parse_criteria(&name, &bytes, &mut report);
-        let n = c.by_group.values().map(BTreeSet::len).sum();
-        if joins(&name, c.scheme, n, &mut report) {
+        if joins(&name, c.scheme, &mut report) {
             criteria = Some((name, c));
         }
     }
     let mut dests = None;
     if let Some((name, bytes)) = load(3, &mut report) {
         let (d, scheme) = reference::parse_destinations(&name, &bytes, &mut report);
-        if joins(&name, scheme, d.len(), &mut report) {
+        if joins(&name, scheme, &mut report) {
             dests = Some((name, d));
         }
     }
     let mut sources = None;
     if let Some((name, bytes)) = load(4, &mut report) {
         let (s, scheme) = reference::parse_sources(&name, &bytes, &mut report);
-        if joins(&name, scheme, s.len(), &mut report) {
+        if joins(&name, scheme, &mut report) {
             sources = Some((name, s));
         }
     }
     let mut notes = None;
     if let Some((name, bytes)) = load(5, &mut report) {
         let (n, scheme) = reference::parse_licence_footnotes(&name, &bytes, &mut report);
-        if joins(&name, scheme, n.len(), &mut report) {
+        if joins(&name, scheme, &mut report) {
             notes = Some((name, n));
         }
     }
@@ -322,6 +365,8 @@ pub fn import_files(
     }
 
     cross_check(&mut ds, criteria, dests, sources, notes, &mut report);
+    state.file.clear();
+    progress(&state);
     if opts.strict && report.has_errors() {
         return Err(ImportError::Strict {
             report: Box::new(report),

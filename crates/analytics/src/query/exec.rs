@@ -184,7 +184,10 @@ fn run_with<S: Sink>(t: &Table, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (A
                 })
             })
             .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
     });
     let mut total = Acc::default();
     let mut sinks = Vec::with_capacity(results.len());
