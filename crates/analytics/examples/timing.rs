@@ -177,7 +177,11 @@ fn main() {
     }
     let pushed = started.elapsed();
     let big = b.build();
-    println!("pushes {:.2} s, build {:.2} s", pushed.as_secs_f64(), (started.elapsed() - pushed).as_secs_f64());
+    println!(
+        "pushes {:.2} s, build {:.2} s",
+        pushed.as_secs_f64(),
+        (started.elapsed() - pushed).as_secs_f64()
+    );
     println!(
         "\nreplicated ×{copies}: {} rows, {} groups, built in {:.2} s:",
         big.len(),

@@ -7,7 +7,7 @@
 //! - [`ratings`]: control-list rating kinds and matching.
 //! - [`table`]: the columnar table ([`Table`], [`TableBuilder`]).
 //! - [`query`]: filters, group-by and measures ([`Query`] → [`QueryResult`]).
-//! - [`export`]: CSV and JSON open-data writers.
+//! - [`export`]: CSV and JSON open-data writers; [`export_parquet`]: Parquet.
 //!
 //! ```text
 //! import_dir(caat-uk/) ─► CaatDataset + ImportReport ─► Table::from_caat ─► Table::query(&Query)
@@ -21,6 +21,7 @@
 pub mod caat;
 pub mod countries;
 pub mod export;
+pub mod export_parquet;
 pub mod query;
 pub mod ratings;
 pub mod report;

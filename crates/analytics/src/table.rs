@@ -5,6 +5,7 @@
 //! single date, the date column is sorted (date ranges become binary searches).
 
 mod build;
+mod order;
 mod types;
 
 use serde::Serialize;

@@ -25,8 +25,10 @@ fn row_strategy() -> impl Strategy<Value = (u16, usize, usize, u8, Option<i64>, 
 }
 
 fn groups_strategy() -> impl Strategy<Value = Vec<Row>> {
-    // Each group: a source, a criteria subset, a "consistent" flag and 1..4 rows.
-    prop::collection::vec(
+    // Each group: a source, a criteria subset, a "consistent" flag and 1..4 rows. Every fifth
+    // group reuses an earlier id (so one licence's rows may differ and be scattered), and half
+    // the time the rows are shuffled.
+    let base = prop::collection::vec(
         (
             prop::bool::ANY,
             prop::collection::btree_set(0..CRITERIA.len(), 0..3),
@@ -54,7 +56,7 @@ fn groups_strategy() -> impl Strategy<Value = Vec<Row>> {
                     } else {
                         Source::Caat
                     },
-                    licence: g as u64 % 7 + 100 * (g as u64 / 7),
+                    licence: if g % 5 == 4 { g as u64 / 5 } else { g as u64 },
                     date: date(day),
                     rating: RATINGS[rating],
                     place: PLACES[place],
@@ -72,6 +74,8 @@ fn groups_strategy() -> impl Strategy<Value = Vec<Row>> {
         }
         rows
     })
+    .boxed();
+    prop_oneof![base.clone(), base.prop_shuffle()]
 }
 
 fn code(place: &str) -> (&'static str, Region) {
@@ -315,7 +319,7 @@ fn query_strategy() -> impl Strategy<Value = Query> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
     fn engine_matches_naive_model(rows in groups_strategy(), q in query_strategy()) {

@@ -55,6 +55,8 @@ pub struct DemoArgs {
     applications: u32,
     #[command(flatten)]
     criteria: CriteriaArgs,
+    #[command(flatten)]
+    register: crate::register::RegisterKeyArgs,
 }
 
 #[derive(Args)]
@@ -69,6 +71,8 @@ pub struct ServeArgs {
     /// Mark session cookies Secure (when served behind HTTPS).
     #[arg(long)]
     secure_cookies: bool,
+    #[command(flatten)]
+    register: crate::register::RegisterKeyArgs,
 }
 
 #[derive(Args)]
@@ -129,6 +133,7 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
     } else {
         println!("Reusing the demo database at {place} (delete it to start again).");
     }
+    crate::register::start_demo(&ctx, &a.register, &a.data_dir).await?;
     run_server(ctx, a.listen, false).await
 }
 
@@ -146,6 +151,7 @@ fn service_error(e: ServiceError) -> anyhow::Error {
 pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     let store = open(&a.db.database_url).await?;
     let ctx = Ctx::new(store, a.criteria.set()?, Clock::system());
+    crate::register::start(&ctx, &a.register)?;
     run_server(ctx, a.listen, a.secure_cookies).await
 }
 

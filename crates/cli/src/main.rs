@@ -1,6 +1,9 @@
 //! `probity`: the command-line entry point. Thin: parse flags, open the store, call the
 //! service or web crate.
+mod analytics_cmd;
 mod commands;
+mod register;
+mod register_fetch;
 
 use clap::{Parser, Subcommand};
 
@@ -46,6 +49,20 @@ enum Command {
         #[command(subcommand)]
         command: commands::AuditCommand,
     },
+    /// The public register: keys, verification, proofs, export, openings.
+    Register {
+        #[command(subcommand)]
+        command: register::RegisterCommand,
+    },
+    /// Import historic licensing data (Campaign Against Arms Trade's UK data).
+    Import {
+        #[command(subcommand)]
+        command: analytics_cmd::ImportCommand,
+    },
+    /// Licensing statistics over imported history and Probity's own decisions.
+    Stats(analytics_cmd::StatsArgs),
+    /// Write the open data (every licence row) as CSV, JSON or Parquet.
+    Export(analytics_cmd::ExportArgs),
 }
 
 fn init_tracing() {
@@ -70,6 +87,10 @@ async fn main() -> std::process::ExitCode {
         Command::Org { command } => commands::org(command).await,
         Command::Team { command } => commands::team(command).await,
         Command::Audit { command } => commands::audit(command).await,
+        Command::Register { command } => register::run(command).await,
+        Command::Import { command } => analytics_cmd::import(command).await,
+        Command::Stats(a) => analytics_cmd::stats(a).await,
+        Command::Export(a) => analytics_cmd::export(a).await,
     };
     match result {
         Ok(code) => code,

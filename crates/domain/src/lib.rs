@@ -17,6 +17,7 @@ pub mod licence;
 pub mod money;
 pub mod record;
 pub mod reference;
+pub mod register_entry;
 
 pub use advice::*;
 pub use application::*;
@@ -30,3 +31,4 @@ pub use licence::*;
 pub use money::*;
 pub use record::*;
 pub use reference::*;
+pub use register_entry::*;

@@ -10,6 +10,7 @@
 //! * [`note`], [`checkpoint`], [`cosignature`]: C2SP signed notes,
 //!   checkpoints and `cosignature/v1` witness cosignatures.
 //! * [`commitment`]: salted commitments for confidential fields.
+//! * [`verify`]: full verification of a log from its checkpoint, tiles and bundles.
 //!
 //! ```
 //! use probity_register::checkpoint::Checkpoint;
@@ -45,6 +46,7 @@ pub mod store;
 pub mod tile;
 pub mod tilereader;
 pub mod tlog;
+pub mod verify;
 
 /// The Ed25519 implementation used for keys, re-exported so callers use the
 /// same version.

@@ -188,11 +188,16 @@ pub async fn give_advice(
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2")
-        .bind(to_micros(now))
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    // New advice makes any final advice stale: it must be consolidated again before the
+    // case can go for decision.
+    sqlx::query(
+        "UPDATE cases SET updated_at = $1, final_advice_json = NULL, final_advice_reasons = NULL \
+         WHERE id = $2",
+    )
+    .bind(to_micros(now))
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
     audit_event(
         &mut tx,
         Some(actor),

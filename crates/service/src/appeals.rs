@@ -1,12 +1,12 @@
 //! Appeals: within 28 days of a refusal the exporter may appeal; the appeal is a new case
 //! (reference GBAPL/…) assessed afresh, whose outcome is published as allowed or dismissed.
-use probity_domain::{validate, CaseId, CaseReference, CaseStatus, ReferencePrefix};
+use probity_domain::{validate, CaseId, CaseKind, CaseReference, CaseStatus, ReferencePrefix};
 use probity_store::to_micros;
 
 use crate::applications::{destinations_text, next_reference, write_application};
 use crate::auth::{Actor, Role};
 use crate::cases::checked_text;
-use crate::documents::APPEAL_WINDOW_DAYS;
+use crate::documents::{appeal_deadline, APPEAL_WINDOW_DAYS};
 use crate::rows::{audit_event, visible_case};
 use crate::{Ctx, ServiceError, ServiceResult};
 
@@ -26,13 +26,18 @@ pub async fn appeal(
             "only a refused application can be appealed".into(),
         ));
     }
+    if case.kind == CaseKind::Appeal {
+        return Err(ServiceError::Conflict(
+            "a dismissed appeal cannot itself be appealed".into(),
+        ));
+    }
     let finalised_at = case
         .finalised_at
         .ok_or_else(|| ServiceError::Conflict("the refusal has no date".into()))?;
-    let deadline = finalised_at + time::Duration::days(APPEAL_WINDOW_DAYS);
+    let deadline = appeal_deadline(finalised_at);
     if now > deadline {
         return Err(ServiceError::Conflict(format!(
-            "the {APPEAL_WINDOW_DAYS}-day appeal window closed on {}",
+            "the {APPEAL_WINDOW_DAYS}-day appeal window closed at the end of {}",
             deadline.date()
         )));
     }

@@ -198,13 +198,24 @@ fn validate_new_user(u: &NewUser) -> ServiceResult<(String, Role)> {
 
 /// Create a user. `by` is the admin doing it, or `None` for bootstrap (CLI, demo).
 pub async fn create_user(ctx: &Ctx, by: Option<&Actor>, new: &NewUser) -> ServiceResult<UserId> {
+    create_user_hashed(ctx, by, new, hash_password).await
+}
+
+/// `create_user` with the password hashing supplied (test fixtures reuse one Argon2id hash of
+/// their shared password rather than spending a hash per user).
+pub(crate) async fn create_user_hashed(
+    ctx: &Ctx,
+    by: Option<&Actor>,
+    new: &NewUser,
+    hash: impl FnOnce(&str) -> ServiceResult<String>,
+) -> ServiceResult<UserId> {
     if let Some(by) = by {
         by.require(&[Role::Admin], "add users")?;
     }
     let (email, role) = validate_new_user(new)?;
     let org = parse_opt_id::<OrganisationId>(new.organisation_id.as_deref(), "organisation_id")?;
     let team = parse_opt_id::<TeamId>(new.team_id.as_deref(), "team_id")?;
-    let hash = hash_password(&new.password)?;
+    let hash = hash(&new.password)?;
     let id = UserId::new();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;

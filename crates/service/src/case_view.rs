@@ -5,7 +5,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::auth::Actor;
-use crate::documents::APPEAL_WINDOW_DAYS;
+use crate::documents::appeal_deadline;
 use crate::rows::visible_case;
 use crate::{Ctx, ServiceResult};
 
@@ -112,10 +112,7 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
     let pending_decided_by = name_of(&mut conn, pending.as_ref().map(|p| p.2.as_str())).await?;
     let appeal_deadline = (c.outcome.as_deref() == Some("refused")
         && c.kind == CaseKind::Application)
-        .then(|| {
-            c.finalised_at
-                .map(|t| t + time::Duration::days(APPEAL_WINDOW_DAYS))
-        })
+        .then(|| c.finalised_at.map(appeal_deadline))
         .flatten();
     let can_appeal = appeal_deadline.is_some_and(|d| ctx.clock.now() <= d) && appealed_by.is_none();
     let _ = from_micros(0);

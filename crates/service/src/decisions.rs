@@ -160,6 +160,14 @@ pub async fn finalise(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
+    // Deciding a case that is not under final review (deciding twice, say) is an illegal
+    // transition, refused without trace; blockers concern a case that could be decided.
+    let action = if input.countersign {
+        CaseAction::FinaliseForCountersign
+    } else {
+        CaseAction::Finalise
+    };
+    let status = transition(&case, action)?;
     let fctx = FinaliseContext {
         status: case.status,
         final_advice: case.final_advice.clone().unwrap_or(Consolidated::Empty),
@@ -185,7 +193,6 @@ pub async fn finalise(
     }
     let reasons = input.reasons.trim().to_string();
     if input.countersign {
-        let status = transition(&case, CaseAction::FinaliseForCountersign)?;
         let pending = PendingDecision {
             decision: decision.clone(),
             conflict_resolution: resolution,
@@ -211,7 +218,6 @@ pub async fn finalise(
         tx.commit().await?;
         return Ok(Finalised::AwaitingCountersign);
     }
-    transition(&case, CaseAction::Finalise)?;
     let outcome = apply(
         ctx,
         &mut tx,
@@ -292,6 +298,16 @@ pub(crate) fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
     t.replace_date(date)
 }
 
+/// What a decision does: the case outcome, the result, the public record's kind and
+/// criteria, and the licence issued (if any).
+type Effect = (
+    &'static str,
+    Finalised,
+    RecordKind,
+    Vec<CriterionCode>,
+    Option<(LicenceId, LicenceNumber)>,
+);
+
 /// Make a decision take effect: licence or refusal notice, the case closed, the public record.
 #[allow(clippy::too_many_arguments)]
 async fn apply(
@@ -306,13 +322,7 @@ async fn apply(
 ) -> ServiceResult<Finalised> {
     let appeal = case.kind == CaseKind::Appeal;
     let cid = case.id.to_string();
-    let (outcome, result, kind, criteria, licence): (
-        &str,
-        Finalised,
-        RecordKind,
-        Vec<CriterionCode>,
-        Option<(LicenceId, LicenceNumber)>,
-    ) = match decision {
+    let (outcome, result, kind, criteria, licence): Effect = match decision {
         Decision::Grant { provisos } => {
             let reference = case
                 .reference
@@ -402,7 +412,16 @@ async fn apply(
         .bind(&cid)
         .execute(&mut **tx)
         .await?;
-    let refers_to = case.appeal_of.clone();
+    // An appeal outcome names the refused case by its public reference, never its internal id.
+    let refers_to = match &case.appeal_of {
+        Some(refused) => {
+            sqlx::query_scalar::<_, Option<String>>("SELECT reference FROM cases WHERE id = $1")
+                .bind(refused)
+                .fetch_one(&mut **tx)
+                .await?
+        }
+        None => None,
+    };
     let record = records::build_record(
         ctx,
         tx,

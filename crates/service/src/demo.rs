@@ -18,6 +18,15 @@ use crate::{
 /// The demo covers this many days of activity, ending now (long enough for some licences to expire).
 const DEMO_DAYS: i64 = 900;
 
+/// (role, email, name, organisation, team) of a user whose sign-in is printed.
+type PrintedUser = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<String>,
+    Option<TeamId>,
+);
+
 /// The sign-in details created by the demo (printed once by the CLI).
 #[derive(Debug, Clone)]
 pub struct DemoUser {
@@ -257,7 +266,7 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
     }
 
     // One user per role, whose sign-in details are printed once.
-    let printed: Vec<(&'static str, &str, &str, Option<String>, Option<TeamId>)> = vec![
+    let printed: Vec<PrintedUser> = vec![
         (
             "exporter",
             "exporter@northbridge.example",

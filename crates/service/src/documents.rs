@@ -12,6 +12,15 @@ use crate::{Ctx, ServiceError, ServiceResult};
 
 pub const APPEAL_WINDOW_DAYS: i64 = 28;
 
+/// The last moment to appeal a refusal decided at `refused_at`: the end (UTC) of the day the
+/// refusal notice names, 28 days on, so an appeal made on that day is accepted.
+pub fn appeal_deadline(refused_at: OffsetDateTime) -> OffsetDateTime {
+    let last_day = (refused_at + time::Duration::days(APPEAL_WINDOW_DAYS))
+        .to_offset(time::UtcOffset::UTC)
+        .date();
+    OffsetDateTime::new_utc(last_day, time::macros::time!(23:59:59.999_999))
+}
+
 pub(crate) async fn write_document(
     tx: &mut Tx,
     case: CaseId,
@@ -53,7 +62,7 @@ async fn header(tx: &mut Tx, case: &CaseRow) -> ServiceResult<String> {
 }
 
 async fn goods_text(tx: &mut Tx, case: &CaseRow) -> ServiceResult<String> {
-    let (goods, parties) = crate::records::load_goods_and_parties(&mut **tx, case.id).await?;
+    let (goods, parties) = crate::records::load_goods_and_parties(tx, case.id).await?;
     let mut s = String::from("\nGoods\n");
     for (i, g) in goods.iter().enumerate() {
         s.push_str(&format!(
@@ -139,7 +148,7 @@ pub(crate) async fn refusal_document(
     s.push_str(&format!("\nReasons\n  {}\n", reasons.replace('\n', "\n  ")));
     s.push_str(&format!(
         "\nYou may appeal against this decision until {} ({APPEAL_WINDOW_DAYS} days from today).\n",
-        date(now + time::Duration::days(APPEAL_WINDOW_DAYS))
+        date(appeal_deadline(now))
     ));
     Ok(s)
 }

@@ -4,6 +4,7 @@
 //! change, its audit event and (if public) its outbox record in one transaction.
 
 pub mod advice;
+pub mod analytics;
 pub mod appeals;
 pub mod applications;
 pub mod auth;
@@ -18,6 +19,7 @@ mod error;
 pub mod licences;
 pub mod orgs;
 pub mod records;
+pub mod register;
 mod rows;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -83,7 +83,7 @@ pub async fn get(
         .map_err(|_| ServiceError::NotFound("licence"))?;
     let events = sqlx::query(
         "SELECT e.action, e.from_status, e.to_status, u.display_name, e.reason, e.at FROM licence_events e \
-         LEFT JOIN users u ON u.id = e.actor_id WHERE e.licence_id = $1 ORDER BY e.at",
+         LEFT JOIN users u ON u.id = e.actor_id WHERE e.licence_id = $1 ORDER BY e.at, e.id",
     )
     .bind(id.to_string())
     .fetch_all(&mut *conn)

@@ -1,8 +1,8 @@
 //! Public decision records: built from the stored case in the deciding transaction and
 //! written to the outbox; listed publicly.
 use probity_domain::{
-    CaseId, CaseReference, CountryCode, CriterionCode, EndUserType, LicenceNumber,
-    PublicDecisionRecord, RatingValue, RecordKind,
+    goods_summary, CaseId, CaseReference, CountryCode, CriterionCode, EndUserType, LicenceNumber,
+    PublicDecisionRecord, Rating, RatingValue, RecordKind,
 };
 use probity_store::{outbox, StoreError, Tx};
 use serde::Serialize;
@@ -75,6 +75,7 @@ fn corrupt(case: &CaseRow, what: &str) -> ServiceError {
 }
 
 /// Build the public record of a decision on a case from what is stored for it.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn build_record(
     ctx: &Ctx,
     conn: &mut AnyConnection,
@@ -93,31 +94,30 @@ pub(crate) async fn build_record(
         .parse()
         .map_err(|_| corrupt(case, "bad reference"))?;
     let (goods, _) = load_goods_and_parties(conn, case.id).await?;
-    // A line's value counts once, against its first rating (the rating that determines it).
+    // The domain's rule (`probity_domain::rating_values`): every rating of every line is
+    // listed, a line's value counts once against its first rating, in rating order. Stored
+    // ratings are checked for syntax only: a rating the control list has since dropped must
+    // not stop a licence granted under it from being suspended or expiring.
     let mut ratings: Vec<RatingValue> = Vec::new();
-    let mut summary: Vec<String> = Vec::new();
     for line in &goods {
-        let Some(first) = line.ratings.first() else {
-            continue;
-        };
-        let rating = ctx
-            .control_list
-            .rating(first)
-            .map_err(|_| corrupt(case, "stored rating no longer on the control list"))?;
-        match ratings.iter_mut().find(|r| r.rating == rating) {
-            Some(existing) => existing.value_minor += line.value_minor,
-            None => ratings.push(RatingValue {
-                rating: rating.clone(),
-                value_minor: line.value_minor,
-            }),
-        }
-        if let Some(entry) = ctx.control_list.get(rating.base()) {
-            let s = format!("{}: {}", rating.base(), entry.description);
-            if !summary.contains(&s) {
-                summary.push(s);
+        for (i, text) in line.ratings.iter().enumerate() {
+            let rating = Rating::try_from(text.clone())
+                .map_err(|_| corrupt(case, "stored rating is malformed"))?;
+            let add = if i == 0 { line.value_minor } else { 0 };
+            match ratings.iter_mut().find(|r| r.rating == rating) {
+                Some(existing) => existing.value_minor = existing.value_minor.saturating_add(add),
+                None => ratings.push(RatingValue {
+                    rating,
+                    value_minor: add,
+                }),
             }
         }
     }
+    ratings.sort_by(|a, b| a.rating.cmp(&b.rating));
+    let summary = goods_summary(&ratings, ctx.control_list);
+    let mut criteria = criteria.to_vec();
+    criteria.sort();
+    criteria.dedup();
     let destinations = case
         .destinations
         .iter()
@@ -139,8 +139,8 @@ pub(crate) async fn build_record(
         licence_type: case.licence_type,
         destinations,
         ratings,
-        goods_summary: summary.join("; "),
-        criteria: criteria.to_vec(),
+        goods_summary: summary,
+        criteria,
         end_user_type,
         reason,
         refers_to,
@@ -155,18 +155,18 @@ pub(crate) async fn publish(
     record: &PublicDecisionRecord,
 ) -> ServiceResult<i64> {
     let json = serde_json::to_string(record).map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    let destination = record
+    let destinations: Vec<String> = record
         .destinations
-        .first()
+        .iter()
         .map(|c| c.as_str().to_string())
-        .unwrap_or_default();
+        .collect();
     Ok(outbox::append(
         tx,
         outbox::NewRecord {
             kind: record.kind.as_str(),
             case_id: &case.id.to_string(),
             licence_id,
-            destination: &destination,
+            destinations: &destinations,
             decided_at: record.decided_at,
             record_json: json,
         },

@@ -8,13 +8,22 @@ use probity_store::Store;
 use time::OffsetDateTime;
 
 use crate::advice::AdviceInput;
-use crate::auth::{create_user, get_user, Actor, NewUser};
+use crate::auth::{create_user_hashed, get_user, Actor, NewUser};
 use crate::decisions::{DecisionInput, Finalised};
 use crate::orgs::{create_organisation, create_team, NewOrganisation, TeamKind};
 use crate::{advice, applications, cases, decisions, Clock, Ctx};
 
 /// The password of every fixture user.
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// One real Argon2id hash of [`PASSWORD`], computed once per process: every fixture user
+/// signs in with it, without each `World` spending ten hashes.
+fn fixture_hash(password: &str) -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    assert_eq!(password, PASSWORD, "fixture users share one password");
+    HASH.get_or_init(|| crate::auth::hash_password(PASSWORD).expect("hash the fixture password"))
+        .clone()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -158,7 +167,9 @@ impl World {
         ];
         let mut actors = Vec::new();
         for s in &specs {
-            let id = create_user(c, None, s).await.expect("user");
+            let id = create_user_hashed(c, None, s, |p| Ok(fixture_hash(p)))
+                .await
+                .expect("user");
             actors.push(get_user(c, id).await.expect("user"));
         }
         let mut it = actors.into_iter();
@@ -336,5 +347,85 @@ impl World {
             _ => {}
         }
         id
+    }
+}
+
+/// Generate one test per backend for each named `async fn name(backend: Backend)` in scope:
+/// `name::sqlite` and `name::postgres`, so a failure names the database it happened on.
+///
+/// ```ignore
+/// async fn submits(backend: Backend) { let db = TestDb::new(backend).await; /* … */ }
+/// probity_service::backend_tests!(submits);
+/// ```
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::testing::Backend::Sqlite).await;
+                }
+
+                #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::testing::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+/// Row counts of every table a command may write: compare before and after a refused
+/// command to prove it left no trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RowCounts {
+    pub cases: i64,
+    pub goods_lines: i64,
+    pub goods_ratings: i64,
+    pub parties: i64,
+    pub case_destinations: i64,
+    pub questions: i64,
+    pub advice_requests: i64,
+    pub advice: i64,
+    pub pending_decisions: i64,
+    pub licences: i64,
+    pub licence_events: i64,
+    pub documents: i64,
+    pub reference_counters: i64,
+    pub decision_outbox: i64,
+    pub audit_events: i64,
+}
+
+impl RowCounts {
+    pub async fn of(store: &Store) -> RowCounts {
+        let n = |table: &'static str| {
+            let store = store.clone();
+            async move {
+                probity_store::count(
+                    &store,
+                    &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}"),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("count {table}: {e}"))
+            }
+        };
+        RowCounts {
+            cases: n("cases").await,
+            goods_lines: n("goods_lines").await,
+            goods_ratings: n("goods_ratings").await,
+            parties: n("parties").await,
+            case_destinations: n("case_destinations").await,
+            questions: n("questions").await,
+            advice_requests: n("advice_requests").await,
+            advice: n("advice").await,
+            pending_decisions: n("pending_decisions").await,
+            licences: n("licences").await,
+            licence_events: n("licence_events").await,
+            documents: n("documents").await,
+            reference_counters: n("reference_counters").await,
+            decision_outbox: n("decision_outbox").await,
+            audit_events: n("audit_events").await,
+        }
     }
 }

@@ -1,3 +1,4 @@
+DROP TABLE decision_outbox_destinations;
 DROP TABLE decision_outbox;
 DROP TABLE audit_events;
 DROP TABLE documents;

@@ -244,3 +244,10 @@ CREATE TABLE decision_outbox (
     register_index BIGINT
 );
 CREATE INDEX decision_outbox_unpublished ON decision_outbox (published_at, seq);
+
+-- Every destination of a record, so a record is found under each of them.
+CREATE TABLE decision_outbox_destinations (
+    country TEXT NOT NULL,
+    seq BIGINT NOT NULL REFERENCES decision_outbox (seq),
+    PRIMARY KEY (country, seq)
+);

@@ -12,6 +12,7 @@ mod connect;
 mod error;
 pub mod migrate;
 pub mod outbox;
+pub mod register;
 mod time_codec;
 
 pub use connect::{Backend, Store};

@@ -13,12 +13,26 @@ pub struct Migration {
     pub down: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    up: include_str!("../migrations/0001_core.up.sql"),
-    down: include_str!("../migrations/0001_core.down.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "core",
+        up: include_str!("../migrations/0001_core.up.sql"),
+        down: include_str!("../migrations/0001_core.down.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "register",
+        up: include_str!("../migrations/0002_register.up.sql"),
+        down: include_str!("../migrations/0002_register.down.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "historic",
+        up: include_str!("../migrations/0003_historic.up.sql"),
+        down: include_str!("../migrations/0003_historic.down.sql"),
+    },
+];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map(|m| m.version).unwrap_or(0)

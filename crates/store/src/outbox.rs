@@ -10,8 +10,8 @@ pub struct NewRecord<'a> {
     pub kind: &'a str,
     pub case_id: &'a str,
     pub licence_id: Option<&'a str>,
-    /// Primary destination (ISO code), for filtering; the record holds all of them.
-    pub destination: &'a str,
+    /// Every destination (ISO codes); the first is shown as the primary one.
+    pub destinations: &'a [String],
     pub decided_at: OffsetDateTime,
     pub record_json: String,
 }
@@ -42,12 +42,24 @@ pub async fn append(tx: &mut Tx, rec: NewRecord<'_>) -> Result<i64, StoreError> 
     .bind(rec.kind)
     .bind(rec.case_id)
     .bind(rec.licence_id.map(str::to_string))
-    .bind(rec.destination)
+    .bind(rec.destinations.first().map(String::as_str).unwrap_or(""))
     .bind(to_micros(rec.decided_at))
     .bind(rec.record_json)
     .bind(to_micros(OffsetDateTime::now_utc()))
     .execute(&mut **tx)
     .await?;
+    let mut seen: Vec<&str> = Vec::new();
+    for country in rec.destinations {
+        if seen.contains(&country.as_str()) {
+            continue;
+        }
+        seen.push(country);
+        sqlx::query("INSERT INTO decision_outbox_destinations (country, seq) VALUES ($1, $2)")
+            .bind(country)
+            .bind(seq)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(seq)
 }
 
@@ -68,7 +80,7 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<OutboxRow, StoreError> {
 const SELECT: &str = "SELECT seq, kind, case_id, licence_id, destination, decided_at, \
     record_json, published_at, register_index FROM decision_outbox";
 
-/// Records newest first. `destination` filters on the primary destination.
+/// Records newest first. `destination` matches any of a record's destinations.
 pub async fn list(
     store: &Store,
     destination: Option<&str>,
@@ -78,7 +90,8 @@ pub async fn list(
     let (rows, total) = match destination {
         Some(d) => {
             let rows = sqlx::query(&format!(
-                "{SELECT} WHERE destination = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3"
+                "{SELECT} WHERE seq IN (SELECT seq FROM decision_outbox_destinations WHERE country = $1) \
+                 ORDER BY seq DESC LIMIT $2 OFFSET $3"
             ))
             .bind(d)
             .bind(limit)
@@ -86,7 +99,7 @@ pub async fn list(
             .fetch_all(store.pool())
             .await?;
             let total: i64 = sqlx::query_scalar(
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM decision_outbox WHERE destination = $1",
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM decision_outbox_destinations WHERE country = $1",
             )
             .bind(d)
             .fetch_one(store.pool())

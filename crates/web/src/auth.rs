@@ -1,8 +1,9 @@
 //! Authentication extractors: session cookies for pages (with a CSRF token per session for
 //! every form) and bearer tokens for machine clients of the API.
+use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::{header, Method, StatusCode};
 use axum_extra::extract::CookieJar;
 use probity_service::auth::{session_actor, token_actor, Actor};
 use probity_service::ServiceError;
@@ -82,9 +83,13 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let user = CurrentUser::from_request_parts(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
+        // Read through `Bytes` so the router's body limit applies (413 beyond it).
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|_| AppError::BadRequest("the form is too large".into()))?;
+            .map_err(|r| match r.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+                _ => AppError::BadRequest(format!("the form could not be read: {}", r.body_text())),
+            })?;
         let fields: Vec<(String, String)> = serde_html_form::from_bytes(&bytes)
             .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
         let token = fields

@@ -16,6 +16,11 @@ pub enum AppError {
     Csrf,
     #[error("page not found")]
     NotFound,
+    #[error(
+        "the request is too large: send at most {} bytes",
+        crate::MAX_BODY_BYTES
+    )]
+    TooLarge,
 }
 
 impl AppError {
@@ -32,6 +37,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -49,6 +55,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Csrf => "csrf",
             AppError::NotFound => "not_found",
+            AppError::TooLarge => "too_large",
         }
     }
 

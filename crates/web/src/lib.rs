@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod error;
 mod pages;
+mod register;
 mod render;
 
 use std::time::Duration;
@@ -40,11 +41,31 @@ impl AppState {
     }
 }
 
+/// A case as its viewer may see it. Advice is internal, and a decision awaiting
+/// countersignature has not been made yet: an exporter sees neither.
+pub(crate) async fn case_view_for(
+    ctx: &Ctx,
+    actor: &probity_service::auth::Actor,
+    id: probity_domain::CaseId,
+) -> Result<probity_service::case_view::CaseView, probity_service::ServiceError> {
+    let mut view = probity_service::case_view::case_view(ctx, actor, id).await?;
+    if actor.role == probity_service::auth::Role::Exporter {
+        view.final_advice = None;
+        view.final_advice_reasons = None;
+        view.pending_decision = None;
+        view.pending_reasons = None;
+        view.pending_decided_by = None;
+        view.pending_decided_by_id = None;
+    }
+    Ok(view)
+}
+
 /// The whole application. Tests drive this in-process; `probity serve` binds it.
 pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::router())
+        .merge(register::router())
         .nest("/api/v1", api::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(

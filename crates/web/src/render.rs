@@ -73,7 +73,7 @@ pub fn money(minor: impl AsMinor, currency: &str) -> String {
     let major = (abs / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in major.chars().enumerate() {
-        if i > 0 && (major.len() - i) % 3 == 0 {
+        if i > 0 && (major.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -149,5 +149,58 @@ mod tests {
         assert_eq!(money(5, "EUR"), "€0.05");
         assert_eq!(money(100000, "USD"), "$1,000.00");
         assert_eq!(money(-250, "GBP"), "-£2.50");
+    }
+}
+
+/// Advice in words, for the case page.
+pub fn advice_label(kind: &probity_domain::AdviceKind) -> String {
+    use probity_domain::AdviceKind as K;
+    match kind {
+        K::Approve => "Approve".into(),
+        K::Proviso(p) => format!("Approve with proviso: {p}"),
+        K::Refuse(c) => format!("Refuse under criteria {}", join_codes(c)),
+        K::NoLicenceRequired => "No licence required".into(),
+    }
+}
+
+pub fn consolidated_label(c: &probity_domain::Consolidated) -> String {
+    use probity_domain::Consolidated as C;
+    match c {
+        C::Approve => "Approve".into(),
+        C::Proviso(p) => format!("Approve with provisos: {}", p.join("; ")),
+        C::Refuse(c) => format!("Refuse under criteria {}", join_codes(c)),
+        C::NoLicenceRequired => "No licence required".into(),
+        C::Conflicting => "Conflicting: advisers disagree".into(),
+        C::Empty => "No advice yet".into(),
+    }
+}
+
+fn join_codes(c: &[probity_domain::CriterionCode]) -> String {
+    c.iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A decision awaiting countersignature, from its stored JSON, in words.
+pub fn pending_label(v: &serde_json::Value) -> String {
+    let d = &v["decision"];
+    let list = |key: &str| {
+        d[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    match d["outcome"].as_str() {
+        Some("grant") if list("provisos").is_empty() => "Grant a licence".into(),
+        Some("grant") => format!("Grant a licence with provisos: {}", list("provisos")),
+        Some("refuse") => format!("Refuse under criteria {}", list("criteria")),
+        Some("no_licence_required") => "No licence required".into(),
+        _ => "A decision".into(),
     }
 }

@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use time::Date;
 
+use super::order;
 use super::{
     date_to_days, CodeEntry, CriterionEntry, Decision, LicenceType, PlaceEntry, RatingEntry,
     Source, Table, BASE_YEAR, FLAG_NO_VALUE, FLAG_OUTLIER,
@@ -42,6 +43,7 @@ pub struct RowInput<'a> {
     pub outlier: bool,
 }
 
+#[derive(Clone)]
 struct Pending {
     licence: u64,
     value: i64,
@@ -57,8 +59,9 @@ struct Pending {
     flags: u8,
 }
 
-/// Accumulates rows and dictionaries, then sorts them into a [`Table`].
-#[derive(Default)]
+/// Accumulates rows and dictionaries, then sorts them into a [`Table`]. Cloning a builder is
+/// how a caller keeps a base set of rows and adds others to a copy.
+#[derive(Default, Clone)]
 pub struct TableBuilder {
     rows: Vec<Pending>,
     ratings: Vec<RatingEntry>,
@@ -76,6 +79,15 @@ fn too_many(what: &'static str, max: usize) -> TableError {
 impl TableBuilder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Rows added so far.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
     }
 
     /// Define (or redefine) a rating.
@@ -239,26 +251,9 @@ impl TableBuilder {
             .map(|p| code_ix.get(p.code.as_str()).copied().unwrap_or(0))
             .collect();
 
-        // Group order: by the group's earliest date, then source and id; rows keep input order.
-        let mut first_date: HashMap<(u8, u64), i32> = HashMap::with_capacity(rows.len());
-        for r in &rows {
-            let d = first_date.entry((r.source, r.licence)).or_insert(r.date);
-            *d = (*d).min(r.date);
-        }
-        let mut order: Vec<(i32, u8, u64, u32)> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                (
-                    first_date[&(r.source, r.licence)],
-                    r.source,
-                    r.licence,
-                    i as u32,
-                )
-            })
-            .collect();
-        order.sort_unstable();
-
+        let (order, lookup) = order::group_order(rows.len(), |i| {
+            (rows[i].source, rows[i].licence, rows[i].date)
+        });
         let n = rows.len();
         let mut t = Table {
             ratings,
@@ -270,8 +265,9 @@ impl TableBuilder {
         };
         t.gidx.reserve(n);
         let mut prev: Option<(u8, u64)> = None;
-        for &(_, source, licence, i) in &order {
+        for &i in &order {
             let r = &rows[i as usize];
+            let (source, licence) = (r.source, r.licence);
             if prev != Some((source, licence)) {
                 t.group_start.push(t.gidx.len() as u32);
                 t.group_id.push(licence);
@@ -308,10 +304,7 @@ impl TableBuilder {
             let rows = &t.place[w[0] as usize..w[1] as usize];
             rows.iter().all(|&p| p == rows[0])
         });
-        t.group_lookup = (0..t.group_id.len())
-            .map(|g| (t.source[t.group_start[g] as usize], t.group_id[g], g as u32))
-            .collect();
-        t.group_lookup.sort_unstable();
+        t.group_lookup = lookup;
         t.ym_min = t.ym.iter().copied().min().unwrap_or(0);
         t.ym_max = t.ym.iter().copied().max().unwrap_or(0);
         t.sorted_by_date = t.date.windows(2).all(|w| w[0] <= w[1]);

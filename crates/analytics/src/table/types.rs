@@ -55,6 +55,12 @@ byte_enum! {
         Revoked = "revoked",
         Surrendered = "surrendered",
         Expired = "expired",
+        /// A licence whose quantity or value has been used up (Probity records).
+        Exhausted = "exhausted",
+        /// An appeal against a refusal allowed (Probity records).
+        AppealAllowed = "appeal-allowed",
+        /// An appeal against a refusal dismissed (Probity records).
+        AppealDismissed = "appeal-dismissed",
     }
 }
 

@@ -2,8 +2,9 @@
 //! clients (bearer tokens) and scripts. Errors are JSON with per-field messages.
 mod openapi;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,8 +14,7 @@ use probity_service::advice::AdviceInput;
 use probity_service::cases::Queue;
 use probity_service::decisions::DecisionInput;
 use probity_service::{
-    advice, appeals, applications, case_view, cases, decisions, documents, licences, records,
-    ServiceError,
+    advice, appeals, applications, cases, decisions, documents, licences, records, ServiceError,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -76,13 +76,35 @@ fn json_rejection(r: JsonRejection) -> ApiError {
             "the JSON does not match the expected shape: {}",
             source_message(e)
         ),
-        JsonRejection::BytesRejection(_) => format!(
-            "the body could not be read (at most {} bytes)",
-            crate::MAX_BODY_BYTES
-        ),
+        JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return ApiError(AppError::TooLarge)
+        }
+        JsonRejection::BytesRejection(b) => {
+            format!("the body could not be read: {}", b.body_text())
+        }
         other => other.body_text(),
     };
     ApiError(AppError::BadRequest(message))
+}
+
+/// Query-string extractor whose rejections are our JSON errors (422 naming the problem).
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(ApiError(AppError::BadRequest(format!(
+                    "the query string is not valid: {}",
+                    source_message(&e)
+                ))))
+            }
+            Err(other) => Err(ApiError(AppError::BadRequest(other.body_text()))),
+        }
+    }
 }
 
 fn source_message(e: &dyn std::error::Error) -> String {
@@ -113,7 +135,7 @@ struct PageQuery {
     queue: Option<String>,
 }
 
-async fn list_decisions(State(s): State<AppState>, Query(q): Query<PageQuery>) -> ApiResult {
+async fn list_decisions(State(s): State<AppState>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult {
     let page = records::list_public(
         &s.ctx,
         q.destination.as_deref(),
@@ -144,7 +166,7 @@ async fn submit_application(
 async fn list_cases(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult {
     let queue = match q.queue.as_deref() {
         Some(x) => Queue::parse(x)
@@ -169,7 +191,7 @@ async fn get_case(
     Path(cid): Path<String>,
 ) -> ApiResult {
     let cid: CaseId = id(&cid)?;
-    let view = case_view::case_view(&s.ctx, &a, cid).await?;
+    let view = crate::case_view_for(&s.ctx, &a, cid).await?;
     let (goods, parties) = cases::goods_and_parties(&s.ctx, &a, cid).await?;
     let questions = cases::questions(&s.ctx, &a, cid).await?;
     let licences = licences::for_case(&s.ctx, &a, cid).await?;

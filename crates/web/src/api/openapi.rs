@@ -157,7 +157,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
 fn schemas() -> Value {
     json!({
         "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "properties": {
-            "code": { "type": "string", "enum": ["unauthenticated","forbidden","not_found","validation_failed","conflict","blocked","bad_request","csrf","internal"] },
+            "code": { "type": "string", "enum": ["unauthenticated","forbidden","not_found","validation_failed","conflict","blocked","bad_request","csrf","too_large","internal"] },
             "message": { "type": "string" },
             "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } },
             "reasons": { "type": "array", "items": { "type": "string" } } } } } },
@@ -199,6 +199,7 @@ pub fn spec() -> Value {
                 "403": { "description": "Not allowed for this role" },
                 "404": { "description": "Not found, or not visible to the caller" },
                 "409": { "description": "Illegal in the case's current state, or blocked" },
+                "413": { "description": "The body is larger than 1 MiB", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                 "422": { "description": "Invalid input, with per-field messages", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
             }
         });

@@ -59,7 +59,7 @@ struct FormPage {
     end_use_statement: String,
     goods: Vec<GoodsSlot>,
     parties: Vec<PartySlot>,
-    summary: Vec<(String, String, String)>,
+    summary: Summary,
     general: HashMap<String, String>,
     notice: Option<String>,
     countries: Vec<(String, String)>,
@@ -202,33 +202,41 @@ fn input_from_fields(
     let mut party_slots = Vec::new();
     let mut bad_roles = Vec::new();
     for i in 0..count("party_count") {
-        let role_text = get(&format!("p{i}_role"));
-        let Ok(role) = role_text.parse::<PartyRole>() else {
+        let (name, address, country) = (
+            get(&format!("p{i}_name")),
+            get(&format!("p{i}_address")),
+            get(&format!("p{i}_country")),
+        );
+        // A slot left blank is dropped whatever its role says.
+        if name.is_empty() && address.is_empty() && country.is_empty() {
+            continue;
+        }
+        let Ok(role) = get(&format!("p{i}_role")).parse::<PartyRole>() else {
             bad_roles.push(i);
             continue;
         };
         let party = PartyInput {
             role,
-            name: get(&format!("p{i}_name")),
-            address: get(&format!("p{i}_address")),
-            country: get(&format!("p{i}_country")),
+            name,
+            address,
+            country,
             end_user_type: Some(get(&format!("p{i}_end_user_type"))).filter(|s| !s.is_empty()),
         };
-        if party.name.is_empty() && party.address.is_empty() && party.country.is_empty() {
-            continue;
-        }
         input.parties.push(party);
         party_slots.push(i);
     }
     (input, goods_slots, party_slots, bad_roles)
 }
 
+/// The error summary: (anchor, label, field) per error.
+type Summary = Vec<(String, String, String)>;
+
 /// Put each validation error next to the field it names.
 fn attach_errors(
     errors: &[probity_domain::FieldError],
     goods: &mut [GoodsSlot],
     parties: &mut [PartySlot],
-) -> (HashMap<String, String>, Vec<(String, String, String)>) {
+) -> (HashMap<String, String>, Summary) {
     let mut general = HashMap::new();
     let mut summary = Vec::new();
     for e in errors {

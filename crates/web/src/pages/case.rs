@@ -28,6 +28,7 @@ struct CaseList {
     nav: Nav,
     queues: Vec<(&'static str, &'static str, bool)>,
     queue: &'static str,
+    queue_label: &'static str,
     cases: Page<CaseSummary>,
     is_exporter: bool,
 }
@@ -60,6 +61,7 @@ pub async fn list(
             .map(|q2| (q2.as_str(), q2.label(), *q2 == queue))
             .collect(),
         queue: queue.as_str(),
+        queue_label: queue.label(),
         cases,
         is_exporter: user.actor.role == Role::Exporter,
     })
@@ -146,7 +148,7 @@ async fn render_case(
 ) -> Result<Response, AppError> {
     let ctx = &state.ctx;
     let actor = &user.actor;
-    let case = probity_service::case_view::case_view(ctx, actor, id).await?;
+    let case = crate::case_view_for(ctx, actor, id).await?;
     let (goods, parties) = if case.status == CaseStatus::Draft {
         (Vec::new(), Vec::new())
     } else {
@@ -274,9 +276,17 @@ pub async fn act(
                 conflict_resolution: f.conflict_resolution,
                 countersign: f.countersign.is_some(),
             };
-            decisions::finalise(ctx, a, id, &input)
-                .await
-                .map(|r| format!("{r:?}").to_lowercase())
+            decisions::finalise(ctx, a, id, &input).await.map(|r| {
+                match r {
+                    decisions::Finalised::AwaitingCountersign => {
+                        "decision-recorded-awaiting-countersignature"
+                    }
+                    decisions::Finalised::Granted(_) => "licence-granted",
+                    decisions::Finalised::Refused => "application-refused",
+                    decisions::Finalised::NoLicenceRequired => "no-licence-required",
+                }
+                .to_string()
+            })
         }
         "countersign" => decisions::countersign(ctx, a, id, &f.note)
             .await

@@ -51,9 +51,15 @@ pub struct NextQuery {
     next: String,
 }
 
-/// Only local paths: never redirect off-site after sign-in.
+/// Only local paths: never redirect off-site after sign-in. Browsers drop tabs and newlines
+/// from URLs (so "/\t/evil.example" would become "//evil.example") and read a backslash as
+/// a slash, so neither may appear.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
         next.to_string()
     } else {
         "/cases".to_string()

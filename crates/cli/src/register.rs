@@ -1,0 +1,499 @@
+//! `probity register …`: key generation, verification of a whole log or one entry, proofs,
+//! static export, and commitment openings. Formats: docs/register-format.md.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context, Result};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use clap::{Args, Subcommand};
+use probity_domain::{EntryOpening, RegisterEntry};
+use probity_service::register::log::checkpoint::Checkpoint;
+use probity_service::register::log::merkle::{leaf_hash, verify_inclusion};
+use probity_service::register::log::note::Ed25519Verifier;
+use probity_service::register::log::tile::Tile;
+use probity_service::register::log::tilereader::{TileHashReader, TileReader};
+use probity_service::register::log::verify::{open_checkpoint, required_paths, verify_log};
+use probity_service::register::log::{prove_inclusion, StorageError};
+use probity_service::register::public::InclusionProof;
+use probity_service::register::{self as reg, Sequencer};
+use probity_service::{Clock, Ctx};
+
+use crate::register_fetch::Source;
+
+#[derive(Subcommand)]
+pub enum RegisterCommand {
+    /// Generate the register's signing key: writes the private key file (mode 0600) and
+    /// prints the verifier key to publish.
+    Keygen {
+        /// The log's origin, e.g. licensing.example.gov/register (also the key name).
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a whole register: checkpoint signature, every tile and entry bundle, the root
+    /// recomputed from the entries, and every entry's encoding. Prints a summary.
+    Verify(SourceArgs),
+    /// Print an inclusion proof bundle for entry --index, computed from verified tiles.
+    Prove {
+        #[command(flatten)]
+        source: SourceArgs,
+        #[arg(long)]
+        index: u64,
+    },
+    /// Check an inclusion proof bundle (from `prove` or /register/proof/<i>) offline.
+    VerifyEntry {
+        /// The proof bundle (JSON).
+        file: PathBuf,
+        /// The register's verifier key (<origin>+<key id>+<base64>).
+        #[arg(long)]
+        key: String,
+    },
+    /// Check an opening (JSON: register_index, field, salt, value) against the entry it
+    /// opens, fetched and proved from the register.
+    VerifyOpening {
+        /// The opening (JSON).
+        file: PathBuf,
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+    /// Write a static copy of the register (checkpoint, key, tiles, entry bundles) under
+    /// <dir>/register/, servable by any web server; `verify --url <dir>` accepts it.
+    Export {
+        dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print the openings of entry --index (operators only: they reveal confidential values).
+    Open {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        index: u64,
+        /// One field only: exporter, consignee, end_user, goods_description or quantity.
+        #[arg(long)]
+        field: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct DbArgs {
+    /// Database URL: sqlite://<path> or postgres://user@host/db.
+    #[arg(long, env = "PROBITY_DATABASE_URL")]
+    database_url: String,
+}
+
+async fn open_store(url: &str) -> Result<probity_store::Store> {
+    probity_store::Store::open(url)
+        .await
+        .context("could not open the database given by --database-url")
+}
+
+#[derive(Args)]
+pub struct SourceArgs {
+    /// The site (http:// or https://, serving /register/…) or an exported directory.
+    #[arg(long)]
+    url: String,
+    /// The register's verifier key (<origin>+<key id>+<base64>). Get it out of band.
+    #[arg(long)]
+    key: String,
+}
+
+/// Signing-key options of `serve` and `demo`.
+#[derive(Args, Default)]
+pub struct RegisterKeyArgs {
+    /// The register's private key file (from `probity register keygen`). Without it the
+    /// register sequencer does not run.
+    #[arg(long, env = "PROBITY_REGISTER_KEY")]
+    pub register_key: Option<PathBuf>,
+    /// The register's origin; must match the key's name.
+    #[arg(long, env = "PROBITY_REGISTER_ORIGIN")]
+    pub register_origin: Option<String>,
+}
+
+/// `serve`: start the sequencer in the background if a key is configured.
+pub fn start(ctx: &Ctx, args: &RegisterKeyArgs) -> Result<()> {
+    let Some(path) = &args.register_key else {
+        tracing::warn!("no --register-key: decisions are not being published to the register");
+        return Ok(());
+    };
+    let signer = reg::load_key_file(path, args.register_origin.as_deref())?;
+    let sequencer = Sequencer::new(signer);
+    println!(
+        "register: origin {}, key {}",
+        sequencer.origin(),
+        sequencer.vkey()
+    );
+    sequencer.spawn(ctx.clone());
+    Ok(())
+}
+
+/// The origin of a demo register's generated key.
+const DEMO_ORIGIN: &str = "probity.demo/register";
+
+/// `demo`: use (or create) a key in the data directory, sequence every record, then keep
+/// sequencing in the background.
+pub async fn start_demo(ctx: &Ctx, args: &RegisterKeyArgs, data_dir: &Path) -> Result<()> {
+    let path = args
+        .register_key
+        .clone()
+        .unwrap_or_else(|| data_dir.join("register.key"));
+    let signer = if path.exists() {
+        reg::load_key_file(&path, args.register_origin.as_deref())?
+    } else {
+        let origin = args.register_origin.as_deref().unwrap_or(DEMO_ORIGIN);
+        reg::generate_key_file(origin, &path)?
+    };
+    let sequencer = Sequencer::new(signer);
+    let mut total = 0;
+    loop {
+        let n = sequencer
+            .run_once(ctx)
+            .await
+            .map_err(|e| anyhow!("register sequencer: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        total += n;
+    }
+    println!(
+        "Register: {total} new entries sequenced; key file {}\n  verifier key: {}",
+        path.display(),
+        sequencer.vkey()
+    );
+    sequencer.spawn(ctx.clone());
+    Ok(())
+}
+
+fn verifier(key: &str) -> Result<Ed25519Verifier> {
+    Ed25519Verifier::from_vkey(key.trim()).map_err(|e| anyhow!("invalid --key: {e}"))
+}
+
+pub async fn run(c: RegisterCommand) -> Result<ExitCode> {
+    match c {
+        RegisterCommand::Keygen { name, out } => {
+            let signer = reg::generate_key_file(&name, &out)?;
+            eprintln!(
+                "wrote the private key to {} (keep it secret)",
+                out.display()
+            );
+            println!("{}", signer.verifier().vkey());
+            Ok(ExitCode::SUCCESS)
+        }
+        RegisterCommand::Verify(s) => verify(&s).await,
+        RegisterCommand::Prove { source, index } => {
+            let src = Source::new(&source.url)?;
+            let key = verifier(&source.key)?;
+            let proof = prove(&src, &key, index).await?;
+            println!("{}", serde_json::to_string_pretty(&proof)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        RegisterCommand::VerifyEntry { file, key } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            let proof: InclusionProof = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a proof bundle", file.display()))?;
+            match check_proof(&proof, &verifier(&key)?) {
+                Ok(entry) => {
+                    println!(
+                        "OK: entry {} is in the register of {} entries signed by {}",
+                        proof.index,
+                        proof.tree_size,
+                        key.trim()
+                    );
+                    print_entry(&entry);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    println!("FAILED: {e:#}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        RegisterCommand::VerifyOpening { file, source } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            let opening: EntryOpening = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not an opening", file.display()))?;
+            let key = verifier(&source.key)?;
+            let proof = prove(&Source::new(&source.url)?, &key, opening.register_index).await?;
+            let entry = check_proof(&proof, &key)?;
+            if opening.opens(&entry) {
+                println!(
+                    "OK: entry {} commits to {} = {:?}",
+                    opening.register_index,
+                    opening.field.as_str(),
+                    opening.value
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!(
+                    "FAILED: the opening does not open the {} commitment of entry {}",
+                    opening.field.as_str(),
+                    opening.register_index
+                );
+                Ok(ExitCode::from(1))
+            }
+        }
+        RegisterCommand::Export { dir, db } => export(&dir, &db).await,
+        RegisterCommand::Open { db, index, field } => {
+            let store = open_store(&db.database_url).await?;
+            let mut conn = store.pool().acquire().await?;
+            let rows = probity_store::register::openings(&mut conn, index).await?;
+            if rows.is_empty() {
+                bail!("no entry {index} in this register");
+            }
+            for o in rows {
+                if field.as_deref().is_some_and(|f| f != o.field) {
+                    continue;
+                }
+                let opening = EntryOpening {
+                    register_index: o.index,
+                    field: o.field.parse().map_err(|e| anyhow!("{e}"))?,
+                    salt: o.salt,
+                    value: o.value,
+                };
+                println!("{}", serde_json::to_string(&opening)?);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn verify(s: &SourceArgs) -> Result<ExitCode> {
+    let src = Source::new(&s.url)?;
+    let key = verifier(&s.key)?;
+    let note = src.require("checkpoint").await?;
+    let cp = match open_checkpoint(&note, &key) {
+        Ok(cp) => cp,
+        Err(e) => {
+            println!("FAILED: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let paths = required_paths(cp.size())?;
+    let files = src.get_many(&paths).await?;
+    let mut summary = Summary::default();
+    let result = verify_log(
+        &note,
+        &key,
+        |p| files.get(p).map(Vec::as_slice),
+        |index, bytes| {
+            let entry = RegisterEntry::decode(bytes).map_err(|e| e.to_string())?;
+            summary.add(index, &entry)
+        },
+    );
+    match result {
+        Ok(report) => {
+            println!("OK: register {} verified", report.origin);
+            println!("  entries:     {}", report.size);
+            println!("  root:        {}", B64.encode(report.root));
+            println!(
+                "  tiles:       {} hash tiles, {} entry bundles",
+                report.tiles, report.bundles
+            );
+            summary.print();
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("FAILED: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+#[derive(Default)]
+struct Summary {
+    kinds: BTreeMap<&'static str, u64>,
+    destinations: BTreeMap<String, u64>,
+    first: Option<time::OffsetDateTime>,
+    last: Option<time::OffsetDateTime>,
+    last_seq: Option<u64>,
+}
+
+impl Summary {
+    fn add(&mut self, index: u64, e: &RegisterEntry) -> Result<(), String> {
+        if self.last_seq.is_some_and(|s| e.seq <= s) {
+            return Err(format!(
+                "entry {index} has record number {} out of order",
+                e.seq
+            ));
+        }
+        self.last_seq = Some(e.seq);
+        *self.kinds.entry(e.record.kind.as_str()).or_default() += 1;
+        for d in &e.record.destinations {
+            *self.destinations.entry(d.as_str().to_string()).or_default() += 1;
+        }
+        let t = e.record.decided_at;
+        self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        Ok(())
+    }
+
+    fn print(&self) {
+        if let (Some(f), Some(l)) = (self.first, self.last) {
+            println!("  decided:     {} to {}", f.date(), l.date());
+        }
+        for (k, n) in &self.kinds {
+            println!("  {:<12} {n}", format!("{}:", k.replace('_', " ")));
+        }
+        let mut top: Vec<_> = self.destinations.iter().collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let shown: Vec<String> = top
+            .iter()
+            .take(10)
+            .map(|(d, n)| format!("{d} {n}"))
+            .collect();
+        if !shown.is_empty() {
+            println!("  destinations (top {}): {}", shown.len(), shown.join(", "));
+        }
+    }
+}
+
+/// Serves tiles from memory, recording the ones asked for that are missing.
+struct MapTiles {
+    data: BTreeMap<Tile, Vec<u8>>,
+    missing: RefCell<Vec<Tile>>,
+}
+
+impl TileReader for MapTiles {
+    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, StorageError> {
+        let missing: Vec<Tile> = tiles
+            .iter()
+            .filter(|t| !self.data.contains_key(t))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            self.missing.borrow_mut().extend(missing);
+            return Err(StorageError::NotFound { index: 0 });
+        }
+        Ok(tiles.iter().map(|t| self.data[t].clone()).collect())
+    }
+}
+
+/// The inclusion proof of entry `index`, computed from tiles verified against the signed
+/// checkpoint (so it works against a static mirror too).
+async fn prove(src: &Source, key: &Ed25519Verifier, index: u64) -> Result<InclusionProof> {
+    let note = src.require("checkpoint").await?;
+    let cp = open_checkpoint(&note, key)?;
+    if index >= cp.size() {
+        bail!(
+            "entry {index} is not in the register of {} entries",
+            cp.size()
+        );
+    }
+    let mut tiles = MapTiles {
+        data: BTreeMap::new(),
+        missing: RefCell::new(Vec::new()),
+    };
+    let proof = loop {
+        let reader = TileHashReader::new(cp.size(), *cp.root(), &tiles);
+        match prove_inclusion(cp.size(), index, &reader) {
+            Ok(p) => break p,
+            Err(e) if tiles.missing.borrow().is_empty() => bail!("tiles do not verify: {e}"),
+            Err(_) => {}
+        }
+        let wanted: Vec<Tile> = tiles.missing.take();
+        for t in wanted {
+            let data = src.require(&t.path()).await?;
+            tiles.data.insert(t, data);
+        }
+    };
+    // The entry, from its bundle, checked against its verified leaf hash below.
+    let bundle_tile = probity_service::register::log::tile::tile_at(cp.size(), 0, index / 256)
+        .ok_or_else(|| anyhow!("entry {index} has no bundle"))?;
+    let bundle = src.require(&bundle_tile.entries_path()?).await?;
+    let entries = probity_service::register::log::bundle::parse_bundle(&bundle)?;
+    let entry = entries
+        .get((index % 256) as usize)
+        .ok_or_else(|| anyhow!("entry {index} is missing from its bundle"))?;
+    let out = InclusionProof {
+        index,
+        tree_size: cp.size(),
+        entry: B64.encode(entry),
+        leaf_hash: B64.encode(leaf_hash(entry)),
+        proof: proof.iter().map(|h| B64.encode(h)).collect(),
+        checkpoint: String::from_utf8(note).context("checkpoint is not UTF-8")?,
+    };
+    check_proof(&out, key)?;
+    Ok(out)
+}
+
+/// Checks a proof bundle: the checkpoint's signature, the proof from the entry's leaf hash
+/// to the signed root, and the entry's encoding.
+fn check_proof(p: &InclusionProof, key: &Ed25519Verifier) -> Result<RegisterEntry> {
+    let cp: Checkpoint = open_checkpoint(p.checkpoint.as_bytes(), key)?;
+    if cp.size() != p.tree_size {
+        bail!(
+            "the proof is for {} entries but its checkpoint is for {}",
+            p.tree_size,
+            cp.size()
+        );
+    }
+    let entry = B64.decode(&p.entry).context("entry is not base64")?;
+    let hashes = p
+        .proof
+        .iter()
+        .map(|h| B64.decode(h).context("proof hash is not base64"))
+        .collect::<Result<Vec<_>>>()?;
+    verify_inclusion(p.index, p.tree_size, &leaf_hash(&entry), &hashes, cp.root())
+        .map_err(|e| anyhow!("inclusion proof rejected: {e}"))?;
+    RegisterEntry::decode(&entry).map_err(|e| anyhow!("entry {} does not decode: {e}", p.index))
+}
+
+fn print_entry(e: &RegisterEntry) {
+    let r = &e.record;
+    println!("  record:      {} (/register/decisions/{})", e.seq, e.seq);
+    println!("  kind:        {}", r.kind.as_str());
+    println!("  decided at:  {}", r.decided_at);
+    println!("  case:        {}", r.case_reference);
+    if let Some(n) = &r.licence_number {
+        println!("  licence:     {n}");
+    }
+    let d: Vec<&str> = r.destinations.iter().map(|c| c.as_str()).collect();
+    println!("  destinations: {}", d.join(", "));
+    if let Some(x) = &r.refers_to {
+        println!("  refers to:   {x}");
+    }
+}
+
+async fn export(dir: &Path, db: &DbArgs) -> Result<ExitCode> {
+    let store = open_store(&db.database_url).await?;
+    let ctx = Ctx::new(
+        store,
+        probity_domain::CriteriaSet::uk_selc(),
+        Clock::system(),
+    );
+    let files = probity_service::register::public::export(&ctx)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let root = dir.join("register");
+    // The checkpoint last, so a mirror never names a tree it does not yet hold.
+    let (checkpoint, rest): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|(p, _)| p == "checkpoint");
+    for (path, data) in rest.into_iter().chain(checkpoint) {
+        let file = root.join(&path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("could not create {}", parent.display()))?;
+        }
+        std::fs::write(&file, data)
+            .with_context(|| format!("could not write {}", file.display()))?;
+    }
+    let note = std::fs::read(root.join("checkpoint"))?;
+    let size = Checkpoint::parse(
+        probity_service::register::log::note::parse_note(&note)?
+            .text
+            .as_str(),
+    )?
+    .size();
+    println!(
+        "exported the register of {size} entries to {}",
+        root.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

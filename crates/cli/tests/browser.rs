@@ -1,0 +1,445 @@
+//! The browser walk: one standard individual export licence application, from apply to licence,
+//! through the real server-rendered pages in headless Chromium, as each user would do it.
+//!
+//! The test starts everything itself: a temporary SQLite database filled through the `probity`
+//! CLI, `probity serve` on a free port, and ChromeDriver (driving Debian's Chromium). It needs
+//! Chromium and ChromeDriver: PROBITY_CHROMIUM and PROBITY_CHROMEDRIVER (exported by
+//! scripts/test.sh), else /usr/bin/chromium and /usr/bin/chromedriver. Without them it fails,
+//! saying so: it never passes without having run.
+//!
+//! Every step is driven by following links and pressing buttons, finding form fields through
+//! their `<label>`s (which also checks that the labels are tied to their fields), and waiting for
+//! what the next page should show rather than sleeping.
+mod support;
+
+use std::time::Instant;
+
+use anyhow::{ensure, Context, Result};
+use support::{cli, Browser, Driver, Server};
+
+const PASSWORD: &str = "browser-walk-password-1";
+const EXPORTER: &str = "exporter@acme-optics.example";
+const CASEWORKER: &str = "caseworker@licensing.example";
+const ADVISER: &str = "adviser@fcdo.example";
+const DECIDER: &str = "decider@licensing.example";
+const ADVISORY_TEAM: &str = "Foreign Affairs Advisory";
+const GOODS: &str = "Thermal imaging cameras for border surveillance";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn application_walks_from_apply_to_licence_in_chromium() {
+    let started = Instant::now();
+    let tools = support::browser_tools();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db = format!("sqlite://{}", dir.path().join("probity.db").display());
+
+    // Data the pages cannot create: an organisation, teams and one user per role.
+    let org = cli(
+        &db,
+        &[
+            "org",
+            "add",
+            "--name",
+            "Acme Optics Ltd",
+            "--registration-number",
+            "01234567",
+            "--address",
+            "1 Lens Street, Leeds LS1 1AA",
+        ],
+        None,
+    );
+    let licensing = cli(
+        &db,
+        &[
+            "team",
+            "add",
+            "--name",
+            "Export Licensing",
+            "--kind",
+            "licensing",
+        ],
+        None,
+    );
+    let advisory = cli(
+        &db,
+        &["team", "add", "--name", ADVISORY_TEAM, "--kind", "advisory"],
+        None,
+    );
+    for (email, name, role, org_or_team) in [
+        (
+            EXPORTER,
+            "Erin Exporter",
+            "exporter",
+            ("--organisation", org.as_str()),
+        ),
+        (
+            CASEWORKER,
+            "Casey Caseworker",
+            "caseworker",
+            ("--team", licensing.as_str()),
+        ),
+        (
+            ADVISER,
+            "Ada Adviser",
+            "adviser",
+            ("--team", advisory.as_str()),
+        ),
+        (
+            DECIDER,
+            "Dana Decider",
+            "decision_maker",
+            ("--team", licensing.as_str()),
+        ),
+    ] {
+        cli(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                email,
+                "--name",
+                name,
+                "--role",
+                role,
+                org_or_team.0,
+                org_or_team.1,
+                "--password-stdin",
+            ],
+            Some(PASSWORD),
+        );
+    }
+
+    let server = Server::start(&db, dir.path());
+    let driver = Driver::start(&tools, dir.path());
+    let browser = Browser::connect(&driver, &tools, dir.path(), &server.base).await;
+
+    let outcome = walk(&browser).await;
+    if let Err(e) = &outcome {
+        let state = browser.describe().await;
+        browser.close().await;
+        panic!(
+            "browser walk failed: {e:#}\n\n{state}\n\n--- probity serve log (tail) ---\n{}",
+            server.log_tail()
+        );
+    }
+    browser.close().await;
+    drop(driver);
+    drop(server);
+    eprintln!("browser walk passed in {:.1?}", started.elapsed());
+}
+
+/// Case-insensitive: status tags are styled in capitals, and WebDriver reads text as shown.
+fn has(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
+async fn walk(b: &Browser) -> Result<()> {
+    let reference = apply(b).await.context("exporter applying")?;
+    b.sign_out().await?;
+
+    caseworker_takes_and_refers(b, &reference)
+        .await
+        .context("caseworker taking the case and requesting advice")?;
+    b.sign_out().await?;
+
+    adviser_approves(b, &reference)
+        .await
+        .context("adviser giving advice")?;
+    b.sign_out().await?;
+
+    caseworker_consolidates(b, &reference)
+        .await
+        .context("caseworker consolidating advice")?;
+    b.sign_out().await?;
+
+    decision_maker_grants(b, &reference)
+        .await
+        .context("decision-maker granting")?;
+    b.sign_out().await?;
+
+    exporter_sees_licence(b, &reference)
+        .await
+        .context("exporter reading the outcome")?;
+    b.sign_out().await?;
+
+    public_register_lists_grant(b, &reference)
+        .await
+        .context("public register")?;
+    Ok(())
+}
+
+/// The exporter fills in the application, first with a rating that is not on the control list,
+/// then correctly, and reads the reference the submitted application was given.
+async fn apply(b: &Browser) -> Result<String> {
+    b.goto("/").await?;
+    b.sign_in(EXPORTER, PASSWORD).await?;
+    b.click_link("Apply for a licence").await?;
+    b.wait_heading("Apply for an export licence").await?;
+
+    b.choose("Standard individual export licence (SIEL)")
+        .await?;
+    b.fill_in("Goods line 1", "Description", GOODS).await?;
+    b.fill_in("Goods line 1", "Control list ratings", "ML99z")
+        .await?;
+    b.fill_in("Goods line 1", "Quantity", "12").await?;
+    b.fill_in("Goods line 1", "Unit", "items").await?;
+    b.fill_in("Goods line 1", "Value in pounds sterling", "125000.00")
+        .await?;
+
+    ensure!(
+        b.select_value_in("Party 1", "Role").await? == "end_user"
+            && b.select_value_in("Party 2", "Role").await? == "consignee",
+        "a new application should offer an end user (party 1) and a consignee (party 2)"
+    );
+    b.fill_in("Party 1", "Name", "Norwegian Defence Materiel Agency")
+        .await?;
+    b.fill_in("Party 1", "Address", "Postboks 800, 2617 Lillehammer")
+        .await?;
+    b.select_in("Party 1", "Country", "Norway").await?;
+    b.select_in("Party 1", "Type of end user", "Government")
+        .await?;
+    b.fill_in("Party 2", "Name", "Nordic Defence Logistics AS")
+        .await?;
+    b.fill_in("Party 2", "Address", "Havnegata 5, 0150 Oslo")
+        .await?;
+    b.select_in("Party 2", "Country", "Norway").await?;
+    b.fill(
+        "End-use statement",
+        "Fitted to border surveillance vehicles operated by the Norwegian armed forces.",
+    )
+    .await?;
+
+    // Submit with a rating that is not on the control list: the form comes back with the error
+    // beside the field and everything typed kept.
+    b.click_button("Submit application").await?;
+    b.wait_text(".error-summary", "There is a problem").await?;
+    let error = b
+        .wait_text("div.has-error:has(> #g0_ratings) .field-error", "")
+        .await
+        .context("no error shown beside the goods line's ratings")?;
+    ensure!(
+        error.contains("ML99z"),
+        "the error beside the ratings does not name the rejected rating: {error:?}"
+    );
+    // The summary at the top names the line and links to the field.
+    let link = b
+        .text(".error-summary a[href='#g0_ratings']")
+        .await
+        .context("the error summary has no link to the ratings field")?;
+    ensure!(
+        link.contains("Goods line 1"),
+        "the error summary's link does not name goods line 1: {link:?}"
+    );
+    b.click_link_containing("Goods line 1").await?;
+    ensure!(
+        b.field_in("Goods line 1", "Control list ratings")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref()
+            == Some("ML99z"),
+        "the rejected rating was not kept"
+    );
+    for (legend, label, want) in [
+        ("Goods line 1", "Description", GOODS),
+        ("Goods line 1", "Quantity", "12"),
+        ("Goods line 1", "Value in pounds sterling", "125000.00"),
+        ("Party 1", "Name", "Norwegian Defence Materiel Agency"),
+        ("Party 1", "Country", "NO"),
+        ("Party 2", "Name", "Nordic Defence Logistics AS"),
+    ] {
+        let got = b.field_in(legend, label).await?.prop("value").await?;
+        ensure!(
+            got.as_deref() == Some(want),
+            "{legend} / {label} was not kept after the error: {got:?}, wanted {want:?}"
+        );
+    }
+    ensure!(
+        b.field("End-use statement")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default()
+            .contains("border surveillance vehicles"),
+        "the end-use statement was not kept after the error"
+    );
+
+    // Put it right and submit.
+    b.fill_in("Goods line 1", "Control list ratings", "ML15b")
+        .await?;
+    b.click_button("Submit application").await?;
+    b.wait_text("[role=status]", "has been submitted").await?;
+    let reference = b.wait_text("h1", "GBSIEL/").await?.trim().to_string();
+    ensure!(
+        reference.starts_with("GBSIEL/") && reference.split('/').count() == 3,
+        "unexpected reference {reference:?}"
+    );
+    let status = b.summary_value("Status").await?;
+    ensure!(
+        has(&status, "submitted"),
+        "status after submitting: {status:?}"
+    );
+    let goods = b.text("main table").await?;
+    ensure!(
+        goods.contains(GOODS) && goods.contains("ML15"),
+        "goods table: {goods:?}"
+    );
+    Ok(reference)
+}
+
+async fn caseworker_takes_and_refers(b: &Browser, reference: &str) -> Result<()> {
+    b.sign_in(CASEWORKER, PASSWORD).await?;
+    b.click_link("Case queues").await?;
+    b.click_link("New").await?;
+    b.wait_current_tab("New").await?;
+    b.click_link(reference).await?;
+    b.wait_heading(reference).await?;
+    b.click_button("Take this case").await?;
+    b.wait_text("[role=status]", "case taken").await?;
+
+    b.check(ADVISORY_TEAM).await?;
+    b.fill(
+        "Note to advisers",
+        "Please advise on the end user and end use.",
+    )
+    .await?;
+    b.click_button("Request advice").await?;
+    b.wait_text("[role=status]", "advice requested").await?;
+    let advice = b.text("main").await?;
+    ensure!(
+        advice.contains(&format!("Requested from: {ADVISORY_TEAM}")),
+        "the case page does not say advice was requested from {ADVISORY_TEAM}"
+    );
+    Ok(())
+}
+
+async fn adviser_approves(b: &Browser, reference: &str) -> Result<()> {
+    b.sign_in(ADVISER, PASSWORD).await?;
+    b.click_link("Cases for advice").await?;
+    b.wait_url_contains("queue=advice").await?;
+    b.click_link(reference).await?;
+    b.wait_heading(reference).await?;
+    ensure!(
+        b.field("Destination")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref()
+            == Some("NO"),
+        "the advice form should offer Norway as the destination"
+    );
+    b.choose("Approve").await?;
+    b.fill(
+        "Reasons",
+        "Government end user in a NATO member state; no concerns under any criterion.",
+    )
+    .await?;
+    b.click_button("Record advice").await?;
+    b.wait_text("[role=status]", "advice recorded").await?;
+    let table = b.text("main").await?;
+    ensure!(
+        table.contains("Ada Adviser") && has(&table, "approve"),
+        "the advice table does not show the adviser's approval"
+    );
+    Ok(())
+}
+
+async fn caseworker_consolidates(b: &Browser, reference: &str) -> Result<()> {
+    b.sign_in(CASEWORKER, PASSWORD).await?;
+    b.click_link("Case queues").await?;
+    b.click_link("Assigned to me").await?;
+    b.wait_current_tab("Assigned to me").await?;
+    b.click_link(reference).await?;
+    b.wait_heading(reference).await?;
+    b.fill(
+        "Reasons",
+        "All advice approves; no conflicting advice to resolve.",
+    )
+    .await?;
+    b.click_button("Consolidate advice").await?;
+    b.wait_text("[role=status]", "final advice consolidated")
+        .await?;
+    b.click_button("Send for decision").await?;
+    b.wait_text("[role=status]", "sent for decision").await?;
+    let status = b.summary_value("Status").await?;
+    ensure!(
+        has(&status, "under final review"),
+        "status after sending for decision: {status:?}"
+    );
+    Ok(())
+}
+
+async fn decision_maker_grants(b: &Browser, reference: &str) -> Result<()> {
+    b.sign_in(DECIDER, PASSWORD).await?;
+    b.click_link("For decision").await?; // the navigation link
+    b.wait_current_tab("For decision").await?;
+    b.click_link(reference).await?;
+    b.wait_heading(reference).await?;
+    b.choose("Grant a licence").await?;
+    b.fill(
+        "Reasons",
+        "Consistent with the criteria and with the advice received; grant.",
+    )
+    .await?;
+    b.click_button("Record decision").await?;
+    b.wait_text("[role=status]", "Done").await?;
+    let status = b.summary_value("Status").await?;
+    ensure!(
+        has(&status, "finalised") && has(&status, "granted"),
+        "status after the decision: {status:?}"
+    );
+    Ok(())
+}
+
+async fn exporter_sees_licence(b: &Browser, reference: &str) -> Result<()> {
+    let number = format!("{reference}/L1");
+    b.sign_in(EXPORTER, PASSWORD).await?;
+    b.click_link("Our applications").await?;
+    b.click_link(reference).await?;
+    b.wait_heading(reference).await?;
+    let status = b.summary_value("Status").await?;
+    ensure!(
+        has(&status, "finalised") && has(&status, "granted"),
+        "the exporter sees status {status:?}"
+    );
+
+    b.click_link(&number).await?;
+    b.wait_heading(&format!("Licence {number}")).await?;
+    let status = b.summary_value("Status").await?;
+    ensure!(
+        status.trim().eq_ignore_ascii_case("issued"),
+        "licence status {status:?}"
+    );
+    let valid_until = b.summary_value("Valid until").await?;
+    ensure!(
+        !valid_until.trim().is_empty(),
+        "the licence has no end date"
+    );
+
+    // The licence document hangs off the case.
+    b.click_link("View the case").await?;
+    b.wait_heading(reference).await?;
+    b.click_link(&format!("Licence {number}")).await?;
+    b.wait_heading(&format!("Licence {number}")).await?;
+    let doc = b.wait_text("pre.document", &number).await?;
+    ensure!(
+        doc.contains(GOODS) && doc.contains("ML15"),
+        "the licence document does not name the goods: {doc}"
+    );
+    Ok(())
+}
+
+async fn public_register_lists_grant(b: &Browser, reference: &str) -> Result<()> {
+    b.goto("/").await?;
+    b.wait_text("header", "Sign in").await?;
+    b.click_link("Public register").await?;
+    b.wait_heading("Public register of licensing decisions")
+        .await?;
+    let rows = b.rows_containing(reference).await?;
+    ensure!(
+        rows.iter()
+            .any(|r| has(r, "grant") && r.contains(&format!("{reference}/L1"))),
+        "no grant for {reference} in the public register: {rows:?}"
+    );
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! Analytics over imported history and Probity's own decisions (issue 4).
+//!
+//! ```text
+//! probity import caat <dir> ─► import::import_caat ─► historic_* tables (0003_historic)
+//!                                                            │
+//! decisions (grant, refusal, revocation, …) ─► decision_outbox ─┤
+//!                                                            ▼
+//!                     load::table(ctx) ─► probity_analytics::Table (cached, refreshed when
+//!                                         either source changes) ─► params::stats / licences
+//! ```
+//!
+//! Imported history is stored apart from Probity's decisions and queried together: the table's
+//! `source` dimension is `caat` for imported rows and `probity` for outbox records. Each public
+//! decision record is one "licence group" of the table (its outbox sequence number is the id),
+//! with one row per rating (and per destination); `value_gbp` is the licensed value, so it is
+//! carried by grants only — refusals and later events (revocations, …) count but add no value,
+//! as in the CAAT data.
+
+mod import;
+mod load;
+mod official;
+mod params;
+
+use std::sync::Arc;
+
+pub use import::{
+    import_caat, ImportFailure, ImportOutcome, ImportStage, CAAT_COHORT_SOURCE, CAAT_GROUP_SOURCE,
+};
+pub use load::{build_table, invalidate, table};
+pub use official::{official_tables, years, Cell, OfficialTable, OfficialTables, Period};
+pub use params::{parse_date, Filters, RatingMatch, StatsAnswer, StatsParams};
+pub use probity_analytics as engine;
+pub use probity_analytics::{LicenceOrder, LicenceSummary, Query, QueryResult, Table};
+
+use crate::{Ctx, ServiceResult};
+
+/// Answer a statistics query (the JSON of `GET /api/v1/stats` and `probity stats`).
+pub async fn stats(ctx: &Ctx, p: &StatsParams) -> ServiceResult<StatsAnswer> {
+    let t = table(ctx).await?;
+    StatsAnswer::on(&t, p)
+}
+
+/// The licence groups behind a query, largest matching value first (drill-down).
+pub async fn licences(
+    ctx: &Ctx,
+    p: &StatsParams,
+    limit: usize,
+) -> ServiceResult<(Arc<Table>, Vec<LicenceSummary>)> {
+    let t = table(ctx).await?;
+    let list = licences_on(&t, p, limit)?;
+    Ok((t, list))
+}
+
+/// [`licences`] on a given table.
+pub fn licences_on(t: &Table, p: &StatsParams, limit: usize) -> ServiceResult<Vec<LicenceSummary>> {
+    let q = p.to_query()?;
+    t.licences(&q, LicenceOrder::ValueDesc, limit)
+        .map_err(params::query_error)
+}
+
+/// Run a query on a table, with query errors as field errors.
+pub fn run(t: &Table, q: &Query) -> ServiceResult<QueryResult> {
+    t.query(q).map_err(params::query_error)
+}

@@ -1,0 +1,434 @@
+//! Importing CAAT's published UK licence data into the database, idempotently.
+//!
+//! The files are parsed by `probity_analytics::caat` (every oddity counted in its report);
+//! the rows are then written in one transaction with `INSERT … ON CONFLICT DO NOTHING`, so a
+//! second import of the same files adds nothing, and a failed import leaves nothing behind.
+//! A strict import that meets any error-severity anomaly writes nothing at all.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use probity_analytics::caat::{CaatDataset, DatasetSummary, IdScheme};
+use probity_analytics::{
+    import_files_with_progress, CaatFiles, ImportError, ImportOptions, ImportProgress, ImportReport,
+};
+use probity_store::{to_micros, Tx};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Ctx, ServiceError};
+
+/// The `source` of rows keyed by `licence_group` (the 2008–2015 release).
+pub const CAAT_GROUP_SOURCE: &str = "caat-uk/licence_group";
+/// The `source` of rows keyed by `licence_cohort_id` (the 2025 release).
+pub const CAAT_COHORT_SOURCE: &str = "caat-uk/licence_cohort";
+
+/// Rows per INSERT statement (13 parameters each: well under both backends' limits).
+const CHUNK: usize = 500;
+
+/// Where an import is, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportStage {
+    /// Parsing files: bytes read of the total.
+    Parsing {
+        file: String,
+        bytes_done: u64,
+        bytes_total: u64,
+    },
+    /// Writing rows to the database.
+    Writing { done: u64, total: u64 },
+}
+
+/// Why an import did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    /// The files could not be read, or a strict import met errors (nothing was written).
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<sqlx::Error> for ImportFailure {
+    fn from(e: sqlx::Error) -> Self {
+        ImportFailure::Service(e.into())
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportOutcome {
+    pub run_id: String,
+    pub source: String,
+    pub file_set_hash: String,
+    /// Earlier runs of the same file set.
+    pub previous_runs: Vec<String>,
+    pub summary: DatasetSummary,
+    /// Distinct destination codes among the value rows.
+    pub destination_codes: usize,
+    pub rows_inserted: u64,
+    pub criteria_inserted: u64,
+    pub ratings_inserted: u64,
+    pub report: ImportReport,
+}
+
+/// SHA-256 over each file's name and bytes, in name order.
+fn file_set_hash(files: &CaatFiles) -> Result<(String, Vec<String>), ImportError> {
+    let mut paths: Vec<&PathBuf> = [
+        &files.values,
+        &files.ratings,
+        &files.refusal_criteria,
+        &files.destinations,
+        &files.sources,
+        &files.licence_footnotes,
+        &files.region_footnotes,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    paths.sort_by_key(|p| p.file_name().map(|n| n.to_os_string()));
+    let mut h = Sha256::new();
+    let mut names = Vec::new();
+    for p in paths {
+        let name = p
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let bytes = std::fs::read(p).map_err(|source| ImportError::Io {
+            path: p.clone(),
+            source,
+        })?;
+        h.update((name.len() as u64).to_be_bytes());
+        h.update(name.as_bytes());
+        h.update((bytes.len() as u64).to_be_bytes());
+        h.update(&bytes);
+        names.push(name);
+    }
+    Ok((hex::encode(h.finalize()), names))
+}
+
+/// One bound value of a multi-row insert.
+enum Val<'a> {
+    I(i64),
+    T(&'a str),
+    OptI(Option<i64>),
+    OptT(Option<&'a str>),
+    S(String),
+}
+
+/// `INSERT INTO table (cols) VALUES ($1,…),(…) ON CONFLICT DO NOTHING` for `rows` rows;
+/// returns the rows inserted.
+async fn insert(
+    tx: &mut Tx,
+    table: &str,
+    cols: &[&str],
+    rows: &[Vec<Val<'_>>],
+) -> Result<u64, sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+    let mut n = 0;
+    for (i, _) in rows.iter().enumerate() {
+        sql.push_str(if i == 0 { "(" } else { ", (" });
+        for c in 0..cols.len() {
+            n += 1;
+            sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING");
+    let mut q = sqlx::query(&sql);
+    for row in rows {
+        for v in row {
+            q = match v {
+                Val::I(x) => q.bind(*x),
+                Val::T(x) => q.bind(x.to_string()),
+                Val::OptI(x) => q.bind(*x),
+                Val::OptT(x) => q.bind(x.map(str::to_string)),
+                Val::S(x) => q.bind(x.clone()),
+            };
+        }
+    }
+    Ok(q.execute(&mut **tx).await?.rows_affected())
+}
+
+async fn insert_chunked(
+    tx: &mut Tx,
+    table: &str,
+    cols: &[&str],
+    rows: Vec<Vec<Val<'_>>>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, sqlx::Error> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(CHUNK) {
+        inserted += insert(tx, table, cols, chunk).await?;
+        progress(chunk.len() as u64);
+    }
+    Ok(inserted)
+}
+
+fn source_of(ds: &CaatDataset) -> &'static str {
+    match ds.id_scheme {
+        Some(IdScheme::LicenceCohort) => CAAT_COHORT_SOURCE,
+        _ => CAAT_GROUP_SOURCE,
+    }
+}
+
+/// Import the CAAT files in `dir`. `progress` is called as files are parsed and rows written.
+pub async fn import_caat(
+    ctx: &Ctx,
+    dir: &Path,
+    opts: &ImportOptions,
+    progress: &mut (dyn FnMut(ImportStage) + Send),
+) -> Result<ImportOutcome, ImportFailure> {
+    let started = ctx.clock.now();
+    let files = CaatFiles::discover(dir)?;
+    let (hash, names) = file_set_hash(&files)?;
+    let (ds, report) = import_files_with_progress(&files, opts, &mut |p: &ImportProgress| {
+        progress(ImportStage::Parsing {
+            file: p.file.clone(),
+            bytes_done: p.bytes_done,
+            bytes_total: p.bytes_total,
+        })
+    })?;
+    let source = source_of(&ds);
+    let pool = ctx.store.pool();
+    let previous_runs: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM historic_import_runs WHERE file_set_hash = $1 ORDER BY started_at",
+    )
+    .bind(&hash)
+    .fetch_all(pool)
+    .await?;
+    if !ds.values.is_empty() {
+        let other: Option<String> = sqlx::query_scalar(
+            "SELECT source FROM historic_licence_rows WHERE source <> $1 LIMIT 1",
+        )
+        .bind(source)
+        .fetch_optional(pool)
+        .await?;
+        if let Some(other) = other {
+            return Err(ServiceError::Conflict(format!(
+                "this database already holds CAAT rows keyed as {other}, and these files are keyed \
+                 as {source}; CAAT renumbers ids between releases and the releases overlap in \
+                 time, so they cannot be combined: import this release into another database"
+            ))
+            .into());
+        }
+    }
+
+    let run_id = uuid::Uuid::now_v7().to_string();
+    let mut tx = ctx
+        .store
+        .begin_command()
+        .await
+        .map_err(ServiceError::from)?;
+    let files_json = serde_json::to_string(&serde_json::json!({
+        "names": names,
+        "files": report.files,
+    }))
+    .unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO historic_import_runs (id, source, directory, file_set_hash, files_json, \
+         started_at, finished_at, strict, value_rows_read, rows_inserted, criteria_inserted, \
+         ratings_inserted, records_rejected, anomalies_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, 0, 0, 0, $9, '{}')",
+    )
+    .bind(&run_id)
+    .bind(source)
+    .bind(dir.display().to_string())
+    .bind(&hash)
+    .bind(files_json)
+    .bind(to_micros(started))
+    .bind(i64::from(opts.strict))
+    .bind(ds.values.len() as i64)
+    .bind(report.records_rejected as i64)
+    .execute(&mut *tx)
+    .await?;
+
+    let criteria_rows: usize = ds.refusal_criteria.values().map(BTreeSet::len).sum();
+    let total =
+        (ds.ratings.len() + ds.criterion_descriptions.len() + criteria_rows + ds.values.len())
+            as u64;
+    let mut done = 0u64;
+    let mut tick = |n: u64| {
+        done += n;
+        progress(ImportStage::Writing { done, total });
+    };
+    let ratings: Vec<Vec<Val>> = ds
+        .ratings
+        .iter()
+        .map(|r| {
+            vec![
+                Val::T(&r.code),
+                Val::I(i64::from(r.military)),
+                Val::T(r.kind.name()),
+                Val::T(&r.short_description),
+                Val::T(&r.full_description),
+                Val::T(&run_id),
+            ]
+        })
+        .collect();
+    let ratings_inserted = insert_chunked(
+        &mut tx,
+        "historic_ratings",
+        &[
+            "code",
+            "military",
+            "kind",
+            "short_description",
+            "full_description",
+            "import_run",
+        ],
+        ratings,
+        &mut tick,
+    )
+    .await?;
+    let descriptions: Vec<Vec<Val>> = ds
+        .criterion_descriptions
+        .iter()
+        .map(|(c, d)| vec![Val::T(c), Val::T(d), Val::T(&run_id)])
+        .collect();
+    let mut criteria_inserted = insert_chunked(
+        &mut tx,
+        "historic_criteria",
+        &["code", "description", "import_run"],
+        descriptions,
+        &mut tick,
+    )
+    .await?;
+    let cited: Vec<Vec<Val>> = ds
+        .refusal_criteria
+        .iter()
+        .flat_map(|(g, set)| {
+            set.iter().map(|c| {
+                vec![
+                    Val::T(source),
+                    Val::I(*g as i64),
+                    Val::T(c),
+                    Val::T(&run_id),
+                ]
+            })
+        })
+        .collect();
+    criteria_inserted += insert_chunked(
+        &mut tx,
+        "historic_refusal_criteria",
+        &["source", "licence_group", "criterion", "import_run"],
+        cited,
+        &mut tick,
+    )
+    .await?;
+    let mut occurrence: HashMap<(u64, &str), i64> = HashMap::new();
+    let values: Vec<Vec<Val>> = ds
+        .values
+        .iter()
+        .map(|r| {
+            let n = occurrence.entry((r.group, r.rating.as_str())).or_insert(0);
+            *n += 1;
+            vec![
+                Val::T(source),
+                Val::I(r.group as i64),
+                Val::T(&r.rating),
+                Val::I(*n),
+                Val::I(r.line as i64),
+                Val::S(format!(
+                    "{:04}-{:02}-{:02}",
+                    r.date.year(),
+                    r.date.month() as u8,
+                    r.date.day()
+                )),
+                Val::T(&r.country),
+                Val::S(stored_code(&r.country, r.iso2.as_deref())),
+                Val::I(i64::from(r.refused)),
+                Val::OptI(r.value_gbp),
+                Val::OptI(r.count.map(i64::from)),
+                Val::OptT(r.rating_as_published.as_deref()),
+                Val::I(i64::from(r.outlier)),
+                Val::T(&run_id),
+            ]
+        })
+        .collect();
+    let rows_inserted = insert_chunked(
+        &mut tx,
+        "historic_licence_rows",
+        &[
+            "source",
+            "licence_group",
+            "rating",
+            "occurrence",
+            "line",
+            "decided_on",
+            "destination",
+            "iso2",
+            "refused",
+            "value_gbp",
+            "licence_count",
+            "rating_as_published",
+            "outlier",
+            "import_run",
+        ],
+        values,
+        &mut tick,
+    )
+    .await?;
+    let anomalies: BTreeMap<String, u64> = report
+        .counts
+        .iter()
+        .map(|(k, n)| (kind_name(*k), *n))
+        .collect();
+    sqlx::query(
+        "UPDATE historic_import_runs SET finished_at = $1, rows_inserted = $2, \
+         criteria_inserted = $3, ratings_inserted = $4, anomalies_json = $5 WHERE id = $6",
+    )
+    .bind(to_micros(ctx.clock.now()))
+    .bind(rows_inserted as i64)
+    .bind(criteria_inserted as i64)
+    .bind(ratings_inserted as i64)
+    .bind(serde_json::to_string(&anomalies).unwrap_or_default())
+    .bind(&run_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let destination_codes = distinct_codes(&ds);
+    Ok(ImportOutcome {
+        run_id,
+        source: source.to_string(),
+        file_set_hash: hash,
+        previous_runs,
+        summary: ds.summary(),
+        destination_codes,
+        rows_inserted,
+        criteria_inserted,
+        ratings_inserted,
+        report,
+    })
+}
+
+/// The snake_case name of an anomaly kind (as serialised).
+pub(crate) fn kind_name(k: probity_analytics::AnomalyKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{k:?}"))
+}
+
+/// The code stored for a published name: the mapping's, else the file's own iso2 if it is a
+/// known code, else `ZZ` (the import reported the name).
+fn stored_code(name: &str, iso2: Option<&str>) -> String {
+    use probity_analytics::countries;
+    countries::lookup(name)
+        .map(|c| c.code.to_string())
+        .or_else(|| {
+            iso2.map(str::to_ascii_uppercase)
+                .filter(|c| countries::is_known_code(c))
+        })
+        .unwrap_or_else(|| countries::UNKNOWN_CODE.to_string())
+}
+
+fn distinct_codes(ds: &CaatDataset) -> usize {
+    ds.values
+        .iter()
+        .map(|r| stored_code(&r.country, r.iso2.as_deref()))
+        .collect::<BTreeSet<_>>()
+        .len()
+}

@@ -1,0 +1,298 @@
+//! The register sequencer: turns unpublished outbox rows into log entries.
+//!
+//! One run is one transaction: take the register lock (a second sequencer waits), check that
+//! the stored tree is exactly the tree of the last signed checkpoint, take the next batch of
+//! unpublished outbox rows in sequence order, build their entries (with fresh salts for the
+//! commitments), append them, store entries, hashes and openings, sign and store a new
+//! checkpoint, and mark the rows published. Either all of it commits or none of it does, so a
+//! crash at any point loses nothing and duplicates nothing, and a rerun simply continues.
+
+use std::time::Duration;
+
+use probity_domain::{
+    ConfidentialField, ConfidentialValues, FieldSalts, PublicDecisionRecord, RegisterEntry,
+    SALT_LEN,
+};
+use probity_register::checkpoint::Checkpoint;
+use probity_register::merkle::empty_root;
+use probity_register::note::{open_note, sign_note, Ed25519Signer, NoteSigner as _};
+use probity_register::store::{HashStore as _, TreeBuilder};
+use probity_register::tile::{read_tile_data, Tile};
+use probity_register::tilereader::{TileHashReader, TileReader};
+use probity_register::{tree_hash, Hash, StorageError};
+use probity_store::register::{self as reg, CaseSecrets, DbHashes, StoredEntry, StoredOpening};
+use probity_store::{StoreError, Tx};
+use rand::RngCore as _;
+
+use crate::{Ctx, ServiceError, ServiceResult};
+
+/// Outbox rows appended per transaction (and per signed checkpoint).
+pub const DEFAULT_BATCH: i64 = 1000;
+
+/// How long the background loop sleeps when there is nothing to do.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Where a test makes a run fail, to prove that a failure leaves no trace.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// After entries, hashes and openings are written, before the checkpoint is signed.
+    BeforeCheckpoint,
+    /// After everything is written, just before commit.
+    BeforeCommit,
+}
+
+/// The log's identity (origin and signing key) and batch size.
+pub struct Sequencer {
+    signer: Ed25519Signer,
+    batch: i64,
+    fault: Option<Fault>,
+}
+
+impl std::fmt::Debug for Sequencer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sequencer")
+            .field("origin", &self.origin())
+            .field("batch", &self.batch)
+            .finish_non_exhaustive()
+    }
+}
+
+fn corrupt(msg: impl Into<String>) -> ServiceError {
+    ServiceError::Store(StoreError::Corrupt(msg.into()))
+}
+
+impl Sequencer {
+    /// A sequencer signing as `signer`, whose key name is the log's origin.
+    pub fn new(signer: Ed25519Signer) -> Sequencer {
+        Sequencer {
+            signer,
+            batch: DEFAULT_BATCH,
+            fault: None,
+        }
+    }
+
+    pub fn with_batch(mut self, batch: i64) -> Sequencer {
+        self.batch = batch.max(1);
+        self
+    }
+
+    #[doc(hidden)]
+    pub fn with_fault(mut self, fault: Option<Fault>) -> Sequencer {
+        self.fault = fault;
+        self
+    }
+
+    pub fn origin(&self) -> &str {
+        self.signer.name()
+    }
+
+    /// The verifier key, `<origin>+<key id>+<base64>`.
+    pub fn vkey(&self) -> String {
+        self.signer.verifier().vkey()
+    }
+
+    fn fail_at(&self, at: Fault) -> ServiceResult<()> {
+        if self.fault == Some(at) {
+            return Err(ServiceError::Conflict(format!("injected failure: {at:?}")));
+        }
+        Ok(())
+    }
+
+    /// Appends the next batch of unpublished records. Returns how many were appended.
+    pub async fn run_once(&self, ctx: &Ctx) -> ServiceResult<u64> {
+        let mut tx = ctx.store.pool().begin().await.map_err(StoreError::from)?;
+        reg::lock(&mut tx).await?;
+        self.check_identity(&mut tx).await?;
+        let (size, root) = self.current_tree(&mut tx).await?;
+        let pending = reg::unpublished(&mut tx, self.batch).await?;
+        let now = ctx.clock.now();
+        if pending.is_empty() {
+            if reg::latest_checkpoint(&mut tx).await?.is_none() {
+                // The first run signs the empty tree, so the log is verifiable from the start.
+                self.sign(&mut tx, 0, empty_root(), now).await?;
+                tx.commit().await.map_err(StoreError::from)?;
+            }
+            return Ok(0);
+        }
+        let new_size = size + pending.len() as u64;
+        let mut hashes = DbHashes::load_for_append(&mut tx, size, new_size).await?;
+        let mut builder = TreeBuilder::resume_verified(size, &root, &hashes).map_err(|e| {
+            corrupt(format!(
+                "the stored tree does not match the last signed checkpoint ({e}); refusing to append"
+            ))
+        })?;
+        check_edge_tiles(size, &root, &hashes)?;
+        let mut entries = Vec::with_capacity(pending.len());
+        let mut openings = Vec::with_capacity(pending.len() * ConfidentialField::ALL.len());
+        for row in &pending {
+            let record: PublicDecisionRecord = serde_json::from_str(&row.record_json)
+                .map_err(|e| corrupt(format!("outbox row {}: {e}", row.seq)))?;
+            let secrets = reg::case_secrets(&mut tx, &row.case_id).await?;
+            let values = confidential_values(&secrets);
+            let salts = fresh_salts();
+            let seq = u64::try_from(row.seq)
+                .map_err(|_| corrupt(format!("outbox row {} has a negative seq", row.seq)))?;
+            let bytes = RegisterEntry::build(seq, &record, &values, &salts)
+                .encode()
+                .map_err(|e| corrupt(format!("outbox row {}: {e}", row.seq)))?;
+            let index = builder
+                .push_entry(&bytes)
+                .map_err(|e| corrupt(e.to_string()))?;
+            for field in ConfidentialField::ALL {
+                openings.push(StoredOpening {
+                    index,
+                    field: field.as_str().to_string(),
+                    salt: probity_domain::salt_hex(salts.get(field)),
+                    value: values.value(field),
+                });
+            }
+            entries.push(StoredEntry {
+                index,
+                outbox_seq: row.seq,
+                bytes,
+            });
+        }
+        let appended = builder
+            .finish(&hashes)
+            .map_err(|e| corrupt(e.to_string()))?;
+        hashes
+            .append_hashes(appended.first_index, &appended.hashes)
+            .map_err(|e| corrupt(e.to_string()))?;
+        hashes.write_appended(&mut tx).await?;
+        reg::insert_entries(&mut tx, &entries, now).await?;
+        reg::insert_openings(&mut tx, &openings).await?;
+        for e in &entries {
+            reg::mark_published(&mut tx, e.outbox_seq, e.index, now).await?;
+        }
+        self.fail_at(Fault::BeforeCheckpoint)?;
+        self.sign(&mut tx, appended.new_size, appended.root, now)
+            .await?;
+        self.fail_at(Fault::BeforeCommit)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(entries.len() as u64)
+    }
+
+    /// The register keeps one identity: refuse to sign with a different key or origin than
+    /// the one it was started with; record it on the first run.
+    async fn check_identity(&self, tx: &mut Tx) -> ServiceResult<()> {
+        let vkey = self.vkey();
+        match reg::log_key(tx).await? {
+            Some(stored) if stored == vkey => Ok(()),
+            Some(stored) => Err(ServiceError::Conflict(format!(
+                "this register is signed with the key {stored}, not the configured {vkey}"
+            ))),
+            None => Ok(reg::set_log_key(tx, &vkey).await?),
+        }
+    }
+
+    /// Size and root of the last signed checkpoint, after checking its signature and that
+    /// the stored entries match its size (the hashes are checked against its root when the
+    /// builder resumes).
+    async fn current_tree(&self, tx: &mut Tx) -> ServiceResult<(u64, Hash)> {
+        let entries = reg::entry_count(tx).await?;
+        let Some(stored) = reg::latest_checkpoint(tx).await? else {
+            if entries != 0 {
+                return Err(corrupt(format!(
+                    "{entries} register entries are stored but no checkpoint was signed"
+                )));
+            }
+            return Ok((0, empty_root()));
+        };
+        let verifier = self.signer.verifier();
+        let note = open_note(stored.note.as_bytes(), &[&verifier])
+            .map_err(|e| corrupt(format!("the last checkpoint does not verify: {e}")))?;
+        let cp = Checkpoint::from_note(&note, self.origin())
+            .map_err(|e| corrupt(format!("the last checkpoint is malformed: {e}")))?;
+        if cp.size() != stored.tree_size || cp.size() != entries {
+            return Err(corrupt(format!(
+                "the last checkpoint is for {} entries but {entries} are stored",
+                cp.size()
+            )));
+        }
+        Ok((cp.size(), *cp.root()))
+    }
+
+    async fn sign(
+        &self,
+        tx: &mut Tx,
+        size: u64,
+        root: Hash,
+        now: time::OffsetDateTime,
+    ) -> ServiceResult<()> {
+        let cp = Checkpoint::new(self.origin(), size, root).map_err(|e| corrupt(e.to_string()))?;
+        let note = sign_note(&cp.to_text(), &[&self.signer]).map_err(|e| corrupt(e.to_string()))?;
+        reg::insert_checkpoint(tx, size, &note, now).await?;
+        Ok(())
+    }
+
+    /// Runs until the process ends: drains the outbox, then polls every [`POLL_INTERVAL`].
+    /// Errors are logged (never with secrets) and retried after a pause.
+    pub fn spawn(self, ctx: Ctx) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.run_once(&ctx).await {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(appended = n, "register: appended entries");
+                        continue;
+                    }
+                    Ok(_) => tokio::time::sleep(POLL_INTERVAL).await,
+                    Err(e) => {
+                        tracing::error!(error = %e, "register sequencer failed; retrying");
+                        tokio::time::sleep(POLL_INTERVAL * 10).await;
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// Serves tile data from the hashes read ahead.
+struct StoredTiles<'a>(&'a DbHashes);
+
+impl TileReader for StoredTiles<'_> {
+    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, StorageError> {
+        read_tile_data(tiles, self.0).map_err(|e| StorageError::Corrupt(e.to_string()))
+    }
+}
+
+/// Checks the current tree's right-edge tiles (whose older hashes go into the tiles this run
+/// writes) against the last checkpoint's root, as a tile-reading client would.
+fn check_edge_tiles(size: u64, root: &Hash, hashes: &DbHashes) -> ServiceResult<()> {
+    if size == 0 {
+        return Ok(());
+    }
+    let tiles = StoredTiles(hashes);
+    let reader = TileHashReader::new(size, *root, &tiles);
+    tree_hash(size, &reader).map(|_| ()).map_err(|e| {
+        corrupt(format!(
+            "the stored tree does not match the last signed checkpoint ({e}); refusing to append"
+        ))
+    })
+}
+
+fn fresh_salts() -> FieldSalts {
+    let mut salts = [[0u8; SALT_LEN]; 5];
+    for s in &mut salts {
+        rand::rngs::OsRng.fill_bytes(s);
+    }
+    FieldSalts(salts)
+}
+
+/// The committed values of a case (docs/register-format.md §2).
+pub fn confidential_values(s: &CaseSecrets) -> ConfidentialValues {
+    let names = |roles: &[&str]| {
+        s.parties
+            .iter()
+            .filter(|(role, _)| roles.contains(&role.as_str()))
+            .map(|(_, name)| name.clone())
+            .collect()
+    };
+    ConfidentialValues {
+        exporter: s.exporter.clone(),
+        consignees: names(&["consignee"]),
+        end_users: names(&["end_user", "ultimate_end_user"]),
+        goods_descriptions: s.goods.iter().map(|(d, _, _)| d.clone()).collect(),
+        quantities: s.goods.iter().map(|(_, q, u)| format!("{q} {u}")).collect(),
+    }
+}

@@ -1,0 +1,556 @@
+//! The server-rendered pages: each role's home list, the application form's error handling,
+//! escaping, CSRF protection, sign-in and sign-out.
+mod support;
+
+use axum::body::Body;
+use axum::http::Method;
+use probity_domain::CaseId;
+use probity_service::applications;
+use probity_service::auth;
+use probity_service::cases::{self, Queue};
+use probity_service::testing::{siel, PASSWORD};
+use probity_web::SESSION_COOKIE;
+use support::{prepare, set_cookie, At, Auth, Resp, TestApp};
+
+async fn reference(app: &TestApp, id: CaseId) -> String {
+    cases::get_case(&app.world.ctx, &app.world.oversight, id)
+        .await
+        .expect("case")
+        .reference
+        .expect("a submitted case has a reference")
+}
+
+/// The number of cases (drafts included) of the fixture exporter's organisation.
+async fn exporter_cases(app: &TestApp) -> i64 {
+    cases::list_cases(&app.world.ctx, &app.world.exporter, Queue::All, 1, 200)
+        .await
+        .expect("list")
+        .total
+}
+
+/// Sign in through the form and follow the redirect to the role's home page.
+async fn home(app: &TestApp, email: &str, want_location: &str) -> Resp {
+    let resp = app
+        .post_raw_form("/login", None, &[("email", email), ("password", PASSWORD)])
+        .await;
+    resp.assert_status(303);
+    assert_eq!(resp.location(), Some(want_location), "{email}");
+    let cookie = set_cookie(&resp, SESSION_COOKIE).expect("a session cookie");
+    let page = app
+        .request(
+            Method::GET,
+            want_location,
+            Some(&cookie),
+            &[],
+            Body::empty(),
+        )
+        .await;
+    page.assert_status(200);
+    assert!(page.content_type().starts_with("text/html"));
+    page
+}
+
+#[tokio::test]
+async fn each_role_lands_on_its_own_list() {
+    let app = TestApp::sqlite().await;
+    let w = &app.world;
+    let submitted = reference(&app, prepare(w, "NO", At::Submitted).await.case).await;
+    let referred = reference(&app, prepare(w, "NO", At::Referred).await.case).await;
+    let for_decision = reference(&app, prepare(w, "NO", At::UnderFinalReview).await.case).await;
+    let granted = reference(&app, prepare(w, "NO", At::Granted).await.case).await;
+    let (_, rival) = applications::submit_new(&w.ctx, &w.other_exporter, &siel("FR"))
+        .await
+        .expect("rival submits");
+    let rival = rival.to_string();
+    let ours = [&submitted, &referred, &for_decision, &granted];
+
+    let page = home(&app, &w.exporter.email, "/cases").await.text();
+    assert!(page.contains("Your organisation's applications"));
+    assert!(page.contains(r#"href="/applications/new""#));
+    for r in ours {
+        assert!(page.contains(r.as_str()), "exporter sees {r}");
+    }
+    assert!(!page.contains(&rival), "exporter must not see {rival}");
+
+    let page = home(&app, &w.other_exporter.email, "/cases").await.text();
+    assert!(page.contains(&rival));
+    for r in ours {
+        assert!(!page.contains(r.as_str()), "the rival must not see {r}");
+    }
+
+    // The caseworker starts on the queue of new cases.
+    let page = home(&app, &w.caseworker.email, "/cases").await.text();
+    assert!(
+        page.contains("<h1>Cases: "),
+        "officials see the queue they are in"
+    );
+    assert!(page.contains(r#"href="/cases?queue=mine""#));
+    assert!(page.contains(&submitted) && page.contains(&rival));
+    assert!(!page.contains(&for_decision) && !page.contains(&granted));
+
+    // Advisers see what was referred to their team, and nothing else.
+    let page = home(&app, &w.fcdo_adviser.email, "/cases").await.text();
+    for r in [&referred, &for_decision, &granted] {
+        assert!(page.contains(r.as_str()), "FCDO sees {r}");
+    }
+    assert!(!page.contains(&submitted) && !page.contains(&rival));
+    let page = home(&app, &w.mod_adviser.email, "/cases").await.text();
+    assert!(page.contains("Nothing here."));
+    assert!(!ours.iter().any(|r| page.contains(r.as_str())));
+
+    // The decision-maker starts on the cases awaiting a decision.
+    let page = home(&app, &w.decision_maker.email, "/cases").await.text();
+    assert!(page.contains(&for_decision));
+    assert!(!page.contains(&submitted) && !page.contains(&granted));
+
+    for who in [&w.policy, &w.oversight] {
+        let page = home(&app, &who.email, "/cases").await.text();
+        for r in ours.iter().chain([&&rival]) {
+            assert!(page.contains(r.as_str()), "{} sees {r}", who.email);
+        }
+    }
+
+    // The administrator manages users and has no case list.
+    let page = home(&app, &w.admin.email, "/admin/users").await.text();
+    for who in [&w.exporter, &w.caseworker, &w.oversight] {
+        assert!(page.contains(&who.email));
+    }
+}
+
+/// The form fields of a complete, valid application, with overrides.
+fn application_form<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("licence_type", "siel"),
+        ("goods_count", "1"),
+        ("g0_description", "Thermal imaging weapon sights"),
+        ("g0_ratings", "ML15b"),
+        ("g0_quantity", "40"),
+        ("g0_unit", "items"),
+        ("g0_value", "356000.00"),
+        ("party_count", "2"),
+        ("p0_role", "end_user"),
+        ("p0_name", "Ministry of Defence"),
+        ("p0_address", "Defence procurement, Oslo"),
+        ("p0_country", "NO"),
+        ("p0_end_user_type", "armed_forces"),
+        ("p1_role", "consignee"),
+        ("p1_name", "Central Logistics Depot"),
+        ("p1_address", "Depot road, Oslo"),
+        ("p1_country", "NO"),
+        (
+            "end_use_statement",
+            "For use by the national armed forces on border patrols.",
+        ),
+        ("action", "submit"),
+    ];
+    for (k, v) in overrides {
+        match fields.iter_mut().find(|(name, _)| name == k) {
+            Some(f) => f.1 = v,
+            None => fields.push((k, v)),
+        }
+    }
+    fields
+}
+
+/// The HTML from an element's id to the end of its enclosing block, for "near the field"
+/// checks: the error message is in the same `<div>` as the input it is about.
+fn field_block<'a>(html: &'a str, id: &str) -> &'a str {
+    let input = html
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("no element {id}"));
+    let start = html[..input]
+        .rfind("<div")
+        .expect("a block around the field");
+    &html[start..input + 200.min(html.len() - input)]
+}
+
+#[tokio::test]
+async fn the_application_form_redisplays_with_errors_and_values_kept() {
+    let app = TestApp::sqlite().await;
+    let exporter = app.login(&app.world.exporter.email).await;
+
+    // Malformed values: nothing is saved, the form comes back with each error by its field.
+    let resp = app
+        .post_form(
+            "/applications",
+            Some(&exporter),
+            &application_form(&[
+                ("g0_ratings", "ML15b, ML99"),
+                ("g0_value", "-5"),
+                ("g0_description", "Night sights, model \"NS-4\""),
+            ]),
+        )
+        .await;
+    resp.assert_status(422);
+    let html = resp.text();
+    assert!(html.contains("There is a problem"));
+    let ratings = field_block(&html, "g0_ratings");
+    assert!(ratings.contains("not on the control list"), "{ratings}");
+    assert!(ratings.contains(r#"value="ML15b, ML99""#), "{ratings}");
+    let value = field_block(&html, "g0_value");
+    assert!(value.contains(r#"class="field-error""#), "{value}");
+    assert!(value.contains(r#"value="-5""#), "{value}");
+    // Every other value is kept too (and escaped inside the attribute).
+    assert!(unescape(&html).contains(r#"Night sights, model "NS-4""#));
+    assert!(html.contains(r#"value="Ministry of Defence""#));
+    assert!(html.contains(r#"<option value="NO" selected>"#));
+    assert!(html.contains("For use by the national armed forces on border patrols."));
+    // The summary links to the fields.
+    assert!(html.contains(r##"href="#g0_ratings""##));
+    assert!(html.contains(r##"href="#g0_value""##));
+    assert_eq!(exporter_cases(&app).await, 0, "nothing saved");
+
+    // Well-formed but incomplete: the draft is kept, submission is refused with the reason.
+    let resp = app
+        .post_form(
+            "/applications",
+            Some(&exporter),
+            &application_form(&[
+                ("p0_name", ""),
+                ("p0_address", ""),
+                ("p0_country", ""),
+                ("p0_end_user_type", ""),
+            ]),
+        )
+        .await;
+    resp.assert_status(422);
+    let html = resp.text();
+    assert!(html.contains("Your draft was saved"), "{html}");
+    assert!(html.contains("add the end user"));
+    assert!(html.contains(r#"value="Central Logistics Depot""#));
+    assert_eq!(exporter_cases(&app).await, 1);
+    let draft = cases::list_cases(&app.world.ctx, &app.world.exporter, Queue::All, 1, 10)
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    assert!(html.contains(&format!(r#"action="/applications/{draft}""#)));
+    let saved = cases::get_case(&app.world.ctx, &app.world.exporter, draft)
+        .await
+        .unwrap();
+    assert_eq!(saved.status.as_str(), "draft");
+    assert_eq!(saved.draft.parties.len(), 1, "the consignee was kept");
+
+    // Put right and submitted: a case with a reference.
+    let resp = app
+        .post_form(
+            &format!("/applications/{draft}"),
+            Some(&exporter),
+            &application_form(&[]),
+        )
+        .await;
+    resp.assert_status(303);
+    assert_eq!(
+        resp.location(),
+        Some(format!("/cases/{draft}?submitted=1").as_str())
+    );
+    let page = app
+        .get(&format!("/cases/{draft}?submitted=1"), Some(&exporter))
+        .await;
+    page.assert_status(200);
+    assert!(page.text().contains("GBSIEL/2026/"));
+    assert_eq!(exporter_cases(&app).await, 1);
+}
+
+/// Decode the character references an HTML escaper produces (named or numeric).
+fn unescape(html: &str) -> String {
+    let mut out = html.to_string();
+    for (from, to) in [
+        ("&lt;", "<"),
+        ("&#60;", "<"),
+        ("&#x3c;", "<"),
+        ("&gt;", ">"),
+        ("&#62;", ">"),
+        ("&#x3e;", ">"),
+        ("&quot;", "\""),
+        ("&#34;", "\""),
+        ("&#x22;", "\""),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&amp;", "&"),
+        ("&#38;", "&"),
+    ] {
+        out = out.replace(from, to);
+    }
+    out
+}
+
+/// `raw` is on the page as text: present once decoded, never present as markup.
+#[track_caller]
+fn shown_escaped(html: &str, raw: &str) {
+    assert!(!html.contains(raw), "{raw:?} appears unescaped");
+    assert!(unescape(html).contains(raw), "{raw:?} is not shown at all");
+}
+
+#[tokio::test]
+async fn what_users_typed_is_escaped_on_every_page_that_shows_it() {
+    let app = TestApp::sqlite().await;
+    let w = &app.world;
+    let exporter = app.login(&w.exporter.email).await;
+    let caseworker = app.login(&w.caseworker.email).await;
+    let script = "<script>alert(1)</script>";
+    let address = "Depot <b>road</b>, \"Oslo\"";
+
+    let resp = app
+        .post_form(
+            "/applications",
+            Some(&exporter),
+            &application_form(&[("p0_name", script), ("p1_address", address)]),
+        )
+        .await;
+    resp.assert_status(303);
+    let location = resp.location().unwrap().to_string();
+    let id: CaseId = location
+        .trim_start_matches("/cases/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    for session in [&exporter, &caseworker] {
+        let html = app.get(&format!("/cases/{id}"), Some(session)).await;
+        html.assert_status(200);
+        let html = html.text();
+        shown_escaped(&html, script);
+        shown_escaped(&html, address);
+    }
+
+    // A question with markup in it reaches the exporter as text.
+    app.post_form(&format!("/cases/{id}/assign"), Some(&caseworker), &[])
+        .await
+        .assert_status(303);
+    let question = "Who is <img src=x onerror=alert(1)>?";
+    app.post_form(
+        &format!("/cases/{id}/ask"),
+        Some(&caseworker),
+        &[("body", question)],
+    )
+    .await
+    .assert_status(303);
+    let html = app
+        .get(&format!("/cases/{id}"), Some(&exporter))
+        .await
+        .text();
+    shown_escaped(&html, question);
+
+    // The form, redisplayed with an error, escapes inside attributes and text areas.
+    let resp = app
+        .post_form(
+            "/applications",
+            Some(&exporter),
+            &application_form(&[
+                ("p0_name", "\"><script>alert(2)</script>"),
+                ("end_use_statement", "</textarea><script>alert(3)</script>"),
+                ("g0_ratings", "ML99"),
+            ]),
+        )
+        .await;
+    resp.assert_status(422);
+    let html = resp.text();
+    shown_escaped(&html, "\"><script>alert(2)</script>");
+    shown_escaped(&html, "</textarea><script>alert(3)</script>");
+
+    // Query strings echoed into pages are escaped too.
+    let html = app
+        .get("/login?next=%22%3E%3Cscript%3Ealert(1)%3C/script%3E", None)
+        .await
+        .text();
+    shown_escaped(&html, "\"><script>alert(1)</script>");
+}
+
+#[tokio::test]
+async fn a_post_without_the_sessions_csrf_token_is_refused_and_changes_nothing() {
+    let app = TestApp::sqlite().await;
+    let w = &app.world;
+    let caseworker = app.login(&w.caseworker.email).await;
+    let exporter = app.login(&w.exporter.email).await;
+    let case = prepare(w, "NO", At::Submitted).await.case;
+    let path = format!("/cases/{case}/assign");
+
+    let attempts: [(&str, Vec<(&str, &str)>); 4] = [
+        ("no token", vec![]),
+        ("an empty token", vec![("csrf_token", "")]),
+        ("a wrong token", vec![("csrf_token", "forged-token")]),
+        // A real token, but another session's.
+        (
+            "another session's token",
+            vec![("csrf_token", exporter.csrf.as_str())],
+        ),
+    ];
+    for (what, fields) in &attempts {
+        let resp = app
+            .post_raw_form(&path, Some(&caseworker.cookie), fields)
+            .await;
+        assert_eq!(resp.status.as_u16(), 403, "{what}");
+        assert!(
+            resp.text().contains("did not come from this site"),
+            "{what}"
+        );
+        assert_eq!(app.status_of(case).await, "submitted", "{what}");
+    }
+    app.post_form(&path, Some(&caseworker), &[])
+        .await
+        .assert_status(303);
+    assert_eq!(app.status_of(case).await, "under_review");
+
+    // An application without the token is not saved.
+    let before = exporter_cases(&app).await;
+    let resp = app
+        .post_raw_form(
+            "/applications",
+            Some(&exporter.cookie),
+            &application_form(&[("action", "save")]),
+        )
+        .await;
+    resp.assert_status(403);
+    assert_eq!(exporter_cases(&app).await, before);
+
+    // Nor is a user added, nor a session ended.
+    let admin = app.login(&w.admin.email).await;
+    let before = auth::list_users(&w.ctx, &w.admin).await.unwrap().len();
+    app.post_raw_form(
+        "/admin/users",
+        Some(&admin.cookie),
+        &[
+            ("email", "mallory@ecju.test"),
+            ("display_name", "Mallory"),
+            ("role", "admin"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await
+    .assert_status(403);
+    assert_eq!(
+        auth::list_users(&w.ctx, &w.admin).await.unwrap().len(),
+        before
+    );
+    app.post_raw_form("/logout", Some(&exporter.cookie), &[])
+        .await
+        .assert_status(403);
+    app.get("/cases", Some(&exporter)).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn a_wrong_password_gets_one_generic_message() {
+    let app = TestApp::sqlite().await;
+    let message = "the email or password is incorrect";
+    let mut bodies = Vec::new();
+    for (email, password) in [
+        ("exporter@acme.test", "not the password"),
+        ("nobody@acme.test", "not the password"),
+        ("nobody@acme.test", PASSWORD),
+    ] {
+        let resp = app
+            .post_raw_form("/login", None, &[("email", email), ("password", password)])
+            .await;
+        resp.assert_status(422);
+        assert!(set_cookie(&resp, SESSION_COOKIE).is_none(), "no session");
+        let html = resp.text();
+        assert_eq!(html.matches(message).count(), 1, "{email}: one message");
+        assert!(html.contains(&format!(r#"value="{email}""#)), "email kept");
+        assert!(!html.contains(password), "the password is never echoed");
+        // Apart from the email typed, the pages are identical: nothing says which was wrong.
+        bodies.push(html.replace(email, "EMAIL"));
+    }
+    assert!(bodies.windows(2).all(|p| p[0] == p[1]));
+}
+
+#[tokio::test]
+async fn after_sign_out_the_cookie_no_longer_works() {
+    let app = TestApp::sqlite().await;
+    let resp = app
+        .post_raw_form(
+            "/login",
+            None,
+            &[("email", "exporter@acme.test"), ("password", PASSWORD)],
+        )
+        .await;
+    let cookie_header = resp
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(SESSION_COOKIE))
+        .expect("a session cookie")
+        .to_string();
+    assert!(cookie_header.contains("HttpOnly"), "{cookie_header}");
+    assert!(cookie_header.contains("SameSite=Lax"), "{cookie_header}");
+    assert!(cookie_header.contains("Path=/"), "{cookie_header}");
+
+    let exporter = app.login("exporter@acme.test").await;
+    app.get("/cases", Some(&exporter)).await.assert_status(200);
+    let resp = app.post_form("/logout", Some(&exporter), &[]).await;
+    resp.assert_status(303);
+    assert_eq!(resp.location(), Some("/"));
+    let cleared = resp
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(SESSION_COOKIE))
+        .expect("the cookie is cleared")
+        .to_string();
+    assert!(
+        cleared.contains("Max-Age=0") || cleared.contains("1970"),
+        "{cleared}"
+    );
+
+    // The old cookie is dead everywhere, even if the browser keeps sending it.
+    let resp = app.get("/cases", Some(&exporter)).await;
+    resp.assert_status(303);
+    assert_eq!(resp.location(), Some("/login"));
+    let resp = app
+        .post_form("/applications", Some(&exporter), &application_form(&[]))
+        .await;
+    resp.assert_status(303);
+    assert_eq!(resp.location(), Some("/login"));
+    assert_eq!(exporter_cases(&app).await, 0);
+    let resp = app.api_get("/api/v1/cases", Auth::Session(&exporter)).await;
+    resp.assert_status(401);
+    assert_eq!(resp.error_code(), "unauthenticated");
+    // The home page treats the visitor as signed out.
+    let html = app.get("/", Some(&exporter)).await.text();
+    assert!(html.contains(r#"<a href="/login">Sign in</a>"#));
+}
+
+#[tokio::test]
+async fn next_after_sign_in_only_leads_to_local_paths() {
+    let app = TestApp::sqlite().await;
+    let table = [
+        ("/cases/abc", "/cases/abc"),
+        (
+            "/register/decisions?destination=NO",
+            "/register/decisions?destination=NO",
+        ),
+        ("", "/cases"),
+        ("https://evil.example/", "/cases"),
+        ("http:evil.example", "/cases"),
+        ("//evil.example/", "/cases"),
+        ("/\\evil.example", "/cases"),
+        ("\\\\evil.example", "/cases"),
+        ("javascript:alert(1)", "/cases"),
+        ("evil.example", "/cases"),
+        // Browsers drop tabs and newlines from URLs: "/\t/x" would become "//x".
+        ("/\t/evil.example", "/cases"),
+        ("/\n/evil.example", "/cases"),
+        ("/\r\nSet-Cookie: stolen=1", "/cases"),
+        (" //evil.example", "/cases"),
+    ];
+    for (next, want) in table {
+        let resp = app
+            .post_raw_form(
+                "/login",
+                None,
+                &[
+                    ("email", "exporter@acme.test"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status.as_u16(), 303, "next={next:?}: {}", resp.text());
+        assert_eq!(resp.location(), Some(want), "next={next:?}");
+        assert!(set_cookie(&resp, "stolen").is_none(), "next={next:?}");
+    }
+}

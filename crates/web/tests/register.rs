@@ -1,0 +1,90 @@
+//! The public register over HTTP (C2SP tlog-tiles): checkpoint, key, tiles, bundles, proofs,
+//! cache headers, 404 beyond the tree and 400 for malformed paths; the decision page links
+//! to its proof.
+mod support;
+
+use probity_service::register::log::checkpoint::Checkpoint;
+use probity_service::register::log::note::{Ed25519Signer, NoteVerifier as _};
+use probity_service::register::Sequencer;
+use probity_service::testing::{Backend, Stage};
+use support::*;
+
+async fn serves_the_log(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let w = &app.world;
+    app.get("/register/checkpoint", None)
+        .await
+        .assert_status(404);
+    app.get("/register/key", None).await.assert_status(404);
+    for _ in 0..3 {
+        w.case_at(Stage::Granted).await;
+    }
+    let signer = Ed25519Signer::from_seed("probity.test/register", &[5; 32]).unwrap();
+    let verifier = signer.verifier();
+    assert_eq!(Sequencer::new(signer).run_once(&w.ctx).await.unwrap(), 3);
+
+    let cp = app.get("/register/checkpoint", None).await;
+    cp.assert_status(200);
+    assert_eq!(cp.header("cache-control"), Some("no-cache"));
+    assert!(cp.content_type().starts_with("text/plain"));
+    let (checkpoint, _) =
+        Checkpoint::open(&cp.body, verifier.name(), &[&verifier]).expect("a signed checkpoint");
+    assert_eq!(checkpoint.size(), 3);
+    let key = app.get("/register/key", None).await;
+    assert_eq!(key.text(), format!("{}\n", verifier.vkey()));
+
+    let tile = app.get("/register/tile/0/000.p/3", None).await;
+    tile.assert_status(200);
+    assert_eq!(tile.body.len(), 3 * 32);
+    assert_eq!(tile.header("cache-control"), Some("public, max-age=60"));
+    assert_eq!(tile.content_type(), "application/octet-stream");
+    let shorter = app.get("/register/tile/0/000.p/2", None).await;
+    assert_eq!(shorter.body, tile.body[..64]);
+    let bundle = app.get("/register/tile/entries/000.p/3", None).await;
+    bundle.assert_status(200);
+    assert!(bundle.body[2..].starts_with(b"probity/decision/v1\n"));
+
+    // Beyond the tree: 404. Malformed: 400 with a clear message.
+    for beyond in [
+        "/register/tile/0/000",
+        "/register/tile/0/000.p/4",
+        "/register/tile/0/001.p/1",
+        "/register/tile/1/000.p/1",
+        "/register/tile/entries/000",
+    ] {
+        app.get(beyond, None).await.assert_status(404);
+    }
+    for bad in [
+        "/register/tile/0/00",
+        "/register/tile/00/000",
+        "/register/tile/0/000.p/0",
+        "/register/tile/0/000.p/256",
+        "/register/tile/64/000",
+        "/register/tile/x",
+    ] {
+        let r = app.get(bad, None).await;
+        r.assert_status(400);
+        assert!(r.text().contains("tlog-tiles"), "{bad}: {}", r.text());
+    }
+
+    let proof = app.get("/register/proof/2", None).await;
+    proof.assert_status(200);
+    let json = proof.json();
+    assert_eq!(json["index"], 2);
+    assert_eq!(json["tree_size"], 3);
+    assert_eq!(json["proof"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        json["checkpoint"].as_str().unwrap().as_bytes(),
+        &cp.body[..]
+    );
+    app.get("/register/proof/3", None).await.assert_status(404);
+    app.get("/register/proof/-1", None).await.assert_status(400);
+
+    // The public decision page names its index and links its proof.
+    let seq = newest_record(w).await.unwrap();
+    let page = app.get(&format!("/register/decisions/{seq}"), None).await;
+    page.assert_status(200);
+    assert!(page.text().contains("/register/proof/2"), "{}", page.text());
+}
+
+probity_service::backend_tests!(serves_the_log);

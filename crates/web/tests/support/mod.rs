@@ -1,0 +1,527 @@
+//! The web test harness: the whole router driven in-process through tower's `oneshot` (no
+//! sockets), a fixture world on a fresh database, and helpers to sign in, post forms with
+//! the session's CSRF token, call the JSON API with a bearer token or a session, and drive
+//! cases to any stage through the real service commands.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use probity_domain::{ApplicationInput, CaseId, DocumentId, LicenceId, QuestionId};
+use probity_service::advice::{self, AdviceInput};
+use probity_service::decisions::{self, DecisionInput};
+use probity_service::testing::{siel, Backend, TestDb, World, PASSWORD};
+use probity_service::{applications, cases, documents, licences, records};
+use probity_web::{build_router, AppState, SESSION_COOKIE};
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// The application under test, with the database and fixture world behind it.
+pub struct TestApp {
+    pub router: Router,
+    pub world: World,
+    pub db: TestDb,
+}
+
+/// A signed-in browser: the session cookie's value and the form token of that session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// How an API request authenticates.
+#[derive(Debug, Clone, Copy)]
+pub enum Auth<'a> {
+    None,
+    Bearer(&'a str),
+    /// The page session's cookie; non-GET requests also send its CSRF token in
+    /// `X-CSRF-Token`, as a script in the page would.
+    Session(&'a Session),
+}
+
+/// A response, fully read.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "expected a JSON body ({e}); status {}, body: {}",
+                self.status,
+                self.text()
+            )
+        })
+    }
+
+    pub fn header(&self, name: impl header::AsHeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.header(header::LOCATION)
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.header(header::CONTENT_TYPE).unwrap_or("")
+    }
+
+    /// The `code` of a JSON error body.
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The fields named by a JSON validation error.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json()["error"]["fields"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| f["field"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The message for one field of a JSON validation error.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        self.json()["error"]["fields"].as_array().and_then(|a| {
+            a.iter()
+                .find(|f| f["field"] == field)
+                .and_then(|f| f["message"].as_str().map(String::from))
+        })
+    }
+
+    /// Panic with the body when the status is not the expected one.
+    #[track_caller]
+    pub fn assert_status(&self, want: u16) -> &Resp {
+        assert_eq!(
+            self.status.as_u16(),
+            want,
+            "unexpected status; body: {}",
+            self.text().chars().take(2000).collect::<String>()
+        );
+        self
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of name/value pairs.
+pub fn form_encode(fields: &[(&str, &str)]) -> String {
+    fn enc(s: &str, out: &mut String) {
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                    out.push(b as char)
+                }
+                b' ' => out.push('+'),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+    }
+    let mut out = String::new();
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        enc(k, &mut out);
+        out.push('=');
+        enc(v, &mut out);
+    }
+    out
+}
+
+/// The value of the first `name="csrf_token"` hidden field in a page.
+pub fn scrape_csrf(html: &str) -> Option<String> {
+    let at = html.find(r#"name="csrf_token" value=""#)?;
+    let rest = &html[at + r#"name="csrf_token" value=""#.len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// The value of cookie `name` set by a response, if any.
+pub fn set_cookie(resp: &Resp, name: &str) -> Option<String> {
+    resp.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=')?;
+            (k.trim() == name).then(|| v.trim().to_string())
+        })
+}
+
+impl TestApp {
+    /// A fresh database on `backend`, the fixture world in it, and the router over it.
+    pub async fn new(backend: Backend) -> TestApp {
+        let db = TestDb::new(backend).await;
+        let world = World::new(&db).await;
+        let router = build_router(AppState::new(world.ctx.clone()));
+        TestApp { router, world, db }
+    }
+
+    pub async fn sqlite() -> TestApp {
+        TestApp::new(Backend::Sqlite).await
+    }
+
+    /// Send one request through the router.
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("the router is infallible");
+        let (parts, body) = resp.into_parts();
+        let body = body
+            .collect()
+            .await
+            .expect("read the response body")
+            .to_bytes()
+            .to_vec();
+        Resp {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    /// A request with an optional session cookie.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> Resp {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("{SESSION_COOKIE}={c}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(body.into()).expect("a valid request"))
+            .await
+    }
+
+    /// GET a page, signed in or not.
+    pub async fn get(&self, path: &str, session: Option<&Session>) -> Resp {
+        self.request(
+            Method::GET,
+            path,
+            session.map(|s| s.cookie.as_str()),
+            &[],
+            Body::empty(),
+        )
+        .await
+    }
+
+    /// POST a form as a signed-in user, adding the session's CSRF token as a page would.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        fields: &[(&str, &str)],
+    ) -> Resp {
+        let mut all: Vec<(&str, &str)> = Vec::with_capacity(fields.len() + 1);
+        if let Some(s) = session {
+            all.push(("csrf_token", s.csrf.as_str()));
+        }
+        all.extend_from_slice(fields);
+        self.post_raw_form(path, session.map(|s| s.cookie.as_str()), &all)
+            .await
+    }
+
+    /// POST exactly these fields (no CSRF token added).
+    pub async fn post_raw_form(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Resp {
+        self.request(
+            Method::POST,
+            path,
+            cookie,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            form_encode(fields),
+        )
+        .await
+    }
+
+    /// Sign in through the login form and read the CSRF token from the page it leads to.
+    pub async fn login(&self, email: &str) -> Session {
+        let resp = self
+            .post_raw_form("/login", None, &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            resp.status,
+            StatusCode::SEE_OTHER,
+            "login as {email}: {}",
+            resp.text()
+        );
+        let cookie = set_cookie(&resp, SESSION_COOKIE).expect("a session cookie");
+        let page = self
+            .request(Method::GET, "/", Some(&cookie), &[], Body::empty())
+            .await;
+        let csrf = scrape_csrf(&page.text()).expect("the sign-out form carries the CSRF token");
+        Session { cookie, csrf }
+    }
+
+    /// Create an API token through the account page, as the user would.
+    pub async fn create_token(&self, session: &Session, name: &str) -> String {
+        let resp = self
+            .post_form("/account/tokens", Some(session), &[("name", name)])
+            .await;
+        resp.assert_status(200);
+        let html = resp.text();
+        let start = html
+            .find(r#"<code id="new-token">"#)
+            .expect("the new token is shown")
+            + r#"<code id="new-token">"#.len();
+        let end = start + html[start..].find("</code>").expect("end of token");
+        html[start..end].to_string()
+    }
+
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth<'_>,
+        content_type: Option<&str>,
+        body: impl Into<Body>,
+    ) -> Resp {
+        let mut headers: Vec<(&str, String)> = Vec::new();
+        let mut cookie = None;
+        match auth {
+            Auth::None => {}
+            Auth::Bearer(t) => headers.push(("authorization", format!("Bearer {t}"))),
+            Auth::Session(s) => {
+                cookie = Some(s.cookie.as_str());
+                if method != Method::GET {
+                    headers.push(("x-csrf-token", s.csrf.clone()));
+                }
+            }
+        }
+        if let Some(ct) = content_type {
+            headers.push(("content-type", ct.to_string()));
+        }
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.request(method, path, cookie, &headers, body).await
+    }
+
+    pub async fn api_get(&self, path: &str, auth: Auth<'_>) -> Resp {
+        self.api(Method::GET, path, auth, None, Body::empty()).await
+    }
+
+    pub async fn api_post(&self, path: &str, auth: Auth<'_>, json: &Value) -> Resp {
+        self.api(
+            Method::POST,
+            path,
+            auth,
+            Some("application/json"),
+            json.to_string(),
+        )
+        .await
+    }
+
+    /// How many cases the caller can list (the `total` of `GET /api/v1/cases`).
+    pub async fn case_count(&self, auth: Auth<'_>) -> i64 {
+        let resp = self.api_get("/api/v1/cases", auth).await;
+        resp.assert_status(200);
+        resp.json()["total"].as_i64().expect("total")
+    }
+
+    /// The current status of a case, read straight from the service.
+    pub async fn status_of(&self, id: CaseId) -> String {
+        cases::get_case(&self.world.ctx, &self.world.oversight, id)
+            .await
+            .expect("case")
+            .status
+            .as_str()
+            .to_string()
+    }
+}
+
+/// A valid application as the JSON API takes it.
+pub fn application_json(destination: &str) -> Value {
+    serde_json::to_value(siel(destination)).expect("serialise")
+}
+
+/// How far to drive a case. Unlike `World::case_at`, advice is requested from the FCDO team
+/// only, so the MOD adviser is an adviser whose team was *not* consulted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// A saved, unsubmitted draft of `exporter`'s organisation.
+    Draft,
+    Submitted,
+    UnderReview,
+    AwaitingExporter,
+    /// Referred to FCDO for advice.
+    Referred,
+    /// FCDO has advised (approve); final advice not yet consolidated.
+    Advised,
+    FinalAdvice,
+    UnderFinalReview,
+    /// Decided by the *second* decision-maker, so `decision_maker` may countersign.
+    AwaitingCountersign,
+    Granted,
+    /// Granted, then the licence suspended.
+    Suspended,
+    Refused,
+}
+
+/// A prepared case and the ids hanging off it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub case: CaseId,
+    pub question: Option<QuestionId>,
+    pub licence: Option<LicenceId>,
+    pub document: Option<DocumentId>,
+    /// The newest public decision record of the case.
+    pub record: Option<i64>,
+}
+
+/// Drive a new application to `destination` to stage `at` with the real commands.
+pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
+    let c = &w.ctx;
+    let input: ApplicationInput = siel(destination);
+    let id = if at == At::Draft {
+        applications::save_draft(c, &w.exporter, None, &input)
+            .await
+            .expect("save draft")
+    } else {
+        applications::submit_new(c, &w.exporter, &input)
+            .await
+            .expect("submit")
+            .0
+    };
+    let done = |stage: At| at == stage;
+    let mut p = Prepared {
+        case: id,
+        question: None,
+        licence: None,
+        document: None,
+        record: None,
+    };
+    if done(At::Draft) || done(At::Submitted) {
+        return p;
+    }
+    cases::assign_to_self(c, &w.caseworker, id)
+        .await
+        .expect("assign");
+    if done(At::UnderReview) {
+        return p;
+    }
+    if done(At::AwaitingExporter) {
+        let q = cases::ask_question(
+            c,
+            &w.caseworker,
+            id,
+            "Please send the end-user undertaking.",
+        )
+        .await
+        .expect("ask");
+        p.question = Some(q);
+        return p;
+    }
+    advice::request_advice(c, &w.caseworker, id, &[w.fcdo], "Please advise.")
+        .await
+        .expect("request advice");
+    if done(At::Referred) {
+        return p;
+    }
+    let refuse = at == At::Refused;
+    let advice_input = AdviceInput {
+        destination: destination.into(),
+        kind: if refuse { "refuse" } else { "approve" }.into(),
+        proviso: String::new(),
+        criteria: if refuse { vec!["2c".into()] } else { vec![] },
+        reasons: "Assessed against every criterion.".into(),
+    };
+    advice::give_advice(c, &w.fcdo_adviser, id, &advice_input)
+        .await
+        .expect("advice");
+    if done(At::Advised) {
+        return p;
+    }
+    advice::consolidate_final(c, &w.caseworker, id, "Consolidated from the FCDO advice.")
+        .await
+        .expect("final advice");
+    if done(At::FinalAdvice) {
+        return p;
+    }
+    decisions::submit_for_decision(c, &w.caseworker, id)
+        .await
+        .expect("submit for decision");
+    if done(At::UnderFinalReview) {
+        return p;
+    }
+    let decision = DecisionInput {
+        decision: if refuse { "refuse" } else { "grant" }.into(),
+        provisos: vec![],
+        criteria: if refuse { vec!["2c".into()] } else { vec![] },
+        reasons: "Decided on the consolidated advice and the case record.".into(),
+        conflict_resolution: String::new(),
+        countersign: at == At::AwaitingCountersign,
+    };
+    let decider = if at == At::AwaitingCountersign {
+        &w.second_decision_maker
+    } else {
+        &w.decision_maker
+    };
+    decisions::finalise(c, decider, id, &decision)
+        .await
+        .expect("finalise");
+    if done(At::AwaitingCountersign) {
+        return p;
+    }
+    let licence = licences::for_case(c, &w.caseworker, id)
+        .await
+        .expect("licences")
+        .first()
+        .map(|l| l.id);
+    p.licence = licence;
+    p.document = documents::for_case(c, &w.caseworker, id)
+        .await
+        .expect("documents")
+        .first()
+        .map(|d| d.id);
+    if at == At::Suspended {
+        licences::act(
+            c,
+            &w.decision_maker,
+            licence.expect("a granted case has a licence"),
+            probity_domain::LicenceAction::Suspend,
+            "Suspended pending a review of the destination.",
+        )
+        .await
+        .expect("suspend");
+    }
+    p.record = newest_record(w).await;
+    p
+}
+
+/// The sequence number of the newest public decision record.
+pub async fn newest_record(w: &World) -> Option<i64> {
+    records::list_public(&w.ctx, None, 1, 1)
+        .await
+        .expect("records")
+        .records
+        .first()
+        .map(|r| r.seq)
+}
