@@ -423,7 +423,8 @@ pub async fn goods_and_parties(
     crate::records::load_goods_and_parties(&mut conn, id).await
 }
 
-/// The case's audit history (oversight, and the officials working the case).
+/// The case's audit history, including its licences' lifecycle (oversight, and the officials
+/// working the case).
 pub async fn history(
     ctx: &Ctx,
     actor: &Actor,
@@ -439,5 +440,5 @@ pub async fn history(
         "read a case's audit history",
     )?;
     get_case(ctx, actor, id).await?;
-    Ok(probity_store::audit::for_subject(&ctx.store, "case", &id.to_string()).await?)
+    Ok(probity_store::audit::for_case(&ctx.store, &id.to_string()).await?)
 }

@@ -150,6 +150,19 @@ pub async fn for_subject(
     rows.iter().map(|r| decode(r).map(|(e, _)| e)).collect()
 }
 
+/// A case's whole history: events about the case and about any licence issued on it.
+pub async fn for_case(store: &Store, case_id: &str) -> Result<Vec<AuditEvent>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "{SELECT_EVENTS} WHERE (subject_type = 'case' AND subject_id = $1) \
+         OR (subject_type = 'licence' AND subject_id IN (SELECT id FROM licences WHERE case_id = $1)) \
+         ORDER BY seq"
+    ))
+    .bind(case_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(|r| decode(r).map(|(e, _)| e)).collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
     pub events: i64,

@@ -302,6 +302,14 @@ pub async fn openings(
         .collect()
 }
 
+/// Whether any outbox row awaits publication (a cheap check before taking the lock).
+pub async fn has_unpublished(conn: &mut AnyConnection) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT seq FROM decision_outbox WHERE published_at IS NULL LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Up to `limit` unpublished outbox rows, oldest first.
 pub async fn unpublished(
     conn: &mut AnyConnection,

@@ -101,6 +101,16 @@ impl Sequencer {
 
     /// Appends the next batch of unpublished records. Returns how many were appended.
     pub async fn run_once(&self, ctx: &Ctx) -> ServiceResult<u64> {
+        // Idle polls must not take the write lock: look before locking.
+        {
+            let mut conn = ctx.store.pool().acquire().await.map_err(StoreError::from)?;
+            self.check_identity_read(&mut conn).await?;
+            if !reg::has_unpublished(&mut conn).await?
+                && reg::latest_checkpoint(&mut conn).await?.is_some()
+            {
+                return Ok(0);
+            }
+        }
         let mut tx = ctx.store.pool().begin().await.map_err(StoreError::from)?;
         reg::lock(&mut tx).await?;
         self.check_identity(&mut tx).await?;
@@ -176,13 +186,21 @@ impl Sequencer {
     /// The register keeps one identity: refuse to sign with a different key or origin than
     /// the one it was started with; record it on the first run.
     async fn check_identity(&self, tx: &mut Tx) -> ServiceResult<()> {
+        if !self.check_identity_read(tx).await? {
+            reg::set_log_key(tx, &self.vkey()).await?;
+        }
+        Ok(())
+    }
+
+    /// Fails if the register was started with another key; `false` if it has not started.
+    async fn check_identity_read(&self, conn: &mut sqlx::AnyConnection) -> ServiceResult<bool> {
         let vkey = self.vkey();
-        match reg::log_key(tx).await? {
-            Some(stored) if stored == vkey => Ok(()),
+        match reg::log_key(conn).await? {
+            Some(stored) if stored == vkey => Ok(true),
             Some(stored) => Err(ServiceError::Conflict(format!(
                 "this register is signed with the key {stored}, not the configured {vkey}"
             ))),
-            None => Ok(reg::set_log_key(tx, &vkey).await?),
+            None => Ok(false),
         }
     }
 

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .route("/decisions", get(list_decisions))
         .route("/decisions/{seq}", get(get_decision))
+        .route("/stats", get(crate::pages::data::api_stats))
         .route("/applications", post(submit_application))
         .route("/cases", get(list_cases))
         .route("/cases/{id}", get(get_case))

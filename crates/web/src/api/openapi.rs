@@ -20,6 +20,13 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
         false,
     ),
     (
+        "get",
+        "/stats",
+        "Licensing statistics over imported history and Probity's decisions: filters destination, from, to, rating, rating_match, kind, licence_type, decision, criterion, source, exclude_licence, exclude_outliers; group_by (comma-separated), order, limit. Returns {filters, group_by, total, rows}, each row with its keys and licences, value_gbp, refused, criteria_citations (the same JSON as `probity stats --format json`)",
+        None,
+        false,
+    ),
+    (
         "post",
         "/applications",
         "Submit an application (exporter)",

@@ -2,6 +2,7 @@
 mod admin;
 mod applications;
 mod case;
+pub(crate) mod data;
 mod licences;
 mod public;
 mod session;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}/download", get(licences::download))
         .route("/register/decisions", get(public::decisions))
         .route("/register/decisions/{seq}", get(public::decision))
+        .merge(data::router())
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route(
             "/account/tokens",
