@@ -159,7 +159,7 @@ fn group(n: impl ToString) -> String {
     let (sign, digits) = s.split_at(usize::from(s.starts_with('-')));
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -352,11 +352,14 @@ pub async fn stats(a: StatsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes a table to a file in one format.
+type Writer = fn(&analytics::Table, std::fs::File) -> Result<()>;
+
 pub async fn export(a: ExportArgs) -> Result<ExitCode> {
     let ctx = a.db.ctx().await?;
     let table = analytics::build_table(&ctx).await.map_err(explain)?;
     std::fs::create_dir_all(&a.dir).with_context(|| format!("creating {}", a.dir.display()))?;
-    let (name, write): (&str, fn(&analytics::Table, std::fs::File) -> Result<()>) = match a.format {
+    let (name, write): (&str, Writer) = match a.format {
         ExportFormat::Csv => ("licences.csv", |t, f| {
             Ok(export::write_csv(t, std::io::BufWriter::new(f))?)
         }),

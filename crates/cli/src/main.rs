@@ -4,6 +4,7 @@ mod analytics_cmd;
 mod commands;
 mod register;
 mod register_fetch;
+mod register_proof;
 
 use clap::{Parser, Subcommand};
 

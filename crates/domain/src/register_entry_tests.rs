@@ -1,4 +1,5 @@
 use super::*;
+use crate::commitment::*;
 use crate::reference::ReferencePrefix;
 use crate::ControlList;
 use proptest::prelude::*;

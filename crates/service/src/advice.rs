@@ -101,40 +101,29 @@ fn parse_advice(
 ) -> ServiceResult<(CountryCode, AdviceKind, String)> {
     let destination = CountryCode::parse(&input.destination)
         .map_err(|e| ServiceError::field("destination", e.to_string()))?;
-    let kind =
-        match input.kind.trim() {
-            "approve" => AdviceKind::Approve,
-            "proviso" => AdviceKind::Proviso(checked_text("proviso", &input.proviso, 5, 2000)?),
-            "refuse" => {
-                let mut criteria = Vec::new();
-                for (i, c) in input
-                    .criteria
-                    .iter()
-                    .filter(|c| !c.trim().is_empty())
-                    .enumerate()
-                {
-                    criteria.push(ctx.criteria.parse_citation(c).map_err(|e| {
-                        ServiceError::field(&format!("criteria[{i}]"), e.to_string())
-                    })?);
-                }
-                if criteria.is_empty() {
-                    return Err(ServiceError::field(
-                        "criteria",
-                        "a refusal must cite at least one criterion",
-                    ));
-                }
-                AdviceKind::Refuse(criteria)
-            }
-            "no_licence_required" => AdviceKind::NoLicenceRequired,
-            other => {
+    let kind = match input.kind.trim() {
+        "approve" => AdviceKind::Approve,
+        "proviso" => AdviceKind::Proviso(checked_text("proviso", &input.proviso, 5, 2000)?),
+        "refuse" => {
+            let criteria = crate::rows::parse_criteria(ctx, &input.criteria)?;
+            if criteria.is_empty() {
                 return Err(ServiceError::field(
-                    "kind",
-                    format!(
+                    "criteria",
+                    "a refusal must cite at least one criterion",
+                ));
+            }
+            AdviceKind::Refuse(criteria)
+        }
+        "no_licence_required" => AdviceKind::NoLicenceRequired,
+        other => {
+            return Err(ServiceError::field(
+                "kind",
+                format!(
                     "unknown advice {other:?}: use approve, proviso, refuse or no_licence_required"
                 ),
-                ))
-            }
-        };
+            ))
+        }
+    };
     let reasons = checked_text("reasons", &input.reasons, 10, 10000)?;
     Ok((destination, kind, reasons))
 }

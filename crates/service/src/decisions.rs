@@ -99,19 +99,7 @@ fn parse_decision(ctx: &Ctx, input: &DecisionInput) -> ServiceResult<Decision> {
                 .collect(),
         }),
         "refuse" => {
-            let mut criteria = Vec::new();
-            for (i, c) in input
-                .criteria
-                .iter()
-                .filter(|c| !c.trim().is_empty())
-                .enumerate()
-            {
-                criteria.push(
-                    ctx.criteria.parse_citation(c).map_err(|e| {
-                        ServiceError::field(&format!("criteria[{i}]"), e.to_string())
-                    })?,
-                );
-            }
+            let criteria = crate::rows::parse_criteria(ctx, &input.criteria)?;
             Ok(Decision::Refuse { criteria })
         }
         "no_licence_required" => Ok(Decision::NoLicenceRequired),

@@ -196,3 +196,21 @@ pub(crate) fn transition(
     probity_domain::next_status(case.status, action)
         .map_err(|e| ServiceError::Conflict(e.to_string()))
 }
+
+/// Parse cited criteria against the deployment's criteria set; blank entries are ignored and
+/// an unknown one is named by its position (`criteria[1]`).
+pub(crate) fn parse_criteria(
+    ctx: &crate::Ctx,
+    cited: &[String],
+) -> ServiceResult<Vec<probity_domain::CriterionCode>> {
+    cited
+        .iter()
+        .filter(|c| !c.trim().is_empty())
+        .enumerate()
+        .map(|(i, c)| {
+            ctx.criteria
+                .parse_citation(c)
+                .map_err(|e| ServiceError::field(&format!("criteria[{i}]"), e.to_string()))
+        })
+        .collect()
+}

@@ -23,7 +23,12 @@ fn drill_links(html: &str) -> Vec<String> {
     html.split("href=\"/data/licences?")
         .skip(1)
         .filter_map(|s| s.split('"').next())
-        .map(|s| format!("/data/licences?{}", s.replace("&amp;", "&")))
+        .map(|s| {
+            format!(
+                "/data/licences?{}",
+                s.replace("&amp;", "&").replace("&#38;", "&")
+            )
+        })
         .collect()
 }
 
@@ -122,7 +127,11 @@ async fn browser_statistics_api_and_feed_on_real_history_and_probity_decisions()
     let (_, behind) = analytics::licences(ctx, &p, 500).await.unwrap();
     assert!(!behind.is_empty());
     for l in &behind {
-        assert!(r.text().contains(&format!("group {}", l.licence)));
+        assert!(
+            r.text().contains(&format!("group {}", l.licence)),
+            "{link}\n{}",
+            r.text()
+        );
     }
 
     // Errors on the page are shown with the form, not as a crash.

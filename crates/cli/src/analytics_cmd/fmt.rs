@@ -55,7 +55,7 @@ fn thousands(s: &str) -> String {
     let (sign, digits) = s.split_at(usize::from(s.starts_with('-')));
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

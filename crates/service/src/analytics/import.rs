@@ -23,8 +23,25 @@ pub const CAAT_GROUP_SOURCE: &str = "caat-uk/licence_group";
 /// The `source` of rows keyed by `licence_cohort_id` (the 2025 release).
 pub const CAAT_COHORT_SOURCE: &str = "caat-uk/licence_cohort";
 
-/// Rows per INSERT statement (13 parameters each: well under both backends' limits).
+/// Rows per INSERT statement (at most 14 parameters each: well under both backends' limits).
 const CHUNK: usize = 500;
+
+const VALUE_COLUMNS: &[&str] = &[
+    "source",
+    "licence_group",
+    "rating",
+    "occurrence",
+    "line",
+    "decided_on",
+    "destination",
+    "iso2",
+    "refused",
+    "value_gbp",
+    "licence_count",
+    "rating_as_published",
+    "outlier",
+    "import_run",
+];
 
 /// Where an import is, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -319,58 +336,39 @@ pub async fn import_caat(
     )
     .await?;
     let mut occurrence: HashMap<(u64, &str), i64> = HashMap::new();
-    let values: Vec<Vec<Val>> = ds
-        .values
-        .iter()
-        .map(|r| {
-            let n = occurrence.entry((r.group, r.rating.as_str())).or_insert(0);
-            *n += 1;
-            vec![
-                Val::T(source),
-                Val::I(r.group as i64),
-                Val::T(&r.rating),
-                Val::I(*n),
-                Val::I(r.line as i64),
-                Val::S(format!(
-                    "{:04}-{:02}-{:02}",
-                    r.date.year(),
-                    r.date.month() as u8,
-                    r.date.day()
-                )),
-                Val::T(&r.country),
-                Val::S(stored_code(&r.country, r.iso2.as_deref())),
-                Val::I(i64::from(r.refused)),
-                Val::OptI(r.value_gbp),
-                Val::OptI(r.count.map(i64::from)),
-                Val::OptT(r.rating_as_published.as_deref()),
-                Val::I(i64::from(r.outlier)),
-                Val::T(&run_id),
-            ]
-        })
-        .collect();
-    let rows_inserted = insert_chunked(
-        &mut tx,
-        "historic_licence_rows",
-        &[
-            "source",
-            "licence_group",
-            "rating",
-            "occurrence",
-            "line",
-            "decided_on",
-            "destination",
-            "iso2",
-            "refused",
-            "value_gbp",
-            "licence_count",
-            "rating_as_published",
-            "outlier",
-            "import_run",
-        ],
-        values,
-        &mut tick,
-    )
-    .await?;
+    let mut rows_inserted = 0;
+    for chunk in ds.values.chunks(CHUNK) {
+        let rows: Vec<Vec<Val>> = chunk
+            .iter()
+            .map(|r| {
+                let n = occurrence.entry((r.group, r.rating.as_str())).or_insert(0);
+                *n += 1;
+                vec![
+                    Val::T(source),
+                    Val::I(r.group as i64),
+                    Val::T(&r.rating),
+                    Val::I(*n),
+                    Val::I(r.line as i64),
+                    Val::S(format!(
+                        "{:04}-{:02}-{:02}",
+                        r.date.year(),
+                        r.date.month() as u8,
+                        r.date.day()
+                    )),
+                    Val::T(&r.country),
+                    Val::S(stored_code(&r.country, r.iso2.as_deref())),
+                    Val::I(i64::from(r.refused)),
+                    Val::OptI(r.value_gbp),
+                    Val::OptI(r.count.map(i64::from)),
+                    Val::OptT(r.rating_as_published.as_deref()),
+                    Val::I(i64::from(r.outlier)),
+                    Val::T(&run_id),
+                ]
+            })
+            .collect();
+        rows_inserted += insert(&mut tx, "historic_licence_rows", VALUE_COLUMNS, &rows).await?;
+        tick(chunk.len() as u64);
+    }
     let anomalies: BTreeMap<String, u64> = report
         .counts
         .iter()
