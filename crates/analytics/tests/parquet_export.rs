@@ -202,7 +202,7 @@ import sys
 p = sys.argv[1]
 try:
     import duckdb
-    r = duckdb.sql(f"SELECT count(*), count(DISTINCT licence), sum(value_gbp), count(*) FILTER (WHERE value_gbp IS NULL), min(date)::VARCHAR, max(date)::VARCHAR FROM read_parquet('{p}')").fetchone()
+    r = duckdb.connect().execute(f"SELECT count(*), count(DISTINCT licence), sum(value_gbp), count(*) FILTER (WHERE value_gbp IS NULL), min(date)::VARCHAR, max(date)::VARCHAR FROM read_parquet('{p}')").fetchone()
 except ImportError:
     import pyarrow.parquet as pq, pyarrow.compute as pc
     tb = pq.read_table(p)

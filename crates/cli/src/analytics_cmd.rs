@@ -266,8 +266,8 @@ fn print_summary(dir: &Path, o: &ImportOutcome, secs: f64) {
     );
     println!("  value:         £{}", group(s.total_value_gbp));
     println!(
-        "  ratings used:  {}; criteria citations and ratings new: {}, {}",
-        s.ratings_used, o.criteria_inserted, o.ratings_inserted
+        "  ratings:       {} used; {} rating definitions and {} refusal-criterion rows new",
+        s.ratings_used, o.ratings_inserted, o.criteria_inserted
     );
     println!(
         "  rejected:      {} records",

@@ -4,7 +4,11 @@ mod analytics_cmd;
 mod commands;
 mod register;
 mod register_fetch;
+mod register_monitor;
 mod register_proof;
+mod witness_cmd;
+mod witness_http;
+mod witness_submit;
 
 use clap::{Parser, Subcommand};
 
@@ -55,6 +59,11 @@ enum Command {
         #[command(subcommand)]
         command: register::RegisterCommand,
     },
+    /// Run a transparency-log witness (C2SP tlog-witness) that cosigns logs' checkpoints.
+    Witness {
+        #[command(subcommand)]
+        command: witness_cmd::WitnessCommand,
+    },
     /// Import historic licensing data (Campaign Against Arms Trade's UK data).
     Import {
         #[command(subcommand)]
@@ -89,6 +98,7 @@ async fn main() -> std::process::ExitCode {
         Command::Team { command } => commands::team(command).await,
         Command::Audit { command } => commands::audit(command).await,
         Command::Register { command } => register::run(command).await,
+        Command::Witness { command } => witness_cmd::run(command).await,
         Command::Import { command } => analytics_cmd::import(command).await,
         Command::Stats(a) => analytics_cmd::stats(a).await,
         Command::Export(a) => analytics_cmd::export(a).await,

@@ -41,6 +41,17 @@ pub enum RegisterCommand {
         #[arg(long)]
         index: u64,
     },
+    /// Follow a register from run to run: verify the new checkpoint, prove it consistent with
+    /// the one remembered in --state, check every new entry (it decodes; events refer to
+    /// licences granted earlier; no licence granted twice). On any inconsistency keep both
+    /// signed checkpoints as evidence in --state and exit 1.
+    Monitor {
+        #[command(flatten)]
+        source: SourceArgs,
+        /// Directory holding what the monitor remembers (created if missing).
+        #[arg(long)]
+        state: PathBuf,
+    },
     /// Check an inclusion proof bundle (from `prove` or /register/proof/<i>) offline.
     VerifyEntry {
         /// The proof bundle (JSON).
@@ -109,6 +120,13 @@ pub struct RegisterKeyArgs {
     /// The register's origin; must match the key's name.
     #[arg(long, env = "PROBITY_REGISTER_ORIGIN")]
     pub register_origin: Option<String>,
+    /// A witness to submit each checkpoint to (C2SP tlog-witness):
+    /// <name>=<cosignature verifier key>@<url>. Repeatable.
+    #[arg(long = "witness")]
+    pub witnesses: Vec<String>,
+    /// How many witness cosignatures the served checkpoint needs (default: all witnesses).
+    #[arg(long)]
+    pub witness_quorum: Option<usize>,
 }
 
 /// `serve`: start the sequencer in the background if a key is configured.
@@ -118,6 +136,7 @@ pub fn start(ctx: &Ctx, args: &RegisterKeyArgs) -> Result<()> {
         return Ok(());
     };
     let signer = reg::load_key_file(path, args.register_origin.as_deref())?;
+    let witnesses = crate::witness_submit::policy(&args.witnesses, args.witness_quorum)?;
     let sequencer = Sequencer::new(signer);
     println!(
         "register: origin {}, key {}",
@@ -125,6 +144,9 @@ pub fn start(ctx: &Ctx, args: &RegisterKeyArgs) -> Result<()> {
         sequencer.vkey()
     );
     sequencer.spawn(ctx.clone());
+    if let Some(policy) = witnesses {
+        crate::witness_submit::spawn(ctx.clone(), policy)?;
+    }
     Ok(())
 }
 
@@ -134,6 +156,7 @@ const DEMO_ORIGIN: &str = "probity.demo/register";
 /// `demo`: use (or create) a key in the data directory, sequence every record, then keep
 /// sequencing in the background.
 pub async fn start_demo(ctx: &Ctx, args: &RegisterKeyArgs, data_dir: &Path) -> Result<()> {
+    let witnesses = crate::witness_submit::policy(&args.witnesses, args.witness_quorum)?;
     let path = args
         .register_key
         .clone()
@@ -166,6 +189,9 @@ pub async fn start_demo(ctx: &Ctx, args: &RegisterKeyArgs, data_dir: &Path) -> R
         sequencer.vkey()
     );
     sequencer.spawn(ctx.clone());
+    if let Some(policy) = witnesses {
+        crate::witness_submit::spawn(ctx.clone(), policy)?;
+    }
     Ok(())
 }
 
@@ -185,6 +211,9 @@ pub async fn run(c: RegisterCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         RegisterCommand::Verify(s) => verify(&s).await,
+        RegisterCommand::Monitor { source, state } => {
+            crate::register_monitor::monitor(&source.url, &source.key, &state).await
+        }
         RegisterCommand::Prove { source, index } => {
             let src = Source::new(&source.url)?;
             let key = verifier(&source.key)?;

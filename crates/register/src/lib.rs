@@ -11,6 +11,8 @@
 //!   checkpoints and `cosignature/v1` witness cosignatures.
 //! * [`commitment`]: salted commitments for confidential fields.
 //! * [`verify`]: full verification of a log from its checkpoint, tiles and bundles.
+//! * [`monitor`]: following a log from one checkpoint to the next (consistency, new entries).
+//! * [`witness`]: the C2SP tlog-witness `add-checkpoint` protocol, both sides, and k-of-n.
 //!
 //! ```
 //! use probity_register::checkpoint::Checkpoint;
@@ -41,12 +43,14 @@ pub mod checkpoint;
 pub mod commitment;
 pub mod cosignature;
 pub mod merkle;
+pub mod monitor;
 pub mod note;
 pub mod store;
 pub mod tile;
 pub mod tilereader;
 pub mod tlog;
 pub mod verify;
+pub mod witness;
 
 /// The Ed25519 implementation used for keys, re-exported so callers use the
 /// same version.

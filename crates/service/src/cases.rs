@@ -113,8 +113,15 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub page: i64,
     pub per_page: i64,
+    /// Matching cases, counted up to [`COUNT_CAP`]; see `total_capped`.
     pub total: i64,
+    /// More than [`COUNT_CAP`] cases match: `total` is the cap and only the first pages are
+    /// offered (narrow the list with a queue instead of paging through everything).
+    pub total_capped: bool,
 }
+
+/// Lists count at most this many matches, so a page costs the same at any database size.
+pub const COUNT_CAP: i64 = 10_000;
 
 impl<T> Page<T> {
     pub fn pages(&self) -> i64 {
@@ -168,12 +175,16 @@ pub async fn list_cases(
         (_, Queue::Closed) => ("c.status IN ($1, 'withdrawn')", "finalised".into()),
         _ => ("c.status <> $1", "draft".into()),
     };
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM cases c WHERE {cond}"
+    let counted: i64 = sqlx::query_scalar(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM cases c WHERE {cond} LIMIT {}) AS m",
+        COUNT_CAP + 1
     ))
     .bind(&param)
     .fetch_one(ctx.store.pool())
     .await?;
+    let total_capped = counted > COUNT_CAP;
+    let total = counted.min(COUNT_CAP);
+    let page = page.min(((total + per_page - 1) / per_page).max(1));
     let rows = sqlx::query(&format!(
         "SELECT c.id, c.reference, c.kind, c.licence_type, c.status, o.name, c.destinations, \
          c.total_value_minor, c.outcome, c.submitted_at, c.updated_at \
@@ -215,6 +226,7 @@ pub async fn list_cases(
         page,
         per_page,
         total,
+        total_capped,
     })
 }
 

@@ -93,6 +93,8 @@ CREATE INDEX cases_by_status ON cases (status, updated_at);
 CREATE INDEX cases_by_org ON cases (organisation_id, updated_at);
 CREATE INDEX cases_by_assignee ON cases (assigned_to, status);
 CREATE INDEX cases_by_submitted ON cases (submitted_at);
+-- The "all cases" list walks this index newest-first instead of sorting every case.
+CREATE INDEX cases_by_updated ON cases (updated_at, id);
 
 CREATE TABLE goods_lines (
     id TEXT PRIMARY KEY,

@@ -13,6 +13,7 @@ mod error;
 pub mod migrate;
 pub mod outbox;
 pub mod register;
+pub mod register_witness;
 mod time_codec;
 
 pub use connect::{Backend, Store};

@@ -139,19 +139,6 @@ pub fn country_name(code: impl AsRef<str>) -> String {
         .unwrap_or_else(|_| code.to_string())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_groups_thousands_and_keeps_pence() {
-        assert_eq!(money(123456789, "GBP"), "£1,234,567.89");
-        assert_eq!(money(5, "EUR"), "€0.05");
-        assert_eq!(money(100000, "USD"), "$1,000.00");
-        assert_eq!(money(-250, "GBP"), "-£2.50");
-    }
-}
-
 /// Advice in words, for the case page.
 pub fn advice_label(kind: &probity_domain::AdviceKind) -> String {
     use probity_domain::AdviceKind as K;
@@ -202,5 +189,18 @@ pub fn pending_label(v: &serde_json::Value) -> String {
         Some("refuse") => format!("Refuse under criteria {}", list("criteria")),
         Some("no_licence_required") => "No licence required".into(),
         _ => "A decision".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_groups_thousands_and_keeps_pence() {
+        assert_eq!(money(123456789, "GBP"), "£1,234,567.89");
+        assert_eq!(money(5, "EUR"), "€0.05");
+        assert_eq!(money(100000, "USD"), "$1,000.00");
+        assert_eq!(money(-250, "GBP"), "-£2.50");
     }
 }

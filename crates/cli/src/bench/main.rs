@@ -5,6 +5,7 @@
 //!   same rows with plain INSERTs in one transaction per application (the ratio is the figure);
 //! - the case-list page latency (the full HTTP handler, in-process) against the bare SQL of the
 //!   page.
+//!
 //! Results go to stdout and, with --write, into BENCHMARKS.md between markers.
 mod core;
 

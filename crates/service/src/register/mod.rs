@@ -4,7 +4,9 @@
 
 pub mod keys;
 pub mod public;
+pub mod semantics;
 pub mod sequencer;
+pub mod witnessing;
 
 /// The generic transparency-log library, for callers that parse tile paths or verify.
 pub use probity_register as log;

@@ -13,10 +13,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Ctx, ServiceError, ServiceResult};
 
-/// The latest signed checkpoint (note text), if the register has started.
+/// The latest signed checkpoint (note text), if the register has started — with witness
+/// cosignatures appended when a quorum of the configured witnesses has cosigned it.
 pub async fn checkpoint(ctx: &Ctx) -> ServiceResult<Option<String>> {
     let mut conn = ctx.store.pool().acquire().await.map_err(StoreError::from)?;
-    Ok(reg::latest_checkpoint(&mut conn).await?.map(|c| c.note))
+    let Some(note) = reg::latest_checkpoint(&mut conn).await?.map(|c| c.note) else {
+        return Ok(None);
+    };
+    let cosigned = super::witnessing::cosigned_latest(&mut conn, &note).await?;
+    Ok(Some(cosigned.unwrap_or(note)))
 }
 
 /// The register's verifier key (`<origin>+<key id>+<base64>`), if it has started.

@@ -3,18 +3,17 @@
 //! a GET with its filters in the query string, so every view is a permalink.
 
 mod charts;
+mod lists;
 mod publish;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use probity_service::analytics::engine::{self, Destination, Dim, Key, Measures, Query as Q};
-use probity_service::analytics::{
-    self, parse_date, LicenceSummary, StatsAnswer, StatsParams, Table,
-};
+use probity_service::analytics::{self, parse_date, StatsAnswer, StatsParams, Table};
 use probity_service::ServiceError;
 use serde::Deserialize;
 
@@ -27,9 +26,9 @@ use crate::{ApiError, AppError, AppState};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/data", get(browse))
-        .route("/data/view.csv", get(view_csv))
-        .route("/data/licences", get(drill_down))
-        .route("/data/download/{file}", get(download))
+        .route("/data/view.csv", get(lists::view_csv))
+        .route("/data/licences", get(lists::drill_down))
+        .route("/data/download/{file}", get(lists::download))
         .route("/static/data.css", get(stylesheet))
         .route("/statistics", get(publish::statistics))
         .route("/statistics/{file}", get(publish::statistics_csv))
@@ -464,118 +463,4 @@ fn coverage(t: &Table) -> String {
         ),
         None => "no data yet".into(),
     }
-}
-
-/// The current view's rows as CSV.
-async fn view_csv(
-    State(s): State<AppState>,
-    Query(p): Query<StatsParams>,
-) -> Result<Response, AppError> {
-    let a = analytics::stats(&s.ctx, &p).await?;
-    let cols = a.columns();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(&cols);
-    for row in &a.rows {
-        let v = serde_json::to_value(row).unwrap_or_default();
-        let cells: Vec<String> = cols
-            .iter()
-            .map(|c| match &v[*c] {
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect();
-        let _ = w.write_record(&cells);
-    }
-    let body = w.into_inner().unwrap_or_default();
-    Ok(attachment(
-        "text/csv; charset=utf-8",
-        "probity-statistics.csv",
-        body,
-    ))
-}
-
-pub(crate) fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-#[derive(Template)]
-#[template(path = "data_licences.html")]
-struct LicencesPage {
-    nav: Nav,
-    total: Measures,
-    licences: Vec<LicenceSummary>,
-    filters: Vec<(String, String)>,
-    back: String,
-}
-
-const DRILL_LIMIT: usize = 200;
-
-async fn drill_down(
-    State(s): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    Query(p): Query<StatsParams>,
-) -> Result<Response, AppError> {
-    let (t, licences) = analytics::licences(&s.ctx, &p, DRILL_LIMIT).await?;
-    let total = analytics::run(&t, &p.to_query()?)?.total;
-    let filters = serde_json::to_value(&p)
-        .ok()
-        .and_then(|v| v.as_object().cloned())
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())).filter(|(_, v)| !v.is_empty()))
-        .collect();
-    page(LicencesPage {
-        nav: Nav::for_user(user.as_ref()),
-        total,
-        licences,
-        filters,
-        back: qs(&p),
-    })
-}
-
-/// The whole table as open data.
-async fn download(
-    State(s): State<AppState>,
-    Path(file): Path<String>,
-) -> Result<Response, AppError> {
-    let t = analytics::table(&s.ctx).await?;
-    let mut body = Vec::new();
-    let ct = match file.as_str() {
-        "licences.csv" => {
-            engine::export::write_csv(&t, &mut body).map_err(internal)?;
-            "text/csv; charset=utf-8"
-        }
-        "licences.json" => {
-            engine::export::write_json(&t, &mut body).map_err(internal)?;
-            "application/json"
-        }
-        "licences.parquet" => {
-            engine::export_parquet::write_parquet(
-                &t,
-                &mut body,
-                &[("producer", "Probity open data")],
-            )
-            .map_err(internal)?;
-            "application/vnd.apache.parquet"
-        }
-        _ => return Err(AppError::NotFound),
-    };
-    Ok(attachment(ct, &file, body))
-}
-
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Service(ServiceError::Store(probity_store::StoreError::Corrupt(
-        format!("export: {e}"),
-    )))
 }

@@ -10,8 +10,8 @@ use probity_service::records::{self, PublishedRecord};
 use probity_service::ServiceError;
 use serde::Deserialize;
 
-use super::attachment;
 use super::charts::thousands;
+use super::lists::attachment;
 use crate::auth::MaybeUser;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The analytics benchmark: Probity's columnar engine beside DuckDB (installed from PyPI into a
+# virtualenv of its own, here and never in tests) on the real CAAT data replicated to at least
+# 5,000,000 rows, in one run: ingest time and each query's median latency, with ratios; then the
+# server time of the analysis pages at that size. Writes its section of BENCHMARKS.md between
+# <!-- bench:analytics:begin --> and <!-- bench:analytics:end --> (other sections are kept).
+#
+# Environment: COPIES (52 → 5,008,172 rows), RUNS (21), THREADS (2), PROBITY_CAAT_DIR,
+# BENCH_WORK (target/bench-analytics). Needs network access to PyPI the first time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COPIES=${COPIES:-52}
+RUNS=${RUNS:-21}
+THREADS=${THREADS:-2}
+SRC=${PROBITY_CAAT_DIR:-../shared/data/caat-uk}
+WORK=${BENCH_WORK:-target/bench-analytics}
+VENV=target/bench-venv
+DATA="$WORK/caat-x$COPIES"
+[ -f "$SRC/values-2008-2015q1.csv" ] || { echo "CAAT data not found in $SRC" >&2; exit 1; }
+mkdir -p "$WORK"
+
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -c 'import duckdb' 2>/dev/null || "$VENV/bin/pip" install --quiet duckdb
+
+if [ ! -f "$DATA/values.csv" ]; then
+	echo "replicating the CAAT values ×$COPIES into $DATA" >&2
+	mkdir -p "$DATA"
+	"$VENV/bin/python" - "$SRC" "$DATA" "$COPIES" <<'PY'
+import csv, shutil, sys
+src, out, copies = sys.argv[1], sys.argv[2], int(sys.argv[3])
+shutil.copy(f"{src}/ratings.csv", f"{out}/ratings.csv")
+def rep(name, target, id_col):
+    rows = list(csv.reader(open(f"{src}/{name}", encoding="utf-8", newline="")))
+    with open(f"{out}/{target}", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(rows[0])
+        for k in range(copies):
+            for r in rows[1:]:
+                r = list(r); r[id_col] = str(int(r[id_col]) + k * 1_000_000); w.writerow(r)
+rep("values-2008-2015q1.csv", "values.csv", 0)
+rep("refusal-criteria.csv", "refusal-criteria.csv", 0)
+PY
+fi
+
+cargo build --release -p probity-analytics --example bench_compare
+cargo build --release -p probity-web --example page_timing
+echo "Probity: ingest and queries" >&2
+target/release/examples/bench_compare "$DATA" "$RUNS" "$THREADS" >"$WORK/probity.json"
+echo "DuckDB: ingest and queries" >&2
+"$VENV/bin/python" crates/analytics/bench/bench_compare.py "$DATA" "$RUNS" "$THREADS" >"$WORK/duckdb.json"
+echo "pages" >&2
+target/release/examples/page_timing "$DATA" "$WORK/caat-x$COPIES.db" "$RUNS" >"$WORK/pages.json"
+
+"$VENV/bin/python" - "$WORK" "$COPIES" "$THREADS" <<'PY'
+import json, os, platform, re, sys, datetime
+work, copies, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+p = json.load(open(f"{work}/probity.json")); d = json.load(open(f"{work}/duckdb.json"))
+pages = json.load(open(f"{work}/pages.json"))
+def same(a, b):
+    pa, db = a.get("first_row"), b.get("first_row")
+    if a["rows"] == 0:  # ungrouped: compare totals with DuckDB's single row
+        return db is not None and [str(a["licences"]), a["value_gbp"], str(a["refused"])] == db[:3]
+    if a["rows"] != b["rows"]:
+        return False
+    if isinstance(pa, dict) and "published_name" in pa and "value_gbp" in pa and db and db[0] == pa["published_name"]:
+        return str(pa["value_gbp"]) == db[1]
+    return True
+def ms(x): return f"{x:.2f} ms" if x < 100 else f"{x:.0f} ms"
+lines = []
+lines.append("## Analytics: Probity's columnar engine beside DuckDB")
+lines.append("")
+lines.append(f"`scripts/bench-analytics.sh`, {datetime.date.today()}, {os.cpu_count()} cores ({platform.machine()}). "
+             f"Data: the real CAAT UK values (96,311 rows, 2008–2015 Q1) replicated ×{copies} with licence ids offset per copy: "
+             f"**{p['rows']:,} rows**, {p['licence_groups']:,} licence groups; both engines read the same CSV files "
+             f"(values, ratings, refusal criteria). DuckDB {d['duckdb']} from PyPI with `SET threads={d['threads']}`; "
+             f"Probity release build, {threads} query threads. Query times are medians of {d['runs']} runs with results fetched "
+             "(DuckDB through its Python client). Probity's ingest parses and checks every row (the anomaly report) and builds the table; "
+             "DuckDB's reads the CSV with declared column types and joins the ratings in.")
+lines.append("")
+lines.append("| | Probity | DuckDB | DuckDB ÷ Probity | same answer |")
+lines.append("|---|---:|---:|---:|:---:|")
+lines.append(f"| ingest ({p['rows']:,} rows) | {p['ingest_s']:.2f} s | {d['ingest_s']:.2f} s | {d['ingest_s']/p['ingest_s']:.2f}× | |")
+for a, b in zip(p["queries"], d["queries"]):
+    assert a["query"] == b["query"]
+    ok = "yes" if same(a, b) else "**no**"
+    lines.append(f"| {a['query']} | {ms(a['median_ms'])} | {ms(b['median_ms'])} | {b['median_ms']/a['median_ms']:.1f}× | {ok} |")
+lines.append("")
+lines.append(f"Pages at {pages['rows']:,} rows: the analytics table loaded from SQLite ({pages['db_load_s']:.1f} s, once; "
+             + (f"the import of the replicated files into SQLite took {pages['db_import_s']:.0f} s; " if pages.get("db_import_s") else "")
+             + f"then refreshed only when an import or a decision changes the data), each page through the whole router "
+             f"in-process (server time: database freshness check, queries, template), median and worst of {pages['runs']}.")
+lines.append("")
+lines.append("| page | median | worst | bytes |")
+lines.append("|---|---:|---:|---:|")
+for x in pages["pages"]:
+    lines.append(f"| `{x['uri']}` | {ms(x['median_ms'])} | {ms(x['max_ms'])} | {x['bytes']:,} |")
+section = "<!-- bench:analytics:begin -->\n" + "\n".join(lines) + "\n<!-- bench:analytics:end -->"
+path = "BENCHMARKS.md"
+text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+pat = re.compile(r"<!-- bench:analytics:begin -->.*?<!-- bench:analytics:end -->", re.S)
+text = pat.sub(lambda _: section, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
+open(path, "w").write(text)
+print(section)
+PY
