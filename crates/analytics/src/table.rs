@@ -166,6 +166,10 @@ impl Table {
 
     /// Earliest and latest row dates.
     pub fn date_range(&self) -> Option<(Date, Date)> {
+        if self.sorted_by_date {
+            let (a, b) = (self.date.first()?, self.date.last()?);
+            return Some((days_to_date(*a), days_to_date(*b)));
+        }
         let min = self.date.iter().min()?;
         let max = self.date.iter().max()?;
         Some((days_to_date(*min), days_to_date(*max)))

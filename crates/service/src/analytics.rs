@@ -21,7 +21,8 @@ mod load;
 mod official;
 mod params;
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 pub use import::{
     import_caat, ImportFailure, ImportOutcome, ImportStage, CAAT_COHORT_SOURCE, CAAT_GROUP_SOURCE,
@@ -37,7 +38,7 @@ use crate::{Ctx, ServiceResult};
 /// Answer a statistics query (the JSON of `GET /api/v1/stats` and `probity stats`).
 pub async fn stats(ctx: &Ctx, p: &StatsParams) -> ServiceResult<StatsAnswer> {
     let t = table(ctx).await?;
-    StatsAnswer::on(&t, p)
+    StatsAnswer::cached(&t, p)
 }
 
 /// The licence groups behind a query, largest matching value first (drill-down).
@@ -56,6 +57,40 @@ pub fn licences_on(t: &Table, p: &StatsParams, limit: usize) -> ServiceResult<Ve
     let q = p.to_query()?;
     t.licences(&q, LicenceOrder::ValueDesc, limit)
         .map_err(params::query_error)
+}
+
+/// Query results kept per table (the table is immutable, so a result stays right for as long
+/// as its table is current; a rebuilt table is a new `Arc` and misses).
+const RESULTS_CACHED: usize = 256;
+
+type CacheEntry = (Weak<Table>, String, Arc<QueryResult>);
+
+fn results() -> &'static Mutex<VecDeque<CacheEntry>> {
+    static R: OnceLock<Mutex<VecDeque<CacheEntry>>> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(VecDeque::new()))
+}
+
+/// [`run`], remembering the last results: a page viewed again (or by the next visitor)
+/// costs a lookup until the data changes.
+pub fn run_cached(t: &Arc<Table>, q: &Query) -> ServiceResult<Arc<QueryResult>> {
+    let key = serde_json::to_string(q).unwrap_or_default();
+    let same = |e: &CacheEntry| e.1 == key && e.0.upgrade().is_some_and(|x| Arc::ptr_eq(&x, t));
+    {
+        let mut c = results().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = c.iter().position(same).and_then(|i| c.remove(i)) {
+            let r = e.2.clone();
+            c.push_back(e);
+            return Ok(r);
+        }
+    }
+    let r = Arc::new(run(t, q)?);
+    let mut c = results().lock().unwrap_or_else(|e| e.into_inner());
+    c.retain(|e| e.0.strong_count() > 0);
+    while c.len() >= RESULTS_CACHED {
+        c.pop_front();
+    }
+    c.push_back((Arc::downgrade(t), key, r.clone()));
+    Ok(r)
 }
 
 /// Run a query on a table, with query errors as field errors.

@@ -21,7 +21,11 @@ impl Nav {
     pub fn for_user(user: Option<&CurrentUser>) -> Nav {
         let Some(u) = user else {
             return Nav {
-                links: vec![("/register/decisions", "Public register")],
+                links: vec![
+                    ("/register/decisions", "Public register"),
+                    ("/data", "Data"),
+                    ("/statistics", "Statistics"),
+                ],
                 ..Nav::default()
             };
         };
@@ -41,6 +45,7 @@ impl Nav {
             links.push(("/oversight/audit", "Audit chain"));
         }
         links.push(("/register/decisions", "Public register"));
+        links.push(("/data", "Data"));
         Nav {
             signed_in: true,
             name: u.actor.display_name.clone(),

@@ -227,6 +227,15 @@ fn page_rows() -> Vec<Row> {
         row(GET, "/register/tile/0/000", GRANTED, EVERYONE, SAME, NOBODY, NONE),
         row(GET, "/register/tile/entries/000", GRANTED, EVERYONE, SAME, NOBODY, NONE),
         row(GET, "/register/proof/0", GRANTED, EVERYONE, SAME, NOBODY, NONE),
+        // Open data and statistics are public and the same for everyone.
+        row(GET, "/data", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/data/view.csv", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/data/licences", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/data/download/licences.csv", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/static/data.css", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/statistics", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/statistics/decisions.csv", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/register/feed.atom", GRANTED, EVERYONE, 200, NOBODY, NONE),
         // Last: signing out ends the sessions the rows above use.
         row(POST, "/logout", NO_FIXTURE, SIGNED_IN, 303, NOBODY, NONE),
     ]
@@ -238,6 +247,7 @@ fn api_rows() -> Vec<Row> {
     vec![
         // row(method, path, case stage, who may, what they get, who gets 404, body)
         row(GET, "/api/v1/openapi.json", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/api/v1/stats", GRANTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/api/v1/decisions", GRANTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/api/v1/decisions/{seq}", GRANTED, EVERYONE, 200, NOBODY, NONE),
         row(POST, "/api/v1/applications", NO_FIXTURE, EXP | EXP2, 201, NOBODY, Json(APPLICATION_JSON)),

@@ -13,6 +13,8 @@ use probity_analytics::{
     Decision, Destination, Dim, LicenceType, Measures, OrderBy, Query, QueryError, QueryResult,
     QueryRow, RatingFilter, Source, Table,
 };
+use std::sync::Arc;
+
 use probity_domain::FieldError;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
@@ -376,12 +378,23 @@ impl StatsAnswer {
     pub fn on(t: &Table, p: &StatsParams) -> ServiceResult<StatsAnswer> {
         let (q, filters) = p.compile()?;
         let r: QueryResult = t.query(&q).map_err(query_error)?;
-        Ok(StatsAnswer {
+        Ok(StatsAnswer::shape(filters, &r))
+    }
+
+    /// [`StatsAnswer::on`] through the result cache ([`super::run_cached`]).
+    pub fn cached(t: &Arc<Table>, p: &StatsParams) -> ServiceResult<StatsAnswer> {
+        let (q, filters) = p.compile()?;
+        let r = super::run_cached(t, &q)?;
+        Ok(StatsAnswer::shape(filters, &r))
+    }
+
+    fn shape(filters: Filters, r: &QueryResult) -> StatsAnswer {
+        StatsAnswer {
             filters,
             group_by: r.group_by.iter().map(|d| d.name()).collect(),
             total: r.total,
-            rows: r.rows,
-        })
+            rows: r.rows.clone(),
+        }
     }
 
     /// The columns of each row, in order: group keys, then measures.

@@ -340,7 +340,7 @@ async fn browse(
         licences_link: String::new(),
         coverage: coverage(&t),
     };
-    let answer = match StatsAnswer::on(&t, &q_params) {
+    let answer = match StatsAnswer::cached(&t, &q_params) {
         Ok(a) => a,
         Err(e) => {
             view.errors = field_errors(e)?;
@@ -404,7 +404,7 @@ async fn browse(
     };
     // Time series for the same filters.
     let step = time_dim(&t, &base);
-    let series = analytics::run(
+    let series = analytics::run_cached(
         &t,
         &Q {
             group_by: vec![step],
@@ -435,16 +435,31 @@ async fn browse(
         "refused" => engine::OrderBy::RefusedDesc,
         _ => engine::OrderBy::ValueDesc,
     };
-    let top = analytics::run(
-        &t,
-        &Q {
-            group_by: vec![dim],
-            order_by: order,
-            limit: Some(15),
-            ..base
-        },
-    )?;
-    let items = chart_rows(&top, &measure);
+    let items = if base.group_by == [dim] && base.limit.is_none() {
+        // The table above already has these groups: rank them rather than scan again.
+        let mut rows: Vec<(String, i128)> = answer
+            .rows
+            .iter()
+            .map(|r| {
+                let label = r.keys.iter().map(key_label).collect::<Vec<_>>().join(" · ");
+                (label, measure_of(&r.measures, &measure))
+            })
+            .collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+        rows.truncate(15);
+        rows
+    } else {
+        let top = analytics::run_cached(
+            &t,
+            &Q {
+                group_by: vec![dim],
+                order_by: order,
+                limit: Some(15),
+                ..base
+            },
+        )?;
+        chart_rows(&top, &measure)
+    };
     view.bars_title = format!("Top {} {what} by {}", items.len(), mname.to_lowercase());
     view.bars_svg = charts::bars("bars", &view.bars_title, &items, unit);
     view.bars = items
