@@ -448,16 +448,17 @@ pub fn report(sections: &[Section], cfg: &Config) -> String {
     s
 }
 
-const BEGIN: &str = "<!-- bench:core:begin -->";
-const END: &str = "<!-- bench:core:end -->";
-
-pub fn write_benchmarks_md(section: &str) -> Result<()> {
+/// Replaces the text between `<!-- bench:{name}:begin -->` and `<!-- bench:{name}:end -->`
+/// in BENCHMARKS.md (appending the block if the markers are absent).
+pub fn write_benchmarks_md(name: &str, section: &str) -> Result<()> {
+    let begin = format!("<!-- bench:{name}:begin -->");
+    let end = format!("<!-- bench:{name}:end -->");
     let path = std::path::Path::new("BENCHMARKS.md");
     let existing = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n\nMeasured on the project's 2-core machine; every figure is a ratio against a baseline measured in the same run, because the machine is shared and noisy.\n\n".to_string());
-    let block = format!("{BEGIN}\n{section}{END}");
-    let updated = match (existing.find(BEGIN), existing.find(END)) {
+    let block = format!("{begin}\n{section}{end}");
+    let updated = match (existing.find(&begin), existing.find(&end)) {
         (Some(a), Some(b)) if b > a => {
-            format!("{}{}{}", &existing[..a], block, &existing[b + END.len()..])
+            format!("{}{}{}", &existing[..a], block, &existing[b + end.len()..])
         }
         _ => format!("{existing}\n{block}\n"),
     };

@@ -6,10 +6,21 @@
 //! - the case-list page latency (the full HTTP handler, in-process) against the bare SQL of the
 //!   page.
 //!
-//! Results go to stdout and, with --write, into BENCHMARKS.md between markers.
+//!
+//! `--suite register` runs the register benchmark instead (see register.rs); `--suite all`
+//! runs both. Results go to stdout and, with --write, into BENCHMARKS.md between each suite's
+//! markers.
 mod core;
+mod register;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Suite {
+    Core,
+    Register,
+    All,
+}
 
 #[derive(Parser)]
 #[command(
@@ -17,6 +28,9 @@ use clap::Parser;
     about = "Benchmarks for Probity (writes BENCHMARKS.md)"
 )]
 struct Args {
+    /// Which benchmark to run.
+    #[arg(long, value_enum, default_value_t = Suite::Core)]
+    suite: Suite,
     /// Cases in the database before measuring.
     #[arg(long, default_value_t = 100_000)]
     cases: u32,
@@ -29,6 +43,18 @@ struct Args {
     /// PostgreSQL server URL whose user may CREATE DATABASE (skips PostgreSQL when absent).
     #[arg(long, env = "PROBITY_BENCH_POSTGRES_URL")]
     postgres_url: Option<String>,
+    /// Register: outbox rows drained by the sequencer per backend.
+    #[arg(long, default_value_t = 20_000)]
+    register_entries: u32,
+    /// Register: sequencer batch size (rows per transaction and per signed checkpoint).
+    #[arg(long, default_value_t = probity_service::register::sequencer::DEFAULT_BATCH)]
+    register_batch: i64,
+    /// Register: leaves in the log for the proof and verification measurements.
+    #[arg(long, default_value_t = 1_000_000)]
+    register_tree: u32,
+    /// Register: inclusion proofs generated.
+    #[arg(long, default_value_t = 10_000)]
+    register_proofs: u32,
     /// Update BENCHMARKS.md in the current folder.
     #[arg(long)]
     write: bool,
@@ -37,25 +63,67 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if matches!(args.suite, Suite::Core | Suite::All) {
+        run_core(&args).await?;
+    }
+    if matches!(args.suite, Suite::Register | Suite::All) {
+        run_register(&args).await?;
+    }
+    Ok(())
+}
+
+async fn run_core(args: &Args) -> anyhow::Result<()> {
     let mut sections = Vec::new();
     let dir = tempfile_dir()?;
     let sqlite_url = format!("sqlite://{}/bench.db", dir.display());
-    sections.push(core::run("SQLite", &sqlite_url, &args_cfg(&args)).await?);
+    sections.push(core::run("SQLite", &sqlite_url, &args_cfg(args)).await?);
     match &args.postgres_url {
         Some(admin) => {
             let url = core::fresh_postgres(admin).await?;
-            sections.push(core::run("PostgreSQL", &url, &args_cfg(&args)).await?);
+            sections.push(core::run("PostgreSQL", &url, &args_cfg(args)).await?);
         }
         None => {
             eprintln!("PostgreSQL skipped: pass --postgres-url or set PROBITY_BENCH_POSTGRES_URL")
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let report = core::report(&sections, &args_cfg(&args));
+    let report = core::report(&sections, &args_cfg(args));
     println!("{report}");
     if args.write {
-        core::write_benchmarks_md(&report)?;
-        eprintln!("BENCHMARKS.md updated");
+        core::write_benchmarks_md("core", &report)?;
+        eprintln!("BENCHMARKS.md updated (core)");
+    }
+    Ok(())
+}
+
+async fn run_register(args: &Args) -> anyhow::Result<()> {
+    let cfg = register::Config {
+        entries: args.register_entries,
+        batch: args.register_batch,
+        tree: args.register_tree,
+        proofs: args.register_proofs,
+    };
+    let mut appends = Vec::new();
+    let dir = tempfile_dir()?;
+    let sqlite_url = format!("sqlite://{}/register.db", dir.display());
+    appends.push(register::run_append("SQLite", &sqlite_url, &cfg).await?);
+    match &args.postgres_url {
+        Some(admin) => {
+            let url = core::fresh_postgres(admin).await?;
+            appends.push(register::run_append("PostgreSQL", &url, &cfg).await?);
+        }
+        None => {
+            eprintln!("PostgreSQL skipped: pass --postgres-url or set PROBITY_BENCH_POSTGRES_URL")
+        }
+    }
+    let sample = register::sample_entries(&sqlite_url).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let log = register::run_log(&sample, &cfg)?;
+    let report = register::report(&appends, &log, &cfg);
+    println!("{report}");
+    if args.write {
+        core::write_benchmarks_md("register", &report)?;
+        eprintln!("BENCHMARKS.md updated (register)");
     }
     Ok(())
 }
