@@ -30,6 +30,8 @@ pub use error::{ServiceError, ServiceResult};
 pub use probity_domain as domain;
 pub use probity_store as store;
 
+/// Compile-time guard: command futures must be `Send` for axum handlers. A generic `Acquire`
+/// bound once made them "not general enough"; this fails the build if that returns.
 #[cfg(test)]
 mod send_check {
     fn is_send<T: Send>(_: T) {}
