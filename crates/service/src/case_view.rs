@@ -79,6 +79,8 @@ async fn name_of(
     )
 }
 
+/// The case as `actor` may see it. Exporters see their case, its outcome and its documents,
+/// but not the officials' internal advice or a decision still awaiting countersignature.
 pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<CaseView> {
     let mut conn = ctx.store.pool().acquire().await?;
     let c = visible_case(&mut conn, actor, id).await?;
@@ -109,6 +111,8 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
     .await?;
+    let internal = actor.role != crate::auth::Role::Exporter;
+    let pending = pending.filter(|_| internal);
     let pending_decided_by = name_of(&mut conn, pending.as_ref().map(|p| p.2.as_str())).await?;
     let appeal_deadline = (c.outcome.as_deref() == Some("refused")
         && c.kind == CaseKind::Application)
@@ -134,8 +138,8 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
         submitted_at: c.submitted_at,
         finalised_at: c.finalised_at,
         outcome: c.outcome.clone(),
-        final_advice: c.final_advice.clone(),
-        final_advice_reasons: c.final_advice_reasons.clone(),
+        final_advice: c.final_advice.clone().filter(|_| internal),
+        final_advice_reasons: c.final_advice_reasons.clone().filter(|_| internal),
         appeal_of,
         appealed_by: appealed_by.map(|(i, r)| (i, r.unwrap_or_default())),
         appeal_grounds: c.appeal_grounds.clone(),

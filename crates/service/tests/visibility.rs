@@ -426,7 +426,24 @@ async fn fixture_users_sign_in(backend: Backend) {
     assert_eq!(errors[0].0, "email");
 }
 
+/// Internal advice and a decision awaiting countersignature are for officials: the exporter's
+/// view of its own case carries neither.
+async fn exporters_do_not_see_internal_advice(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let id = w.case_at(Stage::AwaitingCountersign).await;
+    let official = case_view::case_view(&w.ctx, &w.caseworker, id)
+        .await
+        .unwrap();
+    assert!(official.final_advice.is_some() && official.pending_decision.is_some());
+    let exporter = case_view::case_view(&w.ctx, &w.exporter, id).await.unwrap();
+    assert!(exporter.final_advice.is_none() && exporter.final_advice_reasons.is_none());
+    assert!(exporter.pending_decision.is_none() && exporter.pending_decided_by.is_none());
+    assert_eq!(exporter.status, official.status);
+}
+
 probity_service::backend_tests!(
+    exporters_do_not_see_internal_advice,
     fixture_users_sign_in,
     another_organisation_sees_nothing,
     advisers_see_only_cases_referred_to_their_team,

@@ -41,25 +41,6 @@ impl AppState {
     }
 }
 
-/// A case as its viewer may see it. Advice is internal, and a decision awaiting
-/// countersignature has not been made yet: an exporter sees neither.
-pub(crate) async fn case_view_for(
-    ctx: &Ctx,
-    actor: &probity_service::auth::Actor,
-    id: probity_domain::CaseId,
-) -> Result<probity_service::case_view::CaseView, probity_service::ServiceError> {
-    let mut view = probity_service::case_view::case_view(ctx, actor, id).await?;
-    if actor.role == probity_service::auth::Role::Exporter {
-        view.final_advice = None;
-        view.final_advice_reasons = None;
-        view.pending_decision = None;
-        view.pending_reasons = None;
-        view.pending_decided_by = None;
-        view.pending_decided_by_id = None;
-    }
-    Ok(view)
-}
-
 /// The whole application. Tests drive this in-process; `probity serve` binds it.
 pub fn build_router(state: AppState) -> Router {
     Router::new()

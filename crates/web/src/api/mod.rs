@@ -192,7 +192,7 @@ async fn get_case(
     Path(cid): Path<String>,
 ) -> ApiResult {
     let cid: CaseId = id(&cid)?;
-    let view = crate::case_view_for(&s.ctx, &a, cid).await?;
+    let view = probity_service::case_view::case_view(&s.ctx, &a, cid).await?;
     let (goods, parties) = cases::goods_and_parties(&s.ctx, &a, cid).await?;
     let questions = cases::questions(&s.ctx, &a, cid).await?;
     let licences = licences::for_case(&s.ctx, &a, cid).await?;

@@ -148,7 +148,7 @@ async fn render_case(
 ) -> Result<Response, AppError> {
     let ctx = &state.ctx;
     let actor = &user.actor;
-    let case = crate::case_view_for(ctx, actor, id).await?;
+    let case = probity_service::case_view::case_view(ctx, actor, id).await?;
     let (goods, parties) = if case.status == CaseStatus::Draft {
         (Vec::new(), Vec::new())
     } else {
