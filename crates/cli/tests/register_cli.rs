@@ -1,90 +1,9 @@
 //! The register end to end against the real binary: keygen, a demo server sequencing its
 //! decisions, `verify` over HTTP and against an export, `prove` / `verify-entry`, openings,
 //! and tampering (in the database, in a mirror, in a proof, a wrong key) detected.
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_probity");
-
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("PROBITY_LOG", "warn")
-        .output()
-        .expect("run probity")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "probity {args:?} failed: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-fn fails(args: &[&str], needle: &str) {
-    let out = run(args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(out.status.code(), Some(1), "probity {args:?}: {stdout}");
-    assert!(
-        stdout.contains(needle),
-        "probity {args:?} said {stdout:?}, want {needle:?}"
-    );
-}
-
-/// `probity demo` on a free port with the given key; returns the guard and base URL.
-fn demo(dir: &Path, key: &Path) -> (Kill, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "demo",
-            "--applications",
-            "20",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-        ])
-        .arg(dir)
-        .arg("--register-key")
-        .arg(key)
-        .env("PROBITY_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start probity demo");
-    let stdout = child.stdout.take().expect("stdout");
-    let guard = Kill(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("listening on ") {
-                if let Some(tx) = tx.take() {
-                    let _ = tx.send(url.trim().to_string());
-                }
-            }
-        }
-    });
-    let base = rx
-        .recv_timeout(Duration::from_secs(300))
-        .expect("the demo did not start within 300 s");
-    (guard, base)
-}
+use common::*;
 
 #[test]
 fn register_round_trip_and_tamper_evidence() {
@@ -109,7 +28,7 @@ fn register_round_trip_and_tamper_evidence() {
             .success()
     );
 
-    let (_server, base) = demo(dir, &key_file);
+    let (_server, base) = demo(dir, &key_file, 20);
     let summary = ok(&["register", "verify", "--url", &base, "--key", vkey]);
     assert!(
         summary.contains("OK: register test.local/register verified"),

@@ -2,11 +2,10 @@
 //! to run, then logs built with the library and signed with the same key — a forked history
 //! and a consistent extension whose new entry is semantically wrong — both detected, with
 //! both signed checkpoints kept as evidence and the state left alone.
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
 
 use probity_domain::{RecordKind, RegisterEntry};
 use probity_service::register::log::bundle::{encode_bundle, parse_bundle};
@@ -15,90 +14,7 @@ use probity_service::register::log::note::{parse_note, sign_note, Ed25519Signer}
 use probity_service::register::log::store::{append_entries, MemoryStore};
 use probity_service::register::log::tile::tiles_for_size;
 
-const BIN: &str = env!("CARGO_BIN_EXE_probity");
 const ORIGIN: &str = "monitor.test/register";
-
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("PROBITY_LOG", "warn")
-        .output()
-        .expect("run probity")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "probity {args:?} failed: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-fn fails(args: &[&str], needle: &str) -> String {
-    let out = run(args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "probity {args:?}: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains(needle),
-        "probity {args:?} said {stdout:?}, want {needle:?}"
-    );
-    stdout
-}
-
-fn demo(dir: &Path, key: &Path) -> (Kill, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "demo",
-            "--applications",
-            "80",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-        ])
-        .arg(dir)
-        .arg("--register-key")
-        .arg(key)
-        .env("PROBITY_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start probity demo");
-    let stdout = child.stdout.take().expect("stdout");
-    let guard = Kill(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("listening on ") {
-                if let Some(tx) = tx.take() {
-                    let _ = tx.send(url.trim().to_string());
-                }
-            }
-        }
-    });
-    let base = rx
-        .recv_timeout(Duration::from_secs(300))
-        .expect("the demo did not start within 300 s");
-    (guard, base)
-}
 
 /// The entries of an exported register.
 fn exported_entries(mirror: &Path) -> Vec<Vec<u8>> {
@@ -176,7 +92,7 @@ fn monitor_follows_the_log_and_catches_forks() {
         key_file.to_str().unwrap(),
     ]);
     let vkey = vkey.trim();
-    let (_server, base) = demo(dir, &key_file);
+    let (_server, base) = demo(dir, &key_file, 80);
 
     let state = dir.join("monitor");
     let s = state.to_str().unwrap();

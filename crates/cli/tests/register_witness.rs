@@ -3,11 +3,13 @@
 //! checkpoint carries both cosignatures (and `verify` / `monitor` still accept it); with
 //! 3-of-3 it carries none. The witness refuses a forked and a rolled-back checkpoint signed
 //! by the log's own key, with the tlog-witness status codes.
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::*;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use probity_service::register::log::checkpoint::Checkpoint;
@@ -17,36 +19,7 @@ use probity_service::register::log::note::{
 };
 use probity_service::register::log::witness::AddCheckpoint;
 
-const BIN: &str = env!("CARGO_BIN_EXE_probity");
 const ORIGIN: &str = "witness.test/register";
-
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("PROBITY_LOG", "warn")
-        .output()
-        .expect("run probity")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "probity {args:?} failed: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
 
 /// Starts `probity <args>` and waits for its "listening on <url>" line.
 fn start(args: &[String]) -> (Kill, String) {
@@ -60,21 +33,7 @@ fn start(args: &[String]) -> (Kill, String) {
         .expect("start probity");
     let stdout = child.stdout.take().expect("stdout");
     let guard = Kill(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("listening on ") {
-                if let Some(tx) = tx.take() {
-                    let _ = tx.send(url.trim().to_string());
-                }
-            }
-        }
-    });
-    let base = rx
-        .recv_timeout(Duration::from_secs(300))
-        .unwrap_or_else(|_| panic!("probity {args:?} did not start within 300 s"));
-    (guard, base)
+    (guard, listening_url(stdout))
 }
 
 /// A bare HTTP/1.0 request: (status, body).

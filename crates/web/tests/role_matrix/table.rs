@@ -1,0 +1,272 @@
+//! The role matrix's table: the callers, and one row per route saying which callers may use
+//! it, what they get, and for whom the target must not exist.
+use crate::support::At;
+use probity_service::testing::PASSWORD;
+
+// Callers, one bit each.
+pub const ANON: u16 = 1 << 0;
+/// An exporter of the organisation that applied.
+pub const EXP: u16 = 1 << 1;
+/// An exporter of another organisation.
+pub const EXP2: u16 = 1 << 2;
+pub const CW: u16 = 1 << 3;
+/// An adviser whose team (FCDO) the case was referred to.
+pub const ADV: u16 = 1 << 4;
+/// An adviser whose team (MOD) was not consulted.
+pub const ADV_OUT: u16 = 1 << 5;
+pub const DM: u16 = 1 << 6;
+pub const POL: u16 = 1 << 7;
+pub const OVS: u16 = 1 << 8;
+pub const ADM: u16 = 1 << 9;
+
+pub const NOBODY: u16 = 0;
+pub const SIGNED_IN: u16 = EXP | EXP2 | CW | ADV | ADV_OUT | DM | POL | OVS | ADM;
+pub const EVERYONE: u16 = ANON | SIGNED_IN;
+/// Who may read a case referred to FCDO (and its licence and documents).
+pub const READERS: u16 = EXP | CW | ADV | DM | POL | OVS;
+/// For whom such a case does not exist.
+pub const OUTSIDERS: u16 = EXP2 | ADV_OUT | ADM;
+/// Who may read a case's audit history.
+pub const HISTORY: u16 = CW | DM | POL | OVS;
+/// Everyone signed in who has case lists (the administrator has none).
+pub const LISTERS: u16 = SIGNED_IN & !ADM;
+/// For whom an unsubmitted draft does not exist: everyone but its own organisation.
+pub const NOT_OWNER: u16 = SIGNED_IN & !EXP;
+
+pub const CALLERS: [(u16, &str); 10] = [
+    (ANON, "anonymous"),
+    (EXP, "exporter"),
+    (EXP2, "other-org exporter"),
+    (CW, "caseworker"),
+    (ADV, "adviser (team consulted)"),
+    (ADV_OUT, "adviser (team not consulted)"),
+    (DM, "decision-maker"),
+    (POL, "policy"),
+    (OVS, "oversight"),
+    (ADM, "admin"),
+];
+
+#[derive(Clone, Copy)]
+pub enum Payload {
+    None,
+    /// Form fields (the session's CSRF token is added).
+    Form(&'static [(&'static str, &'static str)]),
+    /// A JSON body.
+    Json(&'static str),
+}
+pub use Payload::{Form, Json};
+pub const NONE: Payload = Payload::None;
+
+pub struct Row {
+    pub method: &'static str,
+    /// With placeholders {case} {qid} {licence} {doc} {seq}; bodies may also use {fcdo}
+    /// (the consulted team's id) and {n} (unique per request).
+    pub path: &'static str,
+    pub at: Option<At>,
+    pub ok: u16,
+    pub status: u16,
+    pub hidden: u16,
+    pub body: Payload,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn row(
+    method: &'static str,
+    path: &'static str,
+    at: Option<At>,
+    ok: u16,
+    status: u16,
+    hidden: u16,
+    body: Payload,
+) -> Row {
+    Row {
+        method,
+        path,
+        at,
+        ok,
+        status,
+        hidden,
+        body,
+    }
+}
+
+/// For public, role-blind endpoints: every caller gets the same answer as an anonymous one
+/// (whatever that is: the register's state is not this table's business), never a refusal.
+pub const SAME: u16 = 999;
+
+pub const GET: &str = "GET";
+pub const POST: &str = "POST";
+pub const NO_FIXTURE: Option<At> = None;
+pub const DRAFT: Option<At> = Some(At::Draft);
+pub const SUBMITTED: Option<At> = Some(At::Submitted);
+pub const UNDER_REVIEW: Option<At> = Some(At::UnderReview);
+pub const AWAITING_EXPORTER: Option<At> = Some(At::AwaitingExporter);
+pub const REFERRED: Option<At> = Some(At::Referred);
+pub const ADVISED: Option<At> = Some(At::Advised);
+pub const FINAL_ADVICE: Option<At> = Some(At::FinalAdvice);
+pub const FOR_DECISION: Option<At> = Some(At::UnderFinalReview);
+pub const AWAITING_COUNTERSIGN: Option<At> = Some(At::AwaitingCountersign);
+pub const GRANTED: Option<At> = Some(At::Granted);
+pub const SUSPENDED: Option<At> = Some(At::Suspended);
+pub const REFUSED: Option<At> = Some(At::Refused);
+
+pub const APPLICATION_FORM: &[(&str, &str)] = &[
+    ("licence_type", "siel"),
+    ("goods_count", "1"),
+    ("g0_description", "Thermal imaging weapon sights"),
+    ("g0_ratings", "ML15b"),
+    ("g0_quantity", "40"),
+    ("g0_unit", "items"),
+    ("g0_value", "356000.00"),
+    ("party_count", "2"),
+    ("p0_role", "end_user"),
+    ("p0_name", "Ministry of Defence"),
+    ("p0_address", "Defence procurement, Oslo"),
+    ("p0_country", "NO"),
+    ("p0_end_user_type", "armed_forces"),
+    ("p1_role", "consignee"),
+    ("p1_name", "Central Logistics Depot"),
+    ("p1_address", "Depot road, Oslo"),
+    ("p1_country", "NO"),
+    (
+        "end_use_statement",
+        "For use by the national armed forces on border patrols.",
+    ),
+    ("action", "save"),
+];
+
+pub const APPLICATION_JSON: &str = r#"{"licence_type":"siel",
+  "goods":[{"description":"Thermal imaging weapon sights","ratings":["ML15b"],"quantity":"40","unit":"items","value":"356000.00","incorporated":false}],
+  "parties":[{"role":"end_user","name":"Ministry of Defence","address":"Defence procurement, Oslo","country":"NO","end_user_type":"armed_forces"},
+             {"role":"consignee","name":"Central Logistics Depot","address":"Depot road, Oslo","country":"NO"}],
+  "end_use_statement":"For use by the national armed forces on border patrols."}"#;
+
+pub const REASON: &[(&str, &str)] = &[("reason", "Recorded for the role-matrix test.")];
+pub const REASON_JSON: &str = r#"{"reason":"Recorded for the role-matrix test."}"#;
+
+/// The routes outside the API: pages (`src/pages/mod.rs`), /healthz, the register's files.
+#[rustfmt::skip]
+pub fn page_rows() -> Vec<Row> {
+    vec![
+        // row(method, path, case stage, who may, what they get, who gets 404, body)
+        row(GET, "/healthz", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/static/style.css", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/login", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(POST, "/login", NO_FIXTURE, EVERYONE, 303, NOBODY,
+            Form(&[("email", "caseworker@ecju.test"), ("password", PASSWORD)])),
+        row(GET, "/cases", NO_FIXTURE, LISTERS, 200, NOBODY, NONE),
+        row(GET, "/applications/new", NO_FIXTURE, EXP | EXP2, 200, NOBODY, NONE),
+        row(POST, "/applications", NO_FIXTURE, EXP | EXP2, 303, NOBODY, Form(APPLICATION_FORM)),
+        row(GET, "/applications/{case}/edit", DRAFT, EXP, 200, NOT_OWNER, NONE),
+        row(POST, "/applications/{case}", DRAFT, EXP, 303, EXP2, Form(APPLICATION_FORM)),
+        row(GET, "/cases/{case}", REFERRED, READERS, 200, OUTSIDERS, NONE),
+        // The page looks the case up before checking the role, so outsiders get 404; the
+        // API checks the role first (403 for every other role, whether the case exists or not).
+        row(GET, "/cases/{case}/history", REFERRED, HISTORY, 200, OUTSIDERS, NONE),
+        row(POST, "/cases/{case}/assign", SUBMITTED, CW, 303, NOBODY, NONE),
+        row(POST, "/cases/{case}/ask", UNDER_REVIEW, CW, 303, NOBODY,
+            Form(&[("body", "Please send the end-user undertaking.")])),
+        row(POST, "/cases/{case}/advice-request", UNDER_REVIEW, CW, 303, NOBODY,
+            Form(&[("teams", "{fcdo}"), ("note", "Please advise.")])),
+        row(POST, "/cases/{case}/advice", REFERRED, ADV, 303, ADV_OUT,
+            Form(&[("destination", "NO"), ("kind", "approve"), ("reasons", "No concerns under any criterion.")])),
+        row(POST, "/cases/{case}/final-advice", ADVISED, CW, 303, NOBODY,
+            Form(&[("reasons", "Consolidated from the FCDO advice.")])),
+        row(POST, "/cases/{case}/submit-for-decision", FINAL_ADVICE, CW, 303, NOBODY, NONE),
+        row(POST, "/cases/{case}/finalise", FOR_DECISION, DM, 303, NOBODY,
+            Form(&[("decision", "grant"), ("reasons", "Granted on the consolidated advice.")])),
+        row(POST, "/cases/{case}/countersign", AWAITING_COUNTERSIGN, DM, 303, NOBODY,
+            Form(&[("note", "Agreed.")])),
+        row(POST, "/cases/{case}/return", FOR_DECISION, DM, 303, NOBODY, Form(REASON)),
+        row(POST, "/cases/{case}/withdraw", SUBMITTED, EXP, 303, EXP2, Form(REASON)),
+        row(POST, "/cases/{case}/appeal", REFUSED, EXP, 303, EXP2,
+            Form(&[("grounds", "The end user has given new undertakings since the refusal.")])),
+        row(POST, "/cases/{case}/no-such-action", SUBMITTED, NOBODY, 0, SIGNED_IN, NONE),
+        row(POST, "/cases/{case}/questions/{qid}/answer", AWAITING_EXPORTER, EXP, 303, EXP2,
+            Form(&[("answer", "The undertaking is attached.")])),
+        row(GET, "/licences/{licence}", GRANTED, READERS, 200, OUTSIDERS, NONE),
+        row(POST, "/licences/{licence}/suspend", GRANTED, DM | POL, 303, NOBODY, Form(REASON)),
+        row(POST, "/licences/{licence}/reinstate", SUSPENDED, DM | POL, 303, NOBODY, Form(REASON)),
+        row(POST, "/licences/{licence}/revoke", GRANTED, DM | POL, 303, NOBODY, Form(REASON)),
+        row(POST, "/licences/{licence}/surrender", GRANTED, EXP, 303, EXP2, Form(REASON)),
+        row(POST, "/licences/{licence}/exhaust", GRANTED, EXP, 303, EXP2, Form(REASON)),
+        row(POST, "/licences/{licence}/expire", GRANTED, NOBODY, 0, NOBODY, Form(REASON)),
+        row(POST, "/licences/{licence}/no-such-action", GRANTED, NOBODY, 0, SIGNED_IN, Form(REASON)),
+        row(GET, "/documents/{doc}", GRANTED, READERS, 200, OUTSIDERS, NONE),
+        row(GET, "/documents/{doc}/download", GRANTED, READERS, 200, OUTSIDERS, NONE),
+        row(GET, "/register/decisions", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/register/decisions/{seq}", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/admin/users", NO_FIXTURE, ADM | OVS, 200, NOBODY, NONE),
+        row(POST, "/admin/users", NO_FIXTURE, ADM, 200, NOBODY,
+            Form(&[("email", "new-{n}@ecju.test"), ("display_name", "New caseworker"), ("role", "caseworker"),
+                   ("password", PASSWORD), ("organisation_id", ""), ("team_id", "")])),
+        row(GET, "/account/tokens", NO_FIXTURE, SIGNED_IN, 200, NOBODY, NONE),
+        row(POST, "/account/tokens", NO_FIXTURE, SIGNED_IN, 200, NOBODY, Form(&[("name", "script {n}")])),
+        row(GET, "/oversight/audit", NO_FIXTURE, OVS, 200, NOBODY, NONE),
+        // The transparency log's files (C2SP tlog-tiles) are public and the same for everyone.
+        row(GET, "/register/checkpoint", GRANTED, EVERYONE, SAME, NOBODY, NONE),
+        row(GET, "/register/key", GRANTED, EVERYONE, SAME, NOBODY, NONE),
+        row(GET, "/register/tile/0/000", GRANTED, EVERYONE, SAME, NOBODY, NONE),
+        row(GET, "/register/tile/entries/000", GRANTED, EVERYONE, SAME, NOBODY, NONE),
+        row(GET, "/register/proof/0", GRANTED, EVERYONE, SAME, NOBODY, NONE),
+        // Open data and statistics are public and the same for everyone.
+        row(GET, "/data", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/data/view.csv", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/data/licences", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/data/download/licences.csv", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/static/data.css", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/statistics", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/statistics/decisions.csv", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/register/feed.atom", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        // Last: signing out ends the sessions the rows above use.
+        row(POST, "/logout", NO_FIXTURE, SIGNED_IN, 303, NOBODY, NONE),
+    ]
+}
+
+/// The API routes of `src/api/mod.rs` (callers authenticate with bearer tokens).
+#[rustfmt::skip]
+pub fn api_rows() -> Vec<Row> {
+    vec![
+        // row(method, path, case stage, who may, what they get, who gets 404, body)
+        row(GET, "/api/v1/openapi.json", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/api/v1/stats", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/api/v1/decisions", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/api/v1/decisions/{seq}", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(POST, "/api/v1/applications", NO_FIXTURE, EXP | EXP2, 201, NOBODY, Json(APPLICATION_JSON)),
+        row(GET, "/api/v1/cases", NO_FIXTURE, LISTERS, 200, NOBODY, NONE),
+        row(GET, "/api/v1/cases/{case}", REFERRED, READERS, 200, OUTSIDERS, NONE),
+        row(GET, "/api/v1/cases/{case}/history", REFERRED, HISTORY, 200, NOBODY, NONE),
+        row(POST, "/api/v1/cases/{case}/assign", SUBMITTED, CW, 200, NOBODY, NONE),
+        row(POST, "/api/v1/cases/{case}/questions", UNDER_REVIEW, CW, 201, NOBODY,
+            Json(r#"{"body":"Please send the end-user undertaking."}"#)),
+        row(POST, "/api/v1/cases/{case}/questions/{qid}/answer", AWAITING_EXPORTER, EXP, 200, EXP2,
+            Json(r#"{"answer":"The undertaking is attached."}"#)),
+        row(POST, "/api/v1/cases/{case}/advice-requests", UNDER_REVIEW, CW, 200, NOBODY,
+            Json(r#"{"teams":["{fcdo}"],"note":"Please advise."}"#)),
+        row(POST, "/api/v1/cases/{case}/advice", REFERRED, ADV, 201, ADV_OUT,
+            Json(r#"{"destination":"NO","kind":"approve","reasons":"No concerns under any criterion."}"#)),
+        row(POST, "/api/v1/cases/{case}/final-advice", ADVISED, CW, 200, NOBODY,
+            Json(r#"{"reasons":"Consolidated from the FCDO advice."}"#)),
+        row(POST, "/api/v1/cases/{case}/submit-for-decision", FINAL_ADVICE, CW, 200, NOBODY, NONE),
+        row(POST, "/api/v1/cases/{case}/finalise", FOR_DECISION, DM, 200, NOBODY,
+            Json(r#"{"decision":"grant","reasons":"Granted on the consolidated advice."}"#)),
+        row(POST, "/api/v1/cases/{case}/countersign", AWAITING_COUNTERSIGN, DM, 200, NOBODY,
+            Json(r#"{"note":"Agreed."}"#)),
+        row(POST, "/api/v1/cases/{case}/return", FOR_DECISION, DM, 200, NOBODY, Json(REASON_JSON)),
+        row(POST, "/api/v1/cases/{case}/withdraw", SUBMITTED, EXP, 200, EXP2, Json(REASON_JSON)),
+        row(POST, "/api/v1/cases/{case}/appeal", REFUSED, EXP, 201, EXP2,
+            Json(r#"{"grounds":"The end user has given new undertakings since the refusal."}"#)),
+        row(GET, "/api/v1/licences/{licence}", GRANTED, READERS, 200, OUTSIDERS, NONE),
+        row(POST, "/api/v1/licences/{licence}/suspend", GRANTED, DM | POL, 200, NOBODY, Json(REASON_JSON)),
+        row(POST, "/api/v1/licences/{licence}/reinstate", SUSPENDED, DM | POL, 200, NOBODY, Json(REASON_JSON)),
+        row(POST, "/api/v1/licences/{licence}/revoke", GRANTED, DM | POL, 200, NOBODY, Json(REASON_JSON)),
+        row(POST, "/api/v1/licences/{licence}/surrender", GRANTED, EXP, 200, EXP2, Json(REASON_JSON)),
+        row(POST, "/api/v1/licences/{licence}/exhaust", GRANTED, EXP, 200, EXP2, Json(REASON_JSON)),
+        row(POST, "/api/v1/licences/{licence}/expire", GRANTED, NOBODY, 0, NOBODY, Json(REASON_JSON)),
+        row(POST, "/api/v1/licences/{licence}/no-such-action", GRANTED, NOBODY, 0, SIGNED_IN, Json(REASON_JSON)),
+        row(GET, "/api/v1/documents/{doc}", GRANTED, READERS, 200, OUTSIDERS, NONE),
+        // The API's fallback: unknown paths are 404 JSON for everyone, signed in or not.
+        row(GET, "/api/v1/no-such-endpoint", NO_FIXTURE, NOBODY, 0, EVERYONE, NONE),
+    ]
+}
