@@ -5,6 +5,7 @@
 //! single date, the date column is sorted (date ranges become binary searches).
 
 mod build;
+pub(crate) mod cells;
 mod order;
 mod types;
 
@@ -95,6 +96,10 @@ pub struct Table {
     pub(crate) sorted_by_date: bool,
     /// Most threads a query may use; 0 means one per available core (at most 8).
     pub(crate) max_threads: usize,
+    /// Groups pre-aggregated for queries that do not look at ratings.
+    pub(crate) cells: cells::Cells,
+    /// Answer from the cells where a query allows (tests turn it off to compare).
+    pub(crate) use_cells: bool,
 }
 
 /// One row, decoded.
@@ -130,6 +135,20 @@ impl Table {
     /// fewer than 400,000 rows always use one.
     pub fn set_max_threads(&mut self, n: usize) {
         self.max_threads = n;
+    }
+
+    /// Whether queries that allow it are answered from the pre-aggregated cells (the default)
+    /// rather than by scanning rows; both give the same answers, which the tests check.
+    #[doc(hidden)]
+    pub fn set_use_cells(&mut self, on: bool) {
+        self.use_cells = on;
+    }
+
+    /// Number of pre-aggregated cells, and rows left to scan row by row.
+    #[doc(hidden)]
+    pub fn cell_stats(&self) -> (usize, usize) {
+        let rows = self.cells.residual.iter().map(|(a, b)| b - a).sum();
+        (self.cells.len(), rows)
     }
 
     /// Number of rows.

@@ -24,7 +24,8 @@ fn row_strategy() -> impl Strategy<Value = (u16, usize, usize, u8, Option<i64>, 
     )
 }
 
-fn groups_strategy() -> impl Strategy<Value = Vec<Row>> {
+/// `consistent`: the share of groups whose rows agree on all but the rating.
+fn groups_strategy(consistent: f64) -> impl Strategy<Value = Vec<Row>> {
     // Each group: a source, a criteria subset, a "consistent" flag and 1..4 rows. Every fifth
     // group reuses an earlier id (so one licence's rows may differ and be scattered), and half
     // the time the rows are shuffled.
@@ -32,7 +33,7 @@ fn groups_strategy() -> impl Strategy<Value = Vec<Row>> {
         (
             prop::bool::ANY,
             prop::collection::btree_set(0..CRITERIA.len(), 0..3),
-            prop::bool::weighted(0.85),
+            prop::bool::weighted(consistent),
             prop::collection::vec(row_strategy(), 1..4),
         ),
         1..40,
@@ -322,29 +323,67 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
-    fn engine_matches_naive_model(rows in groups_strategy(), q in query_strategy()) {
+    fn engine_matches_naive_model(rows in groups_strategy(0.85), q in query_strategy()) {
+        check_against_naive(&rows, q, true)?;
+    }
+
+    /// Every group pre-aggregated: queries that do not look at ratings come from the cells
+    /// alone, and must still match the naive model.
+    #[test]
+    fn cells_match_naive_model(rows in groups_strategy(1.0), q in query_strategy()) {
+        check_against_naive(&rows, q, true)?;
+    }
+
+    /// The row scan alone (cells off) matches the model too, so the two paths agree.
+    #[test]
+    fn row_scan_matches_naive_model(rows in groups_strategy(0.85), q in query_strategy()) {
+        check_against_naive(&rows, q, false)?;
+    }
+}
+
+fn check_against_naive(rows: &[Row], q: Query, cells: bool) -> Result<(), TestCaseError> {
+    {
         let mut q = q;
         if let Some(i) = q.limit.take() {
             let r = &rows[i % rows.len()];
             q.exclude_licences = vec![(r.source, r.licence)];
+            if i % 3 == 0 {
+                // The same group twice, and a second group.
+                let r2 = &rows[(i / 3) % rows.len()];
+                q.exclude_licences.push((r.source, r.licence));
+                q.exclude_licences.push((r2.source, r2.licence));
+            }
         }
-        let t = build(&rows);
+        let mut t = build(rows);
+        t.set_use_cells(cells);
         match t.query(&q) {
             Ok(res) => {
-                let (total, buckets) = naive(&rows, &q);
+                let (total, buckets) = naive(rows, &q);
                 prop_assert_eq!(res.total, total);
-                let got: BTreeMap<Vec<String>, Measures> =
-                    res.rows.iter().map(|r| (key_strings(&r.keys), r.measures)).collect();
+                let got: BTreeMap<Vec<String>, Measures> = res
+                    .rows
+                    .iter()
+                    .map(|r| (key_strings(&r.keys), r.measures))
+                    .collect();
                 prop_assert_eq!(got.len(), res.rows.len(), "duplicate keys");
                 prop_assert_eq!(got, buckets);
                 // Drill-down lists exactly the matching groups.
                 let listed = t.licences(&q, LicenceOrder::Date, usize::MAX).unwrap();
                 prop_assert_eq!(listed.len() as u64, total.licences);
-                prop_assert_eq!(listed.iter().map(|l| l.value_gbp).sum::<i128>(), total.value_gbp);
+                prop_assert_eq!(
+                    listed.iter().map(|l| l.value_gbp).sum::<i128>(),
+                    total.value_gbp
+                );
             }
             // Only legitimate refusals: a filter naming something absent from this table.
-            Err(QueryError::UnknownRating(_) | QueryError::UnknownRatingPrefix(_) | QueryError::UnknownCriterion(_) | QueryError::UnknownLicence(..)) => {}
+            Err(
+                QueryError::UnknownRating(_)
+                | QueryError::UnknownRatingPrefix(_)
+                | QueryError::UnknownCriterion(_)
+                | QueryError::UnknownLicence(..),
+            ) => {}
             Err(e) => prop_assert!(false, "unexpected error {e}"),
         }
     }
+    Ok(())
 }

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use super::cells;
 use super::plan::Plan;
 use super::result::{self, Measures};
 use super::Query;
@@ -54,6 +55,17 @@ impl Acc {
         self.value += value as i128;
     }
 
+    /// Add `n` whole licence groups (negative: take them away), each citing `cites` criteria.
+    #[inline(always)]
+    pub(super) fn add_groups(&mut self, n: i64, refused: bool, cites: u64, value: i128) {
+        self.licences = self.licences.wrapping_add_signed(n);
+        if refused {
+            self.refused = self.refused.wrapping_add_signed(n);
+        }
+        self.citations = self.citations.wrapping_add_signed(n * cites as i64);
+        self.value += value;
+    }
+
     fn merge(&mut self, o: &Acc) {
         self.licences += o.licences;
         self.refused += o.refused;
@@ -71,7 +83,7 @@ impl Acc {
     }
 }
 
-trait Sink: Send {
+pub(super) trait Sink: Send {
     fn at(&mut self, key: u64) -> &mut Acc;
 }
 
@@ -93,7 +105,13 @@ impl Sink for Sparse {
 }
 
 /// Scan the candidate rows within `ranges` into `total` and `sink`.
-fn scan<S: Sink>(t: &Table, p: &Plan, ranges: &[(usize, usize)], total: &mut Acc, sink: &mut S) {
+pub(super) fn scan<S: Sink>(
+    t: &Table,
+    p: &Plan,
+    ranges: &[(usize, usize)],
+    total: &mut Acc,
+    sink: &mut S,
+) {
     let refused_code = Decision::Refused as u8;
     let grouped = !p.dims.is_empty();
     p.visit(t, ranges, |i| {
@@ -198,6 +216,24 @@ fn run_with<S: Sink>(t: &Table, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (A
     (total, sinks)
 }
 
+/// Scan rows (and add cells, where the query allows them) into a total and per-thread sinks.
+fn gather<S: Sink>(t: &Table, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (Acc, Vec<S>) {
+    if !p.cells_apply(t) {
+        return run_with(t, p, new_sink);
+    }
+    // Rows of the groups without a cell are scanned; the rest is summed from the cells.
+    let rows = Plan {
+        ranges: cells::intersect(&p.ranges, &t.cells.residual),
+        ..p.clone()
+    };
+    let (mut total, mut sinks) = run_with(t, &rows, &new_sink);
+    if sinks.is_empty() {
+        sinks.push(new_sink());
+    }
+    cells::scan_cells(t, p, &mut total, &mut sinks[0]);
+    (total, sinks)
+}
+
 pub(super) fn run(t: &Table, p: &Plan, q: &Query) -> result::QueryResult {
     let mut buckets: Vec<(u64, Acc)> = Vec::new();
     let total = if p.dims.is_empty() || p.buckets <= DENSE_LIMIT {
@@ -206,7 +242,7 @@ pub(super) fn run(t: &Table, p: &Plan, q: &Query) -> result::QueryResult {
         } else {
             p.buckets as usize
         };
-        let (total, sinks) = run_with(t, p, || Dense(vec![Acc::default(); n]));
+        let (total, sinks) = gather(t, p, || Dense(vec![Acc::default(); n]));
         let mut merged = vec![Acc::default(); n];
         for s in &sinks {
             for (m, a) in merged.iter_mut().zip(&s.0) {
@@ -222,14 +258,15 @@ pub(super) fn run(t: &Table, p: &Plan, q: &Query) -> result::QueryResult {
         );
         total
     } else {
-        let (total, sinks) = run_with(t, p, || Sparse(HashMap::new()));
+        let (total, sinks) = gather(t, p, || Sparse(HashMap::new()));
         let mut merged: HashMap<u64, Acc> = HashMap::new();
         for s in sinks {
             for (k, a) in s.0 {
                 merged.entry(k).or_default().merge(&a);
             }
         }
-        buckets.extend(merged);
+        // Cells may take excluded groups away again, leaving empty buckets.
+        buckets.extend(merged.into_iter().filter(|(_, a)| a.licences > 0));
         total
     };
     result::assemble(t, p, q, total.measures(), buckets)

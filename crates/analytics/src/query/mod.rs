@@ -5,6 +5,7 @@
 //! Filters apply per row, so "military licences to Israel" sums the military rows only and
 //! counts each group with at least one military row once.
 
+mod cells;
 mod exec;
 mod licences;
 mod plan;

@@ -27,6 +27,10 @@ pub(super) struct Plan {
     pub ranges: Vec<(usize, usize)>,
     /// Per-row date bounds, when the date column is not sorted.
     pub date_check: Option<(i32, i32)>,
+    /// The query's date bounds in days (inclusive; open ends are `i32::MIN` / `i32::MAX`).
+    pub days: (i32, i32),
+    /// Dense indexes of the excluded licence groups, without repeats.
+    pub excluded: Vec<u32>,
     pub place_t: Option<Vec<u64>>,
     pub rating_t: Option<Vec<u64>>,
     /// Indexed by `ym - table.ym_min`.
@@ -43,6 +47,12 @@ pub(super) struct Plan {
     pub dims: Vec<DimPlan>,
     /// The criterion dimension's stride and radix, if grouped by criterion.
     pub crit_dim: Option<(u64, u64)>,
+    /// Neither a rating filter nor the rating dimension (a kind is fine): cells may answer.
+    pub rating_free: bool,
+    /// The rating-kind filter, as `RatingKind as usize`.
+    pub kind: Option<usize>,
+    /// The kind dimension's stride, if grouped by kind.
+    pub kind_dim: Option<u64>,
     /// Product of radices.
     pub buckets: u64,
     /// Scan only these places' row lists instead of row ranges (selective destination filter).
@@ -139,7 +149,7 @@ impl Plan {
                 (q.from.is_some() || q.to.is_some()).then_some((from, to)),
             ),
         };
-        let ranges = exclude(t, base, &q.exclude_licences)?;
+        let (ranges, excluded) = exclude(t, base, &q.exclude_licences)?;
 
         let mut ym_t = None;
         let mut decision_t = enum_filter(q.decision.map(|d| d as u8), Decision::ALL.len());
@@ -147,6 +157,7 @@ impl Plan {
         let mut ltype_t = enum_filter(q.licence_type.map(|l| l as u8), LicenceType::ALL.len());
         let mut dims: Vec<DimPlan> = Vec::with_capacity(q.group_by.len());
         let mut crit_dim = None;
+        let mut kind_dim = None;
         let mut stride: u64 = 1;
         let ym_len = (t.ym_max - t.ym_min) as usize + 1;
         for &dim in &q.group_by {
@@ -188,6 +199,7 @@ impl Plan {
                     nr
                 }
                 Dim::Kind => {
+                    kind_dim = Some(stride);
                     add_dim(&mut rating_t, nr, stride, |x| t.ratings[x].kind as u64);
                     ratings::RatingKind::ALL.len()
                 }
@@ -224,6 +236,8 @@ impl Plan {
         Ok(Plan {
             ranges,
             date_check,
+            days: (from, to),
+            excluded,
             place_t,
             rating_t,
             ym_t,
@@ -235,6 +249,9 @@ impl Plan {
             flag_reject: if q.exclude_outliers { FLAG_OUTLIER } else { 0 },
             dims,
             crit_dim,
+            rating_free: q.rating.is_none() && !q.group_by.contains(&Dim::Rating),
+            kind: q.kind.map(|k| k as usize),
+            kind_dim,
             buckets: stride,
             postings,
         })
@@ -310,19 +327,26 @@ fn postings(t: &Table, place_t: &[u64]) -> Option<Vec<usize>> {
     (safe && rows * 4 < t.len()).then_some(places)
 }
 
-/// Cut the row ranges of excluded licence groups out of `base`.
+type Ranges = Vec<(usize, usize)>;
+
+/// Cut the row ranges of excluded licence groups out of `base`; also returns the groups.
 fn exclude(
     t: &Table,
     base: (usize, usize),
     ex: &[(Source, u64)],
-) -> Result<Vec<(usize, usize)>, QueryError> {
+) -> Result<(Ranges, Vec<u32>), QueryError> {
     let mut cuts = Vec::with_capacity(ex.len());
+    let mut groups = Vec::with_capacity(ex.len());
     for &(source, id) in ex {
         let g = t
             .find_group(source, id)
-            .ok_or(QueryError::UnknownLicence(source, id))? as usize;
+            .ok_or(QueryError::UnknownLicence(source, id))?;
+        groups.push(g);
+        let g = g as usize;
         cuts.push((t.group_start[g] as usize, t.group_start[g + 1] as usize));
     }
+    groups.sort_unstable();
+    groups.dedup();
     cuts.sort_unstable();
     let (mut at, end) = base;
     let mut out = Vec::new();
@@ -338,5 +362,5 @@ fn exclude(
     if at < end {
         out.push((at, end));
     }
-    Ok(out)
+    Ok((out, groups))
 }

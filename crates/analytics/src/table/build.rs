@@ -308,6 +308,8 @@ impl TableBuilder {
         t.ym_min = t.ym.iter().copied().min().unwrap_or(0);
         t.ym_max = t.ym.iter().copied().max().unwrap_or(0);
         t.sorted_by_date = t.date.windows(2).all(|w| w[0] <= w[1]);
+        t.cells = super::cells::Cells::build(&t);
+        t.use_cells = true;
         t
     }
 }
