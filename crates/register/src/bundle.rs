@@ -49,9 +49,32 @@ pub fn encode_bundle<E: AsRef<[u8]>>(entries: &[E]) -> Result<Vec<u8>, BundleErr
 /// more than 256 entries.
 pub fn parse_bundle(data: &[u8]) -> Result<Vec<Vec<u8>>, BundleError> {
     let mut entries = Vec::new();
+    parse_bundle_into(data, &mut entries)?;
+    Ok(entries.into_iter().map(<[u8]>::to_vec).collect())
+}
+
+/// Like [`parse_bundle`], but borrows each entry from `data` instead of
+/// copying it: `out` is cleared, then receives the entries in order. On error
+/// `out` holds the entries parsed before the fault. Passing the same `out`
+/// for every bundle parses a whole log without one allocation per entry.
+pub fn parse_bundle_into<'d>(data: &'d [u8], out: &mut Vec<&'d [u8]>) -> Result<(), BundleError> {
+    out.clear();
+    for_each_bundle_entry(data, |e| out.push(e)).map(|_| ())
+}
+
+/// The parser behind [`parse_bundle`]: calls `each` with every entry, in
+/// order, as it is read (so a caller can hash an entry while it is still in
+/// cache), and returns the number of entries. It accepts and rejects exactly
+/// what [`parse_bundle`] does; on error `each` has seen the entries before the
+/// fault.
+pub fn for_each_bundle_entry<'d>(
+    data: &'d [u8],
+    mut each: impl FnMut(&'d [u8]),
+) -> Result<usize, BundleError> {
+    let mut count = 0;
     let mut rest = data;
     while !rest.is_empty() {
-        let index = entries.len();
+        let index = count;
         if index == usize::from(TILE_WIDTH) {
             return Err(BundleError::WrongEntryCount(index + 1));
         }
@@ -59,16 +82,17 @@ pub fn parse_bundle(data: &[u8]) -> Result<Vec<Vec<u8>>, BundleError> {
             [a, b, body @ ..] => (usize::from(u16::from_be_bytes([*a, *b])), body),
             _ => return Err(BundleError::Truncated { index }),
         };
-        if body.len() < len {
+        let Some((entry, tail)) = body.split_at_checked(len) else {
             return Err(BundleError::Truncated { index });
-        }
-        entries.push(body[..len].to_vec());
-        rest = &body[len..];
+        };
+        each(entry);
+        count += 1;
+        rest = tail;
     }
-    if entries.is_empty() {
+    if count == 0 {
         return Err(BundleError::WrongEntryCount(0));
     }
-    Ok(entries)
+    Ok(count)
 }
 
 /// Parses the bundle for level-0 tile `tile` and checks every entry against
@@ -125,6 +149,122 @@ mod tests {
         assert!(encode_bundle::<&[u8]>(&[]).is_err());
         assert!(encode_bundle(&[vec![0u8; 65_536]]).is_err());
         assert!(encode_bundle(&vec![b"a"; 257]).is_err());
+    }
+
+    /// The parser as it was before the borrowing one: the reference every
+    /// public parser must agree with.
+    fn reference_parse(data: &[u8]) -> Result<Vec<Vec<u8>>, BundleError> {
+        let mut entries: Vec<Vec<u8>> = Vec::new();
+        let mut rest = data;
+        while !rest.is_empty() {
+            let index = entries.len();
+            if index == usize::from(TILE_WIDTH) {
+                return Err(BundleError::WrongEntryCount(index + 1));
+            }
+            let (len, body) = match rest {
+                [a, b, body @ ..] => (usize::from(u16::from_be_bytes([*a, *b])), body),
+                _ => return Err(BundleError::Truncated { index }),
+            };
+            if body.len() < len {
+                return Err(BundleError::Truncated { index });
+            }
+            entries.push(body[..len].to_vec());
+            rest = &body[len..];
+        }
+        if entries.is_empty() {
+            return Err(BundleError::WrongEntryCount(0));
+        }
+        Ok(entries)
+    }
+
+    fn check_parsers_agree(data: &[u8]) {
+        let want = reference_parse(data);
+        assert_eq!(parse_bundle(data), want);
+        let mut out = vec![&b"stale"[..]];
+        let got =
+            parse_bundle_into(data, &mut out).map(|()| out.iter().map(|e| e.to_vec()).collect());
+        assert_eq!(got, want);
+        let mut seen = Vec::new();
+        let got = for_each_bundle_entry(data, |e| seen.push(e.to_vec()));
+        match &want {
+            Ok(entries) => {
+                assert_eq!(got, Ok(entries.len()));
+                assert_eq!(&seen, entries);
+            }
+            Err(e) => assert_eq!(got.as_ref(), Err(e)),
+        }
+    }
+
+    /// A valid bundle, then one of: a byte flipped, a length byte
+    /// rewritten, truncated, extended, or spliced with another bundle.
+    fn mutated_bundle() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let entries = prop::collection::vec(prop::collection::vec(any::<u8>(), 0..40), 1..=257);
+        (
+            entries,
+            0u8..6,
+            any::<usize>(),
+            any::<u8>(),
+            prop::collection::vec(any::<u8>(), 0..8),
+        )
+            .prop_map(|(entries, how, at, byte, tail)| {
+                let mut data = Vec::new();
+                for e in &entries {
+                    data.extend_from_slice(&(e.len() as u16).to_be_bytes());
+                    data.extend_from_slice(e);
+                }
+                let at = at % data.len().max(1);
+                match how {
+                    0 => {}
+                    1 => data[at] ^= byte | 1,
+                    2 => data[at] = byte,
+                    3 => data.truncate(at),
+                    4 => data.extend_from_slice(&tail),
+                    _ => {
+                        let head = data[..at].to_vec();
+                        data = [head, tail, data[at..].to_vec()].concat();
+                    }
+                }
+                data
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn borrowing_parser_agrees_with_the_reference_on_random_bytes(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..700)
+        ) {
+            check_parsers_agree(&data);
+        }
+
+        #[test]
+        fn borrowing_parser_agrees_with_the_reference_on_mutated_bundles(data in mutated_bundle()) {
+            check_parsers_agree(&data);
+        }
+    }
+
+    #[test]
+    fn borrowing_parser_agrees_on_edge_cases() {
+        let full: Vec<u8> = (0..256u16).flat_map(|_| [0, 1, 7]).collect();
+        for data in [
+            &b""[..],
+            b"\x00",
+            b"\x00\x00",
+            b"\x00\x00\x00",
+            b"\x00\x03ab",
+            b"\x00\x01ab",
+            b"\xff\xff",
+            &full,
+            &full[..full.len() - 1],
+            &[full.clone(), vec![0, 0]].concat(),
+            &[full.clone(), vec![0]].concat(),
+        ] {
+            check_parsers_agree(data);
+        }
+        let mut big = vec![0xff, 0xff];
+        big.extend(vec![9u8; 65_535]);
+        check_parsers_agree(&big);
+        check_parsers_agree(&big[..big.len() - 1]);
     }
 
     #[test]
