@@ -125,6 +125,7 @@ fn main() {
         "rejected": report.records_rejected,
         "parse_s": parsed.as_secs_f64(),
         "ingest_s": ingest.as_secs_f64(),
+        "table_build_s": (ingest - parsed).as_secs_f64(),
         "threads": threads,
         "runs": runs,
         "queries": out,

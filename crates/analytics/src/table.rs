@@ -151,6 +151,12 @@ impl Table {
         (self.cells.len(), rows)
     }
 
+    /// Build the pre-aggregated cells again (benchmarks time it).
+    #[doc(hidden)]
+    pub fn rebuild_cells(&mut self) {
+        self.cells = cells::Cells::build(self);
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.gidx.len()

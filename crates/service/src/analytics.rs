@@ -70,6 +70,11 @@ fn results() -> &'static Mutex<VecDeque<CacheEntry>> {
     R.get_or_init(|| Mutex::new(VecDeque::new()))
 }
 
+/// Forget every remembered query result (benchmarks measure cold queries with it).
+pub fn forget_results() {
+    results().lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
 /// [`run`], remembering the last results: a page viewed again (or by the next visitor)
 /// costs a lookup until the data changes.
 pub fn run_cached(t: &Arc<Table>, q: &Query) -> ServiceResult<Arc<QueryResult>> {
