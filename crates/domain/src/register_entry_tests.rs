@@ -106,6 +106,16 @@ fn commitments_are_salted_and_labelled() {
 }
 
 #[test]
+fn salts_are_lowercase_hex_in_byte_order() {
+    let salt: [u8; 32] = std::array::from_fn(|i| (i as u8) * 8);
+    assert_eq!(
+        salt_hex(&salt),
+        "0008101820283038404850586068707880889098a0a8b0b8c0c8d0d8e0e8f0f8"
+    );
+    assert_eq!(parse_salt(&salt_hex(&salt)), Some(salt));
+}
+
+#[test]
 fn decode_rejects_malformed_entries_with_clear_errors() {
     let (record, values, salts) = example();
     let good = RegisterEntry::build(7, &record, &values, &salts)

@@ -86,7 +86,7 @@ async fn sequences_decisions_once(backend: Backend) {
     assert_eq!(unpublished(c).await, 0);
     assert_eq!(count(c, "register_entries").await, 4);
     assert_eq!(count(c, "register_checkpoints").await, 3);
-    assert_eq!(count(c, "register_openings").await, 20);
+    assert_eq!(count(c, "register_entry_openings").await, 4);
     let report = verify(c).await.unwrap();
     assert_eq!((report.size, report.origin.as_str()), (4, ORIGIN));
 
@@ -150,7 +150,7 @@ async fn a_failed_run_leaves_no_trace(backend: Backend) {
         assert_eq!(count(c, "register_entries").await, 1, "{fault:?}");
         assert_eq!(count(c, "register_hashes").await, 1, "{fault:?}");
         assert_eq!(count(c, "register_checkpoints").await, 1, "{fault:?}");
-        assert_eq!(count(c, "register_openings").await, 5, "{fault:?}");
+        assert_eq!(count(c, "register_entry_openings").await, 1, "{fault:?}");
         assert_eq!(unpublished(c).await, 2, "{fault:?}");
     }
     assert_eq!(seq.run_once(c).await.unwrap(), 2);
@@ -271,7 +271,46 @@ async fn tampering_is_detected(backend: Backend) {
     assert_eq!(verify(c).await.unwrap().size, 3);
 }
 
+/// Migration 5 moved the openings from one row per field to one row per entry: reverting it
+/// and applying it again, with entries stored, keeps every salt and value.
+async fn openings_survive_their_migration_both_ways(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    w.case_at(Stage::Granted).await;
+    w.case_at(Stage::Refused).await;
+    assert_eq!(Sequencer::new(signer()).run_once(c).await.unwrap(), 2);
+    let read = |index| async move {
+        let mut conn = c.store.pool().acquire().await.unwrap();
+        reg::openings(&mut conn, index).await.unwrap()
+    };
+    let before = [read(0).await, read(1).await];
+    assert!(before.iter().all(|o| o.len() == 5));
+
+    let reverted = probity_store::migrate::revert_to(&c.store, 4)
+        .await
+        .unwrap();
+    assert_eq!(reverted, vec![5]);
+    assert_eq!(count(c, "register_openings").await, 10);
+    let exporter = probity_store::count(
+        &c.store,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM register_openings \
+         WHERE field = 'exporter' AND value = 'Acme Defence Ltd'",
+    )
+    .await
+    .unwrap();
+    assert_eq!(exporter, 2);
+
+    assert_eq!(
+        probity_store::migrate::run(&c.store).await.unwrap(),
+        vec![5]
+    );
+    assert_eq!([read(0).await, read(1).await], before);
+    assert!(read(2).await.is_empty());
+}
+
 probity_service::backend_tests!(
+    openings_survive_their_migration_both_ways,
     sequences_decisions_once,
     a_failed_run_leaves_no_trace,
     concurrent_sequencers_never_fork,

@@ -61,11 +61,12 @@ impl Store {
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             // WAL lets readers run beside the single writer; the busy timeout
-                            // makes a second writer wait instead of failing.
+                            // makes a second writer wait instead of failing. FULL: a commit is on disk when it
+                            // returns (a signed checkpoint must never be lost after it was served).
                             conn.execute("PRAGMA journal_mode = WAL").await?;
                             conn.execute("PRAGMA busy_timeout = 30000").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
-                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
                             Ok(())
                         })
                     })

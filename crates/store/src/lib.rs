@@ -8,6 +8,7 @@
 //! transaction as the change they describe.
 
 pub mod audit;
+pub mod bulk;
 mod connect;
 mod error;
 pub mod migrate;

@@ -32,6 +32,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0003_historic.up.sql"),
         down: include_str!("../migrations/0003_historic.down.sql"),
     },
+    Migration {
+        version: 5,
+        name: "register_openings_by_entry",
+        up: include_str!("../migrations/0005_register_openings_by_entry.up.sql"),
+        down: include_str!("../migrations/0005_register_openings_by_entry.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

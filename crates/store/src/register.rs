@@ -8,19 +8,20 @@
 //! [`probity_register::store::HashStore`] traits.
 
 mod hashes;
+mod secrets;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
+use probity_domain::ConfidentialField;
 use probity_register::Hash;
 use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
+use crate::bulk::{placeholders, rows_per_statement};
 use crate::{from_micros, to_micros, StoreError, Tx};
 
 pub use hashes::{read_tile, DbHashes};
-
-/// Rows per multi-row INSERT or `IN (…)` list; well inside both backends' parameter limits.
-const BATCH: usize = 400;
+pub use secrets::{cases_secrets, CaseSecrets};
 
 /// A signed checkpoint as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,28 +59,29 @@ impl std::fmt::Debug for StoredOpening {
     }
 }
 
+/// The private openings of one appended entry.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EntryOpenings {
+    pub index: u64,
+    /// (salt as 64 lowercase hex digits, committed value) per field, in
+    /// [`ConfidentialField::ALL`] order.
+    pub fields: [(String, String); ConfidentialField::ALL.len()],
+}
+
+impl std::fmt::Debug for EntryOpenings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryOpenings")
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
 /// An unpublished outbox row, as the sequencer needs it.
 #[derive(Debug, Clone)]
 pub struct PendingRecord {
     pub seq: i64,
     pub case_id: String,
     pub record_json: String,
-}
-
-/// The confidential facts of a case, for commitments.
-#[derive(Clone, Default)]
-pub struct CaseSecrets {
-    pub exporter: String,
-    /// (role, name) in application order.
-    pub parties: Vec<(String, String)>,
-    /// (description, quantity, unit) in line order.
-    pub goods: Vec<(String, i64, String)>,
-}
-
-impl std::fmt::Debug for CaseSecrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CaseSecrets { .. }")
-    }
 }
 
 pub(crate) fn to_i64(v: u64, what: &str) -> Result<i64, StoreError> {
@@ -158,35 +160,28 @@ pub async fn insert_checkpoint(
     Ok(())
 }
 
-async fn count(conn: &mut AnyConnection, sql: &str) -> Result<u64, StoreError> {
-    let n: i64 = sqlx::query_scalar(sql).fetch_one(&mut *conn).await?;
-    to_u64(n, "row count")
+/// One past the highest index in `table`, or 0 when it is empty: an index lookup, where
+/// COUNT(*) would scan a table that only grows. Indexes are contiguous from 0 (appends only),
+/// so this is the row count; a missing row in the middle is what `verify` finds.
+async fn extent(conn: &mut AnyConnection, table: &str) -> Result<u64, StoreError> {
+    let max: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT CAST(MAX(idx) AS BIGINT) FROM {table}"))
+            .fetch_one(&mut *conn)
+            .await?;
+    match max {
+        None => Ok(0),
+        Some(m) => Ok(to_u64(m, "stored index")? + 1),
+    }
 }
 
-/// Number of stored entries.
+/// Number of stored entries (see [`extent`]).
 pub async fn entry_count(conn: &mut AnyConnection) -> Result<u64, StoreError> {
-    count(
-        conn,
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM register_entries",
-    )
-    .await
+    extent(conn, "register_entries").await
 }
 
-/// Number of stored hashes.
+/// Number of stored hashes (see [`extent`]).
 pub async fn hash_count(conn: &mut AnyConnection) -> Result<u64, StoreError> {
-    count(conn, "SELECT CAST(COUNT(*) AS BIGINT) FROM register_hashes").await
-}
-
-fn placeholders(from: usize, n: usize, per_row: usize) -> String {
-    (0..n)
-        .map(|r| {
-            let cols: Vec<String> = (0..per_row)
-                .map(|c| format!("${}", from + r * per_row + c))
-                .collect();
-            format!("({})", cols.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    extent(conn, "register_hashes").await
 }
 
 /// Appends entries (their indexes must continue the log).
@@ -195,7 +190,7 @@ pub async fn insert_entries(
     entries: &[StoredEntry],
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    for chunk in entries.chunks(BATCH) {
+    for chunk in entries.chunks(rows_per_statement(conn, 4)) {
         let sql = format!(
             "INSERT INTO register_entries (idx, outbox_seq, entry, created_at) VALUES {}",
             placeholders(1, chunk.len(), 4)
@@ -256,47 +251,66 @@ pub async fn entry_for_seq(
     row.as_ref().map(decode_entry).transpose()
 }
 
+/// Columns of `register_entry_openings` after `entry_idx`: salt and value of each field, in
+/// [`ConfidentialField::ALL`] order.
+fn opening_columns() -> String {
+    ConfidentialField::ALL
+        .iter()
+        .map(|f| format!("{0}_salt, {0}", f.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Stores the private openings of appended entries, one row per entry.
 pub async fn insert_openings(
     conn: &mut AnyConnection,
-    openings: &[StoredOpening],
+    openings: &[EntryOpenings],
 ) -> Result<(), StoreError> {
-    for chunk in openings.chunks(BATCH) {
+    const PARAMS: usize = 1 + 2 * ConfidentialField::ALL.len();
+    let columns = opening_columns();
+    for chunk in openings.chunks(rows_per_statement(conn, PARAMS)) {
         let sql = format!(
-            "INSERT INTO register_openings (entry_idx, field, salt, value) VALUES {}",
-            placeholders(1, chunk.len(), 4)
+            "INSERT INTO register_entry_openings (entry_idx, {columns}) VALUES {}",
+            placeholders(1, chunk.len(), PARAMS)
         );
         let mut q = sqlx::query(&sql);
         for o in chunk {
-            q = q
-                .bind(to_i64(o.index, "entry index")?)
-                .bind(o.field.clone())
-                .bind(o.salt.clone())
-                .bind(o.value.clone());
+            q = q.bind(to_i64(o.index, "entry index")?);
+            for (salt, value) in &o.fields {
+                q = q.bind(salt.as_str()).bind(value.as_str());
+            }
         }
         q.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-/// The private openings of entry `index` (for authorised disclosure only).
+/// The private openings of entry `index`, one per field in [`ConfidentialField::ALL`] order
+/// (for authorised disclosure only); empty if there is no such entry.
 pub async fn openings(
     conn: &mut AnyConnection,
     index: u64,
 ) -> Result<Vec<StoredOpening>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT entry_idx, field, salt, value FROM register_openings WHERE entry_idx = $1 \
-         ORDER BY field",
-    )
-    .bind(to_i64(index, "entry index")?)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
+    let sql = format!(
+        "SELECT {} FROM register_entry_openings WHERE entry_idx = $1",
+        opening_columns()
+    );
+    let Some(row) = sqlx::query(&sql)
+        .bind(to_i64(index, "entry index")?)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    ConfidentialField::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
             Ok(StoredOpening {
-                index: to_u64(r.try_get(0)?, "entry index")?,
-                field: r.try_get(1)?,
-                salt: r.try_get(2)?,
-                value: r.try_get(3)?,
+                index,
+                field: f.as_str().to_string(),
+                salt: row.try_get(2 * k)?,
+                value: row.try_get(2 * k + 1)?,
             })
         })
         .collect()
@@ -333,68 +347,34 @@ pub async fn unpublished(
         .collect()
 }
 
-/// Marks outbox row `seq` as published at register index `index`. Fails (changing nothing)
-/// if the row was already published.
-pub async fn mark_published(
+/// Marks the outbox rows of the entries from index `first` onwards as published at their
+/// register index, in one statement. Fails (changing nothing that commits) unless exactly
+/// `expected` unpublished rows were marked: a row already published means two entries for
+/// one record.
+pub async fn mark_published_from(
     conn: &mut AnyConnection,
-    seq: i64,
-    index: u64,
+    first: u64,
+    expected: usize,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
-        "UPDATE decision_outbox SET published_at = $1, register_index = $2 \
-         WHERE seq = $3 AND published_at IS NULL",
+        "UPDATE decision_outbox SET published_at = $1, register_index = \
+         (SELECT e.idx FROM register_entries e WHERE e.outbox_seq = decision_outbox.seq) \
+         WHERE published_at IS NULL AND seq IN \
+         (SELECT outbox_seq FROM register_entries WHERE idx >= $2)",
     )
     .bind(to_micros(at))
-    .bind(to_i64(index, "entry index")?)
-    .bind(seq)
+    .bind(to_i64(first, "entry index")?)
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    if done != 1 {
+    if done != expected as u64 {
         return Err(StoreError::Corrupt(format!(
-            "outbox row {seq} was already published or does not exist"
+            "{expected} entries were appended from index {first} but {done} outbox rows \
+             awaited them: a record was already published or does not exist"
         )));
     }
     Ok(())
-}
-
-/// The confidential facts of case `case_id`: exporter name, parties, goods.
-pub async fn case_secrets(
-    conn: &mut AnyConnection,
-    case_id: &str,
-) -> Result<CaseSecrets, StoreError> {
-    let exporter: Option<String> = sqlx::query_scalar(
-        "SELECT o.name FROM cases c JOIN organisations o ON o.id = c.organisation_id \
-         WHERE c.id = $1",
-    )
-    .bind(case_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let exporter =
-        exporter.ok_or_else(|| StoreError::Corrupt(format!("case {case_id} not found")))?;
-    let parties =
-        sqlx::query("SELECT role, name FROM parties WHERE case_id = $1 ORDER BY position")
-            .bind(case_id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let goods = sqlx::query(
-        "SELECT description, quantity, unit FROM goods_lines WHERE case_id = $1 ORDER BY position",
-    )
-    .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(CaseSecrets {
-        exporter,
-        parties,
-        goods,
-    })
 }
 
 /// Settings key under which the log's verifier key is kept.

@@ -20,7 +20,7 @@ use probity_register::store::{HashStore as _, TreeBuilder};
 use probity_register::tile::{read_tile_data, Tile};
 use probity_register::tilereader::{TileHashReader, TileReader};
 use probity_register::{tree_hash, Hash, StorageError};
-use probity_store::register::{self as reg, CaseSecrets, DbHashes, StoredEntry, StoredOpening};
+use probity_store::register::{self as reg, CaseSecrets, DbHashes, EntryOpenings, StoredEntry};
 use probity_store::{StoreError, Tx};
 use rand::RngCore as _;
 
@@ -111,6 +111,7 @@ impl Sequencer {
                 return Ok(0);
             }
         }
+        let t0 = std::time::Instant::now();
         let mut tx = ctx.store.pool().begin().await.map_err(StoreError::from)?;
         reg::lock(&mut tx).await?;
         self.check_identity(&mut tx).await?;
@@ -125,6 +126,7 @@ impl Sequencer {
             }
             return Ok(0);
         }
+        let t_read = t0.elapsed();
         let new_size = size + pending.len() as u64;
         let mut hashes = DbHashes::load_for_append(&mut tx, size, new_size).await?;
         let mut builder = TreeBuilder::resume_verified(size, &root, &hashes).map_err(|e| {
@@ -133,13 +135,17 @@ impl Sequencer {
             ))
         })?;
         check_edge_tiles(size, &root, &hashes)?;
+        let case_ids: Vec<&str> = pending.iter().map(|r| r.case_id.as_str()).collect();
+        let secrets = reg::cases_secrets(&mut tx, &case_ids).await?;
         let mut entries = Vec::with_capacity(pending.len());
-        let mut openings = Vec::with_capacity(pending.len() * ConfidentialField::ALL.len());
+        let mut openings = Vec::with_capacity(pending.len());
         for row in &pending {
             let record: PublicDecisionRecord = serde_json::from_str(&row.record_json)
                 .map_err(|e| corrupt(format!("outbox row {}: {e}", row.seq)))?;
-            let secrets = reg::case_secrets(&mut tx, &row.case_id).await?;
-            let values = confidential_values(&secrets);
+            let case = secrets
+                .get(&row.case_id)
+                .ok_or_else(|| corrupt(format!("outbox row {}: case not found", row.seq)))?;
+            let values = confidential_values(case);
             let salts = fresh_salts();
             let seq = u64::try_from(row.seq)
                 .map_err(|_| corrupt(format!("outbox row {} has a negative seq", row.seq)))?;
@@ -149,20 +155,18 @@ impl Sequencer {
             let index = builder
                 .push_entry(&bytes)
                 .map_err(|e| corrupt(e.to_string()))?;
-            for field in ConfidentialField::ALL {
-                openings.push(StoredOpening {
-                    index,
-                    field: field.as_str().to_string(),
-                    salt: probity_domain::salt_hex(salts.get(field)),
-                    value: values.value(field),
-                });
-            }
+            openings.push(EntryOpenings {
+                index,
+                fields: ConfidentialField::ALL
+                    .map(|f| (probity_domain::salt_hex(salts.get(f)), values.value(f))),
+            });
             entries.push(StoredEntry {
                 index,
                 outbox_seq: row.seq,
                 bytes,
             });
         }
+        let t_build = t0.elapsed();
         let appended = builder
             .finish(&hashes)
             .map_err(|e| corrupt(e.to_string()))?;
@@ -172,14 +176,21 @@ impl Sequencer {
         hashes.write_appended(&mut tx).await?;
         reg::insert_entries(&mut tx, &entries, now).await?;
         reg::insert_openings(&mut tx, &openings).await?;
-        for e in &entries {
-            reg::mark_published(&mut tx, e.outbox_seq, e.index, now).await?;
-        }
+        reg::mark_published_from(&mut tx, size, entries.len(), now).await?;
+        let t_write = t0.elapsed();
         self.fail_at(Fault::BeforeCheckpoint)?;
         self.sign(&mut tx, appended.new_size, appended.root, now)
             .await?;
         self.fail_at(Fault::BeforeCommit)?;
         tx.commit().await.map_err(StoreError::from)?;
+        tracing::debug!(
+            entries = entries.len(),
+            read = ?t_read,
+            build = ?(t_build - t_read),
+            write = ?(t_write - t_build),
+            sign_commit = ?(t0.elapsed() - t_write),
+            "register: batch appended"
+        );
         Ok(entries.len() as u64)
     }
 
@@ -290,9 +301,12 @@ fn check_edge_tiles(size: u64, root: &Hash, hashes: &DbHashes) -> ServiceResult<
 }
 
 fn fresh_salts() -> FieldSalts {
+    // One read from the OS generator for all five salts of an entry.
+    let mut bytes = [0u8; SALT_LEN * 5];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
     let mut salts = [[0u8; SALT_LEN]; 5];
-    for s in &mut salts {
-        rand::rngs::OsRng.fill_bytes(s);
+    for (s, chunk) in salts.iter_mut().zip(bytes.chunks_exact(SALT_LEN)) {
+        s.copy_from_slice(chunk);
     }
     FieldSalts(salts)
 }

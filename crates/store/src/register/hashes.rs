@@ -14,7 +14,8 @@ use probity_register::tlog::{range_subtrees, stored_hash_count, stored_hash_inde
 use probity_register::{Hash, HashReader, StorageError, TreeError};
 use sqlx::{AnyConnection, Row};
 
-use super::{hash_count, hash_from_hex, placeholders, to_i64, to_u64, BATCH};
+use super::{hash_count, hash_from_hex, to_i64, to_u64};
+use crate::bulk::{in_list, placeholders, rows_per_statement};
 use crate::StoreError;
 
 /// Loads the hashes at `indexes` (any order, duplicates allowed).
@@ -26,11 +27,10 @@ async fn load(
     wanted.sort_unstable();
     wanted.dedup();
     let mut out = BTreeMap::new();
-    for chunk in wanted.chunks(BATCH) {
-        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+    for chunk in wanted.chunks(rows_per_statement(conn, 1)) {
         let sql = format!(
             "SELECT idx, hash FROM register_hashes WHERE idx IN ({})",
-            list.join(", ")
+            in_list(1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for &i in chunk {
@@ -47,12 +47,13 @@ async fn load(
 
 /// Appends hashes at stored index `first` onwards.
 async fn insert(conn: &mut AnyConnection, first: u64, hashes: &[Hash]) -> Result<(), StoreError> {
-    for (k, chunk) in hashes.chunks(BATCH).enumerate() {
+    let per = rows_per_statement(conn, 2);
+    for (k, chunk) in hashes.chunks(per).enumerate() {
         let sql = format!(
             "INSERT INTO register_hashes (idx, hash) VALUES {}",
             placeholders(1, chunk.len(), 2)
         );
-        let base = first + (k * BATCH) as u64;
+        let base = first + (k * per) as u64;
         let mut q = sqlx::query(&sql);
         for (i, h) in chunk.iter().enumerate() {
             q = q

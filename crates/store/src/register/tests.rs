@@ -97,8 +97,3 @@ async fn checkpoints_are_kept_per_size() {
         assert_eq!(checkpoint_at(&mut conn, 3).await.unwrap(), None);
     }
 }
-
-#[test]
-fn placeholders_number_rows() {
-    assert_eq!(placeholders(1, 2, 2), "($1, $2), ($3, $4)");
-}
