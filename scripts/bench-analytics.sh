@@ -90,7 +90,6 @@ for a, b in zip(p["queries"], d["queries"]):
     ok = "yes" if same(a, b) else "**no**"
     lines.append(f"| {a['query']} | {ms(a['median_ms'])} | {ms(b['median_ms'])} | {b['median_ms']/a['median_ms']:.1f}× | {ok} |")
 lines.append("")
-lines.append("")
 lines.append(f"Import of the real files (`probity import caat ../shared/data/caat-uk` into a fresh SQLite database, release "
              f"build, median of {imp['runs']}): **{imp['import_s']:.2f} s** for {imp['rows']:,} value rows, {imp['criteria']:,} "
              f"refusal-criterion rows and {imp['ratings']} ratings, parsed, checked and written in one transaction. "
