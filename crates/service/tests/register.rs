@@ -271,7 +271,7 @@ async fn tampering_is_detected(backend: Backend) {
     assert_eq!(verify(c).await.unwrap().size, 3);
 }
 
-/// Migration 5 moved the openings from one row per field to one row per entry: reverting it
+/// Migration 4 moved the openings from one row per field to one row per entry: reverting it
 /// and applying it again, with entries stored, keeps every salt and value.
 async fn openings_survive_their_migration_both_ways(backend: Backend) {
     let db = TestDb::new(backend).await;
@@ -287,10 +287,10 @@ async fn openings_survive_their_migration_both_ways(backend: Backend) {
     let before = [read(0).await, read(1).await];
     assert!(before.iter().all(|o| o.len() == 5));
 
-    let reverted = probity_store::migrate::revert_to(&c.store, 4)
+    let reverted = probity_store::migrate::revert_to(&c.store, 3)
         .await
         .unwrap();
-    assert_eq!(reverted, vec![5]);
+    assert_eq!(reverted, vec![4]);
     assert_eq!(count(c, "register_openings").await, 10);
     let exporter = probity_store::count(
         &c.store,
@@ -303,7 +303,7 @@ async fn openings_survive_their_migration_both_ways(backend: Backend) {
 
     assert_eq!(
         probity_store::migrate::run(&c.store).await.unwrap(),
-        vec![5]
+        vec![4]
     );
     assert_eq!([read(0).await, read(1).await], before);
     assert!(read(2).await.is_empty());

@@ -33,10 +33,10 @@ pub const MIGRATIONS: &[Migration] = &[
         down: include_str!("../migrations/0003_historic.down.sql"),
     },
     Migration {
-        version: 5,
+        version: 4,
         name: "register_openings_by_entry",
-        up: include_str!("../migrations/0005_register_openings_by_entry.up.sql"),
-        down: include_str!("../migrations/0005_register_openings_by_entry.down.sql"),
+        up: include_str!("../migrations/0004_register_openings_by_entry.up.sql"),
+        down: include_str!("../migrations/0004_register_openings_by_entry.down.sql"),
     },
 ];
 

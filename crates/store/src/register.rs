@@ -358,10 +358,10 @@ pub async fn mark_published_from(
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
-        "UPDATE decision_outbox SET published_at = $1, register_index = \
-         (SELECT e.idx FROM register_entries e WHERE e.outbox_seq = decision_outbox.seq) \
-         WHERE published_at IS NULL AND seq IN \
-         (SELECT outbox_seq FROM register_entries WHERE idx >= $2)",
+        "UPDATE decision_outbox SET published_at = $1, register_index = e.idx \
+         FROM register_entries e \
+         WHERE e.outbox_seq = decision_outbox.seq AND e.idx >= $2 \
+         AND decision_outbox.published_at IS NULL",
     )
     .bind(to_micros(at))
     .bind(to_i64(first, "entry index")?)
