@@ -20,6 +20,7 @@ mod import;
 mod load;
 mod official;
 mod params;
+mod provenance;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -32,6 +33,10 @@ pub use official::{official_tables, years, Cell, OfficialTable, OfficialTables, 
 pub use params::{parse_date, Filters, RatingMatch, StatsAnswer, StatsParams};
 pub use probity_analytics as engine;
 pub use probity_analytics::{LicenceOrder, LicenceSummary, Query, QueryResult, Table};
+pub use provenance::{
+    licence_details, provenance, DataSource, DestinationNotes, Provenance, ProvenanceCounts,
+    CAAT_URL,
+};
 
 use crate::{Ctx, ServiceResult};
 

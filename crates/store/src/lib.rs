@@ -11,6 +11,7 @@ pub mod audit;
 pub mod bulk;
 mod connect;
 mod error;
+pub mod historic_provenance;
 pub mod migrate;
 pub mod outbox;
 pub mod register;

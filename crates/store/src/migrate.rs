@@ -38,6 +38,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0004_register_openings_by_entry.up.sql"),
         down: include_str!("../migrations/0004_register_openings_by_entry.down.sql"),
     },
+    Migration {
+        version: 5,
+        name: "historic_provenance",
+        up: include_str!("../migrations/0005_historic_provenance.up.sql"),
+        down: include_str!("../migrations/0005_historic_provenance.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -12,11 +12,14 @@ use probity_analytics::caat::{CaatDataset, DatasetSummary, IdScheme};
 use probity_analytics::{
     import_files_with_progress, CaatFiles, ImportError, ImportOptions, ImportProgress, ImportReport,
 };
+use probity_store::historic_provenance::{self, ProvenanceInserted};
 use probity_store::{to_micros, Backend, Tx};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::{Ctx, ServiceError};
+
+mod provenance;
 
 /// The `source` of rows keyed by `licence_group` (the 2008–2015 release).
 pub const CAAT_GROUP_SOURCE: &str = "caat-uk/licence_group";
@@ -96,6 +99,8 @@ pub struct ImportOutcome {
     pub rows_inserted: u64,
     pub criteria_inserted: u64,
     pub ratings_inserted: u64,
+    /// New rows of incorporation destinations, trade sources and footnotes.
+    pub provenance_inserted: ProvenanceInserted,
     pub report: ImportReport,
 }
 
@@ -274,9 +279,12 @@ pub async fn import_caat(
     .await?;
 
     let criteria_rows: usize = ds.refusal_criteria.values().map(BTreeSet::len).sum();
-    let total =
-        (ds.ratings.len() + ds.criterion_descriptions.len() + criteria_rows + ds.values.len())
-            as u64;
+    let prov = provenance::rows(&ds);
+    let total = (ds.ratings.len()
+        + ds.criterion_descriptions.len()
+        + criteria_rows
+        + ds.values.len()
+        + prov.len()) as u64;
     let mut done = 0u64;
     let mut tick = |n: u64| {
         done += n;
@@ -386,6 +394,10 @@ pub async fn import_caat(
         rows_inserted += insert(&mut tx, "historic_licence_rows", VALUE_COLUMNS, &rows).await?;
         tick(chunk.len() as u64);
     }
+    let provenance_inserted =
+        historic_provenance::insert_all(&mut tx, source, &run_id, &prov, &mut tick)
+            .await
+            .map_err(ServiceError::from)?;
     let anomalies: BTreeMap<String, u64> = report
         .counts
         .iter()
@@ -415,6 +427,7 @@ pub async fn import_caat(
         rows_inserted,
         criteria_inserted,
         ratings_inserted,
+        provenance_inserted,
         report,
     })
 }

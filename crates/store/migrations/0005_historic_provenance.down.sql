@@ -1,0 +1,4 @@
+DROP TABLE historic_region_footnotes;
+DROP TABLE historic_licence_footnotes;
+DROP TABLE historic_trade_sources;
+DROP TABLE historic_incorporation_destinations;

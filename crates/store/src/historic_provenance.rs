@@ -1,0 +1,402 @@
+//! The CAAT files beside the values (migration 0005): incorporation destinations, trade
+//! sources, licence footnotes and region footnotes. Inserts are `ON CONFLICT DO NOTHING`, sized
+//! per backend by [`crate::bulk`]; reads are small (reference lists, or a page of licences).
+
+use std::collections::BTreeMap;
+
+use sqlx::{AnyConnection, Row};
+
+use crate::bulk::{in_list, placeholders, rows_per_statement};
+use crate::{Store, StoreError};
+
+/// One bound value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+}
+
+/// An onward destination for incorporation, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DestinationRow {
+    pub licence_group: i64,
+    pub destination: String,
+    pub occurrence: i64,
+    pub iso2: String,
+    pub iso2_as_published: Option<String>,
+    pub line: i64,
+}
+
+/// A source country of transit or trade items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TradeSourceRow {
+    pub ref_key: String,
+    pub country: String,
+    pub occurrence: i64,
+    pub licence_group: Option<i64>,
+    pub licence_id: Option<i64>,
+    pub iso2: String,
+    pub iso2_as_published: Option<String>,
+    pub licence_count: Option<i64>,
+    pub line: i64,
+}
+
+/// A footnote on a licence group (or one licence in it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LicenceNoteRow {
+    pub licence_group: i64,
+    pub ordinal: i64,
+    pub licence_id: Option<i64>,
+    pub note: String,
+    pub line: i64,
+}
+
+/// An embargo or sanctions note on a destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionNoteRow {
+    pub name: String,
+    pub ordinal: i64,
+    pub iso2: String,
+    pub note: String,
+    pub line: i64,
+}
+
+/// `INSERT … ON CONFLICT DO NOTHING` of `rows`, in statements sized for the backend; returns the
+/// rows inserted. Every row must have `cols.len()` cells.
+pub async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    cols: &[&str],
+    rows: &[Vec<Cell>],
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<u64, StoreError> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(rows_per_statement(conn, cols.len())) {
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {} ON CONFLICT DO NOTHING",
+            cols.join(", "),
+            placeholders(1, chunk.len(), cols.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for cell in chunk.iter().flatten() {
+            q = match cell {
+                Cell::Int(v) => q.bind(*v),
+                Cell::OptInt(v) => q.bind(*v),
+                Cell::Text(v) => q.bind(v.clone()),
+                Cell::OptText(v) => q.bind(v.clone()),
+            };
+        }
+        inserted += q.execute(&mut *conn).await?.rows_affected();
+        progress(chunk.len() as u64);
+    }
+    Ok(inserted)
+}
+
+/// How many rows each file of an import added.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ProvenanceInserted {
+    pub destinations: u64,
+    pub trade_sources: u64,
+    pub licence_footnotes: u64,
+    pub region_footnotes: u64,
+}
+
+/// The four files' rows of one import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProvenanceRows {
+    pub destinations: Vec<DestinationRow>,
+    pub trade_sources: Vec<TradeSourceRow>,
+    pub licence_notes: Vec<LicenceNoteRow>,
+    pub region_notes: Vec<RegionNoteRow>,
+}
+
+impl ProvenanceRows {
+    pub fn len(&self) -> usize {
+        self.destinations.len()
+            + self.trade_sources.len()
+            + self.licence_notes.len()
+            + self.region_notes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Store the four files' rows under `source`, attributed to `run`.
+pub async fn insert_all(
+    conn: &mut AnyConnection,
+    source: &str,
+    run: &str,
+    p: &ProvenanceRows,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<ProvenanceInserted, StoreError> {
+    let (dests, trade) = (&p.destinations, &p.trade_sources);
+    let (licence_notes, region_notes) = (&p.licence_notes, &p.region_notes);
+    let s = || Cell::Text(source.to_string());
+    let r = || Cell::Text(run.to_string());
+    let rows: Vec<Vec<Cell>> = dests
+        .iter()
+        .map(|d| {
+            vec![
+                s(),
+                Cell::Int(d.licence_group),
+                Cell::Text(d.destination.clone()),
+                Cell::Int(d.occurrence),
+                Cell::Text(d.iso2.clone()),
+                Cell::OptText(d.iso2_as_published.clone()),
+                Cell::Int(d.line),
+                r(),
+            ]
+        })
+        .collect();
+    let cols = [
+        "source",
+        "licence_group",
+        "destination",
+        "occurrence",
+        "iso2",
+        "iso2_as_published",
+        "line",
+        "import_run",
+    ];
+    let destinations = insert_rows(
+        conn,
+        "historic_incorporation_destinations",
+        &cols,
+        &rows,
+        progress,
+    )
+    .await?;
+    let rows: Vec<Vec<Cell>> = trade
+        .iter()
+        .map(|t| {
+            vec![
+                s(),
+                Cell::Text(t.ref_key.clone()),
+                Cell::Text(t.country.clone()),
+                Cell::Int(t.occurrence),
+                Cell::OptInt(t.licence_group),
+                Cell::OptInt(t.licence_id),
+                Cell::Text(t.iso2.clone()),
+                Cell::OptText(t.iso2_as_published.clone()),
+                Cell::OptInt(t.licence_count),
+                Cell::Int(t.line),
+                r(),
+            ]
+        })
+        .collect();
+    let cols = [
+        "source",
+        "ref_key",
+        "country",
+        "occurrence",
+        "licence_group",
+        "licence_id",
+        "iso2",
+        "iso2_as_published",
+        "licence_count",
+        "line",
+        "import_run",
+    ];
+    let trade_sources = insert_rows(conn, "historic_trade_sources", &cols, &rows, progress).await?;
+    let rows: Vec<Vec<Cell>> = licence_notes
+        .iter()
+        .map(|n| {
+            vec![
+                s(),
+                Cell::Int(n.licence_group),
+                Cell::Int(n.ordinal),
+                Cell::OptInt(n.licence_id),
+                Cell::Text(n.note.clone()),
+                Cell::Int(n.line),
+                r(),
+            ]
+        })
+        .collect();
+    let cols = [
+        "source",
+        "licence_group",
+        "ordinal",
+        "licence_id",
+        "note",
+        "line",
+        "import_run",
+    ];
+    let licence_footnotes =
+        insert_rows(conn, "historic_licence_footnotes", &cols, &rows, progress).await?;
+    let rows: Vec<Vec<Cell>> = region_notes
+        .iter()
+        .map(|n| {
+            vec![
+                s(),
+                Cell::Text(n.name.clone()),
+                Cell::Int(n.ordinal),
+                Cell::Text(n.iso2.clone()),
+                Cell::Text(n.note.clone()),
+                Cell::Int(n.line),
+                r(),
+            ]
+        })
+        .collect();
+    let cols = [
+        "source",
+        "name",
+        "ordinal",
+        "iso2",
+        "note",
+        "line",
+        "import_run",
+    ];
+    let region_footnotes =
+        insert_rows(conn, "historic_region_footnotes", &cols, &rows, progress).await?;
+    Ok(ProvenanceInserted {
+        destinations,
+        trade_sources,
+        licence_footnotes,
+        region_footnotes,
+    })
+}
+
+/// A stored region note.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RegionNote {
+    pub source: String,
+    pub name: String,
+    pub iso2: String,
+    pub note: String,
+}
+
+/// Every region note, by source, name and file order.
+pub async fn region_notes(store: &Store) -> Result<Vec<RegionNote>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT source, name, iso2, note FROM historic_region_footnotes \
+         ORDER BY source, name, ordinal",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RegionNote {
+                source: r.try_get(0)?,
+                name: r.try_get(1)?,
+                iso2: r.try_get(2)?,
+                note: r.try_get(3)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// One import run, for citing where the data came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunRecord {
+    pub id: String,
+    pub source: String,
+    pub directory: String,
+    pub file_set_hash: String,
+    pub files_json: String,
+    pub finished_at: i64,
+}
+
+/// The first run of each distinct file set, oldest first (later runs of the same files added
+/// nothing).
+pub async fn first_runs(store: &Store) -> Result<Vec<RunRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, source, directory, file_set_hash, files_json, finished_at \
+         FROM historic_import_runs ORDER BY started_at, id",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: Vec<RunRecord> = Vec::new();
+    for r in &rows {
+        let run = RunRecord {
+            id: r.try_get(0)?,
+            source: r.try_get(1)?,
+            directory: r.try_get(2)?,
+            file_set_hash: r.try_get(3)?,
+            files_json: r.try_get(4)?,
+            finished_at: r.try_get(5)?,
+        };
+        if !out.iter().any(|o| o.file_set_hash == run.file_set_hash) {
+            out.push(run);
+        }
+    }
+    Ok(out)
+}
+
+/// Rows per (source, table): what the provenance tables hold.
+pub async fn counts(store: &Store) -> Result<BTreeMap<(String, String), i64>, StoreError> {
+    let mut out = BTreeMap::new();
+    for table in [
+        "historic_incorporation_destinations",
+        "historic_trade_sources",
+        "historic_licence_footnotes",
+        "historic_region_footnotes",
+    ] {
+        let sql = format!("SELECT source, CAST(COUNT(*) AS BIGINT) FROM {table} GROUP BY source");
+        for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
+            out.insert((r.try_get(0)?, table.to_string()), r.try_get(1)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The incorporation destinations and footnotes of some licence groups of one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupDetails {
+    /// (name, code) in name order.
+    pub destinations: Vec<(String, String)>,
+    /// (licence id, note) in file order.
+    pub notes: Vec<(Option<i64>, String)>,
+}
+
+/// [`GroupDetails`] for `groups` (a page of licences: at most a few hundred).
+pub async fn group_details(
+    store: &Store,
+    source: &str,
+    groups: &[i64],
+) -> Result<BTreeMap<i64, GroupDetails>, StoreError> {
+    let mut out: BTreeMap<i64, GroupDetails> = BTreeMap::new();
+    let mut conn = store.pool().acquire().await?;
+    for chunk in groups.chunks(rows_per_statement(&conn, 1).saturating_sub(1).max(1)) {
+        let sql = format!(
+            "SELECT licence_group, destination, iso2 FROM historic_incorporation_destinations \
+             WHERE source = $1 AND licence_group IN ({}) ORDER BY licence_group, destination, occurrence",
+            in_list(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(source);
+        for g in chunk {
+            q = q.bind(*g);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let e = out.entry(r.try_get(0)?).or_default();
+            e.destinations.push((r.try_get(1)?, r.try_get(2)?));
+        }
+        let sql = format!(
+            "SELECT licence_group, licence_id, note FROM historic_licence_footnotes \
+             WHERE source = $1 AND licence_group IN ({}) ORDER BY licence_group, ordinal",
+            in_list(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(source);
+        for g in chunk {
+            q = q.bind(*g);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let e = out.entry(r.try_get(0)?).or_default();
+            e.notes.push((r.try_get(1)?, r.try_get(2)?));
+        }
+    }
+    Ok(out)
+}
+
+/// The source of the stored value rows, if any (one release per database).
+pub async fn values_source(store: &Store) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT source FROM historic_licence_rows LIMIT 1")
+            .fetch_optional(store.pool())
+            .await?,
+    )
+}
