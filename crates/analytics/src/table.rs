@@ -7,6 +7,7 @@
 mod build;
 pub(crate) mod cells;
 mod order;
+pub(crate) mod rating_cells;
 mod types;
 
 use serde::Serialize;
@@ -98,6 +99,8 @@ pub struct Table {
     pub(crate) max_threads: usize,
     /// Groups pre-aggregated for queries that do not look at ratings.
     pub(crate) cells: cells::Cells,
+    /// The cells split by rating set, for queries that filter or group by a rating.
+    pub(crate) rating_cells: rating_cells::RatingCells,
     /// Answer from the cells where a query allows (tests turn it off to compare).
     pub(crate) use_cells: bool,
 }
@@ -151,10 +154,17 @@ impl Table {
         (self.cells.len(), rows)
     }
 
+    /// Number of per-rating sub-cells.
+    #[doc(hidden)]
+    pub fn rating_cell_count(&self) -> usize {
+        self.rating_cells.len()
+    }
+
     /// Build the pre-aggregated cells again (benchmarks time it).
     #[doc(hidden)]
     pub fn rebuild_cells(&mut self) {
         self.cells = cells::Cells::build(self);
+        self.rating_cells = rating_cells::RatingCells::build(self);
     }
 
     /// Number of rows.

@@ -1,12 +1,12 @@
 //! The pre-aggregated cells on the real data: every CAAT licence group fits a cell, and every
-//! query the cells answer (no rating filter or rating dimension; kinds allowed) gives exactly
-//! what the row scan gives.
+//! query answered from the cells (or, with a rating filter or rating dimension, from their
+//! per-rating sub-cells) gives exactly what the row scan gives.
 
 mod common;
 
 use probity_analytics::{
-    import_dir, Decision, Destination, Dim, ImportOptions, OrderBy, Query, RatingKind, Region,
-    Source, Table,
+    import_dir, Decision, Destination, Dim, ImportOptions, OrderBy, Query, RatingFilter,
+    RatingKind, Region, Source, Table,
 };
 use time::macros::date;
 
@@ -37,6 +37,17 @@ fn cells_answer_exactly_as_the_row_scan_on_real_data() {
         vec![Dim::Source, Dim::LicenceType],
         vec![Dim::Kind],
         vec![Dim::Destination, Dim::Kind, Dim::Criterion],
+        vec![Dim::Rating],
+        vec![Dim::Rating, Dim::Month],
+        vec![Dim::Kind, Dim::Rating, Dim::Criterion],
+    ];
+    // ML10 has sub-items (ML10a, …); many licences hold several ML ratings.
+    let ratings = [
+        None,
+        Some(RatingFilter::Exact("ML10".into())),
+        Some(RatingFilter::Prefix("ML10".into())),
+        Some(RatingFilter::Prefix("ML".into())),
+        Some(RatingFilter::Prefix("5A".into())),
     ];
     let filters: Vec<Query> = vec![
         Query::default(),
@@ -86,10 +97,14 @@ fn cells_answer_exactly_as_the_row_scan_on_real_data() {
     let mut checked = 0;
     for f in &filters {
         for d in &dims {
-            for order_by in [OrderBy::Keys, OrderBy::ValueDesc] {
+            for (r, order_by) in ratings
+                .iter()
+                .zip([OrderBy::Keys, OrderBy::ValueDesc].iter().cycle())
+            {
                 let q = Query {
                     group_by: d.clone(),
-                    order_by,
+                    order_by: *order_by,
+                    rating: r.clone(),
                     ..f.clone()
                 };
                 t.set_use_cells(true);
@@ -101,5 +116,5 @@ fn cells_answer_exactly_as_the_row_scan_on_real_data() {
             }
         }
     }
-    assert_eq!(checked, filters.len() * dims.len() * 2);
+    assert_eq!(checked, filters.len() * dims.len() * ratings.len());
 }

@@ -9,7 +9,8 @@ use crate::table::{Decision, Table};
 
 impl Plan {
     /// Whether the cells can answer: no rating filter and no rating dimension (the rating is
-    /// the one attribute a cell's rows differ in; kinds are kept per cell).
+    /// the one attribute a cell's rows differ in; kinds are kept per cell). Other queries are
+    /// answered from the per-rating sub-cells (`query::rating_cells`).
     pub fn cells_apply(&self, t: &Table) -> bool {
         t.use_cells && self.rating_free
     }
@@ -17,7 +18,7 @@ impl Plan {
     /// Cell `i`'s key (without the criterion and kind dimensions), or `None` if a filter
     /// rejects it.
     #[inline(always)]
-    fn cell_key(&self, t: &Table, i: usize) -> Option<u64> {
+    pub(super) fn cell_key(&self, t: &Table, i: usize) -> Option<u64> {
         let c = &t.cells;
         let mut k = 0u64;
         if let Some(tb) = &self.place_t {
@@ -44,16 +45,16 @@ impl Plan {
 
 /// What some groups of one cell add (negative `n`: take them away).
 #[derive(Clone, Copy)]
-struct Part {
-    n: i64,
-    refused: bool,
-    cited: u32,
-    value: i128,
+pub(super) struct Part {
+    pub n: i64,
+    pub refused: bool,
+    pub cited: u32,
+    pub value: i128,
 }
 
 /// Add a part under `key`, spread over the criterion dimension as the row scan does.
 #[inline(always)]
-fn put<S: Sink>(p: &Plan, key: u64, x: Part, sink: &mut S) {
+pub(super) fn put<S: Sink>(p: &Plan, key: u64, x: Part, sink: &mut S) {
     match p.crit_dim {
         None => sink
             .at(key)

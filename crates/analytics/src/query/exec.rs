@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use super::cells;
 use super::plan::Plan;
+use super::rating_cells;
 use super::result::{self, Measures};
 use super::Query;
 use crate::table::{Decision, Table};
@@ -218,7 +219,7 @@ fn run_with<S: Sink>(t: &Table, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (A
 
 /// Scan rows (and add cells, where the query allows them) into a total and per-thread sinks.
 fn gather<S: Sink>(t: &Table, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (Acc, Vec<S>) {
-    if !p.cells_apply(t) {
+    if !t.use_cells {
         return run_with(t, p, new_sink);
     }
     // Rows of the groups without a cell are scanned; the rest is summed from the cells.
@@ -230,7 +231,11 @@ fn gather<S: Sink>(t: &Table, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (Acc
     if sinks.is_empty() {
         sinks.push(new_sink());
     }
-    cells::scan_cells(t, p, &mut total, &mut sinks[0]);
+    if p.cells_apply(t) {
+        cells::scan_cells(t, p, &mut total, &mut sinks[0]);
+    } else {
+        rating_cells::scan_rating_cells(t, p, &mut total, &mut sinks[0]);
+    }
     (total, sinks)
 }
 

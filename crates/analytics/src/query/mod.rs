@@ -9,6 +9,7 @@ mod cells;
 mod exec;
 mod licences;
 mod plan;
+mod rating_cells;
 mod result;
 
 use serde::Serialize;

@@ -309,6 +309,7 @@ impl TableBuilder {
         t.ym_max = t.ym.iter().copied().max().unwrap_or(0);
         t.sorted_by_date = t.date.windows(2).all(|w| w[0] <= w[1]);
         t.cells = super::cells::Cells::build(&t);
+        t.rating_cells = super::rating_cells::RatingCells::build(&t);
         t.use_cells = true;
         t
     }

@@ -3,7 +3,7 @@
 use probity_analytics::{Decision, LicenceType, RowInput, Source, Table, TableBuilder};
 use time::Date;
 
-pub const RATINGS: &[&str] = &["ML1", "ML10", "5A002", "PL9009", "End Use"];
+pub const RATINGS: &[&str] = &["ML1", "ML10", "5A002", "PL9009", "End Use", "ML10a"];
 pub const PLACES: &[&str] = &["Israel", "Sarawak", "Malaysia", "Iran", "Atlantis"];
 pub const CRITERIA: &[&str] = &["1", "2", "3", "7"];
 
