@@ -290,7 +290,8 @@ async fn openings_survive_their_migration_both_ways(backend: Backend) {
     let reverted = probity_store::migrate::revert_to(&c.store, 3)
         .await
         .unwrap();
-    assert_eq!(reverted, vec![4]);
+    // Later migrations are reverted first, and 4 last.
+    assert_eq!(reverted.last(), Some(&4));
     assert_eq!(count(c, "register_openings").await, 10);
     let exporter = probity_store::count(
         &c.store,
@@ -301,9 +302,10 @@ async fn openings_survive_their_migration_both_ways(backend: Backend) {
     .unwrap();
     assert_eq!(exporter, 2);
 
+    let reapplied = probity_store::migrate::run(&c.store).await.unwrap();
     assert_eq!(
-        probity_store::migrate::run(&c.store).await.unwrap(),
-        vec![4]
+        reapplied,
+        reverted.iter().rev().copied().collect::<Vec<_>>()
     );
     assert_eq!([read(0).await, read(1).await], before);
     assert!(read(2).await.is_empty());

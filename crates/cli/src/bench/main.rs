@@ -47,8 +47,9 @@ struct Args {
     #[arg(long, default_value_t = 20_000)]
     register_entries: u32,
     /// Register: sequencer batch size (rows per transaction and per signed checkpoint).
-    #[arg(long, default_value_t = probity_service::register::sequencer::DEFAULT_BATCH)]
-    register_batch: i64,
+    /// (default: adaptive, as in `probity serve`).
+    #[arg(long)]
+    register_batch: Option<i64>,
     /// Register: leaves in the log for the proof and verification measurements.
     #[arg(long, default_value_t = 1_000_000)]
     register_tree: u32,

@@ -7,6 +7,7 @@
 //! checkpoint, and mark the rows published. Either all of it commits or none of it does, so a
 //! crash at any point loses nothing and duplicates nothing, and a rerun simply continues.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use probity_domain::{
@@ -26,8 +27,17 @@ use rand::RngCore as _;
 
 use crate::{Ctx, ServiceError, ServiceResult};
 
-/// Outbox rows appended per transaction (and per signed checkpoint).
+/// Outbox rows in the first batch; later batches adapt (see [`Batching`]).
 pub const DEFAULT_BATCH: i64 = 1000;
+
+/// Under a backlog, each batch (one transaction, one checkpoint) is sized to take about this
+/// long, so a checkpoint is signed at least once a second and, on SQLite, licensing commands
+/// wait at most this long for the write lock.
+pub const BATCH_TIME: Duration = Duration::from_millis(400);
+
+/// Bounds of the adaptive batch size.
+pub const MIN_BATCH: i64 = 256;
+pub const MAX_BATCH: i64 = 16_384;
 
 /// How long the background loop sleeps when there is nothing to do.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
@@ -42,10 +52,42 @@ pub enum Fault {
     BeforeCommit,
 }
 
+/// How many outbox rows one run takes.
+#[derive(Debug)]
+enum Batching {
+    /// Always this many (tests, and operators who want a fixed size).
+    Fixed(i64),
+    /// Sized from the last full batch's time per entry to take about [`BATCH_TIME`]: large
+    /// batches amortise the per-batch work (tree check, lookups, checkpoint, commit) when a
+    /// backlog drains; a quiet register appends whatever is pending.
+    Adaptive(AtomicI64),
+}
+
+impl Batching {
+    fn size(&self) -> i64 {
+        match self {
+            Batching::Fixed(n) => *n,
+            Batching::Adaptive(n) => n.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Learns from a batch of `taken` rows (of `limit` asked for) that took `took`.
+    fn observe(&self, taken: usize, limit: i64, took: Duration) {
+        let Batching::Adaptive(n) = self else { return };
+        // Only a full batch says how fast a backlog drains; a partial one was all there was.
+        if taken == 0 || (taken as i64) < limit {
+            return;
+        }
+        let per_entry = took.as_secs_f64() / taken as f64;
+        let next = (BATCH_TIME.as_secs_f64() / per_entry.max(1e-7)) as i64;
+        n.store(next.clamp(MIN_BATCH, MAX_BATCH), Ordering::Relaxed);
+    }
+}
+
 /// The log's identity (origin and signing key) and batch size.
 pub struct Sequencer {
     signer: Ed25519Signer,
-    batch: i64,
+    batch: Batching,
     fault: Option<Fault>,
 }
 
@@ -67,14 +109,20 @@ impl Sequencer {
     pub fn new(signer: Ed25519Signer) -> Sequencer {
         Sequencer {
             signer,
-            batch: DEFAULT_BATCH,
+            batch: Batching::Adaptive(AtomicI64::new(DEFAULT_BATCH)),
             fault: None,
         }
     }
 
+    /// Takes exactly `batch` rows per run instead of adapting.
     pub fn with_batch(mut self, batch: i64) -> Sequencer {
-        self.batch = batch.max(1);
+        self.batch = Batching::Fixed(batch.max(1));
         self
+    }
+
+    /// Rows the next run will take at most.
+    pub fn batch_size(&self) -> i64 {
+        self.batch.size()
     }
 
     #[doc(hidden)]
@@ -116,7 +164,8 @@ impl Sequencer {
         reg::lock(&mut tx).await?;
         self.check_identity(&mut tx).await?;
         let (size, root) = self.current_tree(&mut tx).await?;
-        let pending = reg::unpublished(&mut tx, self.batch).await?;
+        let limit = self.batch.size();
+        let pending = reg::unpublished(&mut tx, limit).await?;
         let now = ctx.clock.now();
         if pending.is_empty() {
             if reg::latest_checkpoint(&mut tx).await?.is_none() {
@@ -183,6 +232,7 @@ impl Sequencer {
             .await?;
         self.fail_at(Fault::BeforeCommit)?;
         tx.commit().await.map_err(StoreError::from)?;
+        self.batch.observe(entries.len(), limit, t0.elapsed());
         tracing::debug!(
             entries = entries.len(),
             read = ?t_read,
@@ -326,5 +376,30 @@ pub fn confidential_values(s: &CaseSecrets) -> ConfidentialValues {
         end_users: names(&["end_user", "ultimate_end_user"]),
         goods_descriptions: s.goods.iter().map(|(d, _, _)| d.clone()).collect(),
         quantities: s.goods.iter().map(|(_, q, u)| format!("{q} {u}")).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backlog_grows_the_batch_to_its_time_budget_within_bounds() {
+        let adaptive = Batching::Adaptive(AtomicI64::new(DEFAULT_BATCH));
+        // 1,000 rows in 40 ms: 40 µs each, so 400 ms holds 10,000.
+        adaptive.observe(1000, 1000, Duration::from_millis(40));
+        assert_eq!(adaptive.size(), 10_000);
+        // A partial batch was everything pending: it says nothing about speed.
+        adaptive.observe(3, 10_000, Duration::from_millis(500));
+        assert_eq!(adaptive.size(), 10_000);
+        // Slow batches shrink it, never below the floor; fast ones never pass the ceiling.
+        adaptive.observe(10_000, 10_000, Duration::from_secs(100));
+        assert_eq!(adaptive.size(), MIN_BATCH);
+        adaptive.observe(256, 256, Duration::from_micros(1));
+        assert_eq!(adaptive.size(), MAX_BATCH);
+
+        let fixed = Batching::Fixed(2);
+        fixed.observe(2, 2, Duration::from_secs(100));
+        assert_eq!(fixed.size(), 2);
     }
 }
