@@ -5,6 +5,7 @@
 mod charts;
 mod lists;
 mod publish;
+mod sources;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -98,6 +99,7 @@ struct DataPage {
     query: String,
     licences_link: String,
     coverage: String,
+    sources: sources::SourcesView,
 }
 
 impl DataPage {
@@ -304,6 +306,7 @@ async fn browse(
     Query(x): Query<PageExtra>,
 ) -> Result<Response, AppError> {
     let t = analytics::table(&s.ctx).await?;
+    let prov = analytics::provenance(&s.ctx).await?;
     // First visit: destinations by value.
     if p.group_by.is_none() {
         p.group_by = Some("destination".into());
@@ -339,6 +342,7 @@ async fn browse(
         query: qs(&q_params),
         licences_link: String::new(),
         coverage: coverage(&t),
+        sources: sources::view(&prov, &Default::default()),
     };
     let answer = match StatsAnswer::cached(&t, &q_params) {
         Ok(a) => a,
@@ -355,6 +359,8 @@ async fn browse(
     let cols = answer.columns();
     view.headers = cols.iter().map(|c| header_label(c)).collect();
     view.hidden_rows = answer.rows.len().saturating_sub(MAX_ROWS);
+    // Destination notes apply to the destination filtered on and the destinations listed.
+    let mut shown: std::collections::BTreeSet<String> = p.destination.iter().cloned().collect();
     for row in answer.rows.iter().take(MAX_ROWS) {
         let v = serde_json::to_value(row).unwrap_or_default();
         let keys = cols.len() - 4;
@@ -384,6 +390,9 @@ async fn browse(
                         .map(|r| r.description.clone()),
                     _ => None,
                 };
+                if matches!(*c, "destination" | "destination_name" | "published_name") {
+                    shown.insert(text.clone());
+                }
                 CellView {
                     text,
                     numeric: i >= keys,
@@ -396,6 +405,7 @@ async fn browse(
             link: narrow(&q_params, &row.keys).map(|n| qs(&n)),
         });
     }
+    view.sources = sources::view(&prov, &shown);
     let unit = unit_of(&measure);
     let mname = match measure.as_str() {
         "licences" => "Licences",

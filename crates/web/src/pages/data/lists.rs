@@ -62,9 +62,17 @@ pub(crate) fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> Respo
 struct LicencesPage {
     nav: Nav,
     total: Measures,
-    licences: Vec<LicenceSummary>,
+    licences: Vec<LicenceRow>,
     filters: Vec<(String, String)>,
     back: String,
+}
+
+/// A licence with what CAAT publishes beside it: where its goods are incorporated into
+/// onward destinations, and its footnotes.
+pub struct LicenceRow {
+    l: LicenceSummary,
+    incorporated_into: String,
+    notes: Vec<String>,
 }
 
 const DRILL_LIMIT: usize = 200;
@@ -75,6 +83,38 @@ pub async fn drill_down(
     Query(p): Query<StatsParams>,
 ) -> Result<Response, AppError> {
     let (t, licences) = analytics::licences(&s.ctx, &p, DRILL_LIMIT).await?;
+    let groups = licences
+        .iter()
+        .filter(|l| l.source == engine::Source::Caat)
+        .map(|l| l.licence)
+        .collect();
+    let mut details = analytics::licence_details(&s.ctx, &groups).await?;
+    let licences = licences
+        .into_iter()
+        .map(|l| {
+            let d = match l.source {
+                engine::Source::Caat => details.remove(&l.licence).unwrap_or_default(),
+                _ => Default::default(),
+            };
+            LicenceRow {
+                incorporated_into: d
+                    .destinations
+                    .iter()
+                    .map(|(name, code)| format!("{name} ({code})"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                notes: d
+                    .notes
+                    .into_iter()
+                    .map(|(id, n)| match id {
+                        Some(id) => format!("Licence {id}: {n}"),
+                        None => n,
+                    })
+                    .collect(),
+                l,
+            }
+        })
+        .collect();
     let total = analytics::run(&t, &p.to_query()?)?.total;
     let filters = serde_json::to_value(&p)
         .ok()

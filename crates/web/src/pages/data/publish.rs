@@ -51,6 +51,7 @@ struct StatisticsPage {
     label: String,
     periods: Vec<String>,
     tables: Vec<TableView>,
+    sources: super::sources::SourcesView,
 }
 
 fn view(t: &OfficialTables) -> Vec<TableView> {
@@ -85,6 +86,8 @@ pub async fn statistics(
     let p = period(&q)?;
     let t = analytics::table(&s.ctx).await?;
     let tables = analytics::official_tables(&t, p)?;
+    let prov = analytics::provenance(&s.ctx).await?;
+    let sources = super::sources::view(&prov, &destination_codes(&tables));
     let mut periods = Vec::new();
     for y in tables.years.iter().rev() {
         periods.push(y.to_string());
@@ -97,7 +100,23 @@ pub async fn statistics(
         label: tables.period.label(),
         periods,
         tables: view(&tables),
+        sources,
     })
+}
+
+/// The destination codes in the tables (their `code` column), for the notes that apply.
+fn destination_codes(t: &OfficialTables) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for tb in &t.tables {
+        if let Some(i) = tb.header.iter().position(|h| h == "code") {
+            for r in &tb.rows {
+                if let Some(Cell::Text(c)) = r.get(i) {
+                    out.insert(c.clone());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// `/statistics/{table}.csv?period=…`
