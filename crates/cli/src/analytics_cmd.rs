@@ -9,7 +9,9 @@ use anyhow::{anyhow, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use probity_domain::CriteriaSet;
-use probity_service::analytics::engine::{export, export_parquet, ImportOptions, Severity};
+use probity_service::analytics::engine::{
+    export, export_parquet, AnomalyKind, ImportOptions, Severity,
+};
 use probity_service::analytics::{
     self, ImportFailure, ImportOutcome, ImportStage, StatsAnswer, StatsParams,
 };
@@ -269,6 +271,25 @@ fn print_summary(dir: &Path, o: &ImportOutcome, secs: f64) {
         "  ratings:       {} used; {} rating definitions and {} refusal-criterion rows new",
         s.ratings_used, o.ratings_inserted, o.criteria_inserted
     );
+    let p = &o.provenance_inserted;
+    println!(
+        "  also new:      {} incorporation destinations, {} trade sources, {} licence \
+         footnotes, {} destination notes",
+        group(p.destinations),
+        group(p.trade_sources),
+        group(p.licence_footnotes),
+        group(p.region_footnotes)
+    );
+    let absent: Vec<&str> = o
+        .report
+        .examples
+        .iter()
+        .filter(|x| x.kind == AnomalyKind::FileAbsent)
+        .map(|x| x.file.as_str())
+        .collect();
+    if !absent.is_empty() {
+        println!("  not in this release: {}", absent.join(", "));
+    }
     println!(
         "  rejected:      {} records",
         group(o.report.records_rejected)
