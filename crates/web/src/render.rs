@@ -43,6 +43,7 @@ impl Nav {
         };
         if u.actor.role == Role::Oversight {
             links.push(("/oversight/audit", "Audit chain"));
+            links.push(("/oversight/openings", "Register openings"));
         }
         links.push(("/register/decisions", "Public register"));
         links.push(("/data", "Data"));

@@ -87,4 +87,76 @@ async fn serves_the_log(backend: Backend) {
     assert!(page.text().contains("/register/proof/2"), "{}", page.text());
 }
 
-probity_service::backend_tests!(serves_the_log);
+/// Oversight's disclosure page: openings that check against the public entry, and a clear
+/// error (nothing disclosed) for a malformed index or a missing reason.
+async fn oversight_discloses_openings(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let w = &app.world;
+    w.case_at(Stage::Granted).await;
+    let signer = Ed25519Signer::from_seed("probity.test/register", &[5; 32]).unwrap();
+    assert_eq!(Sequencer::new(signer).run_once(&w.ctx).await.unwrap(), 1);
+    let session = app.login("oversight@oversight.test").await;
+    let reason = ("reason", "Select committee inquiry into exports");
+
+    let page = app
+        .post_form(
+            "/oversight/openings",
+            Some(&session),
+            &[("index", "0"), ("field", "exporter"), reason],
+        )
+        .await;
+    page.assert_status(200);
+    let html = page.text();
+    let line = html
+        .lines()
+        .find(|l| l.contains("&#34;register_index&#34;"))
+        .unwrap_or_else(|| panic!("no opening on the page:\n{html}"));
+    let json = line
+        .split_once('>')
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(json, _)| json.replace("&#34;", "\""))
+        .unwrap();
+    let opening: probity_service::domain::EntryOpening = serde_json::from_str(&json).unwrap();
+    assert_eq!(opening.value, "Acme Defence Ltd");
+    let entry = probity_service::register::public::export(&w.ctx)
+        .await
+        .unwrap();
+    let bundle = &entry
+        .iter()
+        .find(|(p, _)| p == "tile/entries/000.p/1")
+        .unwrap()
+        .1;
+    let decoded = probity_service::domain::RegisterEntry::decode(&bundle[2..]).unwrap();
+    assert!(opening.opens(&decoded));
+
+    for (fields, message) in [
+        (
+            vec![("index", "first"), ("field", ""), reason],
+            "whole number",
+        ),
+        (
+            vec![("index", "0"), ("field", "bank_account"), reason],
+            "listed fields",
+        ),
+        (
+            vec![("index", "0"), ("field", ""), ("reason", "")],
+            "reason",
+        ),
+    ] {
+        let resp = app
+            .post_form("/oversight/openings", Some(&session), &fields)
+            .await;
+        resp.assert_status(422);
+        assert!(resp.text().contains(message), "{message}");
+        assert!(!resp.text().contains("Acme Defence Ltd"));
+    }
+    app.post_form(
+        "/oversight/openings",
+        Some(&session),
+        &[("index", "9"), reason],
+    )
+    .await
+    .assert_status(404);
+}
+
+probity_service::backend_tests!(serves_the_log, oversight_discloses_openings);

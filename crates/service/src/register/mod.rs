@@ -2,6 +2,7 @@
 //! transparency log and signs checkpoints, its signing key, and what the log serves.
 //! Formats: docs/register-format.md.
 
+pub mod disclosure;
 pub mod keys;
 pub mod public;
 pub mod semantics;

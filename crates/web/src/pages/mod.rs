@@ -4,6 +4,7 @@ mod applications;
 mod case;
 pub(crate) mod data;
 mod licences;
+mod oversight;
 mod public;
 mod session;
 
@@ -40,6 +41,10 @@ pub fn router() -> Router<AppState> {
             get(admin::tokens).post(admin::create_token),
         )
         .route("/oversight/audit", get(admin::audit_chain))
+        .route(
+            "/oversight/openings",
+            get(oversight::openings_form).post(oversight::disclose),
+        )
 }
 
 /// Parse a path id, treating a malformed one as "not found" (it cannot name anything).

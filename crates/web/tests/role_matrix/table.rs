@@ -204,6 +204,11 @@ pub fn page_rows() -> Vec<Row> {
         row(GET, "/account/tokens", NO_FIXTURE, SIGNED_IN, 200, NOBODY, NONE),
         row(POST, "/account/tokens", NO_FIXTURE, SIGNED_IN, 200, NOBODY, Form(&[("name", "script {n}")])),
         row(GET, "/oversight/audit", NO_FIXTURE, OVS, 200, NOBODY, NONE),
+        row(GET, "/oversight/openings", NO_FIXTURE, OVS, 200, NOBODY, NONE),
+        // No sequencer runs here, so entry 0 does not exist yet: oversight is told so, everyone
+        // else is refused first (tests/register.rs covers a real disclosure).
+        row(POST, "/oversight/openings", GRANTED, OVS, 404, NOBODY,
+            Form(&[("index", "0"), ("field", ""), ("reason", "Committee inquiry, request {n}")])),
         // The transparency log's files (C2SP tlog-tiles) are public and the same for everyone.
         row(GET, "/register/checkpoint", GRANTED, EVERYONE, SAME, NOBODY, NONE),
         row(GET, "/register/key", GRANTED, EVERYONE, SAME, NOBODY, NONE),
