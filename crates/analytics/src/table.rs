@@ -1,12 +1,15 @@
 //! The columnar licence table: one row per (licence group, rating), dictionary-encoded.
 //!
-//! Rows are sorted by (group date, source, licence group), so all rows of a group are adjacent
+//! A [`Table`] is one or more [`Part`]s (`parts`): the imported history and Probity's own
+//! decisions are built apart, so a new decision rebuilds only the small part. In a part, rows
+//! are sorted by (group date, source, licence group), so all rows of a group are adjacent
 //! (distinct counts need only compare with the previous row's group) and, when every group has a
 //! single date, the date column is sorted (date ranges become binary searches).
 
 mod build;
 pub(crate) mod cells;
 mod order;
+mod parts;
 pub(crate) mod rating_cells;
 mod types;
 
@@ -56,9 +59,12 @@ pub struct CriterionEntry {
     pub description: String,
 }
 
-/// The table. Build it with [`TableBuilder`] or [`Table::from_caat`].
+pub use parts::Table;
+
+/// One part of a table: rows built, sorted and pre-aggregated together, with their own
+/// dictionaries. Build one with [`TableBuilder`] or [`Table::from_caat`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Table {
+pub(crate) struct Part {
     // Per row.
     pub(crate) gidx: Vec<u32>,
     pub(crate) date: Vec<i32>,
@@ -133,31 +139,12 @@ pub(crate) fn date_to_days(d: Date) -> i32 {
     d.to_julian_day() - UNIX_EPOCH_JULIAN_DAY
 }
 
-impl Table {
-    /// Limit the threads a query may use (0: one per available core, at most 8). Queries over
-    /// fewer than 400,000 rows always use one.
-    pub fn set_max_threads(&mut self, n: usize) {
-        self.max_threads = n;
-    }
-
-    /// Whether queries that allow it are answered from the pre-aggregated cells (the default)
-    /// rather than by scanning rows; both give the same answers, which the tests check.
-    #[doc(hidden)]
-    pub fn set_use_cells(&mut self, on: bool) {
-        self.use_cells = on;
-    }
-
+impl Part {
     /// Number of pre-aggregated cells, and rows left to scan row by row.
     #[doc(hidden)]
     pub fn cell_stats(&self) -> (usize, usize) {
         let rows = self.cells.residual.iter().map(|(a, b)| b - a).sum();
         (self.cells.len(), rows)
-    }
-
-    /// Number of per-rating sub-cells.
-    #[doc(hidden)]
-    pub fn rating_cell_count(&self) -> usize {
-        self.rating_cells.len()
     }
 
     /// Build the pre-aggregated cells again (benchmarks time it).
@@ -172,31 +159,9 @@ impl Table {
         self.gidx.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.gidx.is_empty()
-    }
-
     /// Number of distinct licence groups.
     pub fn groups(&self) -> usize {
         self.group_id.len()
-    }
-
-    pub fn ratings(&self) -> &[RatingEntry] {
-        &self.ratings
-    }
-
-    /// Destination names as published.
-    pub fn places(&self) -> &[PlaceEntry] {
-        &self.places
-    }
-
-    /// Destination codes.
-    pub fn codes(&self) -> &[CodeEntry] {
-        &self.codes
-    }
-
-    pub fn criteria(&self) -> &[CriterionEntry] {
-        &self.criteria
     }
 
     /// Earliest and latest row dates.
@@ -232,11 +197,6 @@ impl Table {
             criteria: self.criteria_of(self.group_crit[g]),
             outlier: flags & FLAG_OUTLIER != 0,
         })
-    }
-
-    /// All rows, decoded, in table order.
-    pub fn rows(&self) -> impl Iterator<Item = RowView<'_>> {
-        (0..self.len()).filter_map(|i| self.row(i))
     }
 
     pub(crate) fn criteria_of(&self, mask: u32) -> Vec<&str> {

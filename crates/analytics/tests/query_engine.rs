@@ -8,8 +8,8 @@ use common::synth::{build, date, Row, CRITERIA, PLACES, RATINGS};
 use probity_analytics::countries::{self, Region};
 use probity_analytics::ratings::{self, RatingKind};
 use probity_analytics::{
-    Decision, Destination, Dim, Key, LicenceOrder, Measures, Query, QueryError, RatingFilter,
-    Source,
+    Decision, Destination, Dim, Key, LicenceOrder, Measures, OrderBy, Query, QueryError,
+    RatingFilter, Source, Table,
 };
 use proptest::prelude::*;
 
@@ -342,9 +342,64 @@ proptest! {
     fn row_scan_matches_naive_model(rows in groups_strategy(0.85), q in query_strategy()) {
         check_against_naive(&rows, q, false)?;
     }
+
+    /// Imported and Probity rows built as two parts and answered together (as the service
+    /// keeps them) match the model of all rows at once: totals, buckets, order and limits.
+    #[test]
+    fn parts_match_naive_model(
+        rows in groups_strategy(0.85),
+        q in query_strategy(),
+        cells in prop::bool::ANY,
+        order in prop_oneof![Just(OrderBy::Keys), Just(OrderBy::ValueDesc), Just(OrderBy::LicencesDesc)],
+        limit in prop::option::weighted(0.3, 1usize..6),
+    ) {
+        let (caat, own): (Vec<Row>, Vec<Row>) =
+            rows.iter().cloned().partition(|r| r.source == Source::Caat);
+        let mut t = Table::combine(&build(&caat), &build(&own)).expect("sources are disjoint");
+        prop_assert_eq!(t.part_count(), 2);
+        t.set_use_cells(cells);
+        check_table(&rows, q.clone(), &t)?;
+        // Ordered and limited after merging: the same rows as one table of everything.
+        let q = Query { order_by: order, limit, exclude_licences: vec![], ..q };
+        let mut whole = build(&rows);
+        whole.set_use_cells(cells);
+        prop_assert_eq!(t.query(&q).ok(), whole.query(&q).ok());
+        for lo in [LicenceOrder::ValueDesc, LicenceOrder::Date] {
+            prop_assert_eq!(
+                t.licences(&q, lo, limit.unwrap_or(usize::MAX)).ok(),
+                whole.licences(&q, lo, limit.unwrap_or(usize::MAX)).ok()
+            );
+        }
+    }
+}
+
+#[test]
+fn parts_sharing_a_licence_are_not_combined() {
+    let rows = |source| Row {
+        source,
+        licence: 7,
+        date: date(3),
+        rating: "ML10",
+        place: "Israel",
+        decision: Decision::Granted,
+        value: Some(5),
+        criteria: vec![],
+        outlier: false,
+    };
+    let a = build(&[rows(Source::Caat)]);
+    assert!(Table::combine(&a, &build(&[rows(Source::Caat)])).is_none());
+    let both = Table::combine(&a, &build(&[rows(Source::Probity)])).unwrap();
+    assert_eq!(both.query(&Query::default()).unwrap().total.licences, 2);
 }
 
 fn check_against_naive(rows: &[Row], q: Query, cells: bool) -> Result<(), TestCaseError> {
+    let mut t = build(rows);
+    t.set_use_cells(cells);
+    check_table(rows, q, &t)
+}
+
+/// `t` holds `rows`; its answers to `q` must be the naive model's.
+fn check_table(rows: &[Row], q: Query, t: &Table) -> Result<(), TestCaseError> {
     {
         let mut q = q;
         if let Some(i) = q.limit.take() {
@@ -357,8 +412,6 @@ fn check_against_naive(rows: &[Row], q: Query, cells: bool) -> Result<(), TestCa
                 q.exclude_licences.push((r2.source, r2.licence));
             }
         }
-        let mut t = build(rows);
-        t.set_use_cells(cells);
         match t.query(&q) {
             Ok(res) => {
                 let (total, buckets) = naive(rows, &q);

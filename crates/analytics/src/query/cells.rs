@@ -5,20 +5,20 @@
 use super::exec::{Acc, Sink};
 use super::plan::{Plan, REJECT};
 use crate::table::cells::{Cells, Sums, NO_CELL};
-use crate::table::{Decision, Table};
+use crate::table::{Decision, Part};
 
 impl Plan {
     /// Whether the cells can answer: no rating filter and no rating dimension (the rating is
     /// the one attribute a cell's rows differ in; kinds are kept per cell). Other queries are
     /// answered from the per-rating sub-cells (`query::rating_cells`).
-    pub fn cells_apply(&self, t: &Table) -> bool {
+    pub fn cells_apply(&self, t: &Part) -> bool {
         t.use_cells && self.rating_free
     }
 
     /// Cell `i`'s key (without the criterion and kind dimensions), or `None` if a filter
     /// rejects it.
     #[inline(always)]
-    pub(super) fn cell_key(&self, t: &Table, i: usize) -> Option<u64> {
+    pub(super) fn cell_key(&self, t: &Part, i: usize) -> Option<u64> {
         let c = &t.cells;
         let mut k = 0u64;
         if let Some(tb) = &self.place_t {
@@ -45,7 +45,7 @@ impl Plan {
 
 /// What some groups of one cell add (negative `n`: take them away).
 #[derive(Clone, Copy)]
-pub(super) struct Part {
+pub(super) struct Share {
     pub n: i64,
     pub refused: bool,
     pub cited: u32,
@@ -54,7 +54,7 @@ pub(super) struct Part {
 
 /// Add a part under `key`, spread over the criterion dimension as the row scan does.
 #[inline(always)]
-pub(super) fn put<S: Sink>(p: &Plan, key: u64, x: Part, sink: &mut S) {
+pub(super) fn put<S: Sink>(p: &Plan, key: u64, x: Share, sink: &mut S) {
     match p.crit_dim {
         None => sink
             .at(key)
@@ -78,7 +78,7 @@ pub(super) fn put<S: Sink>(p: &Plan, key: u64, x: Part, sink: &mut S) {
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn add_cell<S: Sink>(
-    t: &Table,
+    t: &Part,
     p: &Plan,
     i: usize,
     key: u64,
@@ -94,7 +94,7 @@ fn add_cell<S: Sink>(
     if n == 0 {
         return;
     }
-    let part = |n: u32, value: i128| Part {
+    let part = |n: u32, value: i128| Share {
         n: sign * n as i64,
         refused: c.decision[i] == Decision::Refused as u8,
         cited: c.crit[i] & p.cite_mask,
@@ -129,7 +129,7 @@ fn add_cell<S: Sink>(
 }
 
 /// Add the cells within the query's dates, then take its excluded groups back out.
-pub(super) fn scan_cells<S: Sink>(t: &Table, p: &Plan, total: &mut Acc, sink: &mut S) {
+pub(super) fn scan_cells<S: Sink>(t: &Part, p: &Plan, total: &mut Acc, sink: &mut S) {
     let c = &t.cells;
     let (lo, hi) = c.date_range(p.days.0, p.days.1);
     let simple = p.kind.is_none() && p.kind_dim.is_none() && p.flag_reject == 0;
@@ -139,7 +139,7 @@ pub(super) fn scan_cells<S: Sink>(t: &Table, p: &Plan, total: &mut Acc, sink: &m
         };
         if simple {
             // The common case, without the per-kind sums.
-            let x = Part {
+            let x = Share {
                 n: c.groups[i] as i64,
                 refused: c.decision[i] == Decision::Refused as u8,
                 cited: c.crit[i] & p.cite_mask,

@@ -10,7 +10,7 @@ use super::plan::Plan;
 use super::rating_cells;
 use super::result::{self, Measures};
 use super::Query;
-use crate::table::{Decision, Table};
+use crate::table::{Decision, Part};
 
 /// Above this many buckets, accumulate in a hash map instead of an array.
 const DENSE_LIMIT: u64 = 1 << 16;
@@ -107,7 +107,7 @@ impl Sink for Sparse {
 
 /// Scan the candidate rows within `ranges` into `total` and `sink`.
 pub(super) fn scan<S: Sink>(
-    t: &Table,
+    t: &Part,
     p: &Plan,
     ranges: &[(usize, usize)],
     total: &mut Acc,
@@ -145,7 +145,7 @@ pub(super) fn scan<S: Sink>(
 }
 
 /// Split the plan's ranges into about `parts` chunks of rows, cutting only at group boundaries.
-fn chunks(t: &Table, p: &Plan, parts: usize) -> Vec<Vec<(usize, usize)>> {
+fn chunks(t: &Part, p: &Plan, parts: usize) -> Vec<Vec<(usize, usize)>> {
     let rows: usize = p.ranges.iter().map(|(a, b)| b - a).sum();
     let target = rows.div_ceil(parts.max(1)).max(1);
     let mut out = vec![Vec::new()];
@@ -173,7 +173,7 @@ fn chunks(t: &Table, p: &Plan, parts: usize) -> Vec<Vec<(usize, usize)>> {
     out
 }
 
-fn run_with<S: Sink>(t: &Table, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (Acc, Vec<S>) {
+fn run_with<S: Sink>(t: &Part, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (Acc, Vec<S>) {
     let rows: usize = p.ranges.iter().map(|(a, b)| b - a).sum();
     let cores = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -218,7 +218,7 @@ fn run_with<S: Sink>(t: &Table, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (A
 }
 
 /// Scan rows (and add cells, where the query allows them) into a total and per-thread sinks.
-fn gather<S: Sink>(t: &Table, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (Acc, Vec<S>) {
+fn gather<S: Sink>(t: &Part, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (Acc, Vec<S>) {
     if !t.use_cells {
         return run_with(t, p, new_sink);
     }
@@ -239,7 +239,7 @@ fn gather<S: Sink>(t: &Table, p: &Plan, new_sink: impl Fn() -> S + Sync) -> (Acc
     (total, sinks)
 }
 
-pub(super) fn run(t: &Table, p: &Plan, q: &Query) -> result::QueryResult {
+pub(super) fn run(t: &Part, p: &Plan, q: &Query) -> result::QueryResult {
     let mut buckets: Vec<(u64, Acc)> = Vec::new();
     let total = if p.dims.is_empty() || p.buckets <= DENSE_LIMIT {
         let n = if p.dims.is_empty() {

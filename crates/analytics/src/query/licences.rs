@@ -5,7 +5,7 @@ use time::Date;
 
 use super::plan::Plan;
 use crate::countries::Region;
-use crate::table::{days_to_date, Decision, Source, Table, FLAG_OUTLIER};
+use crate::table::{days_to_date, Decision, Part, Source, FLAG_OUTLIER};
 
 /// How to order drill-down results.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -14,7 +14,7 @@ pub enum LicenceOrder {
     /// Largest matching value first (ties: earlier date, then id).
     #[default]
     ValueDesc,
-    /// Table order: by date, then source and id.
+    /// Part order: by date, then source and id.
     Date,
 }
 
@@ -36,12 +36,14 @@ pub struct LicenceSummary {
     pub outlier: bool,
 }
 
+/// The groups, each with its earliest date (its place in table order is that date, then its
+/// source and id; parts' lists merge by it).
 pub(super) fn collect(
-    t: &Table,
+    t: &Part,
     p: &Plan,
     order: LicenceOrder,
     limit: usize,
-) -> Vec<LicenceSummary> {
+) -> Vec<(i32, LicenceSummary)> {
     // Pass 1: the matching value of each group, cheaply.
     let mut groups: Vec<(u32, i128)> = Vec::new();
     p.visit(t, &p.ranges, |i| {
@@ -70,26 +72,32 @@ pub(super) fn collect(
             let matching: Vec<usize> = rows.filter(|&i| p.key_of(t, i).is_some()).collect();
             let &first = matching.first()?;
             let place = &t.places[t.place[first] as usize];
-            Some(LicenceSummary {
-                source: Source::from_u8(t.source[first]),
-                licence: t.group_id[g as usize],
-                date: days_to_date(t.date[first]),
-                destination: place.name.clone(),
-                iso2: place.code.clone(),
-                region: place.region,
-                decision: Decision::from_u8(t.decision[first]),
-                value_gbp: value,
-                ratings: matching
-                    .iter()
-                    .map(|&i| t.ratings[t.rating[i] as usize].code.clone())
-                    .collect(),
-                criteria: t
-                    .criteria_of(t.group_crit[g as usize])
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect(),
-                outlier: matching.iter().any(|&i| t.flags[i] & FLAG_OUTLIER != 0),
-            })
+            let earliest = (t.group_start[g as usize]..t.group_start[g as usize + 1])
+                .map(|i| t.date[i as usize])
+                .min()?;
+            Some((
+                earliest,
+                LicenceSummary {
+                    source: Source::from_u8(t.source[first]),
+                    licence: t.group_id[g as usize],
+                    date: days_to_date(t.date[first]),
+                    destination: place.name.clone(),
+                    iso2: place.code.clone(),
+                    region: place.region,
+                    decision: Decision::from_u8(t.decision[first]),
+                    value_gbp: value,
+                    ratings: matching
+                        .iter()
+                        .map(|&i| t.ratings[t.rating[i] as usize].code.clone())
+                        .collect(),
+                    criteria: t
+                        .criteria_of(t.group_crit[g as usize])
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect(),
+                    outlier: matching.iter().any(|&i| t.flags[i] & FLAG_OUTLIER != 0),
+                },
+            ))
         })
         .collect()
 }

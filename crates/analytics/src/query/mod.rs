@@ -8,6 +8,7 @@
 mod cells;
 mod exec;
 mod licences;
+mod merge;
 mod plan;
 mod rating_cells;
 mod result;
@@ -20,7 +21,7 @@ pub use result::{Key, Measures, QueryResult, QueryRow};
 
 use crate::countries::{self, Region};
 use crate::ratings::RatingKind;
-use crate::table::{Decision, LicenceType, Source, Table};
+use crate::table::{Decision, LicenceType, Source};
 
 /// Where to: a code, a published name, or a region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -182,23 +183,4 @@ pub enum QueryError {
     DuplicateDim(&'static str),
     #[error("too many group combinations for these dimensions")]
     TooManyGroups,
-}
-
-impl Table {
-    /// Run a query.
-    pub fn query(&self, q: &Query) -> Result<QueryResult, QueryError> {
-        let plan = plan::Plan::new(self, q)?;
-        Ok(exec::run(self, &plan, q))
-    }
-
-    /// The licence groups behind a query (for drill-down), ordered and limited.
-    pub fn licences(
-        &self,
-        q: &Query,
-        order: LicenceOrder,
-        limit: usize,
-    ) -> Result<Vec<LicenceSummary>, QueryError> {
-        let plan = plan::Plan::new(self, q)?;
-        Ok(licences::collect(self, &plan, order, limit))
-    }
 }

@@ -3,7 +3,7 @@
 use super::{Destination, Dim, Query, QueryError, RatingFilter};
 use crate::countries;
 use crate::ratings;
-use crate::table::{date_to_days, Decision, LicenceType, Source, Table, FLAG_OUTLIER};
+use crate::table::{date_to_days, Decision, LicenceType, Part, Source, FLAG_OUTLIER};
 
 /// Added to a row's key when a filter rejects it; real keys stay below it.
 pub(super) const REJECT: u64 = 1 << 58;
@@ -77,7 +77,7 @@ fn enum_filter(bit: Option<u8>, len: usize) -> Option<Vec<u64>> {
 }
 
 impl Plan {
-    pub fn new(t: &Table, q: &Query) -> Result<Plan, QueryError> {
+    pub fn new(t: &Part, q: &Query) -> Result<Plan, QueryError> {
         let mut place_t = match &q.destination {
             None => None,
             Some(Destination::Code(c)) => {
@@ -259,7 +259,7 @@ impl Plan {
 
     /// Call `f(i)` for each candidate row within `ranges`, keeping each group's rows adjacent.
     #[inline(always)]
-    pub fn visit(&self, t: &Table, ranges: &[(usize, usize)], mut f: impl FnMut(usize)) {
+    pub fn visit(&self, t: &Part, ranges: &[(usize, usize)], mut f: impl FnMut(usize)) {
         match &self.postings {
             None => {
                 for &(lo, hi) in ranges {
@@ -281,7 +281,7 @@ impl Plan {
 
     /// Row `i`'s key (without the criterion dimension), or `None` if a filter rejects it.
     #[inline(always)]
-    pub fn key_of(&self, t: &Table, i: usize) -> Option<u64> {
+    pub fn key_of(&self, t: &Part, i: usize) -> Option<u64> {
         let mut k = 0u64;
         if let Some(tb) = &self.place_t {
             k += tb[t.place[i] as usize];
@@ -318,7 +318,7 @@ impl Plan {
 
 /// The places to scan by row list, if the destination filter selects under a quarter of the rows
 /// and no group spans two of the lists.
-fn postings(t: &Table, place_t: &[u64]) -> Option<Vec<usize>> {
+fn postings(t: &Part, place_t: &[u64]) -> Option<Vec<usize>> {
     let places: Vec<usize> = (0..place_t.len())
         .filter(|&x| place_t[x] < REJECT)
         .collect();
@@ -331,7 +331,7 @@ type Ranges = Vec<(usize, usize)>;
 
 /// Cut the row ranges of excluded licence groups out of `base`; also returns the groups.
 fn exclude(
-    t: &Table,
+    t: &Part,
     base: (usize, usize),
     ex: &[(Source, u64)],
 ) -> Result<(Ranges, Vec<u32>), QueryError> {

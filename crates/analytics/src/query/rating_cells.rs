@@ -4,19 +4,19 @@
 //! its group count once to the total and once to each bucket its matching ratings reach, with
 //! the value of those ratings. Excluded groups are taken away again the same way.
 
-use super::cells::{put, Part};
+use super::cells::{put, Share};
 use super::exec::{Acc, Sink};
 use super::plan::{Plan, REJECT};
 use crate::table::cells::NO_CELL;
 use crate::table::rating_cells::{RatingCells, RatingPart};
-use crate::table::{Decision, Table};
+use crate::table::{Decision, Part};
 
 /// Add `groups` groups (negative: take them away) of cell `i` whose ratings are `parts`.
 /// `buckets` is scratch space: (rating key contribution, value) per bucket reached.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn add_set<S: Sink>(
-    t: &Table,
+    t: &Part,
     p: &Plan,
     i: usize,
     key: u64,
@@ -47,7 +47,7 @@ fn add_set<S: Sink>(
     }
     let c = &t.cells;
     let sign = groups.signum() as i128;
-    let part = |value: i128| Part {
+    let part = |value: i128| Share {
         n: groups,
         refused: c.decision[i] == Decision::Refused as u8,
         cited: c.crit[i] & p.cite_mask,
@@ -69,7 +69,7 @@ fn add_set<S: Sink>(
 }
 
 /// Add the sub-cells within the query's dates, then take its excluded groups back out.
-pub(super) fn scan_rating_cells<S: Sink>(t: &Table, p: &Plan, total: &mut Acc, sink: &mut S) {
+pub(super) fn scan_rating_cells<S: Sink>(t: &Part, p: &Plan, total: &mut Acc, sink: &mut S) {
     let rc = &t.rating_cells;
     let (lo, hi) = t.cells.date_range(p.days.0, p.days.1);
     let mut buckets = Vec::new();

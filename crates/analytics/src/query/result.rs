@@ -8,7 +8,7 @@ use super::plan::Plan;
 use super::{Dim, OrderBy, Query};
 use crate::countries::Region;
 use crate::ratings::RatingKind;
-use crate::table::{Decision, LicenceType, Source, Table, BASE_YEAR};
+use crate::table::{Decision, LicenceType, Part, Source, BASE_YEAR};
 
 /// The measures of a set of rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -118,7 +118,7 @@ impl QueryResult {
     }
 }
 
-fn decode(t: &Table, p: &Plan, codes: &[u64]) -> Vec<Key> {
+fn decode(t: &Part, p: &Plan, codes: &[u64]) -> Vec<Key> {
     p.dims
         .iter()
         .zip(codes)
@@ -168,7 +168,7 @@ fn decode(t: &Table, p: &Plan, codes: &[u64]) -> Vec<Key> {
 }
 
 pub(super) fn assemble(
-    t: &Table,
+    t: &Part,
     p: &Plan,
     q: &Query,
     total: Measures,

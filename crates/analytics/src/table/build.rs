@@ -6,7 +6,7 @@ use time::Date;
 
 use super::order;
 use super::{
-    date_to_days, CodeEntry, CriterionEntry, Decision, LicenceType, PlaceEntry, RatingEntry,
+    date_to_days, CodeEntry, CriterionEntry, Decision, LicenceType, Part, PlaceEntry, RatingEntry,
     Source, Table, BASE_YEAR, FLAG_NO_VALUE, FLAG_OUTLIER,
 };
 use crate::caat::CaatDataset;
@@ -255,13 +255,13 @@ impl TableBuilder {
             (rows[i].source, rows[i].licence, rows[i].date)
         });
         let n = rows.len();
-        let mut t = Table {
+        let mut t = Part {
             ratings,
             places,
             codes,
             place_code,
             criteria,
-            ..Table::default()
+            ..Part::default()
         };
         t.gidx.reserve(n);
         let mut prev: Option<(u8, u64)> = None;
@@ -311,7 +311,7 @@ impl TableBuilder {
         t.cells = super::cells::Cells::build(&t);
         t.rating_cells = super::rating_cells::RatingCells::build(&t);
         t.use_cells = true;
-        t
+        Table::from_part(t)
     }
 }
 

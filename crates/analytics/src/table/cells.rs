@@ -61,7 +61,7 @@ pub(crate) struct Cells {
     pub decision: Vec<u8>,
     pub source: Vec<u8>,
     pub ltype: Vec<u8>,
-    /// The criteria its groups cite (bitset, as `Table::group_crit`).
+    /// The criteria its groups cite (bitset, as `Part::group_crit`).
     pub crit: Vec<u32>,
     /// The rating kinds among its groups' rows (bit `RatingKind as u8`; the same for each group).
     pub kinds: Vec<u8>,
@@ -92,7 +92,7 @@ impl Cells {
     }
 
     /// Group `g`'s sums and the set of rating kinds among its rows.
-    pub fn group_sums(t: &super::Table, g: usize) -> (Sums, u8) {
+    pub fn group_sums(t: &super::Part, g: usize) -> (Sums, u8) {
         let (lo, hi) = (t.group_start[g] as usize, t.group_start[g + 1] as usize);
         let mut s = Sums::default();
         let mut kinds = 0u8;
@@ -113,7 +113,7 @@ impl Cells {
     }
 
     /// Build the cells of a table whose rows are grouped and whose groups are in date order.
-    pub fn build(t: &super::Table) -> Cells {
+    pub fn build(t: &super::Part) -> Cells {
         let mut c = Cells {
             group_cell: vec![NO_CELL; t.group_id.len()],
             ..Cells::default()

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use super::cells::NO_CELL;
-use super::{Table, FLAG_OUTLIER};
+use super::{Part, FLAG_OUTLIER};
 
 /// One rating of a group (or of every group of a sub-cell).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -43,7 +43,7 @@ impl RatingCells {
     }
 
     /// Group `g`'s ratings, ascending, each with the value of its rows, into `out`.
-    pub fn group_parts(t: &Table, g: usize, out: &mut Vec<RatingPart>) {
+    pub fn group_parts(t: &Part, g: usize, out: &mut Vec<RatingPart>) {
         out.clear();
         let (lo, hi) = (t.group_start[g] as usize, t.group_start[g + 1] as usize);
         for i in lo..hi {
@@ -69,7 +69,7 @@ impl RatingCells {
     }
 
     /// Split the groups of `t.cells` by rating set.
-    pub fn build(t: &Table) -> RatingCells {
+    pub fn build(t: &Part) -> RatingCells {
         let cells = &t.cells;
         // In creation order: the cell of each sub-cell, its groups and parts.
         let mut sub_cell: Vec<u32> = Vec::new();

@@ -1,8 +1,12 @@
 //! Building the analytics table from the database, and keeping it fresh.
 //!
-//! The historic rows are read once into a [`TableBuilder`] and kept; the outbox records are
-//! added to a copy of it. Each call of [`table`] asks the database two cheap questions (how
-//! many import runs changed data, and the newest outbox row) and rebuilds only what changed.
+//! The table is two parts answered together (`Table::combine`): the imported history, built
+//! once and rebuilt only when an import changes it, and Probity's own decisions from the
+//! outbox, a small part whose builder is kept so that new decisions are appended to a copy of
+//! it and only that part is sorted again. Each call of [`table`] asks the database two cheap
+//! questions (how many import runs changed data, and the newest outbox row) and rebuilds only
+//! what changed. Historic rows are CAAT's and outbox rows Probity's, so no licence group is in
+//! both parts and their counts add up exactly.
 //! The cache is per database: it is keyed by the pool's connection options, an `Arc` that
 //! every clone of a pool shares and that the cache holds, so its address cannot be reused.
 
@@ -27,10 +31,21 @@ const MAX_CACHED: usize = 4;
 
 type Fingerprint = (i64, i64, i64);
 
+/// Probity's own decisions: the builder (to append to), how far it has read, and its table.
+#[derive(Clone)]
+struct Own {
+    builder: TableBuilder,
+    /// Outbox rows read, and the last `seq` among them.
+    records: i64,
+    last_seq: i64,
+    table: Arc<Table>,
+}
+
 struct Cached {
     historic_fp: Fingerprint,
-    historic: Arc<TableBuilder>,
+    historic: Arc<Table>,
     outbox_fp: Fingerprint,
+    own: Own,
     table: Arc<Table>,
 }
 
@@ -93,8 +108,8 @@ async fn outbox_fingerprint(store: &Store) -> Result<Fingerprint, StoreError> {
     Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
 }
 
-/// The current analytics table of this context's database (cached; rebuilt when the imported
-/// history or the decision outbox changed since).
+/// The current analytics table of this context's database (cached; the part that the
+/// imported history or the decision outbox changed since is rebuilt, the other kept).
 pub async fn table(ctx: &Ctx) -> ServiceResult<Arc<Table>> {
     let state = slot(&ctx.store);
     let mut guard = state.lock().await;
@@ -107,24 +122,63 @@ pub async fn table(ctx: &Ctx) -> ServiceResult<Arc<Table>> {
     }
     let historic = match guard.as_ref() {
         Some(c) if c.historic_fp == hfp => c.historic.clone(),
-        _ => Arc::new(load_historic(&ctx.store).await?),
+        _ => Arc::new(load_historic(&ctx.store).await?.build()),
     };
-    let mut b = (*historic).clone();
-    add_outbox(ctx, &mut b).await?;
-    let table = Arc::new(b.build());
+    let own = match guard.as_ref() {
+        Some(c) if c.outbox_fp == ofp => c.own.clone(),
+        Some(c) => own_part(ctx, Some(&c.own), ofp.0).await?,
+        None => own_part(ctx, None, ofp.0).await?,
+    };
+    let table = if own.table.is_empty() {
+        historic.clone()
+    } else {
+        // Cannot fail: historic rows are CAAT's and outbox rows Probity's.
+        Arc::new(
+            Table::combine(&historic, &own.table)
+                .ok_or_else(|| corrupt("a licence is both imported and Probity's".into()))?,
+        )
+    };
     *guard = Some(Cached {
         historic_fp: hfp,
         historic,
         outbox_fp: ofp,
+        own,
         table: table.clone(),
     });
     Ok(table)
 }
 
+/// Probity's part: `before` with the outbox rows after its last one appended, if that makes
+/// `records` rows (the outbox only grows); otherwise read again from the start.
+async fn own_part(ctx: &Ctx, before: Option<&Own>, records: i64) -> ServiceResult<Own> {
+    if let Some(b) = before {
+        let mut builder = b.builder.clone();
+        let (added, last) = add_outbox(ctx, &mut builder, b.last_seq).await?;
+        if b.records + added == records {
+            return Ok(Own {
+                table: Arc::new(builder.clone().build()),
+                builder,
+                records,
+                last_seq: last.unwrap_or(b.last_seq),
+            });
+        }
+    }
+    let mut builder = TableBuilder::new();
+    define_criteria(ctx, &mut builder)?;
+    let (added, last) = add_outbox(ctx, &mut builder, 0).await?;
+    Ok(Own {
+        table: Arc::new(builder.clone().build()),
+        builder,
+        records: added,
+        last_seq: last.unwrap_or(0),
+    })
+}
+
 /// Build the table afresh, without the cache (the CLI's one-shot commands).
 pub async fn build_table(ctx: &Ctx) -> ServiceResult<Table> {
     let mut b = load_historic(&ctx.store).await?;
-    add_outbox(ctx, &mut b).await?;
+    define_criteria(ctx, &mut b)?;
+    add_outbox(ctx, &mut b, 0).await?;
     Ok(b.build())
 }
 
@@ -286,13 +340,24 @@ fn kind_of(k: probity_domain::RatingKind) -> RatingKind {
     }
 }
 
-/// Add one row per (record, rating, destination) for every public decision record.
-async fn add_outbox(ctx: &Ctx, b: &mut TableBuilder) -> ServiceResult<()> {
+/// Probity's refusal criteria, with their titles.
+fn define_criteria(ctx: &Ctx, b: &mut TableBuilder) -> ServiceResult<()> {
     for c in &ctx.criteria.criteria {
         b.define_criterion(c.code.as_str(), &c.title)
             .map_err(table_error)?;
     }
-    let mut after = 0i64;
+    Ok(())
+}
+
+/// Add one row per (record, rating, destination) for every public decision record after
+/// `after` (its `seq`); returns how many records were added and the last one's `seq`.
+async fn add_outbox(
+    ctx: &Ctx,
+    b: &mut TableBuilder,
+    mut after: i64,
+) -> ServiceResult<(i64, Option<i64>)> {
+    let mut added = 0i64;
+    let mut last = None;
     let mut known = HashMap::new();
     loop {
         let rows = sqlx::query(
@@ -309,9 +374,11 @@ async fn add_outbox(ctx: &Ctx, b: &mut TableBuilder) -> ServiceResult<()> {
                 .map_err(|e| corrupt(format!("outbox row {seq}: {e}")))?;
             add_record(ctx, b, &mut known, seq, &rec)?;
             after = seq;
+            added += 1;
+            last = Some(seq);
         }
         if (rows.len() as i64) < PAGE {
-            return Ok(());
+            return Ok((added, last));
         }
     }
 }
