@@ -272,6 +272,14 @@ async fn bad_lines(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(again.provenance_inserted, Default::default());
+
+    // Migration 5 reverts cleanly (the values' tables stay) and applies again.
+    let reverted = probity_store::migrate::revert_to(&db.store, 4)
+        .await
+        .unwrap();
+    assert_eq!(reverted, [5]);
+    assert_eq!(probity_store::migrate::run(&db.store).await.unwrap(), [5]);
+    assert_eq!(counts(&db).await, [0, 0, 0, 0, 2]);
 }
 
 probity_service::backend_tests!(release_2008, release_2025, bad_lines);
