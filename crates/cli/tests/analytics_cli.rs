@@ -56,6 +56,27 @@ fn db() -> &'static str {
         );
         assert!(text.contains("2008-01-02 to 2015-03-31"), "{text}");
         assert!(text.contains("RefusedWithoutValue"), "{text}");
+        // The files beside the values, every row new, counted from the files here.
+        let n = |f: &str| {
+            let d = read(f).len().to_string();
+            let mut out = String::new();
+            for (i, c) in d.chars().enumerate() {
+                if i > 0 && (d.len() - i) % 3 == 0 {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            out
+        };
+        let also = format!(
+            "also new:      {} incorporation destinations, {} trade sources, {} licence \
+             footnotes, {} destination notes",
+            n("destinations.csv"),
+            n("sources.csv"),
+            n("footnotes_licence.csv"),
+            n("footnotes_region.csv")
+        );
+        assert!(text.contains(&also), "{also} not in {text}");
         (dir, url)
     })
     .1
