@@ -61,7 +61,7 @@ fn db() -> &'static str {
             let d = read(f).len().to_string();
             let mut out = String::new();
             for (i, c) in d.chars().enumerate() {
-                if i > 0 && (d.len() - i) % 3 == 0 {
+                if i > 0 && (d.len() - i).is_multiple_of(3) {
                     out.push(',');
                 }
                 out.push(c);
