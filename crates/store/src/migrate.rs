@@ -44,6 +44,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0005_historic_provenance.up.sql"),
         down: include_str!("../migrations/0005_historic_provenance.down.sql"),
     },
+    Migration {
+        version: 6,
+        name: "outbox_queue_index",
+        up: include_str!("../migrations/0006_outbox_queue_index.up.sql"),
+        down: include_str!("../migrations/0006_outbox_queue_index.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -325,10 +325,34 @@ pub async fn has_unpublished(conn: &mut AnyConnection) -> Result<bool, StoreErro
 }
 
 /// Up to `limit` unpublished outbox rows, oldest first.
+///
+/// Outbox rows are numbered densely in commit order (under the command lock) and published in
+/// that order, so the next rows are the `limit` after the last one published: a range of the
+/// primary key. Asking for "unpublished, ordered, limited" instead lets PostgreSQL, whose
+/// statistics lag a draining backlog, fetch and sort every unpublished row each batch. Only
+/// when that range holds nothing (the first run, or a row somehow skipped) is the general
+/// query used, so no row is ever left behind.
 pub async fn unpublished(
     conn: &mut AnyConnection,
     limit: i64,
 ) -> Result<Vec<PendingRecord>, StoreError> {
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT CAST(MAX(outbox_seq) AS BIGINT) FROM register_entries")
+            .fetch_one(&mut *conn)
+            .await?;
+    if let Some(last) = last {
+        let rows = sqlx::query(
+            "SELECT seq, case_id, record_json FROM decision_outbox \
+             WHERE seq > $1 AND seq <= $2 AND published_at IS NULL ORDER BY seq",
+        )
+        .bind(last)
+        .bind(last.saturating_add(limit))
+        .fetch_all(&mut *conn)
+        .await?;
+        if !rows.is_empty() {
+            return rows.iter().map(pending).collect();
+        }
+    }
     let rows = sqlx::query(
         "SELECT seq, case_id, record_json FROM decision_outbox WHERE published_at IS NULL \
          ORDER BY seq LIMIT $1",
@@ -336,15 +360,15 @@ pub async fn unpublished(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PendingRecord {
-                seq: r.try_get(0)?,
-                case_id: r.try_get(1)?,
-                record_json: r.try_get(2)?,
-            })
-        })
-        .collect()
+    rows.iter().map(pending).collect()
+}
+
+fn pending(r: &sqlx::any::AnyRow) -> Result<PendingRecord, StoreError> {
+    Ok(PendingRecord {
+        seq: r.try_get(0)?,
+        case_id: r.try_get(1)?,
+        record_json: r.try_get(2)?,
+    })
 }
 
 /// Marks the outbox rows of the entries from index `first` onwards as published at their
