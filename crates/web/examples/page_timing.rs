@@ -2,7 +2,10 @@
 //! CAAT directory into a SQLite database through the real import command (skipped if the
 //! database already holds it), loads the analytics table from the database, then times each
 //! page through the whole router in-process: its first view with no query result remembered,
-//! then the median of `runs` repeat views.
+//! then the median of `runs` repeat views. Then the first view of some pages right after a new
+//! decision (a new outbox row, copied from the demo's latest record: the analytics table sees
+//! exactly what a decision adds), beside the same run's cost of rebuilding the whole table,
+//! which is what each new decision cost before the table was split into parts.
 //! Prints one JSON object.
 //!
 //! cargo run --release -p probity-web --example page_timing -- <caat dir> <sqlite file> [runs]
@@ -15,6 +18,7 @@ use http_body_util::BodyExt;
 use probity_domain::CriteriaSet;
 use probity_service::analytics::{self, engine::ImportOptions};
 use probity_service::{Clock, Ctx};
+use probity_store::outbox::{self, NewRecord, OutboxRow};
 use probity_store::Store;
 use probity_web::{build_router, AppState};
 use serde_json::json;
@@ -43,19 +47,81 @@ const PAGES: &[(&str, &str)] = &[
         "/data?kind=military",
     ),
     (
-        "/data ML10 and its sub-items by year (rows scanned)",
+        "/data ML10 and its sub-items by year",
         "/data?rating=ML10&group_by=year",
     ),
-    (
-        "/data by rating (rows scanned)",
-        "/data?group_by=rating&order=value",
-    ),
+    ("/data by rating", "/data?group_by=rating&order=value"),
     ("/statistics 2014", "/statistics?period=2014"),
     (
         "/api/v1/stats by destination and year",
         "/api/v1/stats?group_by=destination,year",
     ),
 ];
+
+/// Pages viewed first right after a new decision.
+const AFTER_DECISION: &[&str] = &[
+    "/data",
+    "/data?group_by=rating&order=value",
+    "/data?source=probity&group_by=decision",
+    "/statistics?period=2014",
+];
+
+/// Record a new decision: the outbox row a decision writes, copied from `like`.
+async fn new_decision(store: &Store, like: &OutboxRow) {
+    let mut tx = store.begin_command().await.expect("begin");
+    outbox::append(
+        &mut tx,
+        NewRecord {
+            kind: &like.kind,
+            case_id: &like.case_id,
+            licence_id: like.licence_id.as_deref(),
+            destinations: std::slice::from_ref(&like.destination),
+            decided_at: like.decided_at,
+            record_json: like.record_json.clone(),
+        },
+    )
+    .await
+    .expect("append");
+    tx.commit().await.expect("commit");
+}
+
+/// What a new decision cost before the split: copy every row into a builder and build the
+/// whole table (sort and cells). Returns seconds for the build alone.
+fn whole_rebuild_s(t: &analytics::Table) -> f64 {
+    use analytics::engine::{RowInput, TableBuilder};
+    let mut b = TableBuilder::new();
+    let mut seen = std::collections::HashSet::new();
+    for r in t.rows() {
+        if seen.insert(r.destination.to_string()) {
+            b.define_place(r.destination, r.iso2, r.region)
+                .expect("place");
+        }
+        if seen.insert(format!("rating:{}", r.rating)) {
+            b.define_rating(r.rating, r.rating_kind, "")
+                .expect("rating");
+        }
+        let criteria: Vec<String> = r.criteria.iter().map(|c| c.to_string()).collect();
+        b.push(&RowInput {
+            source: r.source,
+            licence: r.licence,
+            date: r.date,
+            rating: r.rating,
+            destination: r.destination,
+            decision: r.decision,
+            licence_type: r.licence_type,
+            value_gbp: r.value_gbp,
+            count: r.count,
+            criteria: &criteria,
+            outlier: r.outlier,
+        })
+        .expect("row");
+    }
+    let start = Instant::now();
+    let copy = b.clone().build();
+    let s = start.elapsed().as_secs_f64();
+    assert_eq!(copy.len(), t.len());
+    s
+}
 
 #[tokio::main]
 async fn main() {
@@ -88,6 +154,19 @@ async fn main() {
             t.elapsed().as_secs_f64()
         );
     }
+    // Probity's own decisions beside the history: the demo's, seeded once (the database
+    // keeps them).
+    let decisions = probity_store::count(
+        &store,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM decision_outbox",
+    )
+    .await
+    .expect("count");
+    if decisions == 0 {
+        let t = Instant::now();
+        probity_service::demo::seed(&ctx, 24).await.expect("demo");
+        eprintln!("seeded the demo in {:.1} s", t.elapsed().as_secs_f64());
+    }
     let t = Instant::now();
     let table = analytics::table(&ctx).await.expect("table");
     let load_s = t.elapsed().as_secs_f64();
@@ -95,13 +174,14 @@ async fn main() {
         "loaded {} rows from the database in {load_s:.1} s",
         table.len()
     );
-    let (cells, _) = table.cell_stats();
+    let (cells, residual_rows) = table.cell_stats();
+    let rating_cells = table.rating_cell_count();
     let mut copy = (*table).clone();
     let t = Instant::now();
     copy.rebuild_cells();
     let cells_build_s = t.elapsed().as_secs_f64();
     drop(copy);
-    let router = build_router(AppState::new(ctx));
+    let router = build_router(AppState::new(ctx.clone()));
     let mut pages = Vec::new();
     for (name, uri) in PAGES {
         let get = || async {
@@ -138,6 +218,49 @@ async fn main() {
             "bytes": bytes,
         }));
     }
+
+    // A new decision: only Probity's part is rebuilt; the first view pays for that.
+    let last = probity_store::count(
+        &store,
+        "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM decision_outbox",
+    )
+    .await
+    .expect("max seq");
+    let like = outbox::get(&store, last)
+        .await
+        .expect("outbox")
+        .expect("a decision");
+    let mut refresh: Vec<f64> = Vec::new();
+    for _ in 0..7 {
+        new_decision(&store, &like).await;
+        let t = Instant::now();
+        let fresh = analytics::table(&ctx).await.expect("table");
+        refresh.push(t.elapsed().as_secs_f64() * 1e3);
+        assert!(
+            fresh.part_count() == 2,
+            "history and Probity's decisions apart"
+        );
+    }
+    refresh.sort_by(f64::total_cmp);
+    let mut after_decision = Vec::new();
+    for uri in AFTER_DECISION {
+        new_decision(&store, &like).await;
+        analytics::forget_results();
+        let t = Instant::now();
+        let resp = router
+            .clone()
+            .oneshot(Request::get(*uri).body(Body::empty()).expect("request"))
+            .await
+            .expect("response");
+        let status = resp.status();
+        resp.into_body().collect().await.expect("body");
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        assert!(status.is_success(), "{uri}: {status}");
+        after_decision.push(json!({"uri": uri, "first_ms": ms}));
+    }
+    let current = analytics::table(&ctx).await.expect("table");
+    let whole_s = whole_rebuild_s(&current);
+    eprintln!("whole-table rebuild {whole_s:.2} s");
     println!(
         "{}",
         json!({
@@ -145,10 +268,26 @@ async fn main() {
             "groups": table.groups(),
             "cells": cells,
             "cells_build_s": cells_build_s,
+            "rating_cells": rating_cells,
+            "residual_rows": residual_rows,
             "db_import_s": import_s,
             "db_load_s": load_s,
             "runs": runs,
             "pages": pages,
+            "probity_licences": decisions_rows(&current),
+            "refresh_median_ms": refresh[refresh.len() / 2],
+            "refresh_max_ms": refresh[refresh.len() - 1],
+            "after_decision": after_decision,
+            "whole_rebuild_s": whole_s,
         })
     );
+}
+
+/// Licence groups of Probity's own decisions in `t`.
+fn decisions_rows(t: &analytics::Table) -> usize {
+    let q = analytics::Query {
+        source: Some(analytics::engine::Source::Probity),
+        ..Default::default()
+    };
+    t.query(&q).map_or(0, |r| r.total.licences as usize)
 }
