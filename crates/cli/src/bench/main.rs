@@ -50,6 +50,9 @@ struct Args {
     /// (default: adaptive, as in `probity serve`).
     #[arg(long)]
     register_batch: Option<i64>,
+    /// Register: drains per backend, each on a fresh database (the median is reported).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    register_rounds: u32,
     /// Register: leaves in the log for the proof and verification measurements.
     #[arg(long, default_value_t = 1_000_000)]
     register_tree: u32,
@@ -106,18 +109,26 @@ async fn run_register(args: &Args) -> anyhow::Result<()> {
     };
     let mut appends = Vec::new();
     let dir = tempfile_dir()?;
-    let sqlite_url = format!("sqlite://{}/register.db", dir.display());
-    appends.push(register::run_append("SQLite", &sqlite_url, &cfg).await?);
+    let sqlite_url = |round: u32| format!("sqlite://{}/register-{round}.db", dir.display());
+    let mut rounds = Vec::new();
+    for round in 0..args.register_rounds {
+        rounds.push(register::run_append("SQLite", &sqlite_url(round), &cfg).await?);
+    }
+    appends.extend(register::median_round(rounds));
     match &args.postgres_url {
         Some(admin) => {
-            let url = core::fresh_postgres(admin).await?;
-            appends.push(register::run_append("PostgreSQL", &url, &cfg).await?);
+            let mut rounds = Vec::new();
+            for _ in 0..args.register_rounds {
+                let url = core::fresh_postgres(admin).await?;
+                rounds.push(register::run_append("PostgreSQL", &url, &cfg).await?);
+            }
+            appends.extend(register::median_round(rounds));
         }
         None => {
             eprintln!("PostgreSQL skipped: pass --postgres-url or set PROBITY_BENCH_POSTGRES_URL")
         }
     }
-    let sample = register::sample_entries(&sqlite_url).await?;
+    let sample = register::sample_entries(&sqlite_url(0)).await?;
     let _ = std::fs::remove_dir_all(&dir);
     let log = register::run_log(&sample, &cfg)?;
     let report = register::report(&appends, &log, &cfg);

@@ -52,6 +52,25 @@ pub struct Append {
     // Quick profile: µs per entry of the sequencer's phases, measured separately.
     case_secrets_us: f64,
     encode_us: f64,
+    /// Entries per second of every round of this backend (the row shows the median round).
+    round_rates: Vec<f64>,
+}
+
+impl Append {
+    fn rate(&self) -> f64 {
+        self.entries as f64 / self.secs
+    }
+}
+
+/// The median round of several (each on a fresh database), remembering every round's rate:
+/// the machine is shared, so one drain can be slowed by a neighbour.
+pub fn median_round(mut rounds: Vec<Append>) -> Option<Append> {
+    rounds.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+    let rates: Vec<f64> = rounds.iter().map(Append::rate).collect();
+    let mid = rounds.len().checked_sub(1)? / 2;
+    let mut median = rounds.swap_remove(mid);
+    median.round_rates = rates;
+    Some(median)
 }
 
 pub struct Log {
@@ -217,6 +236,7 @@ pub async fn run_append(backend: &'static str, url: &str, cfg: &Config) -> Resul
         entry_bytes,
         case_secrets_us,
         encode_us,
+        round_rates: Vec::new(),
     })
 }
 
@@ -394,14 +414,19 @@ pub fn report(appends: &[Append], log: &Log, cfg: &Config) -> String {
          openings, a signed checkpoint and the rows marked published. Baseline: the same entry \
          bytes appended by `TreeBuilder` in memory (best of 3). Target: ≥ 20,000/s.\n\n",
     );
-    s.push_str("| backend | entries | entries/s | checkpoints/s | largest batch | slowest batch (s) | in-memory entries/s | real / in-memory | mean entry (bytes) |\n|---|---|---|---|---|---|---|---|---|\n");
+    s.push_str("| backend | entries | entries/s (median round) | every round | checkpoints/s | largest batch | slowest batch (s) | in-memory entries/s | real / in-memory | mean entry (bytes) |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for a in appends {
-        let rate = a.entries as f64 / a.secs;
+        let rate = a.rate();
         s.push_str(&format!(
-            "| {} | {} | {:.0} | {:.2} | {} | {:.2} | {:.0} | {:.4} | {:.0} |\n",
+            "| {} | {} | {:.0} | {} | {:.2} | {} | {:.2} | {:.0} | {:.4} | {:.0} |\n",
             a.backend,
             a.entries,
             rate,
+            a.round_rates
+                .iter()
+                .map(|r| format!("{r:.0}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             a.checkpoints as f64 / a.secs,
             a.max_batch_rows,
             a.max_batch_secs,
@@ -424,30 +449,30 @@ pub fn report(appends: &[Append], log: &Log, cfg: &Config) -> String {
             (total - a.case_secrets_us - a.encode_us - tree).max(0.0)
         ));
     }
-    if let Some(best) = appends
-        .iter()
-        .map(|a| a.entries as f64 / a.secs)
-        .reduce(f64::max)
-    {
+    if !appends.is_empty() {
+        let verdicts: Vec<String> = appends
+            .iter()
+            .map(|a| {
+                let rate = a.rate();
+                let verdict = if rate >= 20_000.0 { "met" } else { "not met" };
+                format!("{verdict} on {} ({rate:.0}/s)", a.backend)
+            })
+            .collect();
         s.push_str(&format!(
-            "\n**Target ≥ 20,000/s: {}** (best {:.0}/s, {:.1}× {}). The Merkle tree itself is \
-             not the bottleneck (the in-memory append is hundreds of times faster); the time is \
-             the database writes of each entry: the entry row, its openings row, about two \
-             stored-hash rows and the outbox row marked published, in multi-row statements \
-             sized per backend (SQLite binds `$N` parameters in time quadratic in their number, \
-             so its statements carry about 100), plus one fsync'd commit per batch (SQLite runs \
-             with `synchronous = FULL`: a signed checkpoint, once served, must never be lost). \
-             Under a backlog the sequencer grows its batch to about 400 ms of work, which \
-             amortises the per-batch part (tree check, lookups, checkpoint, commit) while still \
-             signing at least once a second; `--register-batch N` fixes the size instead.\n",
-            if best >= 20_000.0 { "met" } else { "not met" },
-            best,
-            if best >= 20_000.0 {
-                best / 20_000.0
-            } else {
-                20_000.0 / best
-            },
-            if best >= 20_000.0 { "over" } else { "short" },
+            "\n**Target ≥ 20,000/s: {}.** The Merkle tree itself is not the bottleneck (the \
+             in-memory append is hundreds of times faster); the time is the database writes of \
+             each entry: the entry row, its openings row, about two stored-hash rows and the \
+             outbox row marked published, in multi-row statements sized per backend (SQLite \
+             binds `$N` parameters in time quadratic in their number, so its statements carry \
+             about 100), plus one fsync'd commit per batch (SQLite runs with `synchronous = \
+             FULL`: a signed checkpoint, once served, must never be lost). On PostgreSQL the \
+             server shares the two cores with the sequencer, and marking the outbox rows \
+             published (a non-HOT update of each row and its indexes) is the largest single \
+             statement. Under a backlog the sequencer grows its batch to about 400 ms of work, \
+             which amortises the per-batch part (tree check, lookups, checkpoint, commit) while \
+             still signing at least once a second; `--register-batch N` fixes the size \
+             instead.\n",
+            verdicts.join("; ")
         ));
     }
     s.push_str(&format!(
