@@ -69,7 +69,11 @@ pub(super) fn collect(
         .into_iter()
         .filter_map(|(g, value)| {
             let rows = t.group_start[g as usize] as usize..t.group_start[g as usize + 1] as usize;
-            let matching: Vec<usize> = rows.filter(|&i| p.key_of(t, i).is_some()).collect();
+            // Within the plan's ranges too: a sorted date range may cut a group whose rows
+            // have several dates (the row checks then leave the date out).
+            let matching: Vec<usize> = rows
+                .filter(|&i| in_ranges(&p.ranges, i) && p.key_of(t, i).is_some())
+                .collect();
             let &first = matching.first()?;
             let place = &t.places[t.place[first] as usize];
             let earliest = (t.group_start[g as usize]..t.group_start[g as usize + 1])
@@ -100,4 +104,10 @@ pub(super) fn collect(
             ))
         })
         .collect()
+}
+
+/// Whether row `i` lies in one of `ranges` (ascending, disjoint, half-open).
+fn in_ranges(ranges: &[(usize, usize)], i: usize) -> bool {
+    let k = ranges.partition_point(|r| r.1 <= i);
+    ranges.get(k).is_some_and(|r| r.0 <= i)
 }

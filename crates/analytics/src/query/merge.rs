@@ -8,8 +8,9 @@ use std::cmp::Ordering;
 
 use super::licences::{self, LicenceOrder, LicenceSummary};
 use super::result::{Key, Measures, QueryResult, QueryRow};
-use super::{exec, plan, OrderBy, Query, QueryError};
-use crate::ratings::natural_cmp;
+use super::{exec, plan, Destination, OrderBy, Query, QueryError, RatingFilter};
+use crate::countries;
+use crate::ratings::{self, natural_cmp};
 use crate::table::{Part, Table};
 
 /// A part may not know a rating, criterion or destination another part has: it then simply
@@ -24,20 +25,72 @@ fn absent_here(e: &QueryError) -> bool {
     )
 }
 
-/// Run `f` on each part with the query's exclusions narrowed to the part's licences; the
-/// answers of the parts that accept the query, or the first refusal if none does.
+/// What the table as a whole refuses of the names a query uses (in the order a single part
+/// checks them), judged by the merged dictionaries.
+fn whole_refusal(t: &Table, q: &Query) -> Option<QueryError> {
+    match &q.destination {
+        Some(Destination::Code(c)) => {
+            let c = c.trim().to_ascii_uppercase();
+            if !countries::is_known_code(&c) && !t.codes().iter().any(|e| e.code == c) {
+                return Some(QueryError::UnknownCountry(c));
+            }
+        }
+        Some(Destination::Name(n)) => {
+            let n = n.trim();
+            if countries::lookup(n).is_none() && !t.places().iter().any(|p| p.name == n) {
+                return Some(QueryError::UnknownCountry(n.to_string()));
+            }
+        }
+        _ => {}
+    }
+    match &q.rating {
+        Some(RatingFilter::Exact(code)) => {
+            let code = ratings::normalise(code);
+            if !t.ratings().iter().any(|r| r.code == code) {
+                return Some(QueryError::UnknownRating(code));
+            }
+        }
+        Some(RatingFilter::Prefix(p))
+            if !t
+                .ratings()
+                .iter()
+                .any(|r| ratings::matches_prefix(&r.code, p)) =>
+        {
+            return Some(QueryError::UnknownRatingPrefix(p.trim().to_string()));
+        }
+        _ => {}
+    }
+    if let Some(c) = &q.criterion {
+        let c = c.trim();
+        if !t.criteria().iter().any(|e| e.code == c) {
+            return Some(QueryError::UnknownCriterion(c.to_string()));
+        }
+    }
+    if let (Some(from), Some(to)) = (q.from, q.to) {
+        if from > to {
+            return Some(QueryError::ReversedDateRange { from, to });
+        }
+    }
+    None
+}
+
+/// Run `f` on each part with the query's exclusions narrowed to the part's licences: the
+/// answers of the parts that know every name the query uses (the others match nothing).
 fn per_part<T>(
-    parts: &[&Part],
+    t: &Table,
     q: &Query,
     f: impl Fn(&Part, &plan::Plan, &Query) -> T,
 ) -> Result<Vec<T>, QueryError> {
+    if let Some(e) = whole_refusal(t, q) {
+        return Err(e);
+    }
+    let parts = t.parts();
     for &(s, id) in &q.exclude_licences {
         if parts.iter().all(|p| p.find_group(s, id).is_none()) {
             return Err(QueryError::UnknownLicence(s, id));
         }
     }
     let mut out = Vec::with_capacity(parts.len());
-    let mut refusal = None;
     for p in parts {
         let q = Query {
             exclude_licences: (q.exclude_licences.iter())
@@ -50,15 +103,22 @@ fn per_part<T>(
         match plan::Plan::new(p, &q) {
             Ok(plan) => out.push(f(p, &plan, &q)),
             Err(e) if absent_here(&e) => {
-                refusal.get_or_insert(e);
+                // The part matches nothing, but the query's other refusals still hold.
+                let bare = Query {
+                    destination: None,
+                    rating: None,
+                    criterion: None,
+                    ..q
+                };
+                match plan::Plan::new(p, &bare) {
+                    Err(e) if !absent_here(&e) => return Err(e),
+                    _ => {}
+                }
             }
             Err(e) => return Err(e),
         }
     }
-    match refusal {
-        Some(e) if out.is_empty() => Err(e),
-        _ => Ok(out),
-    }
+    Ok(out)
 }
 
 fn add(a: &mut Measures, b: &Measures) {
@@ -158,7 +218,7 @@ impl Table {
             let plan = plan::Plan::new(p, q)?;
             return Ok(exec::run(p, &plan, q));
         }
-        let answers = per_part(&parts, q, exec::run)?;
+        let answers = per_part(self, q, exec::run)?;
         Ok(merge(self, q, answers))
     }
 
@@ -176,7 +236,7 @@ impl Table {
             return Ok(list.into_iter().map(|(_, l)| l).collect());
         }
         // Each part's first `limit` include every one of the merged first `limit`.
-        let lists = per_part(&parts, q, |p, plan, _| {
+        let lists = per_part(self, q, |p, plan, _| {
             licences::collect(p, plan, order, limit)
         })?;
         let mut all: Vec<(i32, LicenceSummary)> = lists.into_iter().flatten().collect();
