@@ -122,7 +122,7 @@ for x in pages["pages"]:
 lines.append("")
 lines.append(f"After a new decision. The table is two parts answered together: the imported history (built once, rebuilt only "
              f"when an import changes it) and Probity's own decisions ({pages['probity_licences']:,} licence groups here: the demo's "
-             f"decisions, seeded once into the benchmark database, plus the ones added below), a small part rebuilt by appending the "
+             f"decisions, seeded once into the benchmark database, and the copies added by this and earlier runs), a small part rebuilt by appending the "
              f"new outbox records to a kept builder. Each new decision below is a new outbox row (a copy of the latest real record "
              f"under a new number), then a page's first view with every remembered result forgotten: the freshness check, the "
              f"rebuild of Probity's part and all the page's queries over both parts. Refreshing the table alone after a decision: "
