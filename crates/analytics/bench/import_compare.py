@@ -76,6 +76,7 @@ print(json.dumps({
     "rows": outcome["rows_inserted"],
     "criteria": outcome["criteria_inserted"],
     "ratings": outcome["ratings_inserted"],
+    "provenance": sum(outcome["provenance_inserted"].values()),
     "import_s": statistics.median(imports),
     "reimport_s": again,
     "reimport_rows": second["rows_inserted"],
