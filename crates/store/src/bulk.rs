@@ -7,8 +7,12 @@
 
 use sqlx::AnyConnection;
 
-/// Parameters per statement on SQLite (past this, binding grows quadratically).
-const SQLITE_PARAMS: usize = 100;
+use crate::StoreError;
+
+/// Parameters per statement on SQLite: measured on the CAAT import (500 rows × 14 columns per
+/// statement: 13.7 s; 192 parameters: about 2 s) and the register sequencer (192 against 100:
+/// a little faster); far past this, binding grows quadratically.
+const SQLITE_PARAMS: usize = 192;
 /// Parameters per statement on PostgreSQL (its limit is 65,535).
 const POSTGRES_PARAMS: usize = 4_000;
 
@@ -48,6 +52,50 @@ pub fn in_list(from: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// One bound value of a multi-row insert, borrowing text from the rows being written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value<'a> {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(&'a str),
+    OptText(Option<&'a str>),
+    /// Text made for the row (a formatted date, a normalised code).
+    Owned(String),
+}
+
+/// `INSERT … ON CONFLICT DO NOTHING` of `rows` into `table`, in statements sized for the
+/// backend; returns the rows inserted. Every row has `cols.len()` values; `progress` is told
+/// how many rows each statement wrote.
+pub async fn insert_rows<P: FnMut(u64) + ?Sized>(
+    conn: &mut AnyConnection,
+    table: &str,
+    cols: &[&str],
+    rows: &[Vec<Value<'_>>],
+    progress: &mut P,
+) -> Result<u64, StoreError> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(rows_per_statement(conn, cols.len())) {
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES {} ON CONFLICT DO NOTHING",
+            cols.join(", "),
+            placeholders(1, chunk.len(), cols.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for value in chunk.iter().flatten() {
+            q = match value {
+                Value::Int(v) => q.bind(*v),
+                Value::OptInt(v) => q.bind(*v),
+                Value::Text(v) => q.bind(v.to_string()),
+                Value::OptText(v) => q.bind(v.map(str::to_string)),
+                Value::Owned(v) => q.bind(v.clone()),
+            };
+        }
+        inserted += q.execute(&mut *conn).await?.rows_affected();
+        progress(chunk.len() as u64);
+    }
+    Ok(inserted)
 }
 
 #[cfg(test)]

@@ -6,17 +6,8 @@ use std::collections::BTreeMap;
 
 use sqlx::{AnyConnection, Row};
 
-use crate::bulk::{in_list, placeholders, rows_per_statement};
+use crate::bulk::{in_list, insert_rows, rows_per_statement, Value};
 use crate::{Store, StoreError};
-
-/// One bound value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cell {
-    Int(i64),
-    OptInt(Option<i64>),
-    Text(String),
-    OptText(Option<String>),
-}
 
 /// An onward destination for incorporation, ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,37 +54,6 @@ pub struct RegionNoteRow {
     pub line: i64,
 }
 
-/// `INSERT … ON CONFLICT DO NOTHING` of `rows`, in statements sized for the backend; returns the
-/// rows inserted. Every row must have `cols.len()` cells.
-pub async fn insert_rows(
-    conn: &mut AnyConnection,
-    table: &str,
-    cols: &[&str],
-    rows: &[Vec<Cell>],
-    progress: &mut (dyn FnMut(u64) + Send),
-) -> Result<u64, StoreError> {
-    let mut inserted = 0;
-    for chunk in rows.chunks(rows_per_statement(conn, cols.len())) {
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {} ON CONFLICT DO NOTHING",
-            cols.join(", "),
-            placeholders(1, chunk.len(), cols.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for cell in chunk.iter().flatten() {
-            q = match cell {
-                Cell::Int(v) => q.bind(*v),
-                Cell::OptInt(v) => q.bind(*v),
-                Cell::Text(v) => q.bind(v.clone()),
-                Cell::OptText(v) => q.bind(v.clone()),
-            };
-        }
-        inserted += q.execute(&mut *conn).await?.rows_affected();
-        progress(chunk.len() as u64);
-    }
-    Ok(inserted)
-}
-
 /// How many rows each file of an import added.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ProvenanceInserted {
@@ -135,19 +95,19 @@ pub async fn insert_all(
 ) -> Result<ProvenanceInserted, StoreError> {
     let (dests, trade) = (&p.destinations, &p.trade_sources);
     let (licence_notes, region_notes) = (&p.licence_notes, &p.region_notes);
-    let s = || Cell::Text(source.to_string());
-    let r = || Cell::Text(run.to_string());
-    let rows: Vec<Vec<Cell>> = dests
+    let s = || Value::Text(source);
+    let r = || Value::Text(run);
+    let rows: Vec<Vec<Value>> = dests
         .iter()
         .map(|d| {
             vec![
                 s(),
-                Cell::Int(d.licence_group),
-                Cell::Text(d.destination.clone()),
-                Cell::Int(d.occurrence),
-                Cell::Text(d.iso2.clone()),
-                Cell::OptText(d.iso2_as_published.clone()),
-                Cell::Int(d.line),
+                Value::Int(d.licence_group),
+                Value::Text(&d.destination),
+                Value::Int(d.occurrence),
+                Value::Text(&d.iso2),
+                Value::OptText(d.iso2_as_published.as_deref()),
+                Value::Int(d.line),
                 r(),
             ]
         })
@@ -170,20 +130,20 @@ pub async fn insert_all(
         progress,
     )
     .await?;
-    let rows: Vec<Vec<Cell>> = trade
+    let rows: Vec<Vec<Value>> = trade
         .iter()
         .map(|t| {
             vec![
                 s(),
-                Cell::Text(t.ref_key.clone()),
-                Cell::Text(t.country.clone()),
-                Cell::Int(t.occurrence),
-                Cell::OptInt(t.licence_group),
-                Cell::OptInt(t.licence_id),
-                Cell::Text(t.iso2.clone()),
-                Cell::OptText(t.iso2_as_published.clone()),
-                Cell::OptInt(t.licence_count),
-                Cell::Int(t.line),
+                Value::Text(&t.ref_key),
+                Value::Text(&t.country),
+                Value::Int(t.occurrence),
+                Value::OptInt(t.licence_group),
+                Value::OptInt(t.licence_id),
+                Value::Text(&t.iso2),
+                Value::OptText(t.iso2_as_published.as_deref()),
+                Value::OptInt(t.licence_count),
+                Value::Int(t.line),
                 r(),
             ]
         })
@@ -202,16 +162,16 @@ pub async fn insert_all(
         "import_run",
     ];
     let trade_sources = insert_rows(conn, "historic_trade_sources", &cols, &rows, progress).await?;
-    let rows: Vec<Vec<Cell>> = licence_notes
+    let rows: Vec<Vec<Value>> = licence_notes
         .iter()
         .map(|n| {
             vec![
                 s(),
-                Cell::Int(n.licence_group),
-                Cell::Int(n.ordinal),
-                Cell::OptInt(n.licence_id),
-                Cell::Text(n.note.clone()),
-                Cell::Int(n.line),
+                Value::Int(n.licence_group),
+                Value::Int(n.ordinal),
+                Value::OptInt(n.licence_id),
+                Value::Text(&n.note),
+                Value::Int(n.line),
                 r(),
             ]
         })
@@ -227,16 +187,16 @@ pub async fn insert_all(
     ];
     let licence_footnotes =
         insert_rows(conn, "historic_licence_footnotes", &cols, &rows, progress).await?;
-    let rows: Vec<Vec<Cell>> = region_notes
+    let rows: Vec<Vec<Value>> = region_notes
         .iter()
         .map(|n| {
             vec![
                 s(),
-                Cell::Text(n.name.clone()),
-                Cell::Int(n.ordinal),
-                Cell::Text(n.iso2.clone()),
-                Cell::Text(n.note.clone()),
-                Cell::Int(n.line),
+                Value::Text(&n.name),
+                Value::Int(n.ordinal),
+                Value::Text(&n.iso2),
+                Value::Text(&n.note),
+                Value::Int(n.line),
                 r(),
             ]
         })

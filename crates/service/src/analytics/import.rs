@@ -12,8 +12,9 @@ use probity_analytics::caat::{CaatDataset, DatasetSummary, IdScheme};
 use probity_analytics::{
     import_files_with_progress, CaatFiles, ImportError, ImportOptions, ImportProgress, ImportReport,
 };
+use probity_store::bulk::{insert_rows, Value};
 use probity_store::historic_provenance::{self, ProvenanceInserted};
-use probity_store::{to_micros, Backend, Tx};
+use probity_store::to_micros;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -25,19 +26,6 @@ mod provenance;
 pub const CAAT_GROUP_SOURCE: &str = "caat-uk/licence_group";
 /// The `source` of rows keyed by `licence_cohort_id` (the 2025 release).
 pub const CAAT_COHORT_SOURCE: &str = "caat-uk/licence_cohort";
-
-/// Rows per INSERT of `cols` columns on this backend. On SQLite, few: it finds each `$N` by a
-/// linear walk over the statement's parameter names, so binding grows with the square of the
-/// parameters per statement (500 rows × 14 columns spent 90% of an import there: 13.7 s; 192
-/// parameters: 1.3 s), while an extra statement in the same transaction costs microseconds.
-/// On PostgreSQL each statement is a round trip, so more rows per statement.
-fn rows_per_insert(backend: Backend, cols: usize) -> usize {
-    let params = match backend {
-        Backend::Sqlite => 192,
-        Backend::Postgres => 8_192,
-    };
-    (params / cols.max(1)).max(1)
-}
 
 const VALUE_COLUMNS: &[&str] = &[
     "source",
@@ -138,68 +126,6 @@ fn file_set_hash(files: &CaatFiles) -> Result<(String, Vec<String>), ImportError
     Ok((hex::encode(h.finalize()), names))
 }
 
-/// One bound value of a multi-row insert.
-enum Val<'a> {
-    I(i64),
-    T(&'a str),
-    OptI(Option<i64>),
-    OptT(Option<&'a str>),
-    S(String),
-}
-
-/// `INSERT INTO table (cols) VALUES ($1,…),(…) ON CONFLICT DO NOTHING` for `rows` rows;
-/// returns the rows inserted.
-async fn insert(
-    tx: &mut Tx,
-    table: &str,
-    cols: &[&str],
-    rows: &[Vec<Val<'_>>],
-) -> Result<u64, sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
-    let mut n = 0;
-    for (i, _) in rows.iter().enumerate() {
-        sql.push_str(if i == 0 { "(" } else { ", (" });
-        for c in 0..cols.len() {
-            n += 1;
-            sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
-        }
-        sql.push(')');
-    }
-    sql.push_str(" ON CONFLICT DO NOTHING");
-    let mut q = sqlx::query(&sql);
-    for row in rows {
-        for v in row {
-            q = match v {
-                Val::I(x) => q.bind(*x),
-                Val::T(x) => q.bind(x.to_string()),
-                Val::OptI(x) => q.bind(*x),
-                Val::OptT(x) => q.bind(x.map(str::to_string)),
-                Val::S(x) => q.bind(x.clone()),
-            };
-        }
-    }
-    Ok(q.execute(&mut **tx).await?.rows_affected())
-}
-
-async fn insert_chunked(
-    backend: Backend,
-    tx: &mut Tx,
-    table: &str,
-    cols: &[&str],
-    rows: Vec<Vec<Val<'_>>>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<u64, sqlx::Error> {
-    let mut inserted = 0;
-    for chunk in rows.chunks(rows_per_insert(backend, cols.len())) {
-        inserted += insert(tx, table, cols, chunk).await?;
-        progress(chunk.len() as u64);
-    }
-    Ok(inserted)
-}
-
 fn source_of(ds: &CaatDataset) -> &'static str {
     match ds.id_scheme {
         Some(IdScheme::LicenceCohort) => CAAT_COHORT_SOURCE,
@@ -290,22 +216,21 @@ pub async fn import_caat(
         done += n;
         progress(ImportStage::Writing { done, total });
     };
-    let ratings: Vec<Vec<Val>> = ds
+    let ratings: Vec<Vec<Value>> = ds
         .ratings
         .iter()
         .map(|r| {
             vec![
-                Val::T(&r.code),
-                Val::I(i64::from(r.military)),
-                Val::T(r.kind.name()),
-                Val::T(&r.short_description),
-                Val::T(&r.full_description),
-                Val::T(&run_id),
+                Value::Text(&r.code),
+                Value::Int(i64::from(r.military)),
+                Value::Text(r.kind.name()),
+                Value::Text(&r.short_description),
+                Value::Text(&r.full_description),
+                Value::Text(&run_id),
             ]
         })
         .collect();
-    let ratings_inserted = insert_chunked(
-        ctx.store.backend(),
+    let ratings_inserted = insert_rows(
         &mut tx,
         "historic_ratings",
         &[
@@ -316,83 +241,89 @@ pub async fn import_caat(
             "full_description",
             "import_run",
         ],
-        ratings,
+        &ratings,
         &mut tick,
     )
-    .await?;
-    let descriptions: Vec<Vec<Val>> = ds
+    .await
+    .map_err(ServiceError::from)?;
+    let descriptions: Vec<Vec<Value>> = ds
         .criterion_descriptions
         .iter()
-        .map(|(c, d)| vec![Val::T(c), Val::T(d), Val::T(&run_id)])
+        .map(|(c, d)| vec![Value::Text(c), Value::Text(d), Value::Text(&run_id)])
         .collect();
-    let mut criteria_inserted = insert_chunked(
-        ctx.store.backend(),
+    let mut criteria_inserted = insert_rows(
         &mut tx,
         "historic_criteria",
         &["code", "description", "import_run"],
-        descriptions,
+        &descriptions,
         &mut tick,
     )
-    .await?;
-    let cited: Vec<Vec<Val>> = ds
+    .await
+    .map_err(ServiceError::from)?;
+    let cited: Vec<Vec<Value>> = ds
         .refusal_criteria
         .iter()
         .flat_map(|(g, set)| {
             set.iter().map(|c| {
                 vec![
-                    Val::T(source),
-                    Val::I(*g as i64),
-                    Val::T(c),
-                    Val::T(&run_id),
+                    Value::Text(source),
+                    Value::Int(*g as i64),
+                    Value::Text(c),
+                    Value::Text(&run_id),
                 ]
             })
         })
         .collect();
-    criteria_inserted += insert_chunked(
-        ctx.store.backend(),
+    criteria_inserted += insert_rows(
         &mut tx,
         "historic_refusal_criteria",
         &["source", "licence_group", "criterion", "import_run"],
-        cited,
+        &cited,
         &mut tick,
     )
-    .await?;
+    .await
+    .map_err(ServiceError::from)?;
     let mut occurrence: HashMap<(u64, &str), i64> = HashMap::new();
     let mut rows_inserted = 0;
-    for chunk in ds
-        .values
-        .chunks(rows_per_insert(ctx.store.backend(), VALUE_COLUMNS.len()))
-    {
-        let rows: Vec<Vec<Val>> = chunk
+    // Rows are made a slice at a time, not all at once.
+    for chunk in ds.values.chunks(4096) {
+        let rows: Vec<Vec<Value>> = chunk
             .iter()
             .map(|r| {
                 let n = occurrence.entry((r.group, r.rating.as_str())).or_insert(0);
                 *n += 1;
                 vec![
-                    Val::T(source),
-                    Val::I(r.group as i64),
-                    Val::T(&r.rating),
-                    Val::I(*n),
-                    Val::I(r.line as i64),
-                    Val::S(format!(
+                    Value::Text(source),
+                    Value::Int(r.group as i64),
+                    Value::Text(&r.rating),
+                    Value::Int(*n),
+                    Value::Int(r.line as i64),
+                    Value::Owned(format!(
                         "{:04}-{:02}-{:02}",
                         r.date.year(),
                         r.date.month() as u8,
                         r.date.day()
                     )),
-                    Val::T(&r.country),
-                    Val::S(stored_code(&r.country, r.iso2.as_deref())),
-                    Val::I(i64::from(r.refused)),
-                    Val::OptI(r.value_gbp),
-                    Val::OptI(r.count.map(i64::from)),
-                    Val::OptT(r.rating_as_published.as_deref()),
-                    Val::I(i64::from(r.outlier)),
-                    Val::T(&run_id),
+                    Value::Text(&r.country),
+                    Value::Owned(stored_code(&r.country, r.iso2.as_deref())),
+                    Value::Int(i64::from(r.refused)),
+                    Value::OptInt(r.value_gbp),
+                    Value::OptInt(r.count.map(i64::from)),
+                    Value::OptText(r.rating_as_published.as_deref()),
+                    Value::Int(i64::from(r.outlier)),
+                    Value::Text(&run_id),
                 ]
             })
             .collect();
-        rows_inserted += insert(&mut tx, "historic_licence_rows", VALUE_COLUMNS, &rows).await?;
-        tick(chunk.len() as u64);
+        rows_inserted += insert_rows(
+            &mut tx,
+            "historic_licence_rows",
+            VALUE_COLUMNS,
+            &rows,
+            &mut tick,
+        )
+        .await
+        .map_err(ServiceError::from)?;
     }
     let provenance_inserted =
         historic_provenance::insert_all(&mut tx, source, &run_id, &prov, &mut tick)
