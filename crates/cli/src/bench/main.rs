@@ -51,7 +51,7 @@ struct Args {
     #[arg(long)]
     register_batch: Option<i64>,
     /// Register: drains per backend, each on a fresh database (the median is reported).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     register_rounds: u32,
     /// Register: leaves in the log for the proof and verification measurements.
     #[arg(long, default_value_t = 1_000_000)]

@@ -78,7 +78,7 @@ pub fn report(appends: &[Append], log: &Log, cfg: &Config) -> String {
              each entry: the entry row, its openings row, about two stored-hash rows and the \
              outbox row marked published, in multi-row statements sized per backend (SQLite \
              binds `$N` parameters in time quadratic in their number, so its statements carry \
-             about 100), plus one fsync'd commit per batch (SQLite runs with `synchronous = \
+             about 200), plus one fsync'd commit per batch (SQLite runs with `synchronous = \
              FULL`: a signed checkpoint, once served, must never be lost). On PostgreSQL the \
              server shares the two cores with the sequencer, and marking the outbox rows \
              published (a non-HOT update of each row and its indexes) is the largest single \
