@@ -117,6 +117,59 @@ pub fn consolidate(items: &[AdviceKind]) -> Consolidated {
     }
 }
 
+/// What a final advice was consolidated from: the teams asked to advise and every current
+/// piece of advice, by id. Advice is never edited in place (new advice supersedes the old with
+/// a new id), so the ids stand for the content. The final advice stores the fingerprint it was
+/// built from; submission for decision, finalisation and countersigning recompute it from the
+/// advice current in their own transaction and refuse when the two differ, so a final advice
+/// can never outlive the advice it summarises.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AdviceFingerprint(String);
+
+impl AdviceFingerprint {
+    /// Domain separation, so the hash cannot be mistaken for any other hash we compute.
+    const TAG: &'static [u8] = b"probity/advice-set/v1\n";
+
+    /// The fingerprint of an advice set. Order does not matter; duplicates count once.
+    pub fn of<'a>(
+        teams: impl IntoIterator<Item = &'a str>,
+        advice: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        use sha2::{Digest, Sha256};
+        let sorted = |items: &mut dyn Iterator<Item = &'a str>| {
+            let mut v: Vec<&str> = items.collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut h = Sha256::new();
+        h.update(Self::TAG);
+        // Each id on its own line with its kind: ids are UUID text, so no line can contain
+        // a newline and the encoding is unambiguous.
+        for t in sorted(&mut teams.into_iter()) {
+            h.update(b"team ");
+            h.update(t.as_bytes());
+            h.update(b"\n");
+        }
+        for a in sorted(&mut advice.into_iter()) {
+            h.update(b"advice ");
+            h.update(a.as_bytes());
+            h.update(b"\n");
+        }
+        // A SHA-256 digest is as long as a commitment salt: reuse its hex writer.
+        Self(crate::commitment::salt_hex(&h.finalize().into()))
+    }
+
+    /// A fingerprint as stored.
+    pub fn from_stored(text: &str) -> Self {
+        Self(text.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 #[path = "advice_tests.rs"]
 mod tests;

@@ -162,3 +162,27 @@ proptest! {
         );
     }
 }
+
+#[test]
+fn advice_fingerprint_ignores_order_and_sees_every_change() {
+    let fp = |teams: &[&str], advice: &[&str]| {
+        AdviceFingerprint::of(teams.iter().copied(), advice.iter().copied())
+    };
+    let base = fp(&["t1", "t2"], &["a1", "a2"]);
+    assert_eq!(
+        base,
+        fp(&["t2", "t1"], &["a2", "a1", "a2"]),
+        "order and repeats"
+    );
+    assert_eq!(base.as_str().len(), 64);
+    assert_ne!(base, fp(&["t1", "t2"], &["a1", "a2", "a3"]), "new advice");
+    assert_ne!(base, fp(&["t1", "t2"], &["a1", "a3"]), "superseded advice");
+    assert_ne!(
+        base,
+        fp(&["t1", "t2", "t3"], &["a1", "a2"]),
+        "a team newly asked"
+    );
+    // A team id and an advice id with the same text are different things.
+    assert_ne!(fp(&["x"], &[]), fp(&[], &["x"]));
+    assert_eq!(AdviceFingerprint::from_stored(base.as_str()), base);
+}

@@ -3,16 +3,18 @@
 use std::collections::BTreeMap;
 
 use probity_domain::{
-    consolidate, AdviceKind, CaseAction, CaseId, Consolidated, CountryCode, TeamId,
+    consolidate, AdviceFingerprint, AdviceKind, CaseAction, CaseId, Consolidated, CountryCode,
+    TeamId,
 };
-use probity_store::{from_micros, to_micros};
+use probity_store::advice::{self as store_advice, FinalAdvice};
+use probity_store::{from_micros, to_micros, StoreError};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
 use crate::cases::checked_text;
-use crate::rows::{audit_event, load_case, transition, visible_case};
+use crate::rows::{audit_event, load_case, transition, visible_case, CaseRow};
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// Refer a case to advisory teams.
@@ -35,6 +37,7 @@ pub async fn request_advice(
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
     let status = transition(&case, CaseAction::RequestAdvice)?;
+    let mut newly_asked = false;
     for team in teams {
         let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM teams WHERE id = $1")
             .bind(team.to_string())
@@ -56,6 +59,7 @@ pub async fn request_advice(
         if exists.is_some() {
             continue;
         }
+        newly_asked = true;
         sqlx::query(
             "INSERT INTO advice_requests (case_id, team_id, requested_by, requested_at, note) \
              VALUES ($1,$2,$3,$4,$5)",
@@ -67,6 +71,10 @@ pub async fn request_advice(
         .bind(note)
         .execute(&mut *tx)
         .await?;
+    }
+    if newly_asked {
+        // A team newly asked has not advised yet: any final advice no longer covers it.
+        store_advice::set_final_advice(&mut tx, &id.to_string(), None, to_micros(now)).await?;
     }
     crate::rows::set_status(&mut tx, id, status, now).await?;
     audit_event(
@@ -179,14 +187,7 @@ pub async fn give_advice(
     .await?;
     // New advice makes any final advice stale: it must be consolidated again before the
     // case can go for decision.
-    sqlx::query(
-        "UPDATE cases SET updated_at = $1, final_advice_json = NULL, final_advice_reasons = NULL \
-         WHERE id = $2",
-    )
-    .bind(to_micros(now))
-    .bind(id.to_string())
-    .execute(&mut *tx)
-    .await?;
+    store_advice::set_final_advice(&mut tx, &id.to_string(), None, to_micros(now)).await?;
     audit_event(
         &mut tx,
         Some(actor),
@@ -234,36 +235,39 @@ pub async fn summary(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Advi
     if actor.role == Role::Exporter {
         return Err(ServiceError::Forbidden("read internal advice".into()));
     }
-    let requested: Vec<(String, String)> = sqlx::query(
-        "SELECT t.id, t.name FROM advice_requests r JOIN teams t ON t.id = r.team_id WHERE r.case_id = $1 ORDER BY t.name",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-    .collect::<Result<_, sqlx::Error>>()?;
-    let rows = sqlx::query(
-        "SELECT a.level, t.name, u.display_name, a.destination, a.kind_json, a.reasons, a.created_at, a.team_id \
-         FROM advice a JOIN users u ON u.id = a.user_id LEFT JOIN teams t ON t.id = a.team_id \
-         WHERE a.case_id = $1 AND a.superseded_at IS NULL ORDER BY a.created_at",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
+    Ok(read_advice(&mut conn, &case).await?.0)
+}
+
+/// The current advice on `case` and the fingerprint of that advice set, read on `conn` (a
+/// command passes its transaction, so what it consolidates is what it fingerprints).
+async fn read_advice(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+) -> ServiceResult<(AdviceSummary, AdviceFingerprint)> {
+    let case_id = case.id.to_string();
+    let requested = store_advice::requested_teams(conn, &case_id).await?;
+    let rows = store_advice::current_advice(conn, &case_id).await?;
+    let fingerprint = AdviceFingerprint::of(
+        requested.iter().map(|t| t.id.as_str()),
+        rows.iter().map(|r| r.id.as_str()),
+    );
     let mut items = Vec::new();
     let mut by_team: BTreeMap<(String, String), Vec<AdviceKind>> = BTreeMap::new();
-    for r in &rows {
-        let kind: AdviceKind = serde_json::from_str(&r.try_get::<String, _>(4)?)
-            .map_err(|e| ServiceError::Conflict(format!("stored advice unreadable: {e}")))?;
+    for r in rows {
+        let kind: AdviceKind = serde_json::from_str(&r.kind_json).map_err(|_| {
+            ServiceError::Store(StoreError::Corrupt(format!(
+                "advice {} on case {case_id}: unreadable advice",
+                r.id
+            )))
+        })?;
         let item = AdviceItem {
-            level: r.try_get(0)?,
-            team: r.try_get(1)?,
-            author: r.try_get(2)?,
-            destination: r.try_get(3)?,
+            level: r.level,
+            team: r.team_name,
+            author: r.author,
+            destination: r.destination,
             kind,
-            reasons: r.try_get(5)?,
-            at: from_micros(r.try_get(6)?),
+            reasons: r.reasons,
+            at: from_micros(r.created_at),
         };
         if item.level == "user" {
             if let Some(team) = &item.team {
@@ -284,24 +288,49 @@ pub async fn summary(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Advi
         })
         .collect();
     let mut missing = Vec::new();
-    for (_, team) in &requested {
+    for team in &requested {
         for d in &case.destinations {
-            if !by_team.contains_key(&(team.clone(), d.clone())) {
-                missing.push(format!("{team} has not advised on {d}"));
+            if !by_team.contains_key(&(team.name.clone(), d.clone())) {
+                missing.push(format!("{} has not advised on {d}", team.name));
             }
         }
     }
-    Ok(AdviceSummary {
-        requested_teams: requested.into_iter().map(|(_, n)| n).collect(),
+    let summary = AdviceSummary {
+        requested_teams: requested.into_iter().map(|t| t.name).collect(),
         items,
         team_level,
         missing,
-    })
+    };
+    Ok((summary, fingerprint))
+}
+
+/// Refuse to act on a final advice that no longer matches the advice current on the case
+/// (read in the caller's transaction): a final advice must never outlive what it summarises.
+pub(crate) async fn ensure_final_advice_current(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+) -> ServiceResult<()> {
+    if case.final_advice.is_none() {
+        return Err(ServiceError::Conflict(
+            "consolidate the final advice first".into(),
+        ));
+    }
+    let stored = store_advice::final_advice_fingerprint(conn, &case.id.to_string()).await?;
+    let (_, current) = read_advice(conn, case).await?;
+    if stored.as_deref() != Some(current.as_str()) {
+        return Err(ServiceError::Conflict(
+            "the advice on this case has changed since the final advice was consolidated: \
+             the caseworker must consolidate the final advice again"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Consolidate team advice into the case's final advice. Every requested team must have
 /// advised on every destination. A conflict is recorded as such: the decision-maker must
-/// resolve it with reasons.
+/// resolve it with reasons. The advice is read inside the command's transaction, after the
+/// command lock, so advice given meanwhile is either in this consolidation or clears it.
 pub async fn consolidate_final(
     ctx: &Ctx,
     actor: &Actor,
@@ -310,7 +339,11 @@ pub async fn consolidate_final(
 ) -> ServiceResult<Consolidated> {
     actor.require(&[Role::Caseworker], "consolidate advice")?;
     let reasons = checked_text("reasons", reasons, 10, 10000)?;
-    let summary = summary(ctx, actor, id).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_command().await?;
+    let case = visible_case(&mut tx, actor, id).await?;
+    transition(&case, CaseAction::GiveAdvice)?;
+    let (summary, fingerprint) = read_advice(&mut tx, &case).await?;
     if summary.requested_teams.is_empty() {
         return Err(ServiceError::Conflict(
             "request advice from at least one team first".into(),
@@ -337,26 +370,29 @@ pub async fn consolidate_final(
             .collect();
         consolidate(&kinds)
     };
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = load_case(&mut tx, id).await?;
-    transition(&case, CaseAction::GiveAdvice)?;
-    let json =
-        serde_json::to_string(&final_advice).map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    sqlx::query("UPDATE cases SET final_advice_json = $1, final_advice_reasons = $2, updated_at = $3 WHERE id = $4")
-        .bind(&json)
-        .bind(&reasons)
-        .bind(to_micros(now))
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    let json = serde_json::to_string(&final_advice).map_err(|e| {
+        ServiceError::Store(StoreError::Corrupt(format!(
+            "final advice not encodable: {e}"
+        )))
+    })?;
+    store_advice::set_final_advice(
+        &mut tx,
+        &id.to_string(),
+        Some(FinalAdvice {
+            json: &json,
+            reasons: &reasons,
+            fingerprint: fingerprint.as_str(),
+        }),
+        to_micros(now),
+    )
+    .await?;
     audit_event(
         &mut tx,
         Some(actor),
         now,
         "advice.consolidate_final",
         ("case", &id.to_string()),
-        serde_json::json!({ "final_advice": final_advice }),
+        serde_json::json!({ "final_advice": final_advice, "advice_set": fingerprint.as_str() }),
     )
     .await?;
     tx.commit().await?;

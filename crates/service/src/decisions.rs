@@ -8,6 +8,7 @@ use probity_store::{to_micros, Tx};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::advice::ensure_final_advice_current;
 use crate::auth::{Actor, Role};
 use crate::cases::checked_text;
 use crate::documents::{licence_document, refusal_document, write_document};
@@ -21,11 +22,7 @@ pub async fn submit_for_decision(ctx: &Ctx, actor: &Actor, id: CaseId) -> Servic
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
     let status = transition(&case, CaseAction::SubmitForDecision)?;
-    if case.final_advice.is_none() {
-        return Err(ServiceError::Conflict(
-            "consolidate the final advice first".into(),
-        ));
-    }
+    ensure_final_advice_current(&mut tx, &case).await?;
     set_status(&mut tx, id, status, now).await?;
     audit_event(
         &mut tx,
@@ -156,6 +153,8 @@ pub async fn finalise(
         CaseAction::Finalise
     };
     let status = transition(&case, action)?;
+    // The decision rests on the final advice: it must still be the advice on the case.
+    ensure_final_advice_current(&mut tx, &case).await?;
     let fctx = FinaliseContext {
         status: case.status,
         final_advice: case.final_advice.clone().unwrap_or(Consolidated::Empty),
@@ -233,6 +232,7 @@ pub async fn countersign(
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
     transition(&case, CaseAction::Countersign)?;
+    ensure_final_advice_current(&mut tx, &case).await?;
     let row: Option<(String, String, String)> = sqlx::query_as(
         "SELECT decision_json, reasons, decided_by FROM pending_decisions WHERE case_id = $1",
     )

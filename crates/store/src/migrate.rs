@@ -50,6 +50,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0006_outbox_queue_index.up.sql"),
         down: include_str!("../migrations/0006_outbox_queue_index.down.sql"),
     },
+    Migration {
+        version: 7,
+        name: "final_advice_fingerprint",
+        up: include_str!("../migrations/0007_final_advice_fingerprint.up.sql"),
+        down: include_str!("../migrations/0007_final_advice_fingerprint.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

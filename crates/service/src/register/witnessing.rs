@@ -171,10 +171,14 @@ pub async fn record_witness_size(
     size: u64,
 ) -> ServiceResult<()> {
     let name = &policy.witnesses[witness].name;
-    let mut conn = ctx.store.pool().acquire().await.map_err(StoreError::from)?;
-    let mut r = record(&mut conn, name).await?;
+    // Read-modify-write of the witness's record: under the command lock, so two updates of
+    // one record cannot interleave.
+    let mut tx = ctx.store.begin_command().await?;
+    let mut r = record(&mut tx, name).await?;
     r.size = size;
-    save(&mut conn, name, &r).await
+    save(&mut tx, name, &r).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
 }
 
 /// A witness answered 200: check its cosignature on the checkpoint of `checkpoint_size` and
@@ -187,7 +191,7 @@ pub async fn record_cosignature(
     response: &[u8],
 ) -> ServiceResult<()> {
     let w = &policy.witnesses[witness];
-    let mut conn = ctx.store.pool().acquire().await.map_err(StoreError::from)?;
+    let mut conn = ctx.store.begin_command().await?;
     let cp = reg::checkpoint_at(&mut conn, checkpoint_size)
         .await?
         .ok_or_else(|| corrupt(format!("no checkpoint of size {checkpoint_size}")))?;
@@ -205,13 +209,17 @@ pub async fn record_cosignature(
         cosigned_size: Some(checkpoint_size),
         line: Some(line),
     };
-    save(&mut conn, &w.name, &r).await
+    save(&mut conn, &w.name, &r).await?;
+    conn.commit().await.map_err(StoreError::from)?;
+    Ok(())
 }
 
 /// Stores the latest checkpoint with the cosignatures appended if at least `quorum` witnesses
 /// have cosigned it, else clears the stored cosigned checkpoint. Returns how many have.
 pub async fn assemble(ctx: &Ctx, policy: &WitnessPolicy) -> ServiceResult<usize> {
-    let mut conn = ctx.store.pool().acquire().await.map_err(StoreError::from)?;
+    // The latest checkpoint and the cosignatures are read in the transaction that stores the
+    // cosigned note, under the command lock, so the note is for the checkpoint just read.
+    let mut conn = ctx.store.begin_command().await?;
     let Some(cp) = reg::latest_checkpoint(&mut conn).await? else {
         return Ok(0);
     };
@@ -249,6 +257,7 @@ pub async fn assemble(ctx: &Ctx, policy: &WitnessPolicy) -> ServiceResult<usize>
         &parsed.signatures,
     );
     rw::set_cosigned_checkpoint(&mut conn, note.as_deref().unwrap_or("")).await?;
+    conn.commit().await.map_err(StoreError::from)?;
     Ok(count)
 }
 
