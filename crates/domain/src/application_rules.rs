@@ -10,6 +10,7 @@ use crate::case::LicenceType;
 use crate::control_list::{ControlList, Rating};
 use crate::country::{CountryCode, CountryError};
 use crate::money::Money;
+use crate::text::{application_text as text, check_text, TextError, TextRule};
 
 /// A goods line after checking; fields are `None` where absent (drafts) or invalid.
 struct CheckedLine {
@@ -53,8 +54,7 @@ pub(crate) fn validate_complete(
         &input.end_use_statement,
         "end_use_statement",
         "end-use statement",
-        10,
-        5000,
+        text::END_USE_STATEMENT,
     );
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -112,8 +112,7 @@ pub(crate) fn validate_draft(
         &input.end_use_statement,
         "end_use_statement",
         "end-use statement",
-        10,
-        5000,
+        text::END_USE_STATEMENT,
     );
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -170,24 +169,30 @@ impl Checker<'_> {
         }
     }
 
-    /// Trimmed text with a length check in characters; drafts only enforce the maximum.
-    fn text(&mut self, value: &str, field: &str, what: &str, min: usize, max: usize) -> String {
-        let value = value.trim();
-        let len = value.chars().count();
-        if self.complete() && len == 0 {
-            self.errors.push(field, format!("enter the {what}"));
-        } else if self.complete() && len < min {
-            self.errors.push(
-                field,
-                format!("the {what} must be at least {min} characters"),
-            );
-        } else if len > max {
-            self.errors.push(
-                field,
-                format!("the {what} must be at most {max} characters"),
-            );
+    /// Trimmed text checked against its rule; drafts enforce everything but the minimum.
+    fn text(&mut self, value: &str, field: &str, what: &str, rule: TextRule) -> String {
+        let rule = if self.complete() {
+            rule
+        } else {
+            rule.without_min()
+        };
+        match check_text(value, rule) {
+            Ok(text) => text.to_string(),
+            Err(e) => {
+                let message = match e {
+                    TextError::Empty => format!("enter the {what}"),
+                    TextError::TooShort { min, .. } => {
+                        format!("the {what} must be at least {min} characters")
+                    }
+                    TextError::TooLong { max, .. } => {
+                        format!("the {what} must be at most {max} characters")
+                    }
+                    other => format!("the {what}: {other}"),
+                };
+                self.errors.push(field, message);
+                value.trim().to_string()
+            }
         }
-        value.to_string()
     }
 
     fn goods(
@@ -222,12 +227,11 @@ impl Checker<'_> {
             &line.description,
             &at("description"),
             "description",
-            3,
-            2000,
+            text::DESCRIPTION,
         );
         let ratings = self.ratings(i, &line.ratings);
         let (quantity, quantity_text) = self.quantity(&at("quantity"), &line.quantity);
-        let unit = self.text(&line.unit, &at("unit"), "unit", 1, 50);
+        let unit = self.text(&line.unit, &at("unit"), "unit", text::UNIT);
         let value_text = line.value.trim().to_string();
         let value = self.value(&at("value"), &value_text, licence_type);
         CheckedLine {
@@ -353,8 +357,8 @@ impl Checker<'_> {
 
     fn party(&mut self, i: usize, p: &PartyInput) -> CheckedParty {
         let at = |f: &str| format!("parties[{i}].{f}");
-        let name = self.text(&p.name, &at("name"), "name", 1, 200);
-        let address = self.text(&p.address, &at("address"), "address", 1, 1000);
+        let name = self.text(&p.name, &at("name"), "name", text::PARTY_NAME);
+        let address = self.text(&p.address, &at("address"), "address", text::PARTY_ADDRESS);
         let country = self.country(&at("country"), &p.country);
         let type_text = p
             .end_user_type

@@ -5,6 +5,7 @@
 pub mod advice;
 pub mod application;
 mod application_rules;
+pub mod assignment;
 pub mod case;
 pub mod commitment;
 pub mod control_list;
@@ -19,9 +20,11 @@ pub mod money;
 pub mod record;
 pub mod reference;
 pub mod register_entry;
+pub mod text;
 
 pub use advice::*;
 pub use application::*;
+pub use assignment::*;
 pub use case::*;
 pub use commitment::*;
 pub use control_list::*;
@@ -34,3 +37,4 @@ pub use money::*;
 pub use record::*;
 pub use reference::*;
 pub use register_entry::*;
+pub use text::*;

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use probity_domain::{
-    consolidate, AdviceFingerprint, AdviceKind, CaseAction, CaseId, Consolidated, CountryCode,
-    TeamId,
+    consolidate, AdviceFingerprint, AdviceKind, AdviceReasons, CaseAction, CaseId, Consolidated,
+    CountryCode, Note, Proviso, TeamId,
 };
 use probity_store::advice::{self as store_advice, FinalAdvice};
 use probity_store::{from_micros, to_micros, StoreError};
@@ -13,9 +13,8 @@ use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
-use crate::cases::checked_text;
-use crate::rows::{audit_event, load_case, transition, visible_case, CaseRow};
-use crate::{Ctx, ServiceError, ServiceResult};
+use crate::rows::{audit_event, load_case, require_assignee, transition, visible_case, CaseRow};
+use crate::{parse_text, Ctx, ServiceError, ServiceResult};
 
 /// Refer a case to advisory teams.
 pub async fn request_advice(
@@ -32,11 +31,12 @@ pub async fn request_advice(
             "choose at least one advisory team",
         ));
     }
-    let note = note.trim();
+    let note = parse_text::<Note>("note", note)?.into_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
     let status = transition(&case, CaseAction::RequestAdvice)?;
+    require_assignee(&mut tx, actor, &case, CaseAction::RequestAdvice).await?;
     let mut newly_asked = false;
     for team in teams {
         let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM teams WHERE id = $1")
@@ -68,7 +68,7 @@ pub async fn request_advice(
         .bind(team.to_string())
         .bind(actor.user_id.to_string())
         .bind(to_micros(now))
-        .bind(note)
+        .bind(&note)
         .execute(&mut *tx)
         .await?;
     }
@@ -111,7 +111,9 @@ fn parse_advice(
         .map_err(|e| ServiceError::field("destination", e.to_string()))?;
     let kind = match input.kind.trim() {
         "approve" => AdviceKind::Approve,
-        "proviso" => AdviceKind::Proviso(checked_text("proviso", &input.proviso, 5, 2000)?),
+        "proviso" => {
+            AdviceKind::Proviso(parse_text::<Proviso>("proviso", &input.proviso)?.into_string())
+        }
         "refuse" => {
             let criteria = crate::rows::parse_criteria(ctx, &input.criteria)?;
             if criteria.is_empty() {
@@ -132,7 +134,7 @@ fn parse_advice(
             ))
         }
     };
-    let reasons = checked_text("reasons", &input.reasons, 10, 10000)?;
+    let reasons = parse_text::<AdviceReasons>("reasons", &input.reasons)?.into_string();
     Ok((destination, kind, reasons))
 }
 
@@ -338,11 +340,12 @@ pub async fn consolidate_final(
     reasons: &str,
 ) -> ServiceResult<Consolidated> {
     actor.require(&[Role::Caseworker], "consolidate advice")?;
-    let reasons = checked_text("reasons", reasons, 10, 10000)?;
+    let reasons = parse_text::<AdviceReasons>("reasons", reasons)?.into_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = visible_case(&mut tx, actor, id).await?;
     transition(&case, CaseAction::GiveAdvice)?;
+    require_assignee(&mut tx, actor, &case, CaseAction::GiveAdvice).await?;
     let (summary, fingerprint) = read_advice(&mut tx, &case).await?;
     if summary.requested_teams.is_empty() {
         return Err(ServiceError::Conflict(

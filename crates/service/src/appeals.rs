@@ -1,14 +1,15 @@
 //! Appeals: within 28 days of a refusal the exporter may appeal; the appeal is a new case
 //! (reference GBAPL/…) assessed afresh, whose outcome is published as allowed or dismissed.
-use probity_domain::{validate, CaseId, CaseKind, CaseReference, CaseStatus, ReferencePrefix};
+use probity_domain::{
+    validate, CaseId, CaseKind, CaseReference, CaseStatus, Grounds, ReferencePrefix,
+};
 use probity_store::to_micros;
 
 use crate::applications::{destinations_text, next_reference, write_application};
 use crate::auth::{Actor, Role};
-use crate::cases::checked_text;
 use crate::documents::{appeal_deadline, APPEAL_WINDOW_DAYS};
 use crate::rows::{audit_event, visible_case};
-use crate::{Ctx, ServiceError, ServiceResult};
+use crate::{parse_text, Ctx, ServiceError, ServiceResult};
 
 pub async fn appeal(
     ctx: &Ctx,
@@ -17,7 +18,7 @@ pub async fn appeal(
     grounds: &str,
 ) -> ServiceResult<(CaseId, CaseReference)> {
     actor.require(&[Role::Exporter], "appeal refusals")?;
-    let grounds = checked_text("grounds", grounds, 20, 20000)?;
+    let grounds = parse_text::<Grounds>("grounds", grounds)?.into_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = visible_case(&mut tx, actor, refused).await?;

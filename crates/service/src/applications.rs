@@ -19,7 +19,7 @@ fn licence_type_of(input: &ApplicationInput) -> ServiceResult<LicenceType> {
     })
 }
 
-fn own_case(actor: &Actor, case: &CaseRow) -> ServiceResult<()> {
+pub(crate) fn own_case(actor: &Actor, case: &CaseRow) -> ServiceResult<()> {
     if actor.role == Role::Exporter && actor.organisation_id == Some(case.organisation_id) {
         Ok(())
     } else {
@@ -291,6 +291,7 @@ pub async fn submit_new(
 /// Withdraw a submitted application that is not yet decided.
 pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: CaseId, reason: &str) -> ServiceResult<()> {
     actor.require(&[Role::Exporter], "withdraw applications")?;
+    let reason = crate::parse_text::<probity_domain::Reason>("reason", reason)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
@@ -303,7 +304,7 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: CaseId, reason: &str) -> Ser
         now,
         "application.withdraw",
         ("case", &id.to_string()),
-        serde_json::json!({ "reason": reason.trim() }),
+        serde_json::json!({ "reason": reason.as_str() }),
     )
     .await?;
     tx.commit().await?;

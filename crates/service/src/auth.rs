@@ -148,17 +148,17 @@ fn validate_new_user(u: &NewUser) -> ServiceResult<(String, Role)> {
     let email = u.email.trim().to_lowercase();
     let mut errors = Vec::new();
     let at = email.find('@');
-    if email.len() > 254 || at.is_none_or(|i| i == 0 || !email[i + 1..].contains('.')) {
+    if email.len() > 254
+        || email.chars().any(|c| c.is_control() || c.is_whitespace())
+        || at.is_none_or(|i| i == 0 || !email[i + 1..].contains('.'))
+    {
         errors.push((
             "email",
             "enter an email address like name@example.org".to_string(),
         ));
     }
-    if u.display_name.trim().is_empty() || u.display_name.len() > 200 {
-        errors.push((
-            "display_name",
-            "enter a name of 1 to 200 characters".to_string(),
-        ));
+    if let Err(e) = probity_domain::Name::parse(&u.display_name) {
+        errors.push(("display_name", e.to_string()));
     }
     if u.password.chars().count() < 12 || u.password.len() > 1000 {
         errors.push(("password", "use at least 12 characters".to_string()));

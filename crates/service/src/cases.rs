@@ -1,5 +1,7 @@
 //! Case queries (queues, the case page) and casework commands: take, ask, answer.
-use probity_domain::{CaseAction, CaseId, CaseStatus, QuestionId};
+use probity_domain::{
+    AnswerText, Assignee, CaseAction, CaseId, CaseStatus, QuestionId, QuestionText, Taking,
+};
 use probity_store::{from_micros, to_micros};
 use serde::Serialize;
 use sqlx::Row;
@@ -7,9 +9,10 @@ use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
 use crate::rows::{
-    audit_event, decode_case, load_case, transition, visible_case, CaseRow, SELECT_CASE,
+    audit_event, decode_case, load_case, require_assignee, transition, visible_case, CaseRow,
+    SELECT_CASE,
 };
-use crate::{Ctx, ServiceError, ServiceResult};
+use crate::{parse_text, Ctx, ServiceError, ServiceResult};
 
 /// Which list of cases to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
@@ -252,6 +255,9 @@ pub async fn assign_to_self(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResu
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
     let status = transition(&case, CaseAction::Assign)?;
+    let me = actor.user_id.to_string();
+    // Taking over a colleague's case is allowed, and recorded distinctly.
+    let taking = Taking::of(Assignee::of(case.assigned_to.as_ref(), &me));
     sqlx::query("UPDATE cases SET assigned_to = $1, status = $2, updated_at = $3 WHERE id = $4")
         .bind(actor.user_id.to_string())
         .bind(status.as_str())
@@ -263,29 +269,15 @@ pub async fn assign_to_self(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResu
         &mut tx,
         Some(actor),
         now,
-        "case.assign",
+        taking.audit_action(),
         ("case", &id.to_string()),
-        serde_json::json!({ "from": case.assigned_to, "to": actor.user_id.to_string(),
+        serde_json::json!({ "from": case.assigned_to, "to": me,
                             "status_before": case.status.as_str(), "status_after": status.as_str() }),
     )
     .await?;
     tx.commit().await?;
     Ok(())
 }
-
-pub(crate) fn text_field(field: &str, text: &str, min: usize, max: usize) -> ServiceResult<String> {
-    let t = text.trim();
-    let n = t.chars().count();
-    if n < min || n > max {
-        return Err(ServiceError::field(
-            field,
-            format!("write between {min} and {max} characters (you wrote {n})"),
-        ));
-    }
-    Ok(t.to_string())
-}
-
-pub(crate) use text_field as checked_text;
 
 /// Ask the exporter a question: the case waits until it is answered.
 pub async fn ask_question(
@@ -295,11 +287,12 @@ pub async fn ask_question(
     body: &str,
 ) -> ServiceResult<QuestionId> {
     actor.require(&[Role::Caseworker], "ask exporters questions")?;
-    let body = text_field("body", body, 5, 5000)?;
+    let body: QuestionText = parse_text("body", body)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
     let status = transition(&case, CaseAction::AskExporter)?;
+    require_assignee(&mut tx, actor, &case, CaseAction::AskExporter).await?;
     let qid = QuestionId::new();
     sqlx::query(
         "INSERT INTO questions (id, case_id, asked_by, asked_at, body) VALUES ($1,$2,$3,$4,$5)",
@@ -308,7 +301,7 @@ pub async fn ask_question(
     .bind(id.to_string())
     .bind(actor.user_id.to_string())
     .bind(to_micros(now))
-    .bind(&body)
+    .bind(body.as_str())
     .execute(&mut *tx)
     .await?;
     crate::rows::set_status(&mut tx, id, status, now).await?;
@@ -334,7 +327,7 @@ pub async fn answer_question(
     answer: &str,
 ) -> ServiceResult<()> {
     actor.require(&[Role::Exporter], "answer questions")?;
-    let answer = text_field("answer", answer, 2, 10000)?;
+    let answer: AnswerText = parse_text("answer", answer)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = visible_case(&mut tx, actor, id).await?;
@@ -343,7 +336,7 @@ pub async fn answer_question(
         "UPDATE questions SET answer = $1, answered_by = $2, answered_at = $3 \
          WHERE id = $4 AND case_id = $5 AND answered_at IS NULL",
     )
-    .bind(&answer)
+    .bind(answer.as_str())
     .bind(actor.user_id.to_string())
     .bind(to_micros(now))
     .bind(question.to_string())

@@ -2,7 +2,8 @@
 //! a decision produces — a licence or a refusal notice, and a public decision record.
 use probity_domain::{
     check_finalise, CaseAction, CaseId, CaseKind, CaseStatus, Consolidated, CriterionCode,
-    Decision, FinaliseContext, LicenceId, LicenceNumber, LicenceStatus, RecordKind,
+    Decision, Explanation, FinaliseContext, LicenceId, LicenceNumber, LicenceStatus, Note, Proviso,
+    RecordKind,
 };
 use probity_store::{to_micros, Tx};
 use serde::{Deserialize, Serialize};
@@ -10,10 +11,9 @@ use time::OffsetDateTime;
 
 use crate::advice::ensure_final_advice_current;
 use crate::auth::{Actor, Role};
-use crate::cases::checked_text;
 use crate::documents::{licence_document, refusal_document, write_document};
-use crate::rows::{audit_event, load_case, set_status, transition, CaseRow};
-use crate::{records, Ctx, ServiceError, ServiceResult};
+use crate::rows::{audit_event, load_case, require_assignee, set_status, transition, CaseRow};
+use crate::{parse_text, records, Ctx, ServiceError, ServiceResult};
 
 /// The caseworker sends a case with its final advice to the decision-makers.
 pub async fn submit_for_decision(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<()> {
@@ -22,6 +22,7 @@ pub async fn submit_for_decision(ctx: &Ctx, actor: &Actor, id: CaseId) -> Servic
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
     let status = transition(&case, CaseAction::SubmitForDecision)?;
+    require_assignee(&mut tx, actor, &case, CaseAction::SubmitForDecision).await?;
     ensure_final_advice_current(&mut tx, &case).await?;
     set_status(&mut tx, id, status, now).await?;
     audit_event(
@@ -45,7 +46,7 @@ pub async fn return_to_caseworker(
     reason: &str,
 ) -> ServiceResult<()> {
     actor.require(&[Role::DecisionMaker], "return cases")?;
-    let reason = checked_text("reason", reason, 10, 5000)?;
+    let reason = crate::parse_text::<probity_domain::Reason>("reason", reason)?.into_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
@@ -85,15 +86,19 @@ pub struct DecisionInput {
     pub countersign: bool,
 }
 
-fn parse_decision(ctx: &Ctx, input: &DecisionInput) -> ServiceResult<Decision> {
+/// The decision and its texts. The reasons' and resolution's minimum lengths are blockers
+/// (reported with every other blocker); their maximum and characters are checked here.
+pub(crate) fn parse_decision(ctx: &Ctx, input: &DecisionInput) -> ServiceResult<Decision> {
+    parse_text::<Explanation>("reasons", &input.reasons)?;
+    parse_text::<Explanation>("conflict_resolution", &input.conflict_resolution)?;
     match input.decision.trim() {
         "grant" => Ok(Decision::Grant {
             provisos: input
                 .provisos
                 .iter()
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty())
-                .collect(),
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| parse_text::<Proviso>("provisos", p).map(Proviso::into_string))
+                .collect::<ServiceResult<_>>()?,
         }),
         "refuse" => {
             let criteria = crate::rows::parse_criteria(ctx, &input.criteria)?;
@@ -107,7 +112,7 @@ fn parse_decision(ctx: &Ctx, input: &DecisionInput) -> ServiceResult<Decision> {
     }
 }
 
-async fn open_questions(tx: &mut Tx, id: CaseId) -> ServiceResult<usize> {
+pub(crate) async fn open_questions(tx: &mut Tx, id: CaseId) -> ServiceResult<usize> {
     let n: i64 = sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM questions WHERE case_id = $1 AND answered_at IS NULL",
     )
@@ -228,6 +233,7 @@ pub async fn countersign(
     note: &str,
 ) -> ServiceResult<Finalised> {
     actor.require(&[Role::DecisionMaker], "countersign decisions")?;
+    let note = parse_text::<Note>("note", note)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
@@ -258,7 +264,7 @@ pub async fn countersign(
         now,
         "case.countersign",
         ("case", &id.to_string()),
-        serde_json::json!({ "decided_by": decided_by, "note": note.trim() }),
+        serde_json::json!({ "decided_by": decided_by, "note": note.as_str() }),
     )
     .await?;
     let outcome = apply(

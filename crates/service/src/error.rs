@@ -1,4 +1,4 @@
-use probity_domain::{FieldError, ValidationErrors};
+use probity_domain::{BoundedText, FieldError, ValidationErrors};
 use probity_store::StoreError;
 use thiserror::Error;
 
@@ -29,6 +29,11 @@ impl From<sqlx::Error> for ServiceError {
     fn from(e: sqlx::Error) -> Self {
         ServiceError::Store(StoreError::Database(e))
     }
+}
+
+/// Parse a free-text field into its domain type; a refusal names the field.
+pub(crate) fn parse_text<T: BoundedText>(field: &str, input: &str) -> ServiceResult<T> {
+    T::parse(input).map_err(|e| ServiceError::field(field, e.to_string()))
 }
 
 impl ServiceError {

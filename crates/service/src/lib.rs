@@ -18,6 +18,7 @@ pub mod documents;
 mod error;
 pub mod licences;
 pub mod orgs;
+pub mod previews;
 pub mod records;
 pub mod register;
 mod rows;
@@ -26,6 +27,7 @@ pub mod testing;
 
 pub use clock::Clock;
 pub use ctx::Ctx;
+pub(crate) use error::parse_text;
 pub use error::{ServiceError, ServiceResult};
 pub use probity_domain as domain;
 pub use probity_store as store;

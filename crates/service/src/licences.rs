@@ -10,7 +10,6 @@ use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
-use crate::cases::checked_text;
 use crate::rows::{audit_event, load_case, visible_case};
 use crate::{records, Ctx, ServiceError, ServiceResult};
 
@@ -57,7 +56,7 @@ fn decode(r: &sqlx::any::AnyRow) -> ServiceResult<Licence> {
     })
 }
 
-async fn load(conn: &mut sqlx::AnyConnection, id: LicenceId) -> ServiceResult<Licence> {
+pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: LicenceId) -> ServiceResult<Licence> {
     let row = sqlx::query(&format!("{SELECT} WHERE id = $1"))
         .bind(id.to_string())
         .fetch_optional(conn)
@@ -117,7 +116,7 @@ pub async fn for_case(
     rows.iter().map(decode).collect()
 }
 
-fn who_may(action: LicenceAction) -> (&'static [Role], &'static str) {
+pub(crate) fn who_may(action: LicenceAction) -> (&'static [Role], &'static str) {
     match action {
         LicenceAction::Suspend | LicenceAction::Reinstate | LicenceAction::Revoke => (
             &[Role::DecisionMaker, Role::Policy],
@@ -152,7 +151,7 @@ pub async fn act(
 ) -> ServiceResult<LicenceStatus> {
     let (roles, what) = who_may(action);
     actor.require(roles, what)?;
-    let reason = checked_text("reason", reason, 10, 5000)?;
+    let reason = crate::parse_text::<probity_domain::Reason>("reason", reason)?.into_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let licence = load(&mut tx, id).await?;
@@ -240,6 +239,11 @@ fn action_str(a: LicenceAction) -> &'static str {
         LicenceAction::Expire => "expire",
         LicenceAction::Exhaust => "exhaust",
     }
+}
+
+/// Whether `role` may take `action` at all (the status decides whether it may now).
+pub fn may(role: Role, action: LicenceAction) -> bool {
+    who_may(action).0.contains(&role)
 }
 
 pub fn parse_action(s: &str) -> Option<LicenceAction> {

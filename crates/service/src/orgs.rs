@@ -1,5 +1,5 @@
 //! Exporter organisations and departmental teams.
-use probity_domain::{CountryCode, OrganisationId, TeamId};
+use probity_domain::{check_text, organisation_text, CountryCode, Name, OrganisationId, TeamId};
 use probity_store::to_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -33,20 +33,15 @@ pub async fn create_organisation(
     if let Some(by) = by {
         by.require(&[Role::Admin], "register organisations")?;
     }
-    let name = new.name.trim();
-    if name.is_empty() || name.len() > 200 {
-        return Err(ServiceError::field(
-            "name",
-            "enter a name of 1 to 200 characters",
-        ));
-    }
-    let reg = new.registration_number.trim();
-    if reg.is_empty() || reg.len() > 50 {
-        return Err(ServiceError::field(
-            "registration_number",
-            "enter the registration number",
-        ));
-    }
+    let name = crate::parse_text::<Name>("name", &new.name)?;
+    let name = name.as_str();
+    let reg = check_text(
+        &new.registration_number,
+        organisation_text::REGISTRATION_NUMBER,
+    )
+    .map_err(|e| ServiceError::field("registration_number", e.to_string()))?;
+    let address = check_text(&new.address, organisation_text::ADDRESS)
+        .map_err(|e| ServiceError::field("address", e.to_string()))?;
     let country = CountryCode::parse(&new.country)
         .map_err(|e| ServiceError::field("country", e.to_string()))?;
     let id = OrganisationId::new();
@@ -59,7 +54,7 @@ pub async fn create_organisation(
     .bind(id.to_string())
     .bind(name)
     .bind(reg)
-    .bind(new.address.trim())
+    .bind(address)
     .bind(country.as_str())
     .bind(to_micros(now))
     .execute(&mut *tx)
@@ -138,13 +133,8 @@ pub async fn create_team(
     if let Some(by) = by {
         by.require(&[Role::Admin], "create teams")?;
     }
-    let name = name.trim();
-    if name.is_empty() || name.len() > 100 {
-        return Err(ServiceError::field(
-            "name",
-            "enter a name of 1 to 100 characters",
-        ));
-    }
+    let name = crate::parse_text::<Name>("name", name)?;
+    let name = name.as_str();
     let id = TeamId::new();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;

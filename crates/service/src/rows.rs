@@ -188,6 +188,38 @@ pub(crate) async fn set_status(
     Ok(())
 }
 
+/// A caseworker's action on a case: only the case's assignee may take it (the domain's rule,
+/// `caseworker_may`); anyone else is told whom it is assigned to and to take it over first.
+pub(crate) async fn require_assignee(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    case: &CaseRow,
+    action: probity_domain::CaseAction,
+) -> ServiceResult<()> {
+    use probity_domain::{caseworker_may, Assignee, NotYours};
+    if actor.role != Role::Caseworker {
+        return Ok(());
+    }
+    let me = actor.user_id.to_string();
+    match caseworker_may(action, Assignee::of(case.assigned_to.as_ref(), &me)) {
+        Ok(()) => Ok(()),
+        Err(NotYours::Unassigned) => Err(ServiceError::Forbidden(
+            "act on a case nobody has taken: take it first".into(),
+        )),
+        Err(NotYours::Colleague) => {
+            let name: Option<String> =
+                sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                    .bind(case.assigned_to.as_deref())
+                    .fetch_optional(conn)
+                    .await?;
+            Err(ServiceError::Forbidden(format!(
+                "act on this case: it is assigned to {}; take it over first",
+                name.as_deref().unwrap_or("another caseworker")
+            )))
+        }
+    }
+}
+
 /// Apply a status-graph action, or explain why it is illegal.
 pub(crate) fn transition(
     case: &CaseRow,

@@ -429,3 +429,21 @@ impl RowCounts {
         }
     }
 }
+
+impl World {
+    /// Another caseworker in the same team, for tests of who may work a case.
+    pub async fn colleague_caseworker(&self, email: &str) -> Actor {
+        let new = NewUser {
+            email: email.into(),
+            display_name: "Casey Colleague".into(),
+            role: "caseworker".into(),
+            password: PASSWORD.into(),
+            organisation_id: None,
+            team_id: self.caseworker.team_id.map(|t| t.to_string()),
+        };
+        let id = create_user_hashed(&self.ctx, None, &new, |p| Ok(fixture_hash(p)))
+            .await
+            .expect("colleague");
+        get_user(&self.ctx, id).await.expect("colleague")
+    }
+}

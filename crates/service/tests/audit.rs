@@ -183,7 +183,7 @@ async fn every_command_appends_its_event(backend: Backend) {
         &w.decision_maker,
         licence,
         LicenceAction::Reinstate,
-        "Review complete.",
+        "Review complete: no concerns remain.",
     )
     .await
     .unwrap();
@@ -193,7 +193,7 @@ async fn every_command_appends_its_event(backend: Backend) {
         &w.exporter,
         licence,
         LicenceAction::Surrender,
-        "Contract cancelled.",
+        "Contract cancelled by the end user.",
     )
     .await
     .unwrap();

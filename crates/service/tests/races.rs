@@ -141,9 +141,14 @@ async fn stale_final_advice_is_refused(backend: Backend) {
             .is_empty());
     }
     // The way out: return the case, consolidate again, and decide.
-    decisions::return_to_caseworker(&w.ctx, &w.decision_maker, id, "The advice changed.")
-        .await
-        .unwrap();
+    decisions::return_to_caseworker(
+        &w.ctx,
+        &w.decision_maker,
+        id,
+        "The advice on the case has changed.",
+    )
+    .await
+    .unwrap();
     advice::consolidate_final(&w.ctx, &w.caseworker, id, "Consolidated once more.")
         .await
         .unwrap();

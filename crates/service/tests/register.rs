@@ -73,7 +73,7 @@ async fn sequences_decisions_once(backend: Backend) {
         &w.decision_maker,
         licence[0].id,
         LicenceAction::Suspend,
-        "Review opened.",
+        "Review opened into the end user.",
     )
     .await
     .unwrap();

@@ -287,7 +287,12 @@ async fn other_illegal_case_moves(backend: Backend) {
     let granted = w.case_at(Stage::Granted).await;
     let m = refused(
         &db,
-        applications::withdraw(c, &w.exporter, granted, "Changed plans."),
+        applications::withdraw(
+            c,
+            &w.exporter,
+            granted,
+            "Changed plans: the order fell through.",
+        ),
     )
     .await;
     assert_eq!(m, "cannot withdraw a case that is finalised");
@@ -344,13 +349,18 @@ async fn other_illegal_case_moves(backend: Backend) {
 
     // Withdrawn is final too.
     let w_id = w.case_at(Stage::UnderReview).await;
-    applications::withdraw(c, &w.exporter, w_id, "No longer needed.")
+    applications::withdraw(c, &w.exporter, w_id, "No longer needed by the customer.")
         .await
         .unwrap();
     refused(&db, cases::assign_to_self(c, &w.caseworker, w_id)).await;
     refused(
         &db,
-        applications::withdraw(c, &w.exporter, w_id, "Withdrawing twice."),
+        applications::withdraw(
+            c,
+            &w.exporter,
+            w_id,
+            "Withdrawing twice, to see it refused.",
+        ),
     )
     .await;
 }

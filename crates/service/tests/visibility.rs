@@ -51,7 +51,9 @@ async fn another_organisation_sees_nothing(backend: Backend) {
     );
     not_found(appeals::appeal(c, x, refused, "Appealing someone else's refusal here.").await);
     not_found(cases::answer_question(c, x, waiting, question, "Answering for them.").await);
-    not_found(applications::withdraw(c, x, waiting, "Withdrawing theirs.").await);
+    not_found(
+        applications::withdraw(c, x, waiting, "Withdrawing another organisation's case.").await,
+    );
     not_found(applications::save_draft(c, x, Some(draft), &siel("SE")).await);
     not_found(applications::submit(c, x, draft).await);
     assert_eq!(RowCounts::of(&db.store).await, before);

@@ -13,7 +13,6 @@ use probity_store::register as reg;
 use probity_store::StoreError;
 
 use crate::auth::{Actor, Role};
-use crate::cases::checked_text;
 use crate::rows::audit_event;
 use crate::{Ctx, ServiceError, ServiceResult};
 
@@ -31,7 +30,8 @@ pub async fn disclose(
     reason: &str,
 ) -> ServiceResult<Vec<EntryOpening>> {
     actor.require(&[Role::Oversight], "disclose register openings")?;
-    let reason = checked_text("reason", reason, 10, 2000)?;
+    let reason =
+        crate::parse_text::<probity_domain::DisclosureReason>("reason", reason)?.into_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let stored = reg::read_entries(&mut tx, index, 1)

@@ -3,7 +3,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use probity_domain::{CaseId, CaseStatus, QuestionId, TeamId};
+use probity_domain::{
+    caseworker_may, next_status, Assignee, CaseId, CaseStatus, QuestionId, TeamId,
+};
 use probity_service::advice::{AdviceInput, AdviceSummary};
 use probity_service::auth::Role;
 use probity_service::cases::{CaseSummary, GoodsView, Page, PartyView, Question, Queue};
@@ -12,12 +14,13 @@ use probity_service::documents::Document;
 use probity_service::licences::Licence;
 use probity_service::orgs::Team;
 use probity_service::{
-    advice, appeals, applications, cases, decisions, documents, licences, orgs, ServiceError,
+    advice, appeals, applications, cases, decisions, documents, licences, orgs, previews,
+    ServiceError,
 };
 use probity_store::audit::AuditEvent;
 use serde::Deserialize;
 
-use super::path_id;
+use super::{confirm, path_id};
 use crate::auth::{CurrentUser, SignedForm};
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
@@ -81,33 +84,33 @@ struct CasePage {
     teams: Vec<Team>,
     criteria: Vec<(String, String)>,
     role: &'static str,
-    is_me_assigned: bool,
+    /// The case's caseworker, seen from the viewer.
+    assignee: Assignee,
     errors: Vec<String>,
     notice: Option<String>,
 }
 
 impl CasePage {
+    /// What the page offers: the role's part of the work, as far as the domain's status
+    /// graph (and, for caseworkers, its assignment rule) allows it now.
     fn can(&self, what: &str) -> bool {
-        let s = self.case.status;
+        use probity_domain::CaseAction as A;
+        let allowed = |a: A| next_status(self.case.status, a).is_ok();
+        let mine = |a: A| allowed(a) && caseworker_may(a, self.assignee).is_ok();
         match (self.role, what) {
-            ("exporter", "edit") => s == CaseStatus::Draft,
-            ("exporter", "withdraw") => matches!(
-                s,
-                CaseStatus::Submitted | CaseStatus::UnderReview | CaseStatus::AwaitingExporter
-            ),
-            ("exporter", "answer") => s == CaseStatus::AwaitingExporter,
+            ("exporter", "edit") => allowed(A::EditDraft),
+            ("exporter", "withdraw") => allowed(A::Withdraw),
+            ("exporter", "answer") => allowed(A::ExporterResponds),
             ("exporter", "appeal") => self.case.can_appeal,
-            ("caseworker", "assign") => {
-                matches!(s, CaseStatus::Submitted | CaseStatus::UnderReview) && !self.is_me_assigned
+            ("caseworker", "assign") => allowed(A::Assign) && self.assignee == Assignee::Nobody,
+            ("caseworker", "take_over") => {
+                allowed(A::Assign) && self.assignee == Assignee::Colleague
             }
-            ("caseworker", "work") => s == CaseStatus::UnderReview,
-            ("adviser", "advise") => s == CaseStatus::UnderReview,
-            ("decision_maker", "finalise") => s == CaseStatus::UnderFinalReview,
-            ("decision_maker", "countersign") => s == CaseStatus::AwaitingCountersign,
-            ("decision_maker", "return") => matches!(
-                s,
-                CaseStatus::UnderFinalReview | CaseStatus::AwaitingCountersign
-            ),
+            ("caseworker", "work") => mine(A::RequestAdvice),
+            ("adviser", "advise") => allowed(A::GiveAdvice),
+            ("decision_maker", "finalise") => allowed(A::Finalise),
+            ("decision_maker", "countersign") => allowed(A::Countersign),
+            ("decision_maker", "return") => allowed(A::ReturnToCaseworker),
             ("oversight" | "caseworker" | "decision_maker" | "policy", "history") => true,
             _ => false,
         }
@@ -159,7 +162,7 @@ async fn render_case(
     } else {
         Some(advice::summary(ctx, actor, id).await?)
     };
-    let is_me_assigned = case.assigned_to_id.as_deref() == Some(actor.user_id.to_string().as_str());
+    let assignee = Assignee::of(case.assigned_to_id.as_ref(), &actor.user_id.to_string());
     let mut resp = page(CasePage {
         nav: Nav::for_user(Some(user)),
         goods,
@@ -180,7 +183,7 @@ async fn render_case(
             .map(|c| (c.code.to_string(), c.title.to_string()))
             .collect(),
         role: actor.role.as_str(),
-        is_me_assigned,
+        assignee,
         errors,
         notice,
         case,
@@ -219,6 +222,62 @@ pub struct ActionForm {
     grounds: String,
     #[serde(default)]
     reason: String,
+    /// `yes` on the post from a confirmation page.
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+impl ActionForm {
+    fn decision_input(&self) -> DecisionInput {
+        DecisionInput {
+            decision: self.decision.clone(),
+            provisos: self.provisos.lines().map(str::to_string).collect(),
+            criteria: self.criteria.clone(),
+            reasons: self.reasons.clone(),
+            conflict_resolution: self.conflict_resolution.clone(),
+            countersign: self.countersign.is_some(),
+        }
+    }
+
+    /// The decision form as posted, to be posted again from the confirmation page.
+    fn decision_fields(&self) -> Vec<(&'static str, String)> {
+        let mut v = vec![
+            ("decision", self.decision.clone()),
+            ("provisos", self.provisos.clone()),
+            ("reasons", self.reasons.clone()),
+            ("conflict_resolution", self.conflict_resolution.clone()),
+        ];
+        v.extend(self.criteria.iter().map(|c| ("criteria", c.clone())));
+        if self.countersign.is_some() {
+            v.push(("countersign", "yes".into()));
+        }
+        v
+    }
+}
+
+/// Before an irreversible action acts: the confirmation page, if it needs one.
+async fn confirmation(
+    state: &AppState,
+    user: &CurrentUser,
+    id: CaseId,
+    action: &str,
+    f: &ActionForm,
+) -> Result<Option<confirm::Confirmation>, ServiceError> {
+    if confirm::is_confirmed(f.confirm.as_deref()) {
+        return Ok(None);
+    }
+    let (ctx, a, cid) = (&state.ctx, &user.actor, id.to_string());
+    Ok(Some(match action {
+        "withdraw" => confirm::withdraw(&cid, &previews::withdraw(ctx, a, id, &f.reason).await?),
+        "finalise" => {
+            let p = previews::decision(ctx, a, id, &f.decision_input()).await?;
+            if !p.needs_confirmation() {
+                return Ok(None);
+            }
+            confirm::decision(&cid, &p, f.decision_fields())
+        }
+        _ => return Ok(None),
+    }))
 }
 
 pub async fn act(
@@ -228,6 +287,11 @@ pub async fn act(
 ) -> Result<Response, AppError> {
     let id: CaseId = path_id(&id)?;
     let SignedForm { user, form: f, .. } = form;
+    match confirmation(&state, &user, id, &action, &f).await {
+        Ok(Some(c)) => return confirm::render(&user, c),
+        Ok(None) => {}
+        Err(e) => return failed(&state, &user, id, e).await,
+    }
     let ctx = &state.ctx;
     let a = &user.actor;
     let result: Result<String, ServiceError> = match action.as_str() {
@@ -268,14 +332,7 @@ pub async fn act(
             .await
             .map(|_| "sent-for-decision".into()),
         "finalise" => {
-            let input = DecisionInput {
-                decision: f.decision,
-                provisos: f.provisos.lines().map(str::to_string).collect(),
-                criteria: f.criteria,
-                reasons: f.reasons,
-                conflict_resolution: f.conflict_resolution,
-                countersign: f.countersign.is_some(),
-            };
+            let input = f.decision_input();
             decisions::finalise(ctx, a, id, &input).await.map(|r| {
                 match r {
                     decisions::Finalised::AwaitingCountersign => {
@@ -315,14 +372,26 @@ pub async fn act(
                 .collect();
             Ok(Redirect::to(&format!("/cases/{id}?done={done}")).into_response())
         }
-        Err(ServiceError::Validation(v)) => {
+        Err(e) => failed(&state, &user, id, e).await,
+    }
+}
+
+/// A refused action: the case page again with what went wrong, or the error page.
+async fn failed(
+    state: &AppState,
+    user: &CurrentUser,
+    id: CaseId,
+    e: ServiceError,
+) -> Result<Response, AppError> {
+    match e {
+        ServiceError::Validation(v) => {
             let errors =
                 v.0.iter()
                     .map(|e| format!("{}: {}", e.field.replace('_', " "), e.message))
                     .collect();
             render_case(
-                &state,
-                &user,
+                state,
+                user,
                 id,
                 errors,
                 None,
@@ -330,13 +399,13 @@ pub async fn act(
             )
             .await
         }
-        Err(ServiceError::Conflict(m)) => {
-            render_case(&state, &user, id, vec![m], None, StatusCode::CONFLICT).await
+        ServiceError::Conflict(m) => {
+            render_case(state, user, id, vec![m], None, StatusCode::CONFLICT).await
         }
-        Err(ServiceError::Blocked(b)) => {
-            render_case(&state, &user, id, b, None, StatusCode::CONFLICT).await
+        ServiceError::Blocked(b) => {
+            render_case(state, user, id, b, None, StatusCode::CONFLICT).await
         }
-        Err(e) => Err(e.into()),
+        e => Err(e.into()),
     }
 }
 

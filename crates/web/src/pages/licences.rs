@@ -3,14 +3,14 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use probity_domain::{DocumentId, LicenceId};
+use probity_domain::{next_licence_status, DocumentId, LicenceId};
 use probity_service::auth::Role;
 use probity_service::documents::{self, Document};
 use probity_service::licences::{self, Licence, LicenceEvent};
-use probity_service::ServiceError;
+use probity_service::{previews, ServiceError};
 use serde::Deserialize;
 
-use super::path_id;
+use super::{confirm, path_id};
 use crate::auth::{CurrentUser, SignedForm};
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
@@ -25,29 +25,22 @@ struct LicencePage {
     errors: Vec<String>,
 }
 
+/// The lifecycle actions offered: those the actor's role may take (the service's rule) and
+/// the licence's status allows (the domain's lifecycle graph), with a label and whether the
+/// button warns. Expiry is the system's.
 fn actions_for(role: Role, licence: &Licence) -> Vec<(&'static str, &'static str, bool)> {
-    use probity_domain::LicenceStatus as S;
-    let s = licence.status;
-    let mut v = Vec::new();
-    match role {
-        Role::DecisionMaker | Role::Policy => {
-            if s.is_active() {
-                v.push(("suspend", "Suspend", true));
-            }
-            if s == S::Suspended {
-                v.push(("reinstate", "Reinstate", false));
-            }
-            if s.is_active() || s == S::Suspended {
-                v.push(("revoke", "Revoke", true));
-            }
-        }
-        Role::Exporter if s.is_active() => {
-            v.push(("surrender", "Surrender", false));
-            v.push(("exhaust", "Report as used up", false));
-        }
-        _ => {}
-    }
-    v
+    use probity_domain::LicenceAction as A;
+    [
+        (A::Suspend, "Suspend", true),
+        (A::Reinstate, "Reinstate", false),
+        (A::Revoke, "Revoke", true),
+        (A::Surrender, "Surrender", true),
+        (A::Exhaust, "Report as used up", false),
+    ]
+    .into_iter()
+    .filter(|(a, _, _)| licences::may(role, *a) && next_licence_status(licence.status, *a).is_ok())
+    .map(|(a, label, danger)| (a.as_str(), label, danger))
+    .collect()
 }
 
 async fn render(
@@ -81,6 +74,9 @@ pub async fn show(
 pub struct ReasonForm {
     #[serde(default)]
     reason: String,
+    /// `yes` on the post from a confirmation page.
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 pub async fn act(
@@ -90,7 +86,21 @@ pub async fn act(
 ) -> Result<Response, AppError> {
     let id: LicenceId = path_id(&id)?;
     let action = licences::parse_action(&action).ok_or(AppError::NotFound)?;
-    match licences::act(&state.ctx, &form.user.actor, id, action, &form.form.reason).await {
+    let (ctx, actor, reason) = (&state.ctx, &form.user.actor, &form.form.reason);
+    let result = if confirm::licence_needs_confirmation(action)
+        && !confirm::is_confirmed(form.form.confirm.as_deref())
+    {
+        match previews::licence_action(ctx, actor, id, action, reason).await {
+            Ok(p) => {
+                let c = confirm::licence(&id.to_string(), action, &p);
+                return confirm::render(&form.user, c);
+            }
+            Err(e) => Err(e),
+        }
+    } else {
+        licences::act(ctx, actor, id, action, reason).await
+    };
+    match result {
         Ok(_) => Ok(Redirect::to(&format!("/licences/{id}")).into_response()),
         Err(ServiceError::Validation(v)) => {
             let errors =

@@ -2,6 +2,7 @@
 mod admin;
 mod applications;
 mod case;
+mod confirm;
 pub(crate) mod data;
 mod licences;
 mod oversight;

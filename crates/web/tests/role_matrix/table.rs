@@ -142,6 +142,11 @@ pub const APPLICATION_JSON: &str = r#"{"licence_type":"siel",
   "end_use_statement":"For use by the national armed forces on border patrols."}"#;
 
 pub const REASON: &[(&str, &str)] = &[("reason", "Recorded for the role-matrix test.")];
+/// The same, posted from the confirmation page (irreversible actions act only then).
+pub const CONFIRMED_REASON: &[(&str, &str)] = &[
+    ("reason", "Recorded for the role-matrix test."),
+    ("confirm", "yes"),
+];
 pub const REASON_JSON: &str = r#"{"reason":"Recorded for the role-matrix test."}"#;
 
 /// The routes outside the API: pages (`src/pages/mod.rs`), /healthz, the register's files.
@@ -179,17 +184,17 @@ pub fn page_rows() -> Vec<Row> {
         row(POST, "/cases/{case}/countersign", AWAITING_COUNTERSIGN, DM, 303, NOBODY,
             Form(&[("note", "Agreed.")])),
         row(POST, "/cases/{case}/return", FOR_DECISION, DM, 303, NOBODY, Form(REASON)),
-        row(POST, "/cases/{case}/withdraw", SUBMITTED, EXP, 303, EXP2, Form(REASON)),
+        row(POST, "/cases/{case}/withdraw", SUBMITTED, EXP, 303, EXP2, Form(CONFIRMED_REASON)),
         row(POST, "/cases/{case}/appeal", REFUSED, EXP, 303, EXP2,
             Form(&[("grounds", "The end user has given new undertakings since the refusal.")])),
         row(POST, "/cases/{case}/no-such-action", SUBMITTED, NOBODY, 0, SIGNED_IN, NONE),
         row(POST, "/cases/{case}/questions/{qid}/answer", AWAITING_EXPORTER, EXP, 303, EXP2,
             Form(&[("answer", "The undertaking is attached.")])),
         row(GET, "/licences/{licence}", GRANTED, READERS, 200, OUTSIDERS, NONE),
-        row(POST, "/licences/{licence}/suspend", GRANTED, DM | POL, 303, NOBODY, Form(REASON)),
+        row(POST, "/licences/{licence}/suspend", GRANTED, DM | POL, 303, NOBODY, Form(CONFIRMED_REASON)),
         row(POST, "/licences/{licence}/reinstate", SUSPENDED, DM | POL, 303, NOBODY, Form(REASON)),
-        row(POST, "/licences/{licence}/revoke", GRANTED, DM | POL, 303, NOBODY, Form(REASON)),
-        row(POST, "/licences/{licence}/surrender", GRANTED, EXP, 303, EXP2, Form(REASON)),
+        row(POST, "/licences/{licence}/revoke", GRANTED, DM | POL, 303, NOBODY, Form(CONFIRMED_REASON)),
+        row(POST, "/licences/{licence}/surrender", GRANTED, EXP, 303, EXP2, Form(CONFIRMED_REASON)),
         row(POST, "/licences/{licence}/exhaust", GRANTED, EXP, 303, EXP2, Form(REASON)),
         row(POST, "/licences/{licence}/expire", GRANTED, NOBODY, 0, NOBODY, Form(REASON)),
         row(POST, "/licences/{licence}/no-such-action", GRANTED, NOBODY, 0, SIGNED_IN, Form(REASON)),
