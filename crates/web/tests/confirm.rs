@@ -193,7 +193,35 @@ async fn licence_actions_that_cannot_be_undone_are_confirmed() {
         .assert_status(303);
         assert_eq!(licence_status(&app, id).await, after, "{action}");
     }
-    // The licence page offers only what the lifecycle allows: a revoked licence nothing.
+    // The first step refuses whoever the second would: the wrong role, another organisation.
+    let p = prepare(&app.world, "NO", At::Granted).await;
+    let id = p.licence.expect("licence");
+    app.post_form(
+        &format!("/licences/{id}/suspend"),
+        Some(&exporter),
+        &[("reason", reason)],
+    )
+    .await
+    .assert_status(403);
+    let rival = app.login("exporter@rival.test").await;
+    app.post_form(
+        &format!("/licences/{id}/surrender"),
+        Some(&rival),
+        &[("reason", reason)],
+    )
+    .await
+    .assert_status(404);
+    let short = app
+        .post_form(
+            &format!("/licences/{id}/revoke"),
+            Some(&dm),
+            &[("reason", "Risk.")],
+        )
+        .await;
+    short.assert_status(422);
+    assert!(!short.text().contains("What will happen"));
+    assert_eq!(licence_status(&app, id).await, LicenceStatus::Issued);
+    // The licence page offers only what the lifecycle allows: no reinstating an issued licence.
     let p = prepare(&app.world, "NO", At::Granted).await;
     let id = p.licence.expect("licence");
     let page = app.get(&format!("/licences/{id}"), Some(&dm)).await.text();
