@@ -166,9 +166,7 @@ async fn run_server(ctx: Ctx, listen: SocketAddr, secure_cookies: bool) -> Resul
         secure_cookies,
     });
     println!("listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    crate::http_server::serve(listener, app, Default::default(), shutdown()).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,6 +2,7 @@
 //! service or web crate.
 mod analytics_cmd;
 mod commands;
+mod http_server;
 mod register;
 mod register_fetch;
 mod register_monitor;

@@ -94,11 +94,11 @@ pub async fn run(c: WitnessCommand) -> Result<ExitCode> {
                 .await
                 .with_context(|| format!("could not listen on {listen}"))?;
             println!("listening on http://{}", listener.local_addr()?);
-            axum::serve(listener, witness_router(Arc::new(server)))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            let router = witness_router(Arc::new(server));
+            crate::http_server::serve(listener, router, Default::default(), async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
     }

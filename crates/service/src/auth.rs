@@ -332,6 +332,11 @@ const BAD_LOGIN: &str = "the email or password is incorrect";
 /// passwords, and a hash computed either way, so neither leaks which emails exist.
 pub async fn login(ctx: &Ctx, email: &str, password: &str) -> ServiceResult<(Session, Actor)> {
     let email = email.trim().to_lowercase();
+    // No account has a control character in its email, and PostgreSQL cannot even look up NUL.
+    if email.chars().any(char::is_control) {
+        let _ = verify_password(password, dummy_hash());
+        return Err(ServiceError::field("email", BAD_LOGIN));
+    }
     let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE email = $1"))
         .bind(&email)
         .fetch_optional(ctx.store.pool())
@@ -404,7 +409,7 @@ pub async fn logout(ctx: &Ctx, token: &str) -> ServiceResult<()> {
 /// Create an API token for the actor's own machine clients. The plain token is shown once.
 pub async fn create_api_token(ctx: &Ctx, actor: &Actor, name: &str) -> ServiceResult<String> {
     let name = name.trim();
-    if name.is_empty() || name.len() > 100 {
+    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
         return Err(ServiceError::field(
             "name",
             "give the token a name of 1 to 100 characters",

@@ -1,6 +1,6 @@
 //! Case queries (queues, the case page) and casework commands: take, ask, answer.
 use probity_domain::{
-    AnswerText, Assignee, CaseAction, CaseId, CaseStatus, QuestionId, QuestionText, Taking,
+    AnswerText, Assignee, CaseAction, CaseId, CaseStatus, Paging, QuestionId, QuestionText, Taking,
 };
 use probity_store::{from_micros, to_micros};
 use serde::Serialize;
@@ -128,8 +128,13 @@ pub const COUNT_CAP: i64 = 10_000;
 
 impl<T> Page<T> {
     pub fn pages(&self) -> i64 {
-        ((self.total + self.per_page - 1) / self.per_page).max(1)
+        probity_domain::page_count(self.total, self.per_page)
     }
+}
+
+/// Check a page request (a field error past the sane bounds, never an overflow).
+pub(crate) fn paging(page: i64, per_page: i64) -> ServiceResult<Paging> {
+    Paging::new(page, per_page).map_err(|e| ServiceError::field(e.field(), e.to_string()))
 }
 
 /// List cases in a queue, newest activity first, paginated. Filtering happens in SQL on
@@ -141,8 +146,7 @@ pub async fn list_cases(
     page: i64,
     per_page: i64,
 ) -> ServiceResult<Page<CaseSummary>> {
-    let per_page = per_page.clamp(1, 200);
-    let page = page.max(1);
+    let paging = paging(page, per_page)?.at_most(200);
     if actor.role == Role::Admin {
         return Err(ServiceError::Forbidden("read cases".into()));
     }
@@ -187,7 +191,7 @@ pub async fn list_cases(
     .await?;
     let total_capped = counted > COUNT_CAP;
     let total = counted.min(COUNT_CAP);
-    let page = page.min(((total + per_page - 1) / per_page).max(1));
+    let paging = paging.within(total);
     let rows = sqlx::query(&format!(
         "SELECT c.id, c.reference, c.kind, c.licence_type, c.status, o.name, c.destinations, \
          c.total_value_minor, c.outcome, c.submitted_at, c.updated_at \
@@ -195,8 +199,8 @@ pub async fn list_cases(
          WHERE {cond} ORDER BY c.updated_at DESC, c.id DESC LIMIT $2 OFFSET $3"
     ))
     .bind(&param)
-    .bind(per_page)
-    .bind((page - 1) * per_page)
+    .bind(paging.per_page())
+    .bind(paging.offset())
     .fetch_all(ctx.store.pool())
     .await?;
     let items = rows
@@ -226,8 +230,8 @@ pub async fn list_cases(
         .collect::<ServiceResult<Vec<_>>>()?;
     Ok(Page {
         items,
-        page,
-        per_page,
+        page: paging.page(),
+        per_page: paging.per_page(),
         total,
         total_capped,
     })

@@ -197,8 +197,7 @@ pub async fn list_public(
     page: i64,
     per_page: i64,
 ) -> ServiceResult<RecordPage> {
-    let per_page = per_page.clamp(1, 500);
-    let page = page.max(1);
+    let paging = crate::cases::paging(page, per_page)?;
     let destination = destination
         .map(str::trim)
         .filter(|d| !d.is_empty())
@@ -209,8 +208,8 @@ pub async fn list_public(
     let (rows, total) = outbox::list(
         &ctx.store,
         destination.as_ref().map(|d| d.as_str()),
-        per_page,
-        (page - 1) * per_page,
+        paging.per_page(),
+        paging.offset(),
     )
     .await?;
     let records = rows
@@ -226,8 +225,8 @@ pub async fn list_public(
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(RecordPage {
         records,
-        page,
-        per_page,
+        page: paging.page(),
+        per_page: paging.per_page(),
         total,
     })
 }

@@ -193,7 +193,7 @@ async fn every_command_appends_its_event(backend: Backend) {
         &w.exporter,
         licence,
         LicenceAction::Surrender,
-        "Contract cancelled by the end user.",
+        "Contract cancelled by the buyer.",
     )
     .await
     .unwrap();

@@ -9,6 +9,8 @@ use probity_service::domain::{LicenceAction, MIN_EXPLANATION_CHARS};
 use probity_service::testing::{siel, Backend, RowCounts, Stage, TestDb, World};
 use probity_service::{advice, applications, cases, decisions, licences, ServiceError};
 
+type Mutation = fn(&mut probity_service::domain::ApplicationInput);
+
 const NUL_REASON: &str = "The end user\0 has been listed for diversion.";
 
 async fn nul_in_an_application_is_a_field_error(backend: Backend) {
@@ -16,7 +18,7 @@ async fn nul_in_an_application_is_a_field_error(backend: Backend) {
     let w = World::new(&db).await;
     let c = &w.ctx;
     let before = RowCounts::of(&db.store).await;
-    let mutations: [(&str, fn(&mut probity_service::domain::ApplicationInput)); 4] = [
+    let mutations: [(&str, Mutation); 4] = [
         ("goods[0].description", |a| {
             a.goods[0].description = "Thermal\0 sights".into()
         }),
@@ -229,7 +231,72 @@ async fn submit_for_decision_is_the_assignees(backend: Backend) {
         .unwrap();
 }
 
+/// Sign-in and the accounts and organisations the CLI and admin pages add: NUL is a field
+/// error on PostgreSQL too, never a database error.
+async fn nul_in_accounts_is_a_field_error(backend: Backend) {
+    use probity_service::auth::{self, NewUser};
+    use probity_service::orgs::{self, NewOrganisation, TeamKind};
+    use probity_service::testing::PASSWORD;
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    let before = RowCounts::of(&db.store).await;
+    let e = invalid(
+        auth::login(c, "exporter@acme.test\0", PASSWORD)
+            .await
+            .map(drop),
+    );
+    assert_eq!(e[0].0, "email");
+    let user = NewUser {
+        email: "new@ecju.test".into(),
+        display_name: "New\0 caseworker".into(),
+        role: "caseworker".into(),
+        password: PASSWORD.into(),
+        organisation_id: None,
+        team_id: None,
+    };
+    let e = invalid(auth::create_user(c, Some(&w.admin), &user).await.map(drop));
+    assert_eq!(e[0].0, "display_name");
+    let org = NewOrganisation {
+        name: "Acme\0 Optics".into(),
+        registration_number: "0999".into(),
+        address: "2 High Street".into(),
+        country: "GB".into(),
+    };
+    let e = invalid(
+        orgs::create_organisation(c, Some(&w.admin), &org)
+            .await
+            .map(drop),
+    );
+    assert_eq!(e[0].0, "name");
+    let org = NewOrganisation {
+        name: "Acme Optics".into(),
+        address: "2 High\0 Street".into(),
+        ..org
+    };
+    let e = invalid(
+        orgs::create_organisation(c, Some(&w.admin), &org)
+            .await
+            .map(drop),
+    );
+    assert_eq!(e[0].0, "address");
+    let e = invalid(
+        orgs::create_team(c, Some(&w.admin), "Team\0", TeamKind::Advisory)
+            .await
+            .map(drop),
+    );
+    assert_eq!(e[0].0, "name");
+    let e = invalid(
+        auth::create_api_token(c, &w.exporter, "script\0")
+            .await
+            .map(drop),
+    );
+    assert_eq!(e[0].0, "name");
+    assert_eq!(RowCounts::of(&db.store).await, before);
+}
+
 probity_service::backend_tests!(
+    nul_in_accounts_is_a_field_error,
     nul_in_an_application_is_a_field_error,
     irreversible_actions_need_a_real_reason,
     every_casework_text_refuses_nul,

@@ -227,12 +227,17 @@ pub async fn read_entries(
     from: u64,
     count: u64,
 ) -> Result<Vec<StoredEntry>, StoreError> {
+    // An index past what a BIGINT holds names no stored entry: that is "none", not corruption.
+    let Ok(first) = i64::try_from(from) else {
+        return Ok(Vec::new());
+    };
+    let end = i64::try_from(from.saturating_add(count)).unwrap_or(i64::MAX);
     let rows = sqlx::query(
         "SELECT idx, outbox_seq, entry FROM register_entries \
          WHERE idx >= $1 AND idx < $2 ORDER BY idx",
     )
-    .bind(to_i64(from, "entry index")?)
-    .bind(to_i64(from.saturating_add(count), "entry index")?)
+    .bind(first)
+    .bind(end)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(decode_entry).collect()

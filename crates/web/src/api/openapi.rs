@@ -8,7 +8,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     (
         "get",
         "/decisions",
-        "List public decision records, newest first",
+        "List public decision records, newest first; page 1–100000 and per_page 1–500 (422 beyond)",
         None,
         false,
     ),
@@ -36,7 +36,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     (
         "get",
         "/cases",
-        "List cases in a queue visible to the caller",
+        "List cases in a queue visible to the caller; page 1–100000 and per_page 1–500 (422 beyond)",
         None,
         true,
     ),
@@ -127,7 +127,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     (
         "post",
         "/cases/{id}/withdraw",
-        "Withdraw an application (exporter)",
+        "Withdraw an application (exporter): acts at once (the API has no confirmation step) and needs a reason of 20 to 5000 characters",
         Some("Text"),
         true,
     ),
@@ -188,7 +188,7 @@ fn schemas() -> Value {
             "decision": { "type": "string", "enum": ["grant", "refuse", "no_licence_required"] },
             "provisos": { "type": "array", "items": { "type": "string" } }, "criteria": { "type": "array", "items": { "type": "string" } },
             "reasons": { "type": "string" }, "conflict_resolution": { "type": "string" }, "countersign": { "type": "boolean" } } },
-        "Text": { "type": "object", "description": "The text fields an action needs", "properties": {
+        "Text": { "type": "object", "description": "The text fields an action needs. Reasons for withdrawing, returning and licence actions: 20 to 5000 characters; every text has a maximum; control characters other than line breaks and tabs are refused (422)", "properties": {
             "body": { "type": "string" }, "answer": { "type": "string" }, "reason": { "type": "string" }, "reasons": { "type": "string" },
             "note": { "type": "string" }, "grounds": { "type": "string" }, "teams": { "type": "array", "items": { "type": "string" } } } }
     })

@@ -37,7 +37,7 @@ pub async fn decisions(
         50,
     )
     .await?;
-    let pages = ((records.total + records.per_page - 1) / records.per_page).max(1);
+    let pages = probity_domain::page_count(records.total, records.per_page);
     page(DecisionsPage {
         nav: Nav::for_user(user.as_ref()),
         records,
