@@ -50,6 +50,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0006_outbox_queue_index.up.sql"),
         down: include_str!("../migrations/0006_outbox_queue_index.down.sql"),
     },
+    Migration {
+        version: 10,
+        name: "register_audit_anchors",
+        up: include_str!("../migrations/0010_register_audit_anchors.up.sql"),
+        down: include_str!("../migrations/0010_register_audit_anchors.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {
