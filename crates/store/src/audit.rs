@@ -41,8 +41,12 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
+/// The hash of one event: SHA-256 of `probity-audit-v1\n` and then, each as a big-endian u64
+/// length and its bytes, the previous event's hash (hex), the event number and time (µs),
+/// both in decimal, the actor id (empty for none), role, action, subject type and id, and the
+/// detail JSON as stored. Lowercase hex.
 #[allow(clippy::too_many_arguments)]
-fn event_hash(
+pub fn event_hash(
     prev_hash: &str,
     seq: i64,
     at: i64,
