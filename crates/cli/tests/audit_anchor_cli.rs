@@ -97,7 +97,10 @@ fn audit_verify_against_the_register_names_deleted_and_rewritten_events() {
         // The demo's one batch of decisions ends with the anchor of the whole chain.
         (events, entries - 1)
     };
-    assert!(events > 100 && anchor_index > 10, "{events} events, {anchor_index} decisions");
+    assert!(
+        events > 100 && anchor_index > 10,
+        "{events} events, {anchor_index} decisions"
+    );
     let anchor = format!("the register's anchor at index {anchor_index} (",);
     let says = format!("says the chain had {} events ending in ", thousands(events));
     let verify = |db: &Path| {
