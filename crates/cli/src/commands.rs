@@ -16,7 +16,7 @@ use probity_web::{build_router, AppState};
 pub struct DbArgs {
     /// Database URL: sqlite://<path> (created if missing) or postgres://user@host/db.
     #[arg(long, env = "PROBITY_DATABASE_URL")]
-    database_url: String,
+    pub(crate) database_url: String,
 }
 
 #[derive(Args)]
@@ -84,7 +84,7 @@ pub struct MigrateArgs {
     down_to: Option<i64>,
 }
 
-async fn open(url: &str) -> Result<Store> {
+pub(crate) async fn open(url: &str) -> Result<Store> {
     Store::open(url)
         .await
         .with_context(|| format!("could not open the database at {}", redact(url)))
@@ -377,31 +377,4 @@ pub async fn team(c: TeamCommand) -> Result<ExitCode> {
         .map_err(service_error)?;
     println!("{id}");
     Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Subcommand)]
-pub enum AuditCommand {
-    /// Recompute the hash chain of the internal audit log and name the first broken link.
-    Verify {
-        #[command(flatten)]
-        db: DbArgs,
-    },
-}
-
-pub async fn audit(c: AuditCommand) -> Result<ExitCode> {
-    let AuditCommand::Verify { db } = c;
-    let store = open(&db.database_url).await?;
-    match probity_store::audit::verify(&store).await? {
-        Ok(report) => {
-            println!(
-                "audit chain OK: {} events, head {}",
-                report.events, report.head
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(broken) => {
-            println!("audit chain BROKEN: {broken}");
-            Ok(ExitCode::from(1))
-        }
-    }
 }

@@ -1,6 +1,7 @@
 //! `probity`: the command-line entry point. Thin: parse flags, open the store, call the
 //! service or web crate.
 mod analytics_cmd;
+mod audit_cmd;
 mod commands;
 mod http_server;
 mod register;
@@ -53,7 +54,7 @@ enum Command {
     /// Check the internal audit log.
     Audit {
         #[command(subcommand)]
-        command: commands::AuditCommand,
+        command: audit_cmd::AuditCommand,
     },
     /// The public register: keys, verification, proofs, export, openings.
     Register {
@@ -97,7 +98,7 @@ async fn main() -> std::process::ExitCode {
         Command::User { command } => commands::user(command).await,
         Command::Org { command } => commands::org(command).await,
         Command::Team { command } => commands::team(command).await,
-        Command::Audit { command } => commands::audit(command).await,
+        Command::Audit { command } => audit_cmd::run(command).await,
         Command::Register { command } => register::run(command).await,
         Command::Witness { command } => witness_cmd::run(command).await,
         Command::Import { command } => analytics_cmd::import(command).await,

@@ -9,10 +9,12 @@ use anyhow::{anyhow, bail, Context, Result};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use clap::{Args, Subcommand};
-use probity_domain::{EntryOpening, RegisterEntry};
+use probity_domain::{EntryOpening, LogEntry};
 use probity_service::register::log::checkpoint::Checkpoint;
-use probity_service::register::log::note::Ed25519Verifier;
-use probity_service::register::log::verify::{open_checkpoint, required_paths, verify_log};
+use probity_service::register::log::note::{Ed25519Signer, Ed25519Verifier};
+use probity_service::register::log::verify::{
+    open_checkpoint, required_paths, verify_log, LogReport,
+};
 use probity_service::register::public::InclusionProof;
 use probity_service::register::{self as reg, Sequencer};
 use probity_service::{Clock, Ctx};
@@ -111,7 +113,7 @@ pub struct SourceArgs {
 }
 
 /// Signing-key options of `serve` and `demo`.
-#[derive(Args, Default)]
+#[derive(Args)]
 pub struct RegisterKeyArgs {
     /// The register's private key file (from `probity register keygen`). Without it the
     /// register sequencer does not run.
@@ -127,6 +129,18 @@ pub struct RegisterKeyArgs {
     /// How many witness cosignatures the served checkpoint needs (default: all witnesses).
     #[arg(long)]
     pub witness_quorum: Option<usize>,
+    /// Publish the audit chain's length and head (an audit anchor) at least this often, in
+    /// seconds, when it has moved and no decision was published (every batch of decisions is
+    /// anchored at once).
+    #[arg(long, env = "PROBITY_AUDIT_ANCHOR_INTERVAL", default_value_t = reg::DEFAULT_ANCHOR_INTERVAL.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub audit_anchor_interval: u64,
+}
+
+impl RegisterKeyArgs {
+    fn sequencer(&self, signer: Ed25519Signer) -> Sequencer {
+        Sequencer::new(signer)
+            .with_anchor_interval(std::time::Duration::from_secs(self.audit_anchor_interval))
+    }
 }
 
 /// `serve`: start the sequencer in the background if a key is configured.
@@ -137,7 +151,7 @@ pub fn start(ctx: &Ctx, args: &RegisterKeyArgs) -> Result<()> {
     };
     let signer = reg::load_key_file(path, args.register_origin.as_deref())?;
     let witnesses = crate::witness_submit::policy(&args.witnesses, args.witness_quorum)?;
-    let sequencer = Sequencer::new(signer);
+    let sequencer = args.sequencer(signer);
     println!(
         "register: origin {}, key {}",
         sequencer.origin(),
@@ -171,7 +185,7 @@ pub async fn start_demo(ctx: &Ctx, args: &RegisterKeyArgs, data_dir: &Path) -> R
         }
         reg::generate_key_file(origin, &path)?
     };
-    let sequencer = Sequencer::new(signer);
+    let sequencer = args.sequencer(signer);
     let mut total = 0;
     loop {
         let n = sequencer
@@ -195,7 +209,7 @@ pub async fn start_demo(ctx: &Ctx, args: &RegisterKeyArgs, data_dir: &Path) -> R
     Ok(())
 }
 
-fn verifier(key: &str) -> Result<Ed25519Verifier> {
+pub(crate) fn verifier(key: &str) -> Result<Ed25519Verifier> {
     Ed25519Verifier::from_vkey(key.trim()).map_err(|e| anyhow!("invalid --key: {e}"))
 }
 
@@ -250,7 +264,13 @@ pub async fn run(c: RegisterCommand) -> Result<ExitCode> {
                 .with_context(|| format!("{} is not an opening", file.display()))?;
             let key = verifier(&source.key)?;
             let proof = prove(&Source::new(&source.url)?, &key, opening.register_index).await?;
-            let entry = check_proof(&proof, &key)?;
+            let LogEntry::Decision(entry) = check_proof(&proof, &key)? else {
+                println!(
+                    "FAILED: entry {} is an audit anchor: it has no commitments to open",
+                    opening.register_index
+                );
+                return Ok(ExitCode::from(1));
+            };
             if opening.opens(&entry) {
                 println!(
                     "OK: entry {} commits to {} = {:?}",
@@ -293,29 +313,35 @@ pub async fn run(c: RegisterCommand) -> Result<ExitCode> {
     }
 }
 
-async fn verify(s: &SourceArgs) -> Result<ExitCode> {
-    let src = Source::new(&s.url)?;
-    let key = verifier(&s.key)?;
+/// Fetches the whole register at `url` and verifies it against `key` (checkpoint signature,
+/// every tile and bundle, the root recomputed from the entries), decoding every entry and
+/// handing it to `each`. `Ok(Err(reason))` when the register does not verify.
+pub async fn fetch_verified(
+    url: &str,
+    key: &Ed25519Verifier,
+    mut each: impl FnMut(u64, LogEntry) -> Result<(), String>,
+) -> Result<Result<LogReport, String>> {
+    let src = Source::new(url)?;
     let note = src.require("checkpoint").await?;
-    let cp = match open_checkpoint(&note, &key) {
+    let cp = match open_checkpoint(&note, key) {
         Ok(cp) => cp,
-        Err(e) => {
-            println!("FAILED: {e}");
-            return Ok(ExitCode::from(1));
-        }
+        Err(e) => return Ok(Err(e.to_string())),
     };
     let paths = required_paths(cp.size())?;
     let files = src.get_many(&paths).await?;
-    let mut summary = Summary::default();
     let result = verify_log(
         &note,
-        &key,
+        key,
         |p| files.get(p).map(Vec::as_slice),
-        |index, bytes| {
-            let entry = RegisterEntry::decode(bytes).map_err(|e| e.to_string())?;
-            summary.add(index, &entry)
-        },
+        |index, bytes| each(index, LogEntry::decode(bytes).map_err(|e| e.to_string())?),
     );
+    Ok(result.map_err(|e| e.to_string()))
+}
+
+async fn verify(s: &SourceArgs) -> Result<ExitCode> {
+    let key = verifier(&s.key)?;
+    let mut summary = Summary::default();
+    let result = fetch_verified(&s.url, &key, |index, entry| summary.add(index, &entry)).await?;
     match result {
         Ok(report) => {
             println!("OK: register {} verified", report.origin);
@@ -342,10 +368,21 @@ struct Summary {
     first: Option<time::OffsetDateTime>,
     last: Option<time::OffsetDateTime>,
     last_seq: Option<u64>,
+    /// The newest audit anchor: (index, chain length).
+    anchor: Option<(u64, u64)>,
 }
 
 impl Summary {
-    fn add(&mut self, index: u64, e: &RegisterEntry) -> Result<(), String> {
+    fn add(&mut self, index: u64, entry: &LogEntry) -> Result<(), String> {
+        let e = match entry {
+            LogEntry::Decision(e) => e,
+            LogEntry::AuditAnchor(a) => {
+                // Anchors take no record number; the monitor checks them against each other.
+                *self.kinds.entry("audit_anchor").or_default() += 1;
+                self.anchor = Some((index, a.length));
+                return Ok(());
+            }
+        };
         if self.last_seq.is_some_and(|s| e.seq <= s) {
             return Err(format!(
                 "entry {index} has record number {} out of order",
@@ -380,10 +417,22 @@ impl Summary {
         if !shown.is_empty() {
             println!("  destinations (top {}): {}", shown.len(), shown.join(", "));
         }
+        if let Some((index, length)) = self.anchor {
+            println!("  audit chain: {length} events at the newest anchor (entry {index})");
+        }
     }
 }
 
-fn print_entry(e: &RegisterEntry) {
+fn print_entry(entry: &LogEntry) {
+    let e = match entry {
+        LogEntry::Decision(e) => e,
+        LogEntry::AuditAnchor(a) => {
+            println!("  kind:        audit_anchor");
+            println!("  anchored at: {}", a.anchored_at);
+            println!("  audit chain: {} events, head {}", a.length, a.head);
+            return;
+        }
+    };
     let r = &e.record;
     println!("  record:      {} (/register/decisions/{})", e.seq, e.seq);
     println!("  kind:        {}", r.kind.as_str());

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::{anyhow, bail, Context, Result};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use probity_domain::RegisterEntry;
+use probity_domain::LogEntry;
 use probity_service::register::log::checkpoint::Checkpoint;
 use probity_service::register::log::merkle::{leaf_hash, verify_inclusion};
 use probity_service::register::log::note::Ed25519Verifier;
@@ -90,7 +90,7 @@ pub async fn prove(src: &Source, key: &Ed25519Verifier, index: u64) -> Result<In
 
 /// Checks a proof bundle: the checkpoint's signature, the proof from the entry's leaf hash
 /// to the signed root, and the entry's encoding.
-pub fn check_proof(p: &InclusionProof, key: &Ed25519Verifier) -> Result<RegisterEntry> {
+pub fn check_proof(p: &InclusionProof, key: &Ed25519Verifier) -> Result<LogEntry> {
     let cp: Checkpoint = open_checkpoint(p.checkpoint.as_bytes(), key)?;
     if cp.size() != p.tree_size {
         bail!(
@@ -107,5 +107,5 @@ pub fn check_proof(p: &InclusionProof, key: &Ed25519Verifier) -> Result<Register
         .collect::<Result<Vec<_>>>()?;
     verify_inclusion(p.index, p.tree_size, &leaf_hash(&entry), &hashes, cp.root())
         .map_err(|e| anyhow!("inclusion proof rejected: {e}"))?;
-    RegisterEntry::decode(&entry).map_err(|e| anyhow!("entry {} does not decode: {e}", p.index))
+    LogEntry::decode(&entry).map_err(|e| anyhow!("entry {} does not decode: {e}", p.index))
 }

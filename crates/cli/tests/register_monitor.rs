@@ -1,13 +1,14 @@
 //! `probity register monitor` against the real binary: a demo server's log followed from run
 //! to run, then logs built with the library and signed with the same key — a forked history
-//! and a consistent extension whose new entry is semantically wrong — both detected, with
-//! both signed checkpoints kept as evidence and the state left alone.
+//! and consistent extensions whose new entry is semantically wrong (an event on a licence
+//! never granted, an audit anchor of a shorter chain) — all detected, with both signed
+//! checkpoints kept as evidence and the state left alone.
 mod common;
 
 use common::*;
 use std::path::{Path, PathBuf};
 
-use probity_domain::{RecordKind, RegisterEntry};
+use probity_domain::{AuditAnchor, LogEntry, RecordKind, RegisterEntry};
 use probity_service::register::log::bundle::{encode_bundle, parse_bundle};
 use probity_service::register::log::checkpoint::Checkpoint;
 use probity_service::register::log::note::{parse_note, sign_note, Ed25519Signer};
@@ -121,9 +122,24 @@ fn monitor_follows_the_log_and_catches_forks() {
     let entries = exported_entries(&mirror);
     assert_eq!(entries.len() as u64, size);
     let signer = probity_service::register::load_key_file(&key_file, None).unwrap();
+    // The demo's decisions, then the anchor of its audit chain.
+    let decoded: Vec<LogEntry> = entries
+        .iter()
+        .map(|e| LogEntry::decode(e).unwrap())
+        .collect();
+    let last_decision = || -> RegisterEntry {
+        decoded
+            .iter()
+            .rev()
+            .find_map(|e| e.decision())
+            .unwrap()
+            .clone()
+    };
+    let last_anchor: AuditAnchor = *decoded.last().unwrap().anchor().expect("an anchor last");
+    assert!(first.contains("audit anchor:"), "{first}");
 
     // A consistent extension (the real log plus one entry) is followed.
-    let mut last = RegisterEntry::decode(entries.last().unwrap()).unwrap();
+    let mut last = last_decision();
     last.seq += 1;
     let grow = dir.join("grow");
     let mut grown = entries.clone();
@@ -187,7 +203,7 @@ fn monitor_follows_the_log_and_catches_forks() {
     assert_eq!(evidence_dirs(&state).len(), 3);
 
     // A consistent extension whose new entry suspends a licence never granted.
-    let mut bogus = RegisterEntry::decode(entries.last().unwrap()).unwrap();
+    let mut bogus = last_decision();
     bogus.seq += 1;
     bogus.record.kind = RecordKind::Suspension;
     bogus.record.licence_number = None;
@@ -202,6 +218,22 @@ fn monitor_follows_the_log_and_catches_forks() {
         "refers to licence GBSIEL/2099/9999999/L1, which no earlier entry grants",
     );
     assert_eq!(evidence_dirs(&state).len(), 4);
+
+    // A consistent extension whose new anchor says the audit chain got shorter.
+    let shorter = AuditAnchor {
+        length: last_anchor.length - 1,
+        ..last_anchor
+    };
+    let mut bad = entries.clone();
+    bad.push(shorter.encode().unwrap());
+    write_log(&fork, &signer, &bad);
+    fails(
+        &[
+            "register", "monitor", "--url", f, "--key", vkey, "--state", s,
+        ],
+        "the audit chain was shortened (events were deleted)",
+    );
+    assert_eq!(evidence_dirs(&state).len(), 5);
 
     // Failures never moved the state: the real log is still "unchanged".
     let again = ok(&[

@@ -50,8 +50,12 @@ pub const MAX_ENTRY_LEN: usize = u16::MAX as usize;
 /// Why bytes are not a valid register entry.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum EntryError {
-    #[error("entry does not start with the label \"probity/decision/v1\\n\"")]
-    BadLabel,
+    #[error("entry does not start with the label \"{want}\"")]
+    BadLabel { want: &'static str },
+    #[error(
+        "entry starts with neither \"probity/decision/v1\\n\" nor \"probity/audit-anchor/v1\\n\""
+    )]
+    UnknownLabel,
     #[error("entry is truncated in {field} at byte {at}")]
     Truncated { field: &'static str, at: usize },
     #[error("{field} at byte {at} is not valid UTF-8")]
@@ -162,7 +166,9 @@ impl RegisterEntry {
         }
         let mut r = Reader { buf: bytes, pos: 0 };
         if r.take("label", ENTRY_LABEL.len())? != ENTRY_LABEL {
-            return Err(EntryError::BadLabel);
+            return Err(EntryError::BadLabel {
+                want: "probity/decision/v1\\n",
+            });
         }
         let seq = u64::from_be_bytes(r.array("seq")?);
         let kind: RecordKind = parse("kind", r.str("kind")?)?;

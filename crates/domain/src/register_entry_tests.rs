@@ -130,7 +130,12 @@ fn decode_rejects_malformed_entries_with_clear_errors() {
     );
     let mut label = good.clone();
     label[9] = b'D';
-    assert_eq!(RegisterEntry::decode(&label), Err(EntryError::BadLabel));
+    assert_eq!(
+        RegisterEntry::decode(&label),
+        Err(EntryError::BadLabel {
+            want: "probity/decision/v1\\n"
+        })
+    );
     for cut in 0..good.len() {
         assert!(
             RegisterEntry::decode(&good[..cut]).is_err(),

@@ -7,6 +7,7 @@ pub mod advice;
 pub mod analytics;
 pub mod appeals;
 pub mod applications;
+pub mod audit_anchors;
 pub mod auth;
 pub mod case_view;
 pub mod cases;

@@ -13,6 +13,8 @@ use crate::decisions::{DecisionInput, Finalised};
 use crate::orgs::{create_organisation, create_team, NewOrganisation, TeamKind};
 use crate::{advice, applications, cases, decisions, Clock, Ctx};
 
+pub mod tamper;
+
 /// The password of every fixture user.
 pub const PASSWORD: &str = "correct horse battery staple";
 

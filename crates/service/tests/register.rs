@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 
 use probity_register::note::Ed25519Signer;
 use probity_register::verify::{verify_log, LogReport, VerifyError};
-use probity_service::domain::{
-    commit, ConfidentialField, EntryOpening, LicenceAction, RegisterEntry,
-};
+use probity_service::domain::{commit, ConfidentialField, EntryOpening, LicenceAction, LogEntry};
 use probity_service::register::public;
 use probity_service::register::sequencer::Fault;
 use probity_service::register::Sequencer;
@@ -39,6 +37,14 @@ async fn unpublished(ctx: &Ctx) -> i64 {
     .unwrap()
 }
 
+/// The hash of the newest audit event.
+async fn last_hash(ctx: &Ctx) -> String {
+    sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        .fetch_one(ctx.store.pool())
+        .await
+        .unwrap()
+}
+
 /// Verifies the log as an outsider would, from an export of it.
 async fn verify(ctx: &Ctx) -> Result<LogReport, VerifyError> {
     let files: BTreeMap<String, Vec<u8>> = public::export(ctx).await.unwrap().into_iter().collect();
@@ -46,11 +52,7 @@ async fn verify(ctx: &Ctx) -> Result<LogReport, VerifyError> {
         &files["checkpoint"],
         &signer().verifier(),
         |p| files.get(p).map(Vec::as_slice),
-        |_, e| {
-            RegisterEntry::decode(e)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        },
+        |_, e| LogEntry::decode(e).map(|_| ()).map_err(|e| e.to_string()),
     )
 }
 
@@ -59,9 +61,9 @@ async fn sequences_decisions_once(backend: Backend) {
     let w = World::new(&db).await;
     let c = &w.ctx;
     let seq = Sequencer::new(signer()).with_batch(2);
-    // The first run signs the empty tree.
+    // The first run publishes no decision, only an anchor of the chain the fixtures wrote.
     assert_eq!(seq.run_once(c).await.unwrap(), 0);
-    assert_eq!(verify(c).await.unwrap().size, 0);
+    assert_eq!(verify(c).await.unwrap().size, 1);
     w.case_at(Stage::Granted).await;
     w.case_at(Stage::Refused).await;
     let granted = w.case_at(Stage::Granted).await;
@@ -79,29 +81,47 @@ async fn sequences_decisions_once(backend: Backend) {
     .unwrap();
     let records = count(c, "decision_outbox").await;
     assert_eq!(records, 4);
-    // Batches of two: 2 + 2, then nothing.
+    // Batches of two: 2 and an anchor (the chain moved with the decisions), 2 (it has not
+    // moved since), then nothing.
     assert_eq!(seq.run_once(c).await.unwrap(), 2);
     assert_eq!(seq.run_once(c).await.unwrap(), 2);
     assert_eq!(seq.run_once(c).await.unwrap(), 0);
     assert_eq!(unpublished(c).await, 0);
-    assert_eq!(count(c, "register_entries").await, 4);
+    assert_eq!(count(c, "register_entries").await, 6);
     assert_eq!(count(c, "register_checkpoints").await, 3);
     assert_eq!(count(c, "register_entry_openings").await, 4);
     let report = verify(c).await.unwrap();
-    assert_eq!((report.size, report.origin.as_str()), (4, ORIGIN));
+    assert_eq!((report.size, report.origin.as_str()), (6, ORIGIN));
 
     // Each outbox row has its index; the entry carries its seq and public facts only.
     let mut conn = c.store.pool().acquire().await.unwrap();
-    for index in 0..4u64 {
+    let (events, head) = (count(c, "audit_events").await, last_hash(c).await);
+    for index in 0..6u64 {
         let proof = public::inclusion_proof(c, index).await.unwrap();
-        assert_eq!(proof.tree_size, 4);
+        assert_eq!(proof.tree_size, 6);
         let stored = reg::read_entries(&mut conn, index, 1)
             .await
             .unwrap()
             .remove(0);
-        let entry = RegisterEntry::decode(&stored.bytes).unwrap();
-        assert_eq!(entry.seq as i64, stored.outbox_seq);
-        let row = probity_store::outbox::get(&c.store, stored.outbox_seq)
+        let entry = match LogEntry::decode(&stored.bytes).unwrap() {
+            LogEntry::Decision(entry) => entry,
+            LogEntry::AuditAnchor(anchor) => {
+                // Entries 0 and 3; no outbox row, no openings. The second states the chain
+                // as it is now: no event has been recorded since.
+                assert!([0, 3].contains(&index), "anchor at {index}");
+                assert_eq!(stored.outbox_seq, None);
+                assert!(reg::openings(&mut conn, index).await.unwrap().is_empty());
+                if index == 3 {
+                    assert_eq!(
+                        (anchor.length as i64, anchor.head.to_string()),
+                        (events, head.clone())
+                    );
+                }
+                continue;
+            }
+        };
+        assert_eq!(Some(entry.seq as i64), stored.outbox_seq);
+        let row = probity_store::outbox::get(&c.store, stored.outbox_seq.unwrap())
             .await
             .unwrap()
             .unwrap();
@@ -125,7 +145,7 @@ async fn sequences_decisions_once(backend: Backend) {
             }
         }
     }
-    assert!(public::inclusion_proof(c, 4).await.is_err());
+    assert!(public::inclusion_proof(c, 6).await.is_err());
     assert_eq!(
         public::verifier_key(c).await.unwrap(),
         Some(signer().verifier().vkey())
@@ -144,18 +164,30 @@ async fn a_failed_run_leaves_no_trace(backend: Backend) {
     assert_eq!(seq.run_once(c).await.unwrap(), 1);
     w.case_at(Stage::Granted).await;
     w.case_at(Stage::Refused).await;
+    let tables = [
+        "register_entries",
+        "register_hashes",
+        "register_checkpoints",
+        "register_entry_openings",
+    ];
+    let mut before = Vec::new();
+    for t in tables {
+        before.push(count(c, t).await);
+    }
+    // One decision and its anchor.
+    assert_eq!(before, [2, 3, 1, 1]);
     for fault in [Fault::BeforeCheckpoint, Fault::BeforeCommit] {
         let crashing = Sequencer::new(signer()).with_fault(Some(fault));
         assert!(crashing.run_once(c).await.is_err());
-        assert_eq!(count(c, "register_entries").await, 1, "{fault:?}");
-        assert_eq!(count(c, "register_hashes").await, 1, "{fault:?}");
-        assert_eq!(count(c, "register_checkpoints").await, 1, "{fault:?}");
-        assert_eq!(count(c, "register_entry_openings").await, 1, "{fault:?}");
+        for (t, n) in tables.iter().zip(&before) {
+            assert_eq!(count(c, t).await, *n, "{t} after {fault:?}");
+        }
         assert_eq!(unpublished(c).await, 2, "{fault:?}");
     }
     assert_eq!(seq.run_once(c).await.unwrap(), 2);
     assert_eq!(seq.run_once(c).await.unwrap(), 0);
-    assert_eq!(verify(c).await.unwrap().size, 3);
+    // Two more decisions and a second anchor.
+    assert_eq!(verify(c).await.unwrap().size, 5);
 }
 
 async fn concurrent_sequencers_never_fork(backend: Backend) {
@@ -177,10 +209,11 @@ async fn concurrent_sequencers_never_fork(backend: Backend) {
     };
     let (x, y) = tokio::join!(tokio::spawn(run(a, c1)), tokio::spawn(run(b, c2)));
     assert_eq!(x.unwrap() + y.unwrap(), 3);
-    assert_eq!(verify(c).await.unwrap().size, 3);
-    // Every checkpoint is a prefix of the final tree: sizes 0..=3 (or a subset), one each.
+    // Three decisions and one anchor, with the first of them (no event came after).
+    assert_eq!(verify(c).await.unwrap().size, 4);
+    // Every checkpoint is a prefix of the final tree: sizes 2..=4 (or a subset), one each.
     let sizes: i64 = count(c, "register_checkpoints").await;
-    assert!(sizes <= 4);
+    assert!(sizes <= 3);
 }
 
 async fn tampering_is_detected(backend: Backend) {
@@ -191,6 +224,7 @@ async fn tampering_is_detected(backend: Backend) {
         w.case_at(Stage::Granted).await;
     }
     let seq = Sequencer::new(signer());
+    // Two decisions and an anchor.
     assert_eq!(seq.run_once(c).await.unwrap(), 2);
     verify(c).await.unwrap();
     let pool = c.store.pool();
@@ -251,24 +285,24 @@ async fn tampering_is_detected(backend: Backend) {
 
     // A checkpoint changed: its signature no longer verifies, for verifiers and sequencer.
     let note: String =
-        sqlx::query_scalar("SELECT note FROM register_checkpoints WHERE tree_size = 2")
+        sqlx::query_scalar("SELECT note FROM register_checkpoints WHERE tree_size = 3")
             .fetch_one(pool)
             .await
             .unwrap();
-    let forged = note.replacen("\n2\n", "\n3\n", 1);
+    let forged = note.replacen("\n3\n", "\n4\n", 1);
     exec(format!(
-        "UPDATE register_checkpoints SET note = '{forged}' WHERE tree_size = 2"
+        "UPDATE register_checkpoints SET note = '{forged}' WHERE tree_size = 3"
     ))
     .await;
     let err = verify(c).await.unwrap_err();
     assert!(err.to_string().contains("signature not verified"), "{err}");
     assert!(seq.run_once(c).await.is_err());
     exec(format!(
-        "UPDATE register_checkpoints SET note = '{note}' WHERE tree_size = 2"
+        "UPDATE register_checkpoints SET note = '{note}' WHERE tree_size = 3"
     ))
     .await;
     assert_eq!(seq.run_once(c).await.unwrap(), 1);
-    assert_eq!(verify(c).await.unwrap().size, 3);
+    assert_eq!(verify(c).await.unwrap().size, 5);
 }
 
 /// Migration 4 moved the openings from one row per field to one row per entry: reverting it
@@ -286,6 +320,12 @@ async fn openings_survive_their_migration_both_ways(backend: Backend) {
     };
     let before = [read(0).await, read(1).await];
     assert!(before.iter().all(|o| o.len() == 5));
+    // Migration 10 cannot be reverted under an audit anchor (entry 2); this test is about
+    // migration 4, so the anchor goes.
+    sqlx::query("DELETE FROM register_entries WHERE outbox_seq IS NULL")
+        .execute(c.store.pool())
+        .await
+        .unwrap();
 
     let reverted = probity_store::migrate::revert_to(&c.store, 3)
         .await

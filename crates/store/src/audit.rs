@@ -3,9 +3,11 @@
 //! Each event's hash is SHA-256 over the previous hash and the event's stored fields, each
 //! length-prefixed, so no field boundary can be shifted. `verify` recomputes the chain from
 //! the first event and names the first broken link.
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
 use crate::{from_micros, to_micros, Store, StoreError, Tx};
@@ -39,8 +41,12 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
+/// The hash of one event: SHA-256 of `probity-audit-v1\n` and then, each as a big-endian u64
+/// length and its bytes, the previous event's hash (hex), the event number and time (µs),
+/// both in decimal, the actor id (empty for none), role, action, subject type and id, and the
+/// detail JSON as stored. Lowercase hex.
 #[allow(clippy::too_many_arguments)]
-fn event_hash(
+pub fn event_hash(
     prev_hash: &str,
     seq: i64,
     at: i64,
@@ -176,8 +182,35 @@ pub struct BrokenLink {
     pub reason: String,
 }
 
+/// The newest event's number and hash (the chain's length and head, as stored), or `None`
+/// for an empty chain. Inside a transaction this is the chain as that transaction sees it.
+pub async fn head(conn: &mut AnyConnection) -> Result<Option<ChainReport>, StoreError> {
+    let row = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(ChainReport {
+            events: r.try_get("seq")?,
+            head: r.try_get("hash")?,
+        })
+    })
+    .transpose()
+}
+
 /// Recompute the whole chain, in pages, and name the first broken link.
 pub async fn verify(store: &Store) -> Result<Result<ChainReport, BrokenLink>, StoreError> {
+    Ok(verify_recording(store, &BTreeSet::new())
+        .await?
+        .map(|(report, _)| report))
+}
+
+/// [`verify`], also returning the recomputed hash of each event numbered in `at` that the
+/// chain holds (what audit anchors are compared with).
+pub async fn verify_recording(
+    store: &Store,
+    at: &BTreeSet<i64>,
+) -> Result<Result<(ChainReport, BTreeMap<i64, String>), BrokenLink>, StoreError> {
+    let mut recorded = BTreeMap::new();
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut expected_seq = 1i64;
     loop {
@@ -216,12 +249,18 @@ pub async fn verify(store: &Store) -> Result<Result<ChainReport, BrokenLink>, St
             if recomputed != e.hash {
                 return broken("its contents do not match its hash (the event was altered)".into());
             }
+            if at.contains(&e.seq) {
+                recorded.insert(e.seq, e.hash.clone());
+            }
             expected_prev = e.hash;
             expected_seq += 1;
         }
     }
-    Ok(Ok(ChainReport {
-        events: expected_seq - 1,
-        head: expected_prev,
-    }))
+    Ok(Ok((
+        ChainReport {
+            events: expected_seq - 1,
+            head: expected_prev,
+        },
+        recorded,
+    )))
 }

@@ -56,6 +56,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0007_final_advice_fingerprint.up.sql"),
         down: include_str!("../migrations/0007_final_advice_fingerprint.down.sql"),
     },
+    Migration {
+        version: 10,
+        name: "register_audit_anchors",
+        up: include_str!("../migrations/0010_register_audit_anchors.up.sql"),
+        down: include_str!("../migrations/0010_register_audit_anchors.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -36,7 +36,8 @@ pub struct StoredCheckpoint {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEntry {
     pub index: u64,
-    pub outbox_seq: i64,
+    /// The decision record's outbox row; `None` for an audit anchor, which has none.
+    pub outbox_seq: Option<i64>,
     pub bytes: Vec<u8>,
 }
 
@@ -219,6 +220,18 @@ fn decode_entry(row: &sqlx::any::AnyRow) -> Result<StoredEntry, StoreError> {
         outbox_seq: row.try_get(1)?,
         bytes,
     })
+}
+
+/// The newest entry without an outbox row (an audit anchor), if any: one step of the partial
+/// index `register_entries_anchors`.
+pub async fn latest_anchor(conn: &mut AnyConnection) -> Result<Option<StoredEntry>, StoreError> {
+    let row = sqlx::query(
+        "SELECT idx, outbox_seq, entry FROM register_entries WHERE outbox_seq IS NULL \
+         ORDER BY idx DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(decode_entry).transpose()
 }
 
 /// Entries with index in `[from, from + count)`, in index order.

@@ -1,8 +1,9 @@
 //! The public register over HTTP (C2SP tlog-tiles): checkpoint, key, tiles, bundles, proofs,
 //! cache headers, 404 beyond the tree and 400 for malformed paths; the decision page links
-//! to its proof.
+//! to its proof; the audit anchor after a batch is served like any entry.
 mod support;
 
+use probity_service::register::log::bundle::parse_bundle;
 use probity_service::register::log::checkpoint::Checkpoint;
 use probity_service::register::log::note::{Ed25519Signer, NoteVerifier as _};
 use probity_service::register::Sequencer;
@@ -29,25 +30,30 @@ async fn serves_the_log(backend: Backend) {
     assert!(cp.content_type().starts_with("text/plain"));
     let (checkpoint, _) =
         Checkpoint::open(&cp.body, verifier.name(), &[&verifier]).expect("a signed checkpoint");
-    assert_eq!(checkpoint.size(), 3);
+    // Three decisions and the anchor of the audit chain after them.
+    assert_eq!(checkpoint.size(), 4);
     let key = app.get("/register/key", None).await;
     assert_eq!(key.text(), format!("{}\n", verifier.vkey()));
 
-    let tile = app.get("/register/tile/0/000.p/3", None).await;
+    let tile = app.get("/register/tile/0/000.p/4", None).await;
     tile.assert_status(200);
-    assert_eq!(tile.body.len(), 3 * 32);
+    assert_eq!(tile.body.len(), 4 * 32);
     assert_eq!(tile.header("cache-control"), Some("public, max-age=60"));
     assert_eq!(tile.content_type(), "application/octet-stream");
     let shorter = app.get("/register/tile/0/000.p/2", None).await;
     assert_eq!(shorter.body, tile.body[..64]);
-    let bundle = app.get("/register/tile/entries/000.p/3", None).await;
+    let bundle = app.get("/register/tile/entries/000.p/4", None).await;
     bundle.assert_status(200);
-    assert!(bundle.body[2..].starts_with(b"probity/decision/v1\n"));
+    let entries = parse_bundle(&bundle.body).unwrap();
+    assert!(entries[..3]
+        .iter()
+        .all(|e| e.starts_with(b"probity/decision/v1\n")));
+    assert!(entries[3].starts_with(b"probity/audit-anchor/v1\n"));
 
     // Beyond the tree: 404. Malformed: 400 with a clear message.
     for beyond in [
         "/register/tile/0/000",
-        "/register/tile/0/000.p/4",
+        "/register/tile/0/000.p/5",
         "/register/tile/0/001.p/1",
         "/register/tile/1/000.p/1",
         "/register/tile/entries/000",
@@ -71,13 +77,16 @@ async fn serves_the_log(backend: Backend) {
     proof.assert_status(200);
     let json = proof.json();
     assert_eq!(json["index"], 2);
-    assert_eq!(json["tree_size"], 3);
-    assert_eq!(json["proof"].as_array().unwrap().len(), 1);
+    assert_eq!(json["tree_size"], 4);
+    assert_eq!(json["proof"].as_array().unwrap().len(), 2);
     assert_eq!(
         json["checkpoint"].as_str().unwrap().as_bytes(),
         &cp.body[..]
     );
-    app.get("/register/proof/3", None).await.assert_status(404);
+    let anchor = app.get("/register/proof/3", None).await;
+    anchor.assert_status(200);
+    assert_eq!(anchor.json()["index"], 3);
+    app.get("/register/proof/4", None).await.assert_status(404);
     app.get("/register/proof/-1", None).await.assert_status(400);
 
     // The public decision page names its index and links its proof.
@@ -121,13 +130,24 @@ async fn oversight_discloses_openings(backend: Backend) {
     let entry = probity_service::register::public::export(&w.ctx)
         .await
         .unwrap();
+    // The decision, then the audit anchor after it.
     let bundle = &entry
         .iter()
-        .find(|(p, _)| p == "tile/entries/000.p/1")
+        .find(|(p, _)| p == "tile/entries/000.p/2")
         .unwrap()
         .1;
-    let decoded = probity_service::domain::RegisterEntry::decode(&bundle[2..]).unwrap();
+    let entries = parse_bundle(bundle).unwrap();
+    let decoded = probity_service::domain::RegisterEntry::decode(&entries[0]).unwrap();
     assert!(opening.opens(&decoded));
+    let anchor = app
+        .post_form(
+            "/oversight/openings",
+            Some(&session),
+            &[("index", "1"), ("field", ""), reason],
+        )
+        .await;
+    anchor.assert_status(409);
+    assert!(anchor.text().contains("audit anchor"), "{}", anchor.text());
 
     for (fields, message) in [
         (

@@ -8,7 +8,7 @@
 //! in the audit chain with who asked and which fields, and is checked against the public
 //! entry before anything is handed over.
 
-use probity_domain::{ConfidentialField, EntryOpening, RegisterEntry};
+use probity_domain::{ConfidentialField, EntryOpening, LogEntry};
 use probity_store::register as reg;
 use probity_store::StoreError;
 
@@ -38,9 +38,19 @@ pub async fn disclose(
         .await?
         .pop()
         .ok_or(ServiceError::NotFound("register entry"))?;
-    let entry = RegisterEntry::decode(&stored.bytes).map_err(|e| {
-        ServiceError::Store(StoreError::Corrupt(format!("register entry {index}: {e}")))
-    })?;
+    let entry = match LogEntry::decode(&stored.bytes) {
+        Ok(LogEntry::Decision(entry)) => entry,
+        Ok(LogEntry::AuditAnchor(_)) => {
+            return Err(ServiceError::Conflict(format!(
+                "register entry {index} is an audit anchor: it commits to no confidential fields"
+            )))
+        }
+        Err(e) => {
+            return Err(ServiceError::Store(StoreError::Corrupt(format!(
+                "register entry {index}: {e}"
+            ))))
+        }
+    };
     let mut openings = Vec::new();
     for o in reg::openings(&mut tx, index).await? {
         let opening = EntryOpening {

@@ -6,6 +6,9 @@
 //! commitments), append them, store entries, hashes and openings, sign and store a new
 //! checkpoint, and mark the rows published. Either all of it commits or none of it does, so a
 //! crash at any point loses nothing and duplicates nothing, and a rerun simply continues.
+//!
+//! A run also appends an audit anchor (the audit chain's length and head, as this
+//! transaction reads it) after the batch, or alone, when one is due: see [`super::anchoring`].
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -25,6 +28,7 @@ use probity_store::register::{self as reg, CaseSecrets, DbHashes, EntryOpenings,
 use probity_store::{StoreError, Tx};
 use rand::RngCore as _;
 
+use super::anchoring::{due_anchor, DEFAULT_ANCHOR_INTERVAL};
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// Outbox rows in the first batch; later batches adapt (see [`Batching`]).
@@ -84,10 +88,11 @@ impl Batching {
     }
 }
 
-/// The log's identity (origin and signing key) and batch size.
+/// The log's identity (origin and signing key), batch size and anchoring interval.
 pub struct Sequencer {
     signer: Ed25519Signer,
     batch: Batching,
+    anchor_interval: Duration,
     fault: Option<Fault>,
 }
 
@@ -96,6 +101,7 @@ impl std::fmt::Debug for Sequencer {
         f.debug_struct("Sequencer")
             .field("origin", &self.origin())
             .field("batch", &self.batch)
+            .field("anchor_interval", &self.anchor_interval)
             .finish_non_exhaustive()
     }
 }
@@ -110,8 +116,16 @@ impl Sequencer {
         Sequencer {
             signer,
             batch: Batching::Adaptive(AtomicI64::new(DEFAULT_BATCH)),
+            anchor_interval: DEFAULT_ANCHOR_INTERVAL,
             fault: None,
         }
+    }
+
+    /// Anchors a moved audit chain at least this often when no decision is published
+    /// (default [`DEFAULT_ANCHOR_INTERVAL`]); a batch of decisions is always anchored.
+    pub fn with_anchor_interval(mut self, interval: Duration) -> Sequencer {
+        self.anchor_interval = interval;
+        self
     }
 
     /// Takes exactly `batch` rows per run instead of adapting.
@@ -147,7 +161,8 @@ impl Sequencer {
         Ok(())
     }
 
-    /// Appends the next batch of unpublished records. Returns how many were appended.
+    /// Appends the next batch of unpublished records, then an audit anchor if one is due (or
+    /// the anchor alone). Returns how many records were published (an anchor is not one).
     pub async fn run_once(&self, ctx: &Ctx) -> ServiceResult<u64> {
         // Idle polls must not take the write lock: look before locking.
         {
@@ -155,6 +170,9 @@ impl Sequencer {
             self.check_identity_read(&mut conn).await?;
             if !reg::has_unpublished(&mut conn).await?
                 && reg::latest_checkpoint(&mut conn).await?.is_some()
+                && due_anchor(&mut conn, ctx.clock.now(), false, self.anchor_interval)
+                    .await?
+                    .is_none()
             {
                 return Ok(0);
             }
@@ -167,7 +185,9 @@ impl Sequencer {
         let limit = self.batch.size();
         let pending = reg::unpublished(&mut tx, limit).await?;
         let now = ctx.clock.now();
-        if pending.is_empty() {
+        // Read in this transaction, after the decisions it publishes: their events are in it.
+        let anchor = due_anchor(&mut tx, now, !pending.is_empty(), self.anchor_interval).await?;
+        if pending.is_empty() && anchor.is_none() {
             if reg::latest_checkpoint(&mut tx).await?.is_none() {
                 // The first run signs the empty tree, so the log is verifiable from the start.
                 self.sign(&mut tx, 0, empty_root(), now).await?;
@@ -176,7 +196,7 @@ impl Sequencer {
             return Ok(0);
         }
         let t_read = t0.elapsed();
-        let new_size = size + pending.len() as u64;
+        let new_size = size + pending.len() as u64 + u64::from(anchor.is_some());
         let mut hashes = DbHashes::load_for_append(&mut tx, size, new_size).await?;
         let mut builder = TreeBuilder::resume_verified(size, &root, &hashes).map_err(|e| {
             corrupt(format!(
@@ -211,7 +231,21 @@ impl Sequencer {
             });
             entries.push(StoredEntry {
                 index,
-                outbox_seq: row.seq,
+                outbox_seq: Some(row.seq),
+                bytes,
+            });
+        }
+        if let Some(anchor) = &anchor {
+            // After the batch: an anchor has no outbox row, openings or record number.
+            let bytes = anchor
+                .encode()
+                .map_err(|e| corrupt(format!("audit anchor: {e}")))?;
+            let index = builder
+                .push_entry(&bytes)
+                .map_err(|e| corrupt(e.to_string()))?;
+            entries.push(StoredEntry {
+                index,
+                outbox_seq: None,
                 bytes,
             });
         }
@@ -225,23 +259,24 @@ impl Sequencer {
         hashes.write_appended(&mut tx).await?;
         reg::insert_entries(&mut tx, &entries, now).await?;
         reg::insert_openings(&mut tx, &openings).await?;
-        reg::mark_published_from(&mut tx, size, entries.len(), now).await?;
+        reg::mark_published_from(&mut tx, size, pending.len(), now).await?;
         let t_write = t0.elapsed();
         self.fail_at(Fault::BeforeCheckpoint)?;
         self.sign(&mut tx, appended.new_size, appended.root, now)
             .await?;
         self.fail_at(Fault::BeforeCommit)?;
         tx.commit().await.map_err(StoreError::from)?;
-        self.batch.observe(entries.len(), limit, t0.elapsed());
+        self.batch.observe(pending.len(), limit, t0.elapsed());
         tracing::debug!(
             entries = entries.len(),
+            anchor = ?anchor.map(|a| a.length),
             read = ?t_read,
             build = ?(t_build - t_read),
             write = ?(t_write - t_build),
             sign_commit = ?(t0.elapsed() - t_write),
             "register: batch appended"
         );
-        Ok(entries.len() as u64)
+        Ok(pending.len() as u64)
     }
 
     /// The register keeps one identity: refuse to sign with a different key or origin than

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use probity_service::audit_anchors::{self, AnchorVerdict};
 use probity_service::auth::{self, Actor, NewUser};
 use probity_service::orgs::{self, Organisation, Team};
 use probity_service::ServiceError;
@@ -134,20 +135,43 @@ struct AuditPage {
     events: i64,
     head: String,
     broken: String,
+    anchor: Option<AnchorView>,
+    /// The chain against the newest anchor: `Ok(events recorded since)` or the break.
+    anchor_check: Option<Result<String, String>>,
+}
+
+/// The newest audit anchor, as shown.
+struct AnchorView {
+    index: u64,
+    at: String,
+    length: String,
+    head: String,
 }
 
 pub async fn audit_chain(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    user.actor
-        .require(&[auth::Role::Oversight], "verify the audit chain")?;
-    let result = probity_store::audit::verify(&state.ctx.store)
-        .await
-        .map_err(ServiceError::from)?;
-    let (ok, events, head, broken) = match result {
-        Ok(r) => (true, r.events, r.head, String::new()),
-        Err(b) => (false, 0, String::new(), b.to_string()),
+    let status = audit_anchors::status(&state.ctx, &user.actor).await?;
+    let anchor = status.newest_anchor.map(|a| AnchorView {
+        index: a.index,
+        at: audit_anchors::minute_utc(a.anchor.anchored_at),
+        length: audit_anchors::thousands(a.anchor.length),
+        head: a.anchor.head.to_string(),
+    });
+    let (ok, events, head, broken, anchor_check) = match status.verdict {
+        AnchorVerdict::ChainBroken(b) => (false, 0, String::new(), b.to_string(), None),
+        AnchorVerdict::Checked { chain, anchors } => {
+            let check = anchor.as_ref().map(|_| {
+                anchors
+                    .map(|held| match held.events_since {
+                        1 => "1 event".to_string(),
+                        n => format!("{} events", audit_anchors::thousands(n)),
+                    })
+                    .map_err(|b| b.to_string())
+            });
+            (true, chain.events, chain.head, String::new(), check)
+        }
     };
     page(AuditPage {
         nav: Nav::for_user(Some(&user)),
@@ -155,5 +179,7 @@ pub async fn audit_chain(
         events,
         head,
         broken,
+        anchor,
+        anchor_check,
     })
 }
