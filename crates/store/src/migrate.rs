@@ -50,6 +50,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0006_outbox_queue_index.up.sql"),
         down: include_str!("../migrations/0006_outbox_queue_index.down.sql"),
     },
+    Migration {
+        version: 9,
+        name: "accounts_two_factor",
+        up: include_str!("../migrations/0009_accounts_two_factor.up.sql"),
+        down: include_str!("../migrations/0009_accounts_two_factor.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {
