@@ -323,3 +323,28 @@ async fn a_password_change_ends_the_other_sessions() {
         .await;
     r.assert_status(422);
 }
+
+#[tokio::test]
+async fn an_api_token_of_someone_who_must_enrol_is_refused() {
+    // A token made before the deployment required second factors (the relaxed app)…
+    let mut app = TestApp::sqlite().await;
+    let s = app.login(&app.world.decision_maker.email).await;
+    let token = app.create_token(&s, "reporting script").await;
+    app.api_get("/api/v1/cases", Auth::Bearer(&token))
+        .await
+        .assert_status(200);
+    // …stops working once they are required, until its owner enrols.
+    let strict = app
+        .world
+        .ctx
+        .clone()
+        .with_two_factor(TwoFactorPolicy::Required);
+    app.router = build_router(AppState::new(strict));
+    let r = app.api_get("/api/v1/cases", Auth::Bearer(&token)).await;
+    r.assert_status(403);
+    assert_eq!(r.error_code(), "two_factor_required");
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("/account/two-factor"));
+}
