@@ -279,22 +279,6 @@ pub async fn end_sessions(
     Ok(done.rows_affected())
 }
 
-/// Revoke every live API token of a user.
-pub async fn revoke_api_tokens(
-    conn: &mut AnyConnection,
-    user_id: &str,
-    now: i64,
-) -> Result<u64, StoreError> {
-    let done = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected())
-}
-
 /// The user's active flag and password hash.
 pub async fn credentials(
     conn: &mut AnyConnection,

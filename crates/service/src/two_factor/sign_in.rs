@@ -63,20 +63,17 @@ pub async fn pending_form_token(ctx: &Ctx, token: &str) -> ServiceResult<Option<
 }
 
 /// Why the second step did not sign the user in.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SecondStepError {
     /// No such pending sign-in, expired, used, or out of attempts: sign in again.
+    #[error("the sign-in has expired or was already used; sign in again")]
     Expired,
     /// The form token did not match the pending sign-in's.
+    #[error("the form did not come from this sign-in")]
     Forged,
-    /// The code was wrong; the user may try again.
-    Service(ServiceError),
-}
-
-impl From<ServiceError> for SecondStepError {
-    fn from(e: ServiceError) -> Self {
-        SecondStepError::Service(e)
-    }
+    /// The code was wrong (the user may try again), or the store failed.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
 }
 
 impl From<sqlx::Error> for SecondStepError {
