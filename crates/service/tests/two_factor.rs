@@ -248,7 +248,49 @@ async fn the_requirement_follows_the_role_and_the_switch(backend: Backend) {
     assert_eq!(fresh.two_factor, TwoFactorPolicy::Required);
 }
 
+/// Two sign-ins racing with one code (say, a code read over a shoulder): exactly one wins,
+/// because "newer than the last step used" is decided inside the UPDATE.
+async fn one_code_raced_twice_signs_in_once(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    let (phone, codes) = enrol(&w, c, &w.decision_maker).await;
+    let code = phone.code_at(w.now());
+    let recovery = &codes[0];
+    for typed in [code.as_str(), recovery.as_str()] {
+        let mut attempts = Vec::new();
+        for _ in 0..8 {
+            attempts.push(pending(c, &w.decision_maker).await);
+        }
+        let results = complete_all(c, &attempts, typed).await;
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(won, 1, "{typed}: {results:?}");
+    }
+}
+
+async fn complete_all(
+    c: &Ctx,
+    attempts: &[PendingSignIn],
+    typed: &str,
+) -> Vec<Result<(auth::Session, Actor), SecondStepError>> {
+    let tasks: Vec<_> = attempts
+        .iter()
+        .map(|p| {
+            let (c, p, typed) = (c.clone(), p.clone(), typed.to_string());
+            tokio::spawn(
+                async move { sign_in::complete(&c, &p.token, &p.csrf_token, &typed).await },
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("the task ran"));
+    }
+    out
+}
+
 probity_service::backend_tests!(
+    one_code_raced_twice_signs_in_once,
     enrolment_needs_a_current_code,
     sign_in_takes_a_second_step_and_refuses_a_reused_code,
     a_recovery_code_signs_in_once,
