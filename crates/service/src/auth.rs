@@ -350,8 +350,9 @@ impl SignIn {
     }
 }
 
-/// Check credentials and open a session. The same message for unknown users and wrong
-/// passwords, and a hash computed either way, so neither leaks which emails exist.
+/// Check credentials, then open a session or, for an account with a second factor, a
+/// pending sign-in. The same message for unknown users and wrong passwords, and a hash
+/// computed either way, so neither leaks which emails exist.
 pub async fn login(ctx: &Ctx, email: &str, password: &str) -> ServiceResult<SignIn> {
     let email = email.trim().to_lowercase();
     let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE email = $1"))
