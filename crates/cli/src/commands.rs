@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use probity_domain::CriteriaSet;
 use probity_service::auth::NewUser;
 use probity_service::orgs::{NewOrganisation, TeamKind};
+use probity_service::two_factor::TwoFactorPolicy;
 use probity_service::{Clock, Ctx, ServiceError};
 use probity_store::{migrate, Store};
 use probity_web::{build_router, AppState};
@@ -71,8 +72,27 @@ pub struct ServeArgs {
     /// Mark session cookies Secure (when served behind HTTPS).
     #[arg(long)]
     secure_cookies: bool,
+    /// Two-factor sign-in: "required" (decision-makers, policy, oversight and administrators
+    /// must set it up before anything else; anyone may) or "optional" (nobody must).
+    #[arg(long, env = "PROBITY_TWO_FACTOR", value_enum, default_value_t = TwoFactorArg::Required)]
+    two_factor: TwoFactorArg,
     #[command(flatten)]
     register: crate::register::RegisterKeyArgs,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum TwoFactorArg {
+    Required,
+    Optional,
+}
+
+impl From<TwoFactorArg> for TwoFactorPolicy {
+    fn from(a: TwoFactorArg) -> TwoFactorPolicy {
+        match a {
+            TwoFactorArg::Required => TwoFactorPolicy::Required,
+            TwoFactorArg::Optional => TwoFactorPolicy::Optional,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -116,7 +136,9 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
         }
     };
     let store = open(&url).await?;
-    let ctx = Ctx::new(store.clone(), a.criteria.set()?, Clock::system());
+    // The demo is for trying Probity out with printed passwords: no second factor required.
+    let ctx = Ctx::new(store.clone(), a.criteria.set()?, Clock::system())
+        .with_two_factor(TwoFactorPolicy::Optional);
     let users: i64 = sqlx_count(&store, "SELECT CAST(COUNT(*) AS BIGINT) FROM users").await?;
     if users == 0 {
         eprintln!(
@@ -133,6 +155,11 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
     } else {
         println!("Reusing the demo database at {place} (delete it to start again).");
     }
+    println!(
+        "Two-factor sign-in is NOT required in the demo (any user may still set it up at \
+         /account). `probity serve` requires it of decision-makers, policy, oversight and \
+         administrators."
+    );
     crate::register::start_demo(&ctx, &a.register, &a.data_dir).await?;
     run_server(ctx, a.listen, false).await
 }
@@ -150,7 +177,8 @@ fn service_error(e: ServiceError) -> anyhow::Error {
 
 pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     let store = open(&a.db.database_url).await?;
-    let ctx = Ctx::new(store, a.criteria.set()?, Clock::system());
+    let ctx =
+        Ctx::new(store, a.criteria.set()?, Clock::system()).with_two_factor(a.two_factor.into());
     crate::register::start(&ctx, &a.register)?;
     run_server(ctx, a.listen, a.secure_cookies).await
 }

@@ -2,6 +2,7 @@
 //!
 //! Every type the other crates need is re-exported at the crate root.
 
+pub mod account;
 pub mod advice;
 pub mod application;
 mod application_rules;

@@ -114,7 +114,7 @@ pub fn hash_password(password: &str) -> ServiceResult<String> {
         .map_err(|e| ServiceError::Conflict(format!("could not hash password: {e}")))
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
+pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()
@@ -124,13 +124,13 @@ fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn random_token(bytes: usize) -> String {
+pub(crate) fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -277,10 +277,10 @@ pub(crate) fn parse_opt_id<T: FromStr>(v: Option<&str>, field: &str) -> ServiceR
     }
 }
 
-const SELECT_ACTOR: &str =
+pub(crate) const SELECT_ACTOR: &str =
     "SELECT id, role, display_name, email, organisation_id, team_id, password_hash, active FROM users";
 
-fn decode_actor(row: &sqlx::any::AnyRow) -> ServiceResult<(Actor, String, bool)> {
+pub(crate) fn decode_actor(row: &sqlx::any::AnyRow) -> ServiceResult<(Actor, String, bool)> {
     let id: String = row.try_get(0)?;
     let role: String = row.try_get(1)?;
     let corrupt = |what: &str| {
@@ -327,10 +327,33 @@ pub struct Session {
 
 const SESSION_HOURS: i64 = 12;
 const BAD_LOGIN: &str = "the email or password is incorrect";
+const DISABLED_LOGIN: &str =
+    "this account has been disabled; ask an administrator if you need it again";
 
-/// Check credentials and open a session. The same message for unknown users and wrong
-/// passwords, and a hash computed either way, so neither leaks which emails exist.
-pub async fn login(ctx: &Ctx, email: &str, password: &str) -> ServiceResult<(Session, Actor)> {
+/// Where a correct password leads.
+#[derive(Debug)]
+pub enum SignIn {
+    /// Signed in: the session is open.
+    Complete(Session, Actor),
+    /// The account has a second factor: no session yet, only a pending sign-in that the
+    /// code (or a recovery code) completes.
+    SecondFactor(crate::two_factor::sign_in::PendingSignIn),
+}
+
+impl SignIn {
+    /// The session, when no second step is needed (tests and tools).
+    pub fn complete(self) -> Option<(Session, Actor)> {
+        match self {
+            SignIn::Complete(s, a) => Some((s, a)),
+            SignIn::SecondFactor(_) => None,
+        }
+    }
+}
+
+/// Check credentials, then open a session or, for an account with a second factor, a
+/// pending sign-in. The same message for unknown users and wrong passwords, and a hash
+/// computed either way, so neither leaks which emails exist.
+pub async fn login(ctx: &Ctx, email: &str, password: &str) -> ServiceResult<SignIn> {
     let email = email.trim().to_lowercase();
     // No account has a control character in its email, and PostgreSQL cannot even look up NUL.
     if email.chars().any(char::is_control) {
@@ -346,9 +369,22 @@ pub async fn login(ctx: &Ctx, email: &str, password: &str) -> ServiceResult<(Ses
         return Err(ServiceError::field("email", BAD_LOGIN));
     };
     let (actor, hash, active) = decode_actor(&row)?;
-    if !verify_password(password, &hash) || !active {
+    if !verify_password(password, &hash) {
         return Err(ServiceError::field("email", BAD_LOGIN));
     }
+    // Said only to someone who knows the password: the account exists but is switched off.
+    if !active {
+        return Err(ServiceError::field("email", DISABLED_LOGIN));
+    }
+    crate::two_factor::sign_in::after_password(ctx, actor).await
+}
+
+/// Open a session for an actor whose sign-in is complete.
+pub(crate) async fn open_session(
+    conn: &mut sqlx::AnyConnection,
+    ctx: &Ctx,
+    actor: &Actor,
+) -> ServiceResult<Session> {
     let session = Session {
         token: random_token(32),
         csrf_token: random_token(32),
@@ -363,9 +399,9 @@ pub async fn login(ctx: &Ctx, email: &str, password: &str) -> ServiceResult<(Ses
     .bind(&session.csrf_token)
     .bind(to_micros(now))
     .bind(to_micros(now + time::Duration::hours(SESSION_HOURS)))
-    .execute(ctx.store.pool())
+    .execute(&mut *conn)
     .await?;
-    Ok((session, actor))
+    Ok(session)
 }
 
 /// A real Argon2id hash of a throwaway password, so failed look-ups cost as much as wrong

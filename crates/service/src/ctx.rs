@@ -10,6 +10,8 @@ pub struct Ctx {
     pub criteria: &'static CriteriaSet,
     pub control_list: &'static ControlList,
     pub clock: Clock,
+    /// Whether the deciding and overseeing roles must sign in with a second factor.
+    pub two_factor: crate::two_factor::TwoFactorPolicy,
 }
 
 impl Ctx {
@@ -19,6 +21,13 @@ impl Ctx {
             criteria,
             control_list: ControlList::uk(),
             clock,
+            two_factor: crate::two_factor::TwoFactorPolicy::Required,
         }
+    }
+
+    /// This context with another two-factor policy (the demo, and tests not about it).
+    pub fn with_two_factor(mut self, policy: crate::two_factor::TwoFactorPolicy) -> Ctx {
+        self.two_factor = policy;
+        self
     }
 }

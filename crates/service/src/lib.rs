@@ -3,6 +3,7 @@
 //! Every command authorises the actor, validates input through the pure domain, and writes the
 //! change, its audit event and (if public) its outbox record in one transaction.
 
+pub mod accounts;
 pub mod advice;
 pub mod analytics;
 pub mod appeals;
@@ -25,6 +26,7 @@ pub mod register;
 mod rows;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod two_factor;
 
 pub use clock::Clock;
 pub use ctx::Ctx;

@@ -114,7 +114,10 @@ impl World {
     /// Build the world at a fixed time (tests move the clock to cross deadlines).
     pub async fn new(db: &TestDb) -> World {
         let clock = Clock::fixed(time::macros::datetime!(2026-03-02 09:00 UTC));
-        let ctx = Ctx::new(db.store.clone(), CriteriaSet::uk_selc(), clock.clone());
+        // The fixtures are about licensing: nobody must have a second factor. Tests of
+        // two-factor sign-in switch the requirement back on (`Ctx::with_two_factor`).
+        let ctx = Ctx::new(db.store.clone(), CriteriaSet::uk_selc(), clock.clone())
+            .with_two_factor(crate::two_factor::TwoFactorPolicy::Optional);
         let c = &ctx;
         let licensing = create_team(c, None, "Export Control Joint Unit", TeamKind::Licensing)
             .await

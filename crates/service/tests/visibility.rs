@@ -415,7 +415,9 @@ async fn fixture_users_sign_in(backend: Backend) {
     for (label, actor) in w.everyone() {
         let (session, signed_in) = probity_service::auth::login(c, &actor.email, PASSWORD)
             .await
-            .unwrap_or_else(|e| panic!("{label} cannot sign in: {e}"));
+            .unwrap_or_else(|e| panic!("{label} cannot sign in: {e}"))
+            .complete()
+            .expect("no fixture user has a second factor");
         assert_eq!(&signed_in, actor);
         let (again, _) = probity_service::auth::session_actor(c, &session.token)
             .await

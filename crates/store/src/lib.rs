@@ -7,6 +7,7 @@
 //! are serialised. The audit event and any public-record outbox row are written in the same
 //! transaction as the change they describe.
 
+pub mod accounts;
 pub mod advice;
 pub mod audit;
 pub mod bulk;

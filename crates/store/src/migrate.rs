@@ -57,6 +57,12 @@ pub const MIGRATIONS: &[Migration] = &[
         down: include_str!("../migrations/0007_final_advice_fingerprint.down.sql"),
     },
     Migration {
+        version: 9,
+        name: "accounts_two_factor",
+        up: include_str!("../migrations/0009_accounts_two_factor.up.sql"),
+        down: include_str!("../migrations/0009_accounts_two_factor.down.sql"),
+    },
+    Migration {
         version: 10,
         name: "register_audit_anchors",
         up: include_str!("../migrations/0010_register_audit_anchors.up.sql"),

@@ -6,6 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum_extra::extract::CookieJar;
 use probity_service::auth::{session_actor, token_actor, Actor};
+use probity_service::two_factor;
 use probity_service::ServiceError;
 use serde::de::DeserializeOwned;
 
@@ -20,6 +21,9 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub struct CurrentUser {
     pub actor: Actor,
     pub csrf: String,
+    /// The role requires a second factor the user has not set up: only enrolment and
+    /// sign-out are open to them (`CurrentUser` itself refuses such a session).
+    pub must_enrol: bool,
 }
 
 async fn from_cookie(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
@@ -27,9 +31,34 @@ async fn from_cookie(parts: &Parts, state: &AppState) -> Result<Option<CurrentUs
     let Some(cookie) = jar.get(SESSION_COOKIE) else {
         return Ok(None);
     };
-    Ok(session_actor(&state.ctx, cookie.value())
-        .await?
-        .map(|(actor, csrf)| CurrentUser { actor, csrf }))
+    let Some((actor, csrf)) = session_actor(&state.ctx, cookie.value()).await? else {
+        return Ok(None);
+    };
+    let must_enrol = two_factor::must_enrol(&state.ctx, &actor).await?;
+    Ok(Some(CurrentUser {
+        actor,
+        csrf,
+        must_enrol,
+    }))
+}
+
+/// A live session, whether or not it must still enrol a second factor: for the enrolment
+/// pages and sign-out only.
+pub struct EnrollingUser(pub CurrentUser);
+
+impl<S> FromRequestParts<S> for EnrollingUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        from_cookie(parts, &AppState::from_ref(state))
+            .await?
+            .map(EnrollingUser)
+            .ok_or(AppError::Service(ServiceError::Unauthenticated))
+    }
 }
 
 impl<S> FromRequestParts<S> for CurrentUser
@@ -41,9 +70,13 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        from_cookie(parts, &state)
+        let user = from_cookie(parts, &state)
             .await?
-            .ok_or(AppError::Service(ServiceError::Unauthenticated))
+            .ok_or(AppError::Service(ServiceError::Unauthenticated))?;
+        if user.must_enrol {
+            return Err(AppError::EnrolFirst);
+        }
+        Ok(user)
     }
 }
 
@@ -83,26 +116,60 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let user = CurrentUser::from_request_parts(&mut parts, state).await?;
-        // Read through `Bytes` so the router's body limit applies (413 beyond it).
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|r| match r.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
-                _ => AppError::BadRequest(format!("the form could not be read: {}", r.body_text())),
-            })?;
-        let fields: Vec<(String, String)> = serde_html_form::from_bytes(&bytes)
-            .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-        let token = fields
-            .iter()
-            .find(|(k, _)| k == CSRF_FIELD)
-            .map(|(_, v)| v.as_str());
-        if token != Some(user.csrf.as_str()) {
-            return Err(AppError::Csrf);
-        }
-        let form = serde_html_form::from_bytes(&bytes)
-            .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-        Ok(SignedForm { user, form, fields })
+        read_signed_form(user, parts, body, state).await
     }
+}
+
+/// A posted form from any live session, including one that must still enrol a second
+/// factor: for enrolment and sign-out only.
+pub struct EnrolmentForm<T>(pub SignedForm<T>);
+
+impl<S, T> FromRequest<S> for EnrolmentForm<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let EnrollingUser(user) = EnrollingUser::from_request_parts(&mut parts, state).await?;
+        Ok(EnrolmentForm(
+            read_signed_form(user, parts, body, state).await?,
+        ))
+    }
+}
+
+async fn read_signed_form<S, T>(
+    user: CurrentUser,
+    parts: Parts,
+    body: axum::body::Body,
+    state: &S,
+) -> Result<SignedForm<T>, AppError>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    // Read through `Bytes` so the router's body limit applies (413 beyond it).
+    let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+        .await
+        .map_err(|r| match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+            _ => AppError::BadRequest(format!("the form could not be read: {}", r.body_text())),
+        })?;
+    let fields: Vec<(String, String)> = serde_html_form::from_bytes(&bytes)
+        .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    let token = fields
+        .iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.as_str());
+    if token != Some(user.csrf.as_str()) {
+        return Err(AppError::Csrf);
+    }
+    let form = serde_html_form::from_bytes(&bytes)
+        .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    Ok(SignedForm { user, form, fields })
 }
 
 /// A caller of the JSON API: a bearer token, or a page session (whose non-GET requests must
@@ -127,11 +194,17 @@ where
             let actor = token_actor(&state.ctx, token.trim())
                 .await?
                 .ok_or(ServiceError::Unauthenticated)?;
+            if two_factor::must_enrol(&state.ctx, &actor).await? {
+                return Err(AppError::EnrolFirst.into());
+            }
             return Ok(ApiUser(actor));
         }
         let user = from_cookie(parts, &state)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
+        if user.must_enrol {
+            return Err(AppError::EnrolFirst.into());
+        }
         if parts.method != Method::GET && parts.method != Method::HEAD {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
             if sent != Some(user.csrf.as_str()) {

@@ -21,6 +21,10 @@ pub enum AppError {
         crate::MAX_BODY_BYTES
     )]
     TooLarge,
+    #[error(
+        "your role requires two-factor sign-in: set it up at /account/two-factor before anything else"
+    )]
+    EnrolFirst,
 }
 
 impl AppError {
@@ -38,6 +42,7 @@ impl AppError {
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::EnrolFirst => StatusCode::FORBIDDEN,
         }
     }
 
@@ -56,6 +61,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::NotFound => "not_found",
             AppError::TooLarge => "too_large",
+            AppError::EnrolFirst => "two_factor_required",
         }
     }
 
@@ -98,6 +104,9 @@ impl IntoResponse for AppError {
         let status = self.status();
         if let AppError::Service(ServiceError::Unauthenticated) = self {
             return axum::response::Redirect::to("/login").into_response();
+        }
+        if let AppError::EnrolFirst = self {
+            return axum::response::Redirect::to("/account/two-factor").into_response();
         }
         let page = ErrorPage {
             nav: crate::render::Nav::default(),

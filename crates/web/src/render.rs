@@ -29,6 +29,16 @@ impl Nav {
                 ..Nav::default()
             };
         };
+        if u.must_enrol {
+            // Nothing else is open until a second factor is set up.
+            return Nav {
+                signed_in: true,
+                name: u.actor.display_name.clone(),
+                role: u.actor.role.label().to_string(),
+                csrf: u.csrf.clone(),
+                links: vec![("/account/two-factor", "Set up two-factor sign-in")],
+            };
+        }
         let mut links: Vec<(&'static str, &'static str)> = match u.actor.role {
             Role::Exporter => vec![
                 ("/cases", "Our applications"),
@@ -45,6 +55,7 @@ impl Nav {
             links.push(("/oversight/audit", "Audit chain"));
             links.push(("/oversight/openings", "Register openings"));
         }
+        links.push(("/account", "Your account"));
         links.push(("/register/decisions", "Public register"));
         links.push(("/data", "Data"));
         Nav {

@@ -49,6 +49,11 @@ impl Matrix<'_> {
     fn fill(&self, s: &str, t: Option<&Prepared>) -> String {
         let mut s = s
             .replace("{fcdo}", &self.app.world.fcdo.to_string())
+            // An account no caller signs in as, for the administrators' account actions.
+            .replace(
+                "{user}",
+                &self.app.world.second_decision_maker.user_id.to_string(),
+            )
             .replace("{n}", &self.requests.to_string());
         if let Some(t) = t {
             s = s.replace("{case}", &t.case.to_string());

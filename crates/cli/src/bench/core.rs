@@ -144,7 +144,9 @@ async fn setup(ctx: &Ctx) -> Result<(Actor, Actor, String)> {
     let caseworker = auth::get_user(ctx, c).await.map_err(svc)?;
     let (session, _) = auth::login(ctx, "caseworker@bench.test", pw)
         .await
-        .map_err(svc)?;
+        .map_err(svc)?
+        .complete()
+        .ok_or_else(|| anyhow::anyhow!("the bench caseworker has no second factor"))?;
     Ok((exporter, caseworker, session.token))
 }
 

@@ -164,7 +164,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
 fn schemas() -> Value {
     json!({
         "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "properties": {
-            "code": { "type": "string", "enum": ["unauthenticated","forbidden","not_found","validation_failed","conflict","blocked","bad_request","csrf","too_large","internal"] },
+            "code": { "type": "string", "enum": ["unauthenticated","forbidden","not_found","validation_failed","conflict","blocked","bad_request","csrf","too_large","two_factor_required","internal"] },
             "message": { "type": "string" },
             "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } },
             "reasons": { "type": "array", "items": { "type": "string" } } } } } },

@@ -4,8 +4,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use probity_service::accounts;
 use probity_service::audit_anchors::{self, AnchorVerdict};
-use probity_service::auth::{self, Actor, NewUser};
+use probity_service::auth::{self, NewUser};
 use probity_service::orgs::{self, Organisation, Team};
 use probity_service::ServiceError;
 use serde::Deserialize;
@@ -18,24 +19,28 @@ use crate::{AppError, AppState};
 #[template(path = "admin_users.html")]
 struct UsersPage {
     nav: Nav,
-    users: Vec<Actor>,
+    users: Vec<accounts::Account>,
+    is_admin: bool,
+    self_id: String,
     teams: Vec<Team>,
     organisations: Vec<Organisation>,
     errors: Vec<String>,
     notice: Option<String>,
 }
 
-async fn render_users(
+pub(super) async fn render_users(
     state: &AppState,
     user: &CurrentUser,
     errors: Vec<String>,
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let users = auth::list_users(&state.ctx, &user.actor).await?;
+    let users = accounts::list(&state.ctx, &user.actor).await?;
     let mut resp = page(UsersPage {
         nav: Nav::for_user(Some(user)),
         users,
+        is_admin: user.actor.role == auth::Role::Admin,
+        self_id: user.actor.user_id.to_string(),
         teams: orgs::list_teams(&state.ctx).await?,
         organisations: orgs::list_organisations(&state.ctx).await?,
         errors,

@@ -1,4 +1,5 @@
 //! Server-rendered pages. Every handler is thin: parse, call one service function, render.
+mod account;
 mod admin;
 mod applications;
 mod case;
@@ -19,6 +20,10 @@ pub fn router() -> Router<AppState> {
         .route("/", get(session::home))
         .route("/static/style.css", get(session::stylesheet))
         .route("/login", get(session::login_form).post(session::login))
+        .route(
+            "/login/two-factor",
+            get(account::second_step_form).post(account::second_step),
+        )
         .route("/logout", post(session::logout))
         .route("/cases", get(case::list))
         .route("/applications/new", get(applications::new_form))
@@ -40,6 +45,13 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/tokens",
             get(admin::tokens).post(admin::create_token),
+        )
+        .route("/admin/users/{id}/{action}", post(account::administer))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route(
+            "/account/two-factor",
+            get(account::enrol_form).post(account::enrol),
         )
         .route("/oversight/audit", get(admin::audit_chain))
         .route(

@@ -8,7 +8,7 @@ use axum_extra::extract::CookieJar;
 use probity_service::{auth, ServiceError};
 use serde::Deserialize;
 
-use crate::auth::{MaybeUser, SignedForm, SESSION_COOKIE};
+use crate::auth::{EnrolmentForm, MaybeUser, SESSION_COOKIE};
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -48,13 +48,13 @@ struct Login {
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
     #[serde(default)]
-    next: String,
+    pub(crate) next: String,
 }
 
 /// Only local paths: never redirect off-site after sign-in. Browsers drop tabs and newlines
 /// from URLs (so "/\t/evil.example" would become "//evil.example") and read a backslash as
 /// a slash, so neither may appear.
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     if next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
@@ -89,7 +89,10 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     match auth::login(&state.ctx, &form.email, &form.password).await {
-        Ok((session, actor)) => {
+        Ok(auth::SignIn::SecondFactor(pending)) => Ok(super::account::second_step_redirect(
+            &state, jar, pending, &form.next,
+        )),
+        Ok(auth::SignIn::Complete(session, actor)) => {
             let cookie = Cookie::build((SESSION_COOKIE, session.token))
                 .path("/")
                 .http_only(true)
@@ -127,7 +130,7 @@ pub struct Empty {}
 pub async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
-    _form: SignedForm<Empty>,
+    _form: EnrolmentForm<Empty>,
 ) -> Result<Response, AppError> {
     if let Some(c) = jar.get(SESSION_COOKIE) {
         auth::logout(&state.ctx, c.value()).await?;

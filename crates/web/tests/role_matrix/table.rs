@@ -208,6 +208,22 @@ pub fn page_rows() -> Vec<Row> {
                    ("password", PASSWORD), ("organisation_id", ""), ("team_id", "")])),
         row(GET, "/account/tokens", NO_FIXTURE, SIGNED_IN, 200, NOBODY, NONE),
         row(POST, "/account/tokens", NO_FIXTURE, SIGNED_IN, 200, NOBODY, Form(&[("name", "script {n}")])),
+        // Accounts. Without a pending sign-in the second step shows "sign in again".
+        row(GET, "/login/two-factor", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(POST, "/login/two-factor", NO_FIXTURE, EVERYONE, 422, NOBODY, Form(&[("code", "123456")])),
+        row(GET, "/account", NO_FIXTURE, SIGNED_IN, 200, NOBODY, NONE),
+        row(GET, "/account/two-factor", NO_FIXTURE, SIGNED_IN, 200, NOBODY, NONE),
+        // Not a code: refused as such (tests/accounts.rs enrols for real).
+        row(POST, "/account/two-factor", NO_FIXTURE, SIGNED_IN, 422, NOBODY, Form(&[("code", "not a code")])),
+        row(POST, "/account/password", NO_FIXTURE, SIGNED_IN, 200, NOBODY,
+            Form(&[("current_password", PASSWORD), ("new_password", "a new passphrase {n}"),
+                   ("confirm_password", "a new passphrase {n}")])),
+        // {user} is an account no caller uses; disable, then enable it again.
+        row(POST, "/admin/users/{user}/disable", NO_FIXTURE, ADM, 303, NOBODY, Form(REASON)),
+        row(POST, "/admin/users/{user}/enable", NO_FIXTURE, ADM, 303, NOBODY, Form(REASON)),
+        // It has no second factor to reset: the administrator is told so (409), others refused.
+        row(POST, "/admin/users/{user}/reset-two-factor", NO_FIXTURE, ADM, 409, NOBODY, Form(REASON)),
+        row(POST, "/admin/users/{user}/no-such-action", NO_FIXTURE, NOBODY, 0, SIGNED_IN, Form(REASON)),
         row(GET, "/oversight/audit", NO_FIXTURE, OVS, 200, NOBODY, NONE),
         row(GET, "/oversight/openings", NO_FIXTURE, OVS, 200, NOBODY, NONE),
         // No sequencer runs here, so entry 0 does not exist yet: oversight is told so, everyone
