@@ -7,6 +7,9 @@ use crate::audit_anchor::{AuditAnchor, ANCHOR_LABEL};
 use crate::register_entry::{EntryError, RegisterEntry, ENTRY_LABEL};
 
 /// One entry of the register, of either kind.
+// Entries are decoded one at a time and looked at, not kept by the million: boxing the common
+// kind to shrink the rare one would cost an allocation per decoded decision for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogEntry {
     Decision(RegisterEntry),
