@@ -106,7 +106,7 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
     let (url, place) = match &a.database_url {
         Some(url) => (url.clone(), redact(url)),
         None => {
-            std::fs::create_dir_all(&a.data_dir)
+            probity_store::private_dir(&a.data_dir)
                 .with_context(|| format!("could not create {}", a.data_dir.display()))?;
             let path = a.data_dir.join("probity.db");
             (

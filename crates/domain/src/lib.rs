@@ -19,6 +19,8 @@ pub mod money;
 pub mod record;
 pub mod reference;
 pub mod register_entry;
+pub mod throttle;
+pub mod api_token;
 
 pub use advice::*;
 pub use application::*;

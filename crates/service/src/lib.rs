@@ -20,6 +20,8 @@ pub mod licences;
 pub mod orgs;
 pub mod records;
 pub mod register;
+pub mod sign_in;
+pub mod tokens;
 mod rows;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -7,6 +7,7 @@
 //! are serialised. The audit event and any public-record outbox row are written in the same
 //! transaction as the change they describe.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod bulk;
 mod connect;
@@ -16,9 +17,10 @@ pub mod migrate;
 pub mod outbox;
 pub mod register;
 pub mod register_witness;
+pub mod throttle;
 mod time_codec;
 
-pub use connect::{Backend, Store};
+pub use connect::{private_dir, Backend, Store};
 pub use error::StoreError;
 pub use time_codec::{from_micros, to_micros};
 

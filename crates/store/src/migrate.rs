@@ -50,6 +50,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0006_outbox_queue_index.up.sql"),
         down: include_str!("../migrations/0006_outbox_queue_index.down.sql"),
     },
+    Migration {
+        version: 8,
+        name: "accounts",
+        up: include_str!("../migrations/0008_accounts.up.sql"),
+        down: include_str!("../migrations/0008_accounts.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {
