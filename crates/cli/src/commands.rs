@@ -68,9 +68,15 @@ pub struct ServeArgs {
     db: DbArgs,
     #[command(flatten)]
     criteria: CriteriaArgs,
-    /// Mark session cookies Secure (when served behind HTTPS).
-    #[arg(long)]
+    /// Mark session cookies Secure (sent over HTTPS only). The default, unless --listen is a
+    /// loopback address (plain http://127.0.0.1 for local use); give it to force Secure there
+    /// too (a local TLS proxy in front).
+    #[arg(long, conflicts_with = "insecure_cookies")]
     secure_cookies: bool,
+    /// Send session cookies without Secure even on a non-loopback address (plain HTTP on a
+    /// network: anyone on the path can steal sessions; for trials only).
+    #[arg(long)]
+    insecure_cookies: bool,
     #[command(flatten)]
     register: crate::register::RegisterKeyArgs,
 }
@@ -152,7 +158,21 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     let store = open(&a.db.database_url).await?;
     let ctx = Ctx::new(store, a.criteria.set()?, Clock::system());
     crate::register::start(&ctx, &a.register)?;
-    run_server(ctx, a.listen, a.secure_cookies).await
+    let secure = secure_cookies(a.listen, a.secure_cookies, a.insecure_cookies);
+    if !secure && !a.listen.ip().is_loopback() {
+        eprintln!(
+            "warning: --insecure-cookies: session cookies will be sent over plain HTTP on {}; \
+             anyone on the network path can take over a session",
+            a.listen
+        );
+    }
+    run_server(ctx, a.listen, secure).await
+}
+
+/// Whether session cookies are marked Secure: yes by default, except on a loopback address
+/// (Probity itself speaks plain HTTP; a non-loopback listener is assumed to sit behind TLS).
+fn secure_cookies(listen: SocketAddr, force_secure: bool, force_insecure: bool) -> bool {
+    force_secure || (!force_insecure && !listen.ip().is_loopback())
 }
 
 async fn run_server(ctx: Ctx, listen: SocketAddr, secure_cookies: bool) -> Result<ExitCode> {
@@ -166,9 +186,13 @@ async fn run_server(ctx: Ctx, listen: SocketAddr, secure_cookies: bool) -> Resul
         secure_cookies,
     });
     println!("listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    // The peer address is what sign-in and token throttling count by.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -404,6 +428,34 @@ pub async fn audit(c: AuditCommand) -> Result<ExitCode> {
         Err(broken) => {
             println!("audit chain BROKEN: {broken}");
             Ok(ExitCode::from(1))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_secure_except_on_loopback_unless_forced() {
+        let lo: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let lo6: SocketAddr = "[::1]:8080".parse().unwrap();
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let public: SocketAddr = "192.0.2.10:443".parse().unwrap();
+        let table = [
+            (lo, false, false, false),
+            (lo6, false, false, false),
+            (lo, true, false, true),
+            (any, false, false, true),
+            (public, false, false, true),
+            (public, false, true, false),
+        ];
+        for (listen, secure, insecure, want) in table {
+            assert_eq!(
+                secure_cookies(listen, secure, insecure),
+                want,
+                "{listen} {secure} {insecure}"
+            );
         }
     }
 }

@@ -132,7 +132,10 @@ mod tests {
         assert_eq!(ok.scope, TokenScope::Read);
         assert_eq!(ok.lifetime, Duration::days(90));
         let rw = TokenRequest::parse("ERP", "read_write", Some(365)).unwrap();
-        assert_eq!((rw.scope, rw.lifetime), (TokenScope::ReadWrite, Duration::days(365)));
+        assert_eq!(
+            (rw.scope, rw.lifetime),
+            (TokenScope::ReadWrite, Duration::days(365))
+        );
         let table: &[(&str, &str, Option<i64>, &[&str])] = &[
             ("", "read", None, &["name"]),
             (&"x".repeat(101), "read", None, &["name"]),

@@ -3,6 +3,7 @@
 //! Every type the other crates need is re-exported at the crate root.
 
 pub mod advice;
+pub mod api_token;
 pub mod application;
 mod application_rules;
 pub mod case;
@@ -20,7 +21,6 @@ pub mod record;
 pub mod reference;
 pub mod register_entry;
 pub mod throttle;
-pub mod api_token;
 
 pub use advice::*;
 pub use application::*;

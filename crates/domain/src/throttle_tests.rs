@@ -43,7 +43,14 @@ fn delays_grow_after_the_free_failures_and_are_capped() {
 #[test]
 fn locks_double_and_are_capped() {
     let p = ThrottlePolicy::ACCOUNT;
-    let table = [(1, 60), (2, 120), (3, 240), (6, 1920), (7, 3600), (40, 3600)];
+    let table = [
+        (1, 60),
+        (2, 120),
+        (3, 240),
+        (6, 1920),
+        (7, 3600),
+        (40, 3600),
+    ];
     for (n, want) in table {
         assert_eq!(p.lock_duration(n), secs(want), "lock {n}");
     }
@@ -59,7 +66,14 @@ fn five_account_failures_lock_for_a_minute_with_waits_between() {
         if let Some(d) = p.delay(s.failures) {
             // Too early: refused with the time the wait ends, and not counted.
             let early = p.check(s, now).expect_err("too early");
-            assert_eq!(early, Refusal { until: now + d, locked: false }, "failure {i}");
+            assert_eq!(
+                early,
+                Refusal {
+                    until: now + d,
+                    locked: false
+                },
+                "failure {i}"
+            );
             assert_eq!(p.begin_attempt(s, now), Err(early));
             now += d;
         }

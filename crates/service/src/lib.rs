@@ -20,11 +20,11 @@ pub mod licences;
 pub mod orgs;
 pub mod records;
 pub mod register;
-pub mod sign_in;
-pub mod tokens;
 mod rows;
+pub mod sign_in;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
 
 pub use clock::Clock;
 pub use ctx::Ctx;

@@ -105,9 +105,12 @@ pub async fn check_password(
         (a, b) => {
             let refusal = later(a.err(), b.err()).expect("one of them refused");
             // A lock's first refusal is recorded; the rest of that lock's are not.
-            let locked_key = [(account_key.as_str(), account), (address_key.as_str(), address)]
-                .into_iter()
-                .find(|(_, s)| s.locked_until.is_some_and(|u| u > now) && !s.lock_refusal_recorded);
+            let locked_key = [
+                (account_key.as_str(), account),
+                (address_key.as_str(), address),
+            ]
+            .into_iter()
+            .find(|(_, s)| s.locked_until.is_some_and(|u| u > now) && !s.lock_refusal_recorded);
             if let (true, Some((key, mut state))) = (refusal.locked, locked_key) {
                 state.lock_refusal_recorded = true;
                 throttle::save(&mut tx, key, &state).await?;
@@ -167,11 +170,31 @@ pub async fn check_password(
                     Some(a) => ("user", a.user_id.to_string()),
                     None => ("account_key", account_key.clone()),
                 };
-                lock_event(&mut tx, now, "sign_in.lock", subject, "account", client, until, account.locks).await?;
+                lock_event(
+                    &mut tx,
+                    now,
+                    "sign_in.lock",
+                    subject,
+                    "account",
+                    client,
+                    until,
+                    account.locks,
+                )
+                .await?;
             }
             if let Some(until) = address_lock {
                 let subject = ("client_address", client.bucket());
-                lock_event(&mut tx, now, "sign_in.lock", subject, "address", client, until, address.locks).await?;
+                lock_event(
+                    &mut tx,
+                    now,
+                    "sign_in.lock",
+                    subject,
+                    "address",
+                    client,
+                    until,
+                    address.locks,
+                )
+                .await?;
             }
             tx.commit().await?;
             Err(ServiceError::field("email", BAD_LOGIN))

@@ -210,7 +210,17 @@ pub async fn token_actor(
         throttle::save(&mut tx, &key, &state).await?;
         if let Some(until) = lock {
             let subject = ("client_address", client.bucket());
-            lock_event(&mut tx, now, "api_token.lock", subject, "address", client, until, state.locks).await?;
+            lock_event(
+                &mut tx,
+                now,
+                "api_token.lock",
+                subject,
+                "address",
+                client,
+                until,
+                state.locks,
+            )
+            .await?;
         }
         tx.commit().await?;
         return Ok(None);

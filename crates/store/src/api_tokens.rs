@@ -104,12 +104,12 @@ pub async fn by_id(tx: &mut Tx, id: ApiTokenId) -> Result<Option<TokenRow>, Stor
 
 /// A user's tokens, newest first.
 pub async fn for_user(store: &Store, user: UserId) -> Result<Vec<TokenRow>, StoreError> {
-    Ok(
-        sqlx::query_as(&format!("{SELECT} WHERE user_id = $1 ORDER BY created_at DESC, id"))
-            .bind(user.to_string())
-            .fetch_all(store.pool())
-            .await?,
-    )
+    Ok(sqlx::query_as(&format!(
+        "{SELECT} WHERE user_id = $1 ORDER BY created_at DESC, id"
+    ))
+    .bind(user.to_string())
+    .fetch_all(store.pool())
+    .await?)
 }
 
 pub async fn revoke(tx: &mut Tx, id: ApiTokenId, at: OffsetDateTime) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@ mod licences;
 mod oversight;
 mod public;
 mod session;
+mod tokens;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -36,10 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/register/decisions/{seq}", get(public::decision))
         .merge(data::router())
         .route("/admin/users", get(admin::users).post(admin::add_user))
-        .route(
-            "/account/tokens",
-            get(admin::tokens).post(admin::create_token),
-        )
+        .route("/account/tokens", get(tokens::list).post(tokens::create))
+        .route("/account/tokens/{id}/revoke", post(tokens::revoke))
         .route("/oversight/audit", get(admin::audit_chain))
         .route(
             "/oversight/openings",
