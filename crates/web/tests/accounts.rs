@@ -315,3 +315,47 @@ async fn staff_are_told_tokens_are_not_for_them() {
         .await;
     resp.assert_status(403);
 }
+
+/// Argon2 runs on blocking threads: while several people sign in at once, a request that
+/// needs no hashing is answered without waiting for theirs. (On one runtime thread, a hash
+/// computed inline would stop every other request for its whole duration.)
+#[tokio::test(flavor = "current_thread")]
+async fn a_burst_of_sign_ins_does_not_stall_other_requests() {
+    use std::time::{Duration as StdDuration, Instant};
+    let app = TestApp::sqlite().await;
+    let w = &app.world;
+    let started = Instant::now();
+    probity_service::auth::hash_password("a password to time one hash").unwrap();
+    let one_hash = started.elapsed();
+
+    let done = std::cell::Cell::new(false);
+    let burst = async {
+        let (a, b, c, d) = tokio::join!(
+            app.sign_in(&w.exporter.email, PASSWORD, TestApp::CLIENT),
+            app.sign_in(&w.caseworker.email, PASSWORD, TestApp::CLIENT),
+            app.sign_in(&w.policy.email, PASSWORD, TestApp::CLIENT),
+            app.sign_in(&w.oversight.email, PASSWORD, TestApp::CLIENT),
+        );
+        for r in [a, b, c, d] {
+            r.assert_status(303);
+        }
+        done.set(true);
+    };
+    let ticker = async {
+        let mut last = Instant::now();
+        let mut worst = StdDuration::ZERO;
+        while !done.get() {
+            app.get("/healthz", None).await.assert_status(200);
+            tokio::time::sleep(StdDuration::from_millis(2)).await;
+            let now = Instant::now();
+            worst = worst.max(now - last);
+            last = now;
+        }
+        worst
+    };
+    let ((), worst) = tokio::join!(burst, ticker);
+    assert!(
+        worst < one_hash / 2,
+        "the health check waited {worst:?}; one hash takes {one_hash:?}"
+    );
+}
