@@ -323,20 +323,42 @@ async fn staff_are_told_tokens_are_not_for_them() {
 async fn a_burst_of_sign_ins_does_not_stall_other_requests() {
     use std::time::{Duration as StdDuration, Instant};
     let app = TestApp::sqlite().await;
-    let w = &app.world;
-    let started = Instant::now();
-    probity_service::auth::hash_password("a password to time one hash").unwrap();
-    let one_hash = started.elapsed();
+    // The quickest of three hashes: a busy machine only makes hashing look slower.
+    let one_hash = (0..3)
+        .map(|_| {
+            let started = Instant::now();
+            probity_service::auth::hash_password("a password to time one hash").unwrap();
+            started.elapsed()
+        })
+        .min()
+        .unwrap();
 
+    // The best of three rounds: a busy machine can stall this thread by itself now and then,
+    // but an inline hash stalls it in every round.
+    let mut best = StdDuration::MAX;
+    for _ in 0..3 {
+        best = best.min(worst_gap_during_sign_ins(&app).await);
+    }
+    let worst = best;
+    // A hash verified inline blocks the ticker for at least one whole hash.
+    assert!(
+        worst < one_hash * 3 / 4,
+        "the health check waited {worst:?}; one hash takes {one_hash:?}"
+    );
+}
+
+/// The longest wait between health checks answered while two people sign in at once.
+async fn worst_gap_during_sign_ins(app: &TestApp) -> std::time::Duration {
+    use std::time::{Duration as StdDuration, Instant};
+    let w = &app.world;
     let done = std::cell::Cell::new(false);
     let burst = async {
-        let (a, b, c, d) = tokio::join!(
+        // Two at once: more would compete with this thread for the machine's cores.
+        let (a, b) = tokio::join!(
             app.sign_in(&w.exporter.email, PASSWORD, TestApp::CLIENT),
             app.sign_in(&w.caseworker.email, PASSWORD, TestApp::CLIENT),
-            app.sign_in(&w.policy.email, PASSWORD, TestApp::CLIENT),
-            app.sign_in(&w.oversight.email, PASSWORD, TestApp::CLIENT),
         );
-        for r in [a, b, c, d] {
+        for r in [a, b] {
             r.assert_status(303);
         }
         done.set(true);
@@ -354,8 +376,5 @@ async fn a_burst_of_sign_ins_does_not_stall_other_requests() {
         worst
     };
     let ((), worst) = tokio::join!(burst, ticker);
-    assert!(
-        worst < one_hash / 2,
-        "the health check waited {worst:?}; one hash takes {one_hash:?}"
-    );
+    worst
 }
