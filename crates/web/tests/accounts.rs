@@ -321,44 +321,42 @@ async fn staff_are_told_tokens_are_not_for_them() {
 /// computed inline would stop every other request for its whole duration.)
 #[tokio::test(flavor = "current_thread")]
 async fn a_burst_of_sign_ins_does_not_stall_other_requests() {
-    use std::time::{Duration as StdDuration, Instant};
+    use std::time::Instant;
     let app = TestApp::sqlite().await;
-    // The quickest of three hashes: a busy machine only makes hashing look slower.
-    let one_hash = (0..3)
-        .map(|_| {
-            let started = Instant::now();
-            probity_service::auth::hash_password("a password to time one hash").unwrap();
-            started.elapsed()
-        })
-        .min()
-        .unwrap();
-
-    // The best of three rounds: a busy machine can stall this thread by itself now and then,
-    // but an inline hash stalls it in every round.
-    let mut best = StdDuration::MAX;
-    for _ in 0..3 {
-        best = best.min(worst_gap_during_sign_ins(&app).await);
+    // Each round times one hash, then the longest pause of this thread during four sign-ins.
+    // The median of five rounds: a busy machine stalls this thread (or slows a timed hash) by
+    // itself now and then, while inline hashes stall it for about a hash or more every round.
+    let mut ratios = Vec::new();
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        probity_service::auth::hash_password("a password to time one hash").unwrap();
+        let one_hash = started.elapsed();
+        let worst = worst_gap_during_sign_ins(&app).await;
+        seen.push((worst, one_hash));
+        ratios.push(worst.as_secs_f64() / one_hash.as_secs_f64());
     }
-    let worst = best;
-    // A hash verified inline blocks the ticker for at least one whole hash.
+    ratios.sort_by(f64::total_cmp);
     assert!(
-        worst < one_hash * 3 / 4,
-        "the health check waited {worst:?}; one hash takes {one_hash:?}"
+        ratios[2] < 0.75,
+        "the health check waited about as long as a hash: (longest pause, one hash) {seen:?}"
     );
 }
 
-/// The longest wait between health checks answered while two people sign in at once.
+/// The longest wait between health checks answered while four people sign in at once.
 async fn worst_gap_during_sign_ins(app: &TestApp) -> std::time::Duration {
     use std::time::{Duration as StdDuration, Instant};
     let w = &app.world;
     let done = std::cell::Cell::new(false);
     let burst = async {
-        // Two at once: more would compete with this thread for the machine's cores.
-        let (a, b) = tokio::join!(
+        // Four at once: run inline, their hashes would come back to back.
+        let (a, b, c, d) = tokio::join!(
             app.sign_in(&w.exporter.email, PASSWORD, TestApp::CLIENT),
             app.sign_in(&w.caseworker.email, PASSWORD, TestApp::CLIENT),
+            app.sign_in(&w.policy.email, PASSWORD, TestApp::CLIENT),
+            app.sign_in(&w.oversight.email, PASSWORD, TestApp::CLIENT),
         );
-        for r in [a, b] {
+        for r in [a, b, c, d] {
             r.assert_status(303);
         }
         done.set(true);
