@@ -136,6 +136,14 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Run CPU-heavy work (Argon2, tens of milliseconds) on tokio's blocking threads, so a burst
+/// of sign-ins cannot hold up the async workers that answer every other request.
+pub(crate) async fn off_the_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(work).await
+}
+
 /// A fresh random token for a form (the sign-in form's CSRF token).
 pub fn new_form_token() -> String {
     random_token(32)
@@ -214,7 +222,7 @@ fn validate_new_user(u: &NewUser) -> ServiceResult<(String, Role)> {
 pub async fn create_user(ctx: &Ctx, by: Option<&Actor>, new: &NewUser) -> ServiceResult<UserId> {
     // Argon2 on a blocking thread, so it does not hold up other requests.
     let password = new.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+    let hash = off_the_runtime(move || hash_password(&password))
         .await
         .map_err(|e| ServiceError::Conflict(format!("could not hash password: {e}")))??;
     create_user_hashed(ctx, by, new, |_| Ok(hash)).await

@@ -17,7 +17,7 @@ use probity_store::{audit, throttle, Tx};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::auth::{decode_actor, verify_password, Actor, SELECT_ACTOR};
+use crate::auth::{decode_actor, off_the_runtime, verify_password, Actor, SELECT_ACTOR};
 use crate::{Ctx, ServiceError, ServiceResult};
 
 pub(crate) const BAD_LOGIN: &str = "the email or password is incorrect";
@@ -131,7 +131,7 @@ pub async fn check_password(
         .map(|u| u.1.clone())
         .unwrap_or_else(|| crate::auth::dummy_hash().to_string());
     let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+    let matches = off_the_runtime(move || verify_password(&password, &hash))
         .await
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "password verification did not finish");
@@ -273,6 +273,17 @@ pub(crate) async fn lock_event(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Argon2 (sign-in here, new passwords in `auth`) goes through `off_the_runtime`: on a
+    /// runtime with one thread, the work must run on another, or every request would wait.
+    #[tokio::test(flavor = "current_thread")]
+    async fn hashing_runs_off_the_runtime_thread() {
+        let here = std::thread::current().id();
+        let there = off_the_runtime(|| std::thread::current().id())
+            .await
+            .unwrap();
+        assert_ne!(here, there);
+    }
 
     #[test]
     fn addresses_are_counted_per_ipv4_address_and_ipv6_network() {
