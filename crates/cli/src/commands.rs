@@ -69,13 +69,19 @@ pub struct ServeArgs {
     db: DbArgs,
     #[command(flatten)]
     criteria: CriteriaArgs,
-    /// Mark session cookies Secure (when served behind HTTPS).
-    #[arg(long)]
+    /// Mark session cookies Secure (sent over HTTPS only). The default, unless --listen is a
+    /// loopback address (plain http://127.0.0.1 for local use); give it to force Secure there
+    /// too (a local TLS proxy in front).
+    #[arg(long, conflicts_with = "insecure_cookies")]
     secure_cookies: bool,
     /// Two-factor sign-in: "required" (decision-makers, policy, oversight and administrators
     /// must set it up before anything else; anyone may) or "optional" (nobody must).
     #[arg(long, env = "PROBITY_TWO_FACTOR", value_enum, default_value_t = TwoFactorArg::Required)]
     two_factor: TwoFactorArg,
+    /// Send session cookies without Secure even on a non-loopback address (plain HTTP on a
+    /// network: anyone on the path can steal sessions; for trials only).
+    #[arg(long)]
+    insecure_cookies: bool,
     #[command(flatten)]
     register: crate::register::RegisterKeyArgs,
 }
@@ -126,7 +132,7 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
     let (url, place) = match &a.database_url {
         Some(url) => (url.clone(), redact(url)),
         None => {
-            std::fs::create_dir_all(&a.data_dir)
+            probity_store::private_dir(&a.data_dir)
                 .with_context(|| format!("could not create {}", a.data_dir.display()))?;
             let path = a.data_dir.join("probity.db");
             (
@@ -180,7 +186,21 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     let ctx =
         Ctx::new(store, a.criteria.set()?, Clock::system()).with_two_factor(a.two_factor.into());
     crate::register::start(&ctx, &a.register)?;
-    run_server(ctx, a.listen, a.secure_cookies).await
+    let secure = secure_cookies(a.listen, a.secure_cookies, a.insecure_cookies);
+    if !secure && !a.listen.ip().is_loopback() {
+        eprintln!(
+            "warning: --insecure-cookies: session cookies will be sent over plain HTTP on {}; \
+             anyone on the network path can take over a session",
+            a.listen
+        );
+    }
+    run_server(ctx, a.listen, secure).await
+}
+
+/// Whether session cookies are marked Secure: yes by default, except on a loopback address
+/// (Probity itself speaks plain HTTP; a non-loopback listener is assumed to sit behind TLS).
+fn secure_cookies(listen: SocketAddr, force_secure: bool, force_insecure: bool) -> bool {
+    force_secure || (!force_insecure && !listen.ip().is_loopback())
 }
 
 async fn run_server(ctx: Ctx, listen: SocketAddr, secure_cookies: bool) -> Result<ExitCode> {
@@ -405,4 +425,32 @@ pub async fn team(c: TeamCommand) -> Result<ExitCode> {
         .map_err(service_error)?;
     println!("{id}");
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_secure_except_on_loopback_unless_forced() {
+        let lo: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let lo6: SocketAddr = "[::1]:8080".parse().unwrap();
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let public: SocketAddr = "192.0.2.10:443".parse().unwrap();
+        let table = [
+            (lo, false, false, false),
+            (lo6, false, false, false),
+            (lo, true, false, true),
+            (any, false, false, true),
+            (public, false, false, true),
+            (public, false, true, false),
+        ];
+        for (listen, secure, insecure, want) in table {
+            assert_eq!(
+                secure_cookies(listen, secure, insecure),
+                want,
+                "{listen} {secure} {insecure}"
+            );
+        }
+    }
 }

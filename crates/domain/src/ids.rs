@@ -97,6 +97,8 @@ uuid_id!(
     DocumentId,
     /// An appeal against a refusal.
     AppealId,
+    /// An API token (names it in lists and URLs; the secret is never stored).
+    ApiTokenId,
 );
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod advice;
+pub mod api_token;
 pub mod application;
 mod application_rules;
 pub mod assignment;
@@ -25,6 +26,7 @@ pub mod record;
 pub mod reference;
 pub mod register_entry;
 pub mod text;
+pub mod throttle;
 
 pub use advice::*;
 pub use application::*;

@@ -1,4 +1,5 @@
-//! Roles, actors, passwords (Argon2id), login sessions and API tokens.
+//! Roles, actors, passwords (Argon2id) and login sessions. API tokens are in `tokens`, the
+//! throttled password check in `sign_in`.
 use std::fmt;
 use std::str::FromStr;
 
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::sign_in::ClientAddr;
 use crate::{Ctx, ServiceError, ServiceResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -130,8 +132,29 @@ pub(crate) fn random_token(bytes: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
-pub(crate) fn token_hash(token: &str) -> String {
+/// How a secret (session or API token) is stored: the hex SHA-256 of the secret.
+pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Run CPU-heavy work (Argon2, tens of milliseconds) on tokio's blocking threads, so a burst
+/// of sign-ins cannot hold up the async workers that answer every other request.
+pub(crate) async fn off_the_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(work).await
+}
+
+/// A fresh random token for a form (the sign-in form's CSRF token).
+pub fn new_form_token() -> String {
+    random_token(32)
+}
+
+/// Compare two secrets in time that depends only on their lengths (which are not secret).
+pub fn tokens_match(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len()
+        && std::hint::black_box(a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y))) == 0
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -198,7 +221,12 @@ fn validate_new_user(u: &NewUser) -> ServiceResult<(String, Role)> {
 
 /// Create a user. `by` is the admin doing it, or `None` for bootstrap (CLI, demo).
 pub async fn create_user(ctx: &Ctx, by: Option<&Actor>, new: &NewUser) -> ServiceResult<UserId> {
-    create_user_hashed(ctx, by, new, hash_password).await
+    // Argon2 on a blocking thread, so it does not hold up other requests.
+    let password = new.password.clone();
+    let hash = off_the_runtime(move || hash_password(&password))
+        .await
+        .map_err(|e| ServiceError::Conflict(format!("could not hash password: {e}")))??;
+    create_user_hashed(ctx, by, new, |_| Ok(hash)).await
 }
 
 /// `create_user` with the password hashing supplied (test fixtures reuse one Argon2id hash of
@@ -326,10 +354,6 @@ pub struct Session {
 }
 
 const SESSION_HOURS: i64 = 12;
-const BAD_LOGIN: &str = "the email or password is incorrect";
-const DISABLED_LOGIN: &str =
-    "this account has been disabled; ask an administrator if you need it again";
-
 /// Where a correct password leads.
 #[derive(Debug)]
 pub enum SignIn {
@@ -350,40 +374,26 @@ impl SignIn {
     }
 }
 
-/// Check credentials, then open a session or, for an account with a second factor, a
-/// pending sign-in. The same message for unknown users and wrong passwords, and a hash
-/// computed either way, so neither leaks which emails exist.
-pub async fn login(ctx: &Ctx, email: &str, password: &str) -> ServiceResult<SignIn> {
-    let email = email.trim().to_lowercase();
-    // No account has a control character in its email, and PostgreSQL cannot even look up NUL.
-    if email.chars().any(char::is_control) {
-        let _ = verify_password(password, dummy_hash());
-        return Err(ServiceError::field("email", BAD_LOGIN));
-    }
-    let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE email = $1"))
-        .bind(&email)
-        .fetch_optional(ctx.store.pool())
-        .await?;
-    let Some(row) = row else {
-        let _ = verify_password(password, dummy_hash());
-        return Err(ServiceError::field("email", BAD_LOGIN));
-    };
-    let (actor, hash, active) = decode_actor(&row)?;
-    if !verify_password(password, &hash) {
-        return Err(ServiceError::field("email", BAD_LOGIN));
-    }
-    // Said only to someone who knows the password: the account exists but is switched off.
-    if !active {
-        return Err(ServiceError::field("email", DISABLED_LOGIN));
-    }
-    crate::two_factor::sign_in::after_password(ctx, actor).await
+/// Check credentials (throttled, see `sign_in`), then open a session or, for an account with
+/// a second factor, a pending sign-in. The same message for unknown users and wrong
+/// passwords, and a hash computed either way, so neither leaks which emails exist.
+pub async fn login(
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    client: ClientAddr,
+) -> ServiceResult<SignIn> {
+    let actor = crate::sign_in::check_password(ctx, email, password, client).await?;
+    crate::two_factor::sign_in::after_password(ctx, actor, client).await
 }
 
-/// Open a session for an actor whose sign-in is complete.
+/// Open a session for an actor whose sign-in is complete, in the caller's transaction, and
+/// record the sign-in.
 pub(crate) async fn open_session(
-    conn: &mut sqlx::AnyConnection,
+    tx: &mut probity_store::Tx,
     ctx: &Ctx,
     actor: &Actor,
+    client: ClientAddr,
 ) -> ServiceResult<Session> {
     let session = Session {
         token: random_token(32),
@@ -399,14 +409,28 @@ pub(crate) async fn open_session(
     .bind(&session.csrf_token)
     .bind(to_micros(now))
     .bind(to_micros(now + time::Duration::hours(SESSION_HOURS)))
-    .execute(&mut *conn)
+    .execute(&mut **tx)
+    .await?;
+    let uid = actor.user_id.to_string();
+    audit::append(
+        tx,
+        audit::NewEvent {
+            at: now,
+            actor_id: Some(&uid),
+            actor_role: actor.role.as_str(),
+            action: "sign_in",
+            subject_type: "user",
+            subject_id: &uid,
+            detail: serde_json::json!({ "address": client.to_string() }),
+        },
+    )
     .await?;
     Ok(session)
 }
 
 /// A real Argon2id hash of a throwaway password, so failed look-ups cost as much as wrong
 /// passwords.
-fn dummy_hash() -> &'static str {
+pub(crate) fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
 }
@@ -434,66 +458,35 @@ pub async fn session_actor(ctx: &Ctx, token: &str) -> ServiceResult<Option<(Acto
     Ok(active.then_some((actor, csrf)))
 }
 
-pub async fn logout(ctx: &Ctx, token: &str) -> ServiceResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .execute(ctx.store.pool())
-        .await?;
-    Ok(())
-}
-
-/// Create an API token for the actor's own machine clients. The plain token is shown once.
-pub async fn create_api_token(ctx: &Ctx, actor: &Actor, name: &str) -> ServiceResult<String> {
-    let name = name.trim();
-    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
-        return Err(ServiceError::field(
-            "name",
-            "give the token a name of 1 to 100 characters",
-        ));
-    }
-    let token = format!("prb_{}", random_token(32));
+/// End a session, recording the sign-out (a session already gone records nothing).
+pub async fn logout(ctx: &Ctx, token: &str, client: ClientAddr) -> ServiceResult<()> {
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
-    sqlx::query(
-        "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1,$2,$3,$4)",
-    )
-    .bind(token_hash(&token))
-    .bind(actor.user_id.to_string())
-    .bind(name)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
-    audit::append(
-        &mut tx,
-        audit::NewEvent {
-            at: now,
-            actor_id: Some(&actor.user_id.to_string()),
-            actor_role: actor.role.as_str(),
-            action: "api_token.create",
-            subject_type: "user",
-            subject_id: &actor.user_id.to_string(),
-            detail: serde_json::json!({ "name": name }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(token)
-}
-
-pub async fn token_actor(ctx: &Ctx, token: &str) -> ServiceResult<Option<Actor>> {
-    let user_id: Option<String> = sqlx::query_scalar(
-        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-    )
-    .bind(token_hash(token))
-    .fetch_optional(ctx.store.pool())
-    .await?;
-    let Some(user_id) = user_id else {
-        return Ok(None);
-    };
-    let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE id = $1"))
-        .bind(&user_id)
-        .fetch_one(ctx.store.pool())
+    let user: Option<String> =
+        sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
+            .bind(token_hash(token))
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(uid) = user {
+        let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE id = $1"))
+            .bind(&uid)
+            .fetch_one(&mut *tx)
+            .await?;
+        let (actor, _, _) = decode_actor(&row)?;
+        audit::append(
+            &mut tx,
+            audit::NewEvent {
+                at: now,
+                actor_id: Some(&uid),
+                actor_role: actor.role.as_str(),
+                action: "sign_out",
+                subject_type: "user",
+                subject_id: &uid,
+                detail: serde_json::json!({ "address": client.to_string() }),
+            },
+        )
         .await?;
-    let (actor, _, active) = decode_actor(&row)?;
-    Ok(active.then_some(actor))
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -19,6 +19,9 @@ pub enum ServiceError {
     /// Finalisation refused while any of these hold.
     #[error("cannot finalise yet: {}", .0.join("; "))]
     Blocked(Vec<String>),
+    /// Too many failed attempts from this account or address: wait before trying again.
+    #[error("too many failed attempts: wait {} and try again", wait_text(*retry_after_secs))]
+    Throttled { retry_after_secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -43,5 +46,14 @@ impl ServiceError {
             field: field.to_string(),
             message: message.into(),
         }]))
+    }
+}
+
+/// "45 seconds", "1 minute", "12 minutes" (rounded up).
+fn wait_text(secs: u64) -> String {
+    match secs {
+        0..=1 => "1 second".to_string(),
+        2..=90 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs.div_ceil(60)),
     }
 }

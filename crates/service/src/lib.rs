@@ -24,8 +24,10 @@ pub mod previews;
 pub mod records;
 pub mod register;
 mod rows;
+pub mod sign_in;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
 pub mod two_factor;
 
 pub use clock::Clock;

@@ -17,6 +17,9 @@ pub mod tamper;
 
 /// The password of every fixture user.
 pub const PASSWORD: &str = "correct horse battery staple";
+/// The client address service tests sign in from (sign-in is throttled per address).
+pub const LOCAL_CLIENT: crate::sign_in::ClientAddr =
+    crate::sign_in::ClientAddr(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
 
 /// One real Argon2id hash of [`PASSWORD`], computed once per process: every fixture user
 /// signs in with it, without each `World` spending ten hashes.

@@ -10,10 +10,12 @@ use probity_service::testing::{Backend, TestDb, World, PASSWORD};
 use probity_service::two_factor::{self, Authenticator, TwoFactorPolicy};
 use probity_service::{Ctx, ServiceError};
 
+const LOCAL: probity_service::sign_in::ClientAddr = probity_service::testing::LOCAL_CLIENT;
+
 const REASON: &str = "Left the department on 1 March.";
 
 async fn session(c: &Ctx, actor: &Actor, password: &str) -> Session {
-    auth::login(c, &actor.email, password)
+    auth::login(c, &actor.email, password, LOCAL)
         .await
         .unwrap()
         .complete()
@@ -57,10 +59,10 @@ async fn disabling_ends_sessions_and_refuses_sign_in(backend: Backend) {
     assert_eq!(actor, Some(w.admin.user_id.to_string()));
     assert!(detail.contains(REASON), "{detail}");
     // Sign-in is refused with a plain message (to someone who knows the password).
-    let errors = invalid(auth::login(c, &w.caseworker.email, PASSWORD).await);
+    let errors = invalid(auth::login(c, &w.caseworker.email, PASSWORD, LOCAL).await);
     assert!(errors[0].1.contains("disabled"), "{errors:?}");
     // A wrong password still gets the usual answer, so disabling leaks nothing.
-    let errors = invalid(auth::login(c, &w.caseworker.email, "not the password").await);
+    let errors = invalid(auth::login(c, &w.caseworker.email, "not the password", LOCAL).await);
     assert!(!errors[0].1.contains("disabled"), "{errors:?}");
     let listed = accounts::list(c, &w.admin).await.unwrap();
     assert!(listed.iter().any(|a| a.user.user_id == target && !a.active));
@@ -87,12 +89,13 @@ async fn a_reset_second_factor_must_be_enrolled_again(backend: Backend) {
         .await
         .unwrap();
     w.clock.advance(time::Duration::seconds(30));
-    let SignIn::SecondFactor(p) = auth::login(c, &dm.email, PASSWORD).await.unwrap() else {
+    let SignIn::SecondFactor(p) = auth::login(c, &dm.email, PASSWORD, LOCAL).await.unwrap() else {
         panic!("a second step was expected");
     };
-    let (s, _) = two_factor::sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now()))
-        .await
-        .unwrap();
+    let (s, _) =
+        two_factor::sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now()), LOCAL)
+            .await
+            .unwrap();
     assert!(!two_factor::must_enrol(c, dm).await.unwrap());
 
     accounts::administer(
@@ -179,7 +182,7 @@ async fn a_password_change_needs_the_old_one_and_ends_other_sessions(backend: Ba
     let (_, action, _, actor, ..) = last_event(&db.store).await;
     assert_eq!(action, "user.password_change");
     assert_eq!(actor, Some(me.user_id.to_string()));
-    invalid(auth::login(c, &me.email, PASSWORD).await);
+    invalid(auth::login(c, &me.email, PASSWORD, LOCAL).await);
     session(c, me, new).await;
 }
 

@@ -203,9 +203,14 @@ async fn every_command_appends_its_event(backend: Backend) {
     w.clock.advance(time::Duration::days(800));
     licences::expire_due(c).await.unwrap();
     seq = appended(s, seq, &["licence.expire"], None).await;
-    let token = probity_service::auth::create_api_token(c, &w.exporter, "ERP system")
+    let new = probity_service::tokens::NewToken {
+        name: "ERP system".into(),
+        ..Default::default()
+    };
+    let token = probity_service::tokens::create(c, &w.exporter, &new)
         .await
-        .unwrap();
+        .unwrap()
+        .token;
     assert!(token.starts_with("prb_"));
     appended(s, seq, &["api_token.create"], Some(&w.exporter)).await;
 

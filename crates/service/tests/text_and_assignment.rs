@@ -9,6 +9,8 @@ use probity_service::domain::{LicenceAction, MIN_EXPLANATION_CHARS};
 use probity_service::testing::{siel, Backend, RowCounts, Stage, TestDb, World};
 use probity_service::{advice, applications, cases, decisions, licences, ServiceError};
 
+const LOCAL: probity_service::sign_in::ClientAddr = probity_service::testing::LOCAL_CLIENT;
+
 type Mutation = fn(&mut probity_service::domain::ApplicationInput);
 
 const NUL_REASON: &str = "The end user\0 has been listed for diversion.";
@@ -242,7 +244,7 @@ async fn nul_in_accounts_is_a_field_error(backend: Backend) {
     let c = &w.ctx;
     let before = RowCounts::of(&db.store).await;
     let e = invalid(
-        auth::login(c, "exporter@acme.test\0", PASSWORD)
+        auth::login(c, "exporter@acme.test\0", PASSWORD, LOCAL)
             .await
             .map(drop),
     );
@@ -287,9 +289,16 @@ async fn nul_in_accounts_is_a_field_error(backend: Backend) {
     );
     assert_eq!(e[0].0, "name");
     let e = invalid(
-        auth::create_api_token(c, &w.exporter, "script\0")
-            .await
-            .map(drop),
+        probity_service::tokens::create(
+            c,
+            &w.exporter,
+            &probity_service::tokens::NewToken {
+                name: "script\0".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map(drop),
     );
     assert_eq!(e[0].0, "name");
     assert_eq!(RowCounts::of(&db.store).await, before);

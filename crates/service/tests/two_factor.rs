@@ -10,6 +10,8 @@ use probity_service::two_factor::sign_in::{self, PendingSignIn, SecondStepError}
 use probity_service::two_factor::{self, Authenticator, TwoFactorPolicy};
 use probity_service::{Ctx, ServiceError};
 
+const LOCAL: probity_service::sign_in::ClientAddr = probity_service::testing::LOCAL_CLIENT;
+
 /// Enrol `actor`: returns the authenticator (as their phone would hold it) and the recovery
 /// codes. The clock then moves on a step, so the enrolment code is not the next one needed.
 pub async fn enrol(w: &World, c: &Ctx, actor: &Actor) -> (Authenticator, Vec<String>) {
@@ -23,7 +25,7 @@ pub async fn enrol(w: &World, c: &Ctx, actor: &Actor) -> (Authenticator, Vec<Str
 }
 
 async fn pending(c: &Ctx, actor: &Actor) -> PendingSignIn {
-    match auth::login(c, &actor.email, PASSWORD).await.unwrap() {
+    match auth::login(c, &actor.email, PASSWORD, LOCAL).await.unwrap() {
         SignIn::SecondFactor(p) => p,
         SignIn::Complete(..) => panic!("{} signed in without a second factor", actor.email),
     }
@@ -60,7 +62,9 @@ async fn enrolment_needs_a_current_code(backend: Backend) {
     assert_eq!(errors[0].0, "code");
     assert!(!two_factor::status(c, &w.caseworker).await.unwrap().enabled);
     assert!(matches!(
-        auth::login(c, &w.caseworker.email, PASSWORD).await.unwrap(),
+        auth::login(c, &w.caseworker.email, PASSWORD, LOCAL)
+            .await
+            .unwrap(),
         SignIn::Complete(..)
     ));
     let codes = two_factor::confirm_enrolment(c, &w.caseworker, &phone.code_at(w.now()))
@@ -100,9 +104,9 @@ async fn sign_in_takes_a_second_step_and_refuses_a_reused_code(backend: Backend)
     // The half-signed-in state is not a session.
     assert_eq!(sessions(&db).await, before);
     assert!(auth::session_actor(c, &p.token).await.unwrap().is_none());
-    wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, "000000x").await);
+    wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, "000000x", LOCAL).await);
     let code = phone.code_at(w.now());
-    let (session, actor) = sign_in::complete(c, &p.token, &p.csrf_token, &code)
+    let (session, actor) = sign_in::complete(c, &p.token, &p.csrf_token, &code, LOCAL)
         .await
         .unwrap();
     assert_eq!(actor, w.decision_maker);
@@ -115,12 +119,12 @@ async fn sign_in_takes_a_second_step_and_refuses_a_reused_code(backend: Backend)
     assert_eq!(action, "sign_in.second_factor");
     // The same code (the same step) a second time is refused, and so is the previous step's.
     let p = pending(c, &w.decision_maker).await;
-    wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, &code).await);
+    wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, &code, LOCAL).await);
     let previous = phone.code_at(w.now() - time::Duration::seconds(30));
-    wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, &previous).await);
+    wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, &previous, LOCAL).await);
     // The next step's code is accepted.
     w.clock.advance(time::Duration::seconds(30));
-    sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now()))
+    sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now()), LOCAL)
         .await
         .unwrap();
 }
@@ -133,7 +137,7 @@ async fn a_recovery_code_signs_in_once(backend: Backend) {
     let p = pending(c, &w.policy).await;
     // Typed in capitals and without dashes: still the same code.
     let typed = codes[3].replace('-', "").to_uppercase();
-    sign_in::complete(c, &p.token, &p.csrf_token, &typed)
+    sign_in::complete(c, &p.token, &p.csrf_token, &typed, LOCAL)
         .await
         .unwrap();
     assert_eq!(
@@ -144,11 +148,11 @@ async fn a_recovery_code_signs_in_once(backend: Backend) {
         9
     );
     let p = pending(c, &w.policy).await;
-    wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, &codes[3]).await);
+    wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, &codes[3], LOCAL).await);
     // Another user's code is no code of this user's.
     let (_, others) = enrol(&w, c, &w.oversight).await;
-    wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, &others[0]).await);
-    sign_in::complete(c, &p.token, &p.csrf_token, &codes[4])
+    wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, &others[0], LOCAL).await);
+    sign_in::complete(c, &p.token, &p.csrf_token, &codes[4], LOCAL)
         .await
         .unwrap();
 }
@@ -161,16 +165,16 @@ async fn a_pending_sign_in_is_short_lived_single_use_and_bound(backend: Backend)
     // A form token from elsewhere is refused.
     let p = pending(c, &w.admin).await;
     assert!(matches!(
-        sign_in::complete(c, &p.token, "forged", &phone.code_at(w.now())).await,
+        sign_in::complete(c, &p.token, "forged", &phone.code_at(w.now()), LOCAL).await,
         Err(SecondStepError::Forged)
     ));
     // Used once.
-    sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now()))
+    sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now()), LOCAL)
         .await
         .unwrap();
     w.clock.advance(time::Duration::seconds(30));
     assert!(matches!(
-        sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now())).await,
+        sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now()), LOCAL).await,
         Err(SecondStepError::Expired)
     ));
     // Expires after five minutes.
@@ -185,22 +189,22 @@ async fn a_pending_sign_in_is_short_lived_single_use_and_bound(backend: Backend)
         .unwrap()
         .is_none());
     assert!(matches!(
-        sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now())).await,
+        sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now()), LOCAL).await,
         Err(SecondStepError::Expired)
     ));
     // Five wrong codes end it: the password must be given again.
     let p = pending(c, &w.admin).await;
     for _ in 0..4 {
-        wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, "999999x").await);
+        wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, "999999x", LOCAL).await);
     }
     assert!(matches!(
-        sign_in::complete(c, &p.token, &p.csrf_token, "999999x").await,
+        sign_in::complete(c, &p.token, &p.csrf_token, "999999x", LOCAL).await,
         Err(SecondStepError::Expired)
     ));
     let (_, action, ..) = last_event(&db.store).await;
     assert_eq!(action, "sign_in.second_factor_failed");
     assert!(matches!(
-        sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now())).await,
+        sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now()), LOCAL).await,
         Err(SecondStepError::Expired)
     ));
 }
@@ -277,9 +281,9 @@ async fn complete_all(
         .iter()
         .map(|p| {
             let (c, p, typed) = (c.clone(), p.clone(), typed.to_string());
-            tokio::spawn(
-                async move { sign_in::complete(&c, &p.token, &p.csrf_token, &typed).await },
-            )
+            tokio::spawn(async move {
+                sign_in::complete(&c, &p.token, &p.csrf_token, &typed, LOCAL).await
+            })
         })
         .collect();
     let mut out = Vec::new();

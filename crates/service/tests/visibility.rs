@@ -408,12 +408,15 @@ async fn every_command_refuses_the_wrong_roles(backend: Backend) {
     assert_eq!(RowCounts::of(&db.store).await, before);
 }
 
+const LOCAL: probity_service::sign_in::ClientAddr =
+    probity_service::sign_in::ClientAddr(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+
 async fn fixture_users_sign_in(backend: Backend) {
     let db = TestDb::new(backend).await;
     let w = World::new(&db).await;
     let c = &w.ctx;
     for (label, actor) in w.everyone() {
-        let (session, signed_in) = probity_service::auth::login(c, &actor.email, PASSWORD)
+        let (session, signed_in) = probity_service::auth::login(c, &actor.email, PASSWORD, LOCAL)
             .await
             .unwrap_or_else(|e| panic!("{label} cannot sign in: {e}"))
             .complete()
@@ -425,8 +428,9 @@ async fn fixture_users_sign_in(backend: Backend) {
             .unwrap();
         assert_eq!(&again, actor);
     }
-    let errors =
-        invalid(probity_service::auth::login(c, "exporter@acme.test", "wrong password").await);
+    let errors = invalid(
+        probity_service::auth::login(c, "exporter@acme.test", "wrong password", LOCAL).await,
+    );
     assert_eq!(errors[0].0, "email");
 }
 

@@ -134,18 +134,46 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
     };
     if let Some(parent) = std::path::Path::new(path).parent() {
         if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::DataDir {
+            private_dir(parent).map_err(|source| StoreError::DataDir {
                 path: parent.display().to_string(),
                 source,
             })?;
         }
     }
+    private_file(std::path::Path::new(path)).map_err(|source| StoreError::DataDir {
+        path: path.to_string(),
+        source,
+    })?;
     let query = match query {
         Some(q) if q.contains("mode=") => q.to_string(),
         Some(q) => format!("{q}&mode=rwc"),
         None => "mode=rwc".to_string(),
     };
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// Create missing folders readable by the owner only (0700 on unix): the database holds
+/// password hashes and confidential case data.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Create a missing database file as 0600 (unix) before SQLite does with the umask's mode;
+/// SQLite gives its -wal and -shm files the same mode. An existing file is left as it is.
+fn private_file(path: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]
@@ -176,5 +204,25 @@ mod tests {
         let url = sqlite_url(&format!("sqlite://{}", p.display())).unwrap();
         assert!(url.ends_with("?mode=rwc"));
         assert!(p.parent().unwrap().exists());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_data_folder_and_database_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let db = data.join("probity.db");
+        let store = Store::open(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&db), 0o600);
+        let wal = data.join("probity.db-wal");
+        if wal.exists() {
+            assert_eq!(mode(&wal), 0o600);
+        }
+        store.close().await;
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod advice;
+pub mod api_tokens;
 pub mod audit;
 pub mod bulk;
 mod connect;
@@ -18,9 +19,10 @@ pub mod migrate;
 pub mod outbox;
 pub mod register;
 pub mod register_witness;
+pub mod throttle;
 mod time_codec;
 
-pub use connect::{Backend, Store};
+pub use connect::{private_dir, Backend, Store};
 pub use error::StoreError;
 pub use time_codec::{from_micros, to_micros};
 

@@ -57,6 +57,12 @@ pub const MIGRATIONS: &[Migration] = &[
         down: include_str!("../migrations/0007_final_advice_fingerprint.down.sql"),
     },
     Migration {
+        version: 8,
+        name: "accounts",
+        up: include_str!("../migrations/0008_accounts.up.sql"),
+        down: include_str!("../migrations/0008_accounts.down.sql"),
+    },
+    Migration {
         version: 9,
         name: "accounts_two_factor",
         up: include_str!("../migrations/0009_accounts_two_factor.up.sql"),

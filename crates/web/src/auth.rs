@@ -1,11 +1,16 @@
 //! Authentication extractors: session cookies for pages (with a CSRF token per session for
 //! every form) and bearer tokens for machine clients of the API.
 use axum::body::Bytes;
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum_extra::extract::CookieJar;
-use probity_service::auth::{session_actor, token_actor, Actor};
+use probity_service::auth::{session_actor, tokens_match, Actor};
+use probity_service::sign_in::ClientAddr;
+use probity_service::tokens::token_actor;
 use probity_service::two_factor;
 use probity_service::ServiceError;
 use serde::de::DeserializeOwned;
@@ -15,6 +20,26 @@ use crate::{AppError, AppState};
 pub const SESSION_COOKIE: &str = "probity_session";
 pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The socket peer of a request (`serve` and the tests attach it as `ConnectInfo`).
+/// `X-Forwarded-For` is deliberately ignored: anyone can send it.
+pub fn client_addr(parts: &Parts) -> ClientAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(ClientAddr::UNKNOWN, |c| ClientAddr(c.0.ip()))
+}
+
+/// The client address as an extractor.
+pub struct Client(pub ClientAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_addr(parts)))
+    }
+}
 
 /// A signed-in user of the pages.
 #[derive(Debug, Clone)]
@@ -164,7 +189,7 @@ where
         .iter()
         .find(|(k, _)| k == CSRF_FIELD)
         .map(|(_, v)| v.as_str());
-    if token != Some(user.csrf.as_str()) {
+    if !token.is_some_and(|t| tokens_match(t, &user.csrf)) {
         return Err(AppError::Csrf);
     }
     let form = serde_html_form::from_bytes(&bytes)
@@ -191,13 +216,22 @@ where
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or(ServiceError::Unauthenticated)?;
-            let actor = token_actor(&state.ctx, token.trim())
+            let user = token_actor(&state.ctx, token.trim(), client_addr(parts))
                 .await?
                 .ok_or(ServiceError::Unauthenticated)?;
-            if two_factor::must_enrol(&state.ctx, &actor).await? {
+            if two_factor::must_enrol(&state.ctx, &user.actor).await? {
                 return Err(AppError::EnrolFirst.into());
             }
-            return Ok(ApiUser(actor));
+            let writes = parts.method != Method::GET && parts.method != Method::HEAD;
+            if writes && !user.scope.allows_writes() {
+                return Err(ServiceError::Forbidden(
+                    "change anything with a read-only API token; create a token with the \
+                     read-and-write scope for this"
+                        .into(),
+                )
+                .into());
+            }
+            return Ok(ApiUser(user.actor));
         }
         let user = from_cookie(parts, &state)
             .await?
@@ -207,10 +241,35 @@ where
         }
         if parts.method != Method::GET && parts.method != Method::HEAD {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-            if sent != Some(user.csrf.as_str()) {
+            if !sent.is_some_and(|t| tokens_match(t, &user.csrf)) {
                 return Err(AppError::Csrf.into());
             }
         }
         Ok(ApiUser(user.actor))
+    }
+}
+
+/// A caller of the JSON API signed in with a page session (never a bearer token): tokens are
+/// created by a person, so a leaked token cannot mint itself successors.
+pub struct ApiSessionUser(pub Actor);
+
+impl<S> FromRequestParts<S> for ApiSessionUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = crate::ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            // Authenticate first, so a bad token is counted and answered 401 as anywhere.
+            ApiUser::from_request_parts(parts, state).await?;
+            return Err(ServiceError::Forbidden(
+                "create API tokens with a token; sign in to create one".into(),
+            )
+            .into());
+        }
+        let ApiUser(actor) = ApiUser::from_request_parts(parts, state).await?;
+        Ok(ApiSessionUser(actor))
     }
 }

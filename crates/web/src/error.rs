@@ -36,6 +36,7 @@ impl AppError {
                 ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
                 ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::Conflict(_) | ServiceError::Blocked(_) => StatusCode::CONFLICT,
+                ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -55,6 +56,7 @@ impl AppError {
                 ServiceError::Validation(_) => "validation_failed",
                 ServiceError::Conflict(_) => "conflict",
                 ServiceError::Blocked(_) => "blocked",
+                ServiceError::Throttled { .. } => "throttled",
                 ServiceError::Store(_) => "internal",
             },
             AppError::BadRequest(_) => "bad_request",
@@ -73,6 +75,16 @@ impl AppError {
                 "something went wrong on our side; nothing was changed — please try again".into()
             }
             other => other.to_string(),
+        }
+    }
+
+    /// Seconds for a `Retry-After` header, when the client should wait.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Service(ServiceError::Throttled { retry_after_secs }) => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 
@@ -115,10 +127,12 @@ impl IntoResponse for AppError {
             message: self.public_message(),
             details: self.details(),
         };
-        match page.render() {
+        let mut resp = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, self.public_message()).into_response(),
-        }
+        };
+        with_retry_after(&mut resp, self.retry_after());
+        resp
     }
 }
 
@@ -153,6 +167,16 @@ impl IntoResponse for ApiError {
             "fields": fields,
             "reasons": reasons,
         }});
-        (e.status(), Json(body)).into_response()
+        let mut resp = (e.status(), Json(body)).into_response();
+        with_retry_after(&mut resp, e.retry_after());
+        resp
+    }
+}
+
+/// Add `Retry-After` (seconds) to a response, if there is a wait.
+pub fn with_retry_after(resp: &mut Response, secs: Option<u64>) {
+    if let Some(secs) = secs {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, secs.into());
     }
 }

@@ -49,6 +49,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(register::router())
         .nest("/api/v1", api::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(no_store_when_authenticated))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -73,4 +74,31 @@ pub fn build_router(state: AppState) -> Router {
             Duration::from_secs(60),
         ))
         .with_state(state)
+}
+
+/// Responses to a request carrying credentials (a session cookie or a bearer token) may show
+/// what only that user may see: no cache (browser, proxy, shared computer's back button) may
+/// keep them. Responses that declare themselves `public` (the same for everyone) keep that.
+async fn no_store_when_authenticated(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let session = format!("{SESSION_COOKIE}=");
+    let credentials = req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(|c| c.contains(&session)));
+    let mut resp = next.run(req).await;
+    let public = resp
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("public"));
+    if credentials && !public {
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
 }

@@ -20,7 +20,7 @@ fn is_fallback(r: &Resp) -> bool {
 async fn the_openapi_document_is_valid_and_every_operation_is_routed() {
     let app = TestApp::sqlite().await;
     let granted = prepare(&app.world, "NO", At::Granted).await;
-    let session = app.login(&app.world.caseworker.email).await;
+    let session = app.login(&app.world.exporter.email).await;
     let token = app.create_token(&session, "openapi").await;
 
     let resp = app.api_get("/api/v1/openapi.json", Auth::None).await;

@@ -31,7 +31,7 @@ async fn exporter_cases(app: &TestApp) -> i64 {
 /// Sign in through the form and follow the redirect to the role's home page.
 async fn home(app: &TestApp, email: &str, want_location: &str) -> Resp {
     let resp = app
-        .post_raw_form("/login", None, &[("email", email), ("password", PASSWORD)])
+        .post_sign_in_form(&[("email", email), ("password", PASSWORD)])
         .await;
     resp.assert_status(303);
     assert_eq!(resp.location(), Some(want_location), "{email}");
@@ -436,13 +436,19 @@ async fn a_wrong_password_gets_one_generic_message() {
     let app = TestApp::sqlite().await;
     let message = "the email or password is incorrect";
     let mut bodies = Vec::new();
+    // One form, posted three times, so the pages differ only where the answer could.
+    let (cookie, field) = app.login_form().await;
     for (email, password) in [
         ("exporter@acme.test", "not the password"),
         ("nobody@acme.test", "not the password"),
         ("nobody@acme.test", PASSWORD),
     ] {
         let resp = app
-            .post_raw_form("/login", None, &[("email", email), ("password", password)])
+            .post_login_fields(
+                &[("email", email), ("password", password)],
+                TestApp::CLIENT,
+                Some((&cookie, &field)),
+            )
             .await;
         resp.assert_status(422);
         assert!(set_cookie(&resp, SESSION_COOKIE).is_none(), "no session");
@@ -460,11 +466,7 @@ async fn a_wrong_password_gets_one_generic_message() {
 async fn after_sign_out_the_cookie_no_longer_works() {
     let app = TestApp::sqlite().await;
     let resp = app
-        .post_raw_form(
-            "/login",
-            None,
-            &[("email", "exporter@acme.test"), ("password", PASSWORD)],
-        )
+        .post_sign_in_form(&[("email", "exporter@acme.test"), ("password", PASSWORD)])
         .await;
     let cookie_header = resp
         .headers
@@ -539,15 +541,11 @@ async fn next_after_sign_in_only_leads_to_local_paths() {
     ];
     for (next, want) in table {
         let resp = app
-            .post_raw_form(
-                "/login",
-                None,
-                &[
-                    ("email", "exporter@acme.test"),
-                    ("password", PASSWORD),
-                    ("next", next),
-                ],
-            )
+            .post_sign_in_form(&[
+                ("email", "exporter@acme.test"),
+                ("password", PASSWORD),
+                ("next", next),
+            ])
             .await;
         assert_eq!(resp.status.as_u16(), 303, "next={next:?}: {}", resp.text());
         assert_eq!(resp.location(), Some(want), "next={next:?}");

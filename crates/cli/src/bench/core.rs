@@ -142,7 +142,8 @@ async fn setup(ctx: &Ctx) -> Result<(Actor, Actor, String)> {
     .map_err(svc)?;
     let exporter = auth::get_user(ctx, e).await.map_err(svc)?;
     let caseworker = auth::get_user(ctx, c).await.map_err(svc)?;
-    let (session, _) = auth::login(ctx, "caseworker@bench.test", pw)
+    let local = probity_service::sign_in::ClientAddr(std::net::Ipv4Addr::LOCALHOST.into());
+    let (session, _) = auth::login(ctx, "caseworker@bench.test", pw, local)
         .await
         .map_err(svc)?
         .complete()

@@ -8,6 +8,7 @@ use sqlx::AnyConnection;
 
 use super::{recovery_hash, Authenticator};
 use crate::auth::{decode_actor, open_session, random_token, token_hash, Actor, Session, SignIn};
+use crate::sign_in::ClientAddr;
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// How long the second step may take.
@@ -27,12 +28,16 @@ pub struct PendingSignIn {
 /// After a correct password: a session if the account has no second factor, otherwise a
 /// pending sign-in. (An account that must enrol gets a session that can do nothing but enrol;
 /// the web layer enforces that on every request.)
-pub(crate) async fn after_password(ctx: &Ctx, actor: Actor) -> ServiceResult<SignIn> {
+pub(crate) async fn after_password(
+    ctx: &Ctx,
+    actor: Actor,
+    client: ClientAddr,
+) -> ServiceResult<SignIn> {
     let uid = actor.user_id.to_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     if !repo::totp_enabled(&mut tx, &uid).await? {
-        let session = open_session(&mut tx, ctx, &actor).await?;
+        let session = open_session(&mut tx, ctx, &actor, client).await?;
         tx.commit().await?;
         return Ok(SignIn::Complete(session, actor));
     }
@@ -94,6 +99,7 @@ pub async fn complete(
     token: &str,
     csrf_token: &str,
     typed: &str,
+    client: ClientAddr,
 ) -> Result<(Session, Actor), SecondStepError> {
     let hash = token_hash(token);
     let now = ctx.clock.now();
@@ -120,7 +126,7 @@ pub async fn complete(
     if !repo::delete_pending(&mut tx, &hash).await? {
         return Err(SecondStepError::Expired);
     }
-    let session = open_session(&mut tx, ctx, &actor).await?;
+    let session = open_session(&mut tx, ctx, &actor, client).await?;
     let uid = actor.user_id.to_string();
     let left = repo::recovery_codes_left(&mut tx, &uid).await?;
     audit::append(

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same service functions as the pages, for machine
 //! clients (bearer tokens) and scripts. Errors are JSON with per-field messages.
 mod openapi;
+mod tokens;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
@@ -48,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .route("/licences/{id}", get(get_licence))
         .route("/licences/{id}/{action}", post(licence_action))
         .route("/documents/{id}", get(get_document))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
 

@@ -159,12 +159,33 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
         None,
         true,
     ),
+    (
+        "get",
+        "/tokens",
+        "The caller's API tokens (never their secrets), newest first: {tokens: [ApiToken]}",
+        None,
+        true,
+    ),
+    (
+        "post",
+        "/tokens",
+        "Create an API token (exporters; with a signed-in session, not with another token). Answers 201 with the token's secret, shown only this once",
+        Some("NewToken"),
+        true,
+    ),
+    (
+        "post",
+        "/tokens/{id}/revoke",
+        "Revoke one of the caller's tokens; it stops working at once",
+        None,
+        true,
+    ),
 ];
 
 fn schemas() -> Value {
     json!({
         "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "properties": {
-            "code": { "type": "string", "enum": ["unauthenticated","forbidden","not_found","validation_failed","conflict","blocked","bad_request","csrf","too_large","two_factor_required","internal"] },
+            "code": { "type": "string", "enum": ["unauthenticated","forbidden","not_found","validation_failed","conflict","blocked","bad_request","csrf","too_large","two_factor_required","throttled","internal"] },
             "message": { "type": "string" },
             "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } },
             "reasons": { "type": "array", "items": { "type": "string" } } } } } },
@@ -188,6 +209,17 @@ fn schemas() -> Value {
             "decision": { "type": "string", "enum": ["grant", "refuse", "no_licence_required"] },
             "provisos": { "type": "array", "items": { "type": "string" } }, "criteria": { "type": "array", "items": { "type": "string" } },
             "reasons": { "type": "string" }, "conflict_resolution": { "type": "string" }, "countersign": { "type": "boolean" } } },
+        "NewToken": { "type": "object", "required": ["name"], "properties": {
+            "name": { "type": "string", "maxLength": 100 },
+            "scope": { "type": "string", "enum": ["read", "read_write"], "default": "read", "description": "read: GET requests only; read_write: every request the account may make" },
+            "expires_in_days": { "type": "integer", "minimum": 1, "maximum": 365, "default": 90 } } },
+        "ApiToken": { "type": "object", "properties": {
+            "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" },
+            "scope": { "type": "string", "enum": ["read", "read_write"] },
+            "created_at": { "type": "string", "format": "date-time" }, "expires_at": { "type": "string", "format": "date-time" },
+            "last_used_at": { "type": ["string", "null"], "format": "date-time" }, "revoked_at": { "type": ["string", "null"], "format": "date-time" },
+            "state": { "type": "string", "enum": ["active", "expired", "revoked"] },
+            "token": { "type": "string", "description": "The secret: only in the answer to POST /tokens" } } },
         "Text": { "type": "object", "description": "The text fields an action needs. Reasons for withdrawing, returning and licence actions: 20 to 5000 characters; every text has a maximum; control characters other than line breaks and tabs are refused (422)", "properties": {
             "body": { "type": "string" }, "answer": { "type": "string" }, "reason": { "type": "string" }, "reasons": { "type": "string" },
             "note": { "type": "string" }, "grounds": { "type": "string" }, "teams": { "type": "array", "items": { "type": "string" } } } }
@@ -203,11 +235,12 @@ pub fn spec() -> Value {
             "responses": {
                 "200": { "description": "OK" },
                 "401": { "description": "Not signed in", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                "403": { "description": "Not allowed for this role" },
+                "403": { "description": "Not allowed for this role, or a read-only token on a request that changes something" },
                 "404": { "description": "Not found, or not visible to the caller" },
                 "409": { "description": "Illegal in the case's current state, or blocked" },
                 "413": { "description": "The body is larger than 1 MiB", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                "422": { "description": "Invalid input, with per-field messages", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                "422": { "description": "Invalid input, with per-field messages", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                "429": { "description": "Too many bad tokens from this address: wait for the number of seconds in Retry-After", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
             }
         });
         if let Some(schema) = body {
@@ -237,7 +270,7 @@ pub fn spec() -> Value {
         "components": {
             "schemas": schemas(),
             "securitySchemes": {
-                "bearer": { "type": "http", "scheme": "bearer", "description": "An API token created at /account/tokens" },
+                "bearer": { "type": "http", "scheme": "bearer", "description": "An API token created at /account/tokens (exporters), with scope read or read_write and an expiry of at most a year" },
                 "session": { "type": "apiKey", "in": "cookie", "name": "probity_session", "description": "A browser session; non-GET requests also need the X-CSRF-Token header" }
             }
         }

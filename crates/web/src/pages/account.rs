@@ -14,7 +14,7 @@ use probity_service::ServiceError;
 use serde::Deserialize;
 
 use super::session::{safe_next, NextQuery};
-use crate::auth::{CurrentUser, EnrollingUser, EnrolmentForm, SignedForm, SESSION_COOKIE};
+use crate::auth::{Client, CurrentUser, EnrollingUser, EnrolmentForm, SignedForm, SESSION_COOKIE};
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -103,13 +103,14 @@ pub struct CodeForm {
 
 pub async fn second_step(
     State(state): State<AppState>,
+    Client(client): Client,
     jar: CookieJar,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     let Some(token) = jar.get(PENDING_COOKIE).map(|c| c.value().to_string()) else {
         return second_step_page(None, form.next, None, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    match sign_in::complete(&state.ctx, &token, &form.csrf_token, &form.code).await {
+    match sign_in::complete(&state.ctx, &token, &form.csrf_token, &form.code, client).await {
         Ok((session, actor)) => {
             let cookie = Cookie::build((SESSION_COOKIE, session.token))
                 .path("/")

@@ -1,5 +1,4 @@
-//! Administration (users), API tokens for exporters' systems, and the oversight view of the
-//! audit chain.
+//! Administration (users) and the oversight view of the audit chain.
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,7 +8,6 @@ use probity_service::audit_anchors::{self, AnchorVerdict};
 use probity_service::auth::{self, NewUser};
 use probity_service::orgs::{self, Organisation, Team};
 use probity_service::ServiceError;
-use serde::Deserialize;
 
 use crate::auth::{CurrentUser, SignedForm};
 use crate::render::{page, Nav};
@@ -82,51 +80,6 @@ pub async fn add_user(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "tokens.html")]
-struct TokensPage {
-    nav: Nav,
-    new_token: Option<String>,
-    errors: Vec<String>,
-}
-
-pub async fn tokens(user: CurrentUser) -> Result<Response, AppError> {
-    page(TokensPage {
-        nav: Nav::for_user(Some(&user)),
-        new_token: None,
-        errors: Vec::new(),
-    })
-}
-
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    name: String,
-}
-
-pub async fn create_token(
-    State(state): State<AppState>,
-    form: SignedForm<TokenForm>,
-) -> Result<Response, AppError> {
-    match auth::create_api_token(&state.ctx, &form.user.actor, &form.form.name).await {
-        Ok(token) => page(TokensPage {
-            nav: Nav::for_user(Some(&form.user)),
-            new_token: Some(token),
-            errors: Vec::new(),
-        }),
-        Err(ServiceError::Validation(v)) => {
-            let mut resp = page(TokensPage {
-                nav: Nav::for_user(Some(&form.user)),
-                new_token: None,
-                errors: v.0.iter().map(|e| e.message.clone()).collect(),
-            })?;
-            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(resp)
         }
         Err(e) => Err(e.into()),
     }

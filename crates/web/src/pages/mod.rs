@@ -9,6 +9,7 @@ mod licences;
 mod oversight;
 mod public;
 mod session;
+mod tokens;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -42,10 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/register/decisions/{seq}", get(public::decision))
         .merge(data::router())
         .route("/admin/users", get(admin::users).post(admin::add_user))
-        .route(
-            "/account/tokens",
-            get(admin::tokens).post(admin::create_token),
-        )
+        .route("/account/tokens", get(tokens::list).post(tokens::create))
+        .route("/account/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/users/{id}/{action}", post(account::administer))
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))

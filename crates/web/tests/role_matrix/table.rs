@@ -207,7 +207,9 @@ pub fn page_rows() -> Vec<Row> {
             Form(&[("email", "new-{n}@ecju.test"), ("display_name", "New caseworker"), ("role", "caseworker"),
                    ("password", PASSWORD), ("organisation_id", ""), ("team_id", "")])),
         row(GET, "/account/tokens", NO_FIXTURE, SIGNED_IN, 200, NOBODY, NONE),
-        row(POST, "/account/tokens", NO_FIXTURE, SIGNED_IN, 200, NOBODY, Form(&[("name", "script {n}")])),
+        row(POST, "/account/tokens", NO_FIXTURE, EXP | EXP2, 200, NOBODY, Form(&[("name", "script {n}")])),
+        // Nobody's token has this id: every signed-in caller is told it does not exist.
+        row(POST, "/account/tokens/00000000-0000-7000-8000-000000000001/revoke", NO_FIXTURE, NOBODY, 0, SIGNED_IN, NONE),
         // Accounts. Without a pending sign-in the second step shows "sign in again".
         row(GET, "/login/two-factor", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
         row(POST, "/login/two-factor", NO_FIXTURE, EVERYONE, 422, NOBODY, Form(&[("code", "123456")])),
@@ -259,6 +261,10 @@ pub fn api_rows() -> Vec<Row> {
         row(GET, "/api/v1/stats", GRANTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/api/v1/decisions", GRANTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/api/v1/decisions/{seq}", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/api/v1/tokens", NO_FIXTURE, SIGNED_IN, 200, NOBODY, NONE),
+        // Exporters call with a token, which may not create tokens; other roles may not at all.
+        row(POST, "/api/v1/tokens", NO_FIXTURE, NOBODY, 0, NOBODY, Json(r#"{"name":"script {n}"}"#)),
+        row(POST, "/api/v1/tokens/00000000-0000-7000-8000-000000000001/revoke", NO_FIXTURE, NOBODY, 0, SIGNED_IN, NONE),
         row(POST, "/api/v1/applications", NO_FIXTURE, EXP | EXP2, 201, NOBODY, Json(APPLICATION_JSON)),
         row(GET, "/api/v1/cases", NO_FIXTURE, LISTERS, 200, NOBODY, NONE),
         row(GET, "/api/v1/cases/{case}", REFERRED, READERS, 200, OUTSIDERS, NONE),

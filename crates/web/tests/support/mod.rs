@@ -4,7 +4,10 @@
 //! cases to any stage through the real service commands.
 #![allow(dead_code)]
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
@@ -176,8 +179,16 @@ impl TestApp {
         TestApp::new(Backend::Sqlite).await
     }
 
+    /// The client address requests come from unless they say otherwise (as `serve` attaches
+    /// the socket peer).
+    pub const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+
     /// Send one request through the router.
-    pub async fn send(&self, req: Request<Body>) -> Resp {
+    pub async fn send(&self, mut req: Request<Body>) -> Resp {
+        if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            req.extensions_mut()
+                .insert(ConnectInfo(SocketAddr::new(Self::CLIENT, 40000)));
+        }
         let resp = self
             .router
             .clone()
@@ -265,9 +276,7 @@ impl TestApp {
 
     /// Sign in through the login form and read the CSRF token from the page it leads to.
     pub async fn login(&self, email: &str) -> Session {
-        let resp = self
-            .post_raw_form("/login", None, &[("email", email), ("password", PASSWORD)])
-            .await;
+        let resp = self.sign_in(email, PASSWORD, Self::CLIENT).await;
         assert_eq!(
             resp.status,
             StatusCode::SEE_OTHER,
@@ -282,10 +291,73 @@ impl TestApp {
         Session { cookie, csrf }
     }
 
-    /// Create an API token through the account page, as the user would.
+    /// The sign-in form's CSRF cookie and hidden field, as a browser gets them.
+    pub async fn login_form(&self) -> (String, String) {
+        let page = self.get("/login", None).await;
+        page.assert_status(200);
+        let cookie = set_cookie(&page, "probity_login_csrf").expect("a login CSRF cookie");
+        let field = scrape_csrf(&page.text()).expect("the sign-in form carries a CSRF token");
+        (cookie, field)
+    }
+
+    /// Post the sign-in form as a browser would (fetching the form first), from `client`.
+    pub async fn sign_in(&self, email: &str, password: &str, client: IpAddr) -> Resp {
+        let (cookie, field) = self.login_form().await;
+        self.post_login(email, password, client, Some((&cookie, &field)))
+            .await
+    }
+
+    /// Post the sign-in form with the given CSRF cookie and field (or none), from `client`.
+    pub async fn post_login(
+        &self,
+        email: &str,
+        password: &str,
+        client: IpAddr,
+        csrf: Option<(&str, &str)>,
+    ) -> Resp {
+        self.post_login_fields(&[("email", email), ("password", password)], client, csrf)
+            .await
+    }
+
+    /// Post these sign-in fields, with the CSRF cookie and field given (or none).
+    pub async fn post_login_fields(
+        &self,
+        fields: &[(&str, &str)],
+        client: IpAddr,
+        csrf: Option<(&str, &str)>,
+    ) -> Resp {
+        let mut fields = fields.to_vec();
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some((cookie, field)) = csrf {
+            req = req.header(header::COOKIE, format!("probity_login_csrf={cookie}"));
+            fields.push(("csrf_token", field));
+        }
+        let mut req = req
+            .body(Body::from(form_encode(&fields)))
+            .expect("a valid request");
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::new(client, 40000)));
+        self.send(req).await
+    }
+
+    /// Fetch the sign-in form and post these fields with its CSRF token, as a browser would.
+    pub async fn post_sign_in_form(&self, fields: &[(&str, &str)]) -> Resp {
+        let (cookie, field) = self.login_form().await;
+        self.post_login_fields(fields, Self::CLIENT, Some((&cookie, &field)))
+            .await
+    }
+
+    /// Create a read-and-write API token through the account page, as an exporter would.
     pub async fn create_token(&self, session: &Session, name: &str) -> String {
         let resp = self
-            .post_form("/account/tokens", Some(session), &[("name", name)])
+            .post_form(
+                "/account/tokens",
+                Some(session),
+                &[("name", name), ("scope", "read_write")],
+            )
             .await;
         resp.assert_status(200);
         let html = resp.text();
