@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use probity_domain::account::{check_admin_reason, check_new_password};
 use probity_domain::UserId;
-use probity_store::{accounts as repo, audit};
+use probity_store::accounts as repo;
 
 use crate::auth::{self, Actor, Role};
 use crate::{Ctx, ServiceError, ServiceResult};
@@ -131,17 +131,13 @@ pub async fn administer(
             repo::end_sessions(&mut tx, &uid, None).await?
         }
     };
-    audit::append(
+    crate::rows::audit_event(
         &mut tx,
-        audit::NewEvent {
-            at: now,
-            actor_id: Some(&admin.user_id.to_string()),
-            actor_role: admin.role.as_str(),
-            action: action.audit_action(),
-            subject_type: "user",
-            subject_id: &uid,
-            detail: serde_json::json!({ "reason": reason, "sessions_ended": sessions_ended }),
-        },
+        Some(admin),
+        now,
+        action.audit_action(),
+        ("user", &uid),
+        serde_json::json!({ "reason": reason, "sessions_ended": sessions_ended }),
     )
     .await?;
     tx.commit().await?;
@@ -174,20 +170,25 @@ pub async fn change_password(
     )
     .map_err(ServiceError::Validation)?;
     let uid = actor.user_id.to_string();
+    // The current password is a password check like sign-in's: throttled on the same account
+    // key, so a borrowed session cannot guess it at the speed of Argon2.
+    crate::sign_in::check_account_throttle(ctx, &actor.email).await?;
     let (_, stored) = {
         let mut conn = ctx.store.pool().acquire().await?;
         repo::credentials(&mut conn, &uid)
             .await?
             .ok_or(ServiceError::NotFound("user"))?
     };
+    let verified_against = stored.clone();
     let (current, new) = (change.current_password.clone(), change.new_password.clone());
     // Argon2 takes tens of milliseconds of CPU: off the async workers.
     let new_hash = tokio::task::spawn_blocking(move || {
         auth::verify_password(&current, &stored).then(|| auth::hash_password(&new))
     })
     .await
-    .map_err(|e| ServiceError::Conflict(format!("could not check the password: {e}")))?;
+    .map_err(|e| ServiceError::Internal(format!("could not check a password: {e}")))?;
     let Some(new_hash) = new_hash else {
+        crate::sign_in::account_failure(ctx, actor, "wrong_current_password").await?;
         return Err(ServiceError::field(
             "current_password",
             "your current password is not right",
@@ -196,19 +197,23 @@ pub async fn change_password(
     let new_hash = new_hash?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
+    // The hash was checked outside the lock (Argon2 is slow): write only if it is still the
+    // one checked, so two changes at once cannot both pass on the old password.
+    let still = repo::credentials(&mut tx, &uid).await?.map(|(_, h)| h);
+    if still.as_deref() != Some(verified_against.as_str()) {
+        return Err(ServiceError::Conflict(
+            "your password was changed at the same time from elsewhere: sign in again".into(),
+        ));
+    }
     repo::set_password_hash(&mut tx, &uid, &new_hash).await?;
     let ended = repo::end_sessions(&mut tx, &uid, Some(&auth::token_hash(current_session))).await?;
-    audit::append(
+    crate::rows::audit_event(
         &mut tx,
-        audit::NewEvent {
-            at: now,
-            actor_id: Some(&uid),
-            actor_role: actor.role.as_str(),
-            action: "user.password_change",
-            subject_type: "user",
-            subject_id: &uid,
-            detail: serde_json::json!({ "other_sessions_ended": ended }),
-        },
+        Some(actor),
+        now,
+        "user.password_change",
+        ("user", &uid),
+        serde_json::json!({ "other_sessions_ended": ended }),
     )
     .await?;
     tx.commit().await?;

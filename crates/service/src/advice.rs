@@ -318,8 +318,15 @@ pub(crate) async fn ensure_final_advice_current(
         ));
     }
     let stored = store_advice::final_advice_fingerprint(conn, &case.id.to_string()).await?;
+    let Some(stored) = stored else {
+        return Err(ServiceError::Conflict(
+            "this final advice was consolidated before Probity kept a record of the advice it \
+             summarises: the caseworker must consolidate the final advice again"
+                .into(),
+        ));
+    };
     let (_, current) = read_advice(conn, case).await?;
-    if stored.as_deref() != Some(current.as_str()) {
+    if stored != current.as_str() {
         return Err(ServiceError::Conflict(
             "the advice on this case has changed since the final advice was consolidated: \
              the caseworker must consolidate the final advice again"

@@ -226,6 +226,26 @@ pub async fn verify_against(
     })
 }
 
+/// Every audit anchor in this database's register, oldest first.
+pub async fn local_anchors(store: &Store) -> ServiceResult<Vec<PublishedAnchor>> {
+    let mut conn = store.pool().acquire().await.map_err(StoreError::from)?;
+    reg::anchors(&mut conn)
+        .await?
+        .iter()
+        .map(|stored| match LogEntry::decode(&stored.bytes) {
+            Ok(LogEntry::AuditAnchor(anchor)) => Ok(PublishedAnchor {
+                index: stored.index,
+                anchor,
+            }),
+            Ok(LogEntry::Decision(_)) => Err(corrupt(format!(
+                "register entry {} has no outbox row but is a decision",
+                stored.index
+            ))),
+            Err(e) => Err(corrupt(format!("register entry {}: {e}", stored.index))),
+        })
+        .collect()
+}
+
 /// The newest audit anchor in this database's register, if one was published.
 pub async fn newest_anchor(store: &Store) -> ServiceResult<Option<PublishedAnchor>> {
     let mut conn = store.pool().acquire().await.map_err(StoreError::from)?;
@@ -253,11 +273,13 @@ pub struct AuditStatus {
     pub verdict: AnchorVerdict,
 }
 
-/// The audit chain's state for oversight: does it verify, and does it match the newest anchor?
+/// The audit chain's state for oversight: does it verify, and does it match every anchor the
+/// register published? Every one, not only the newest: after a rewrite the sequencer would
+/// anchor the rewritten chain, and the newest anchor alone would then agree with it.
 pub async fn status(ctx: &Ctx, actor: &Actor) -> ServiceResult<AuditStatus> {
     actor.require(&[Role::Oversight], "verify the audit chain")?;
-    let newest = newest_anchor(&ctx.store).await?;
-    let anchors: Vec<PublishedAnchor> = newest.into_iter().collect();
+    let anchors = local_anchors(&ctx.store).await?;
+    let newest = anchors.last().cloned();
     Ok(AuditStatus {
         newest_anchor: newest,
         verdict: verify_against(&ctx.store, &anchors).await?,

@@ -113,7 +113,7 @@ pub fn hash_password(password: &str) -> ServiceResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Conflict(format!("could not hash password: {e}")))
+        .map_err(|e| ServiceError::Internal(format!("could not hash a password: {e}")))
 }
 
 pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
@@ -225,7 +225,7 @@ pub async fn create_user(ctx: &Ctx, by: Option<&Actor>, new: &NewUser) -> Servic
     let password = new.password.clone();
     let hash = off_the_runtime(move || hash_password(&password))
         .await
-        .map_err(|e| ServiceError::Conflict(format!("could not hash password: {e}")))??;
+        .map_err(|e| ServiceError::Internal(format!("could not hash a password: {e}")))??;
     create_user_hashed(ctx, by, new, |_| Ok(hash)).await
 }
 
@@ -412,17 +412,13 @@ pub(crate) async fn open_session(
     .execute(&mut **tx)
     .await?;
     let uid = actor.user_id.to_string();
-    audit::append(
+    crate::rows::audit_event(
         tx,
-        audit::NewEvent {
-            at: now,
-            actor_id: Some(&uid),
-            actor_role: actor.role.as_str(),
-            action: "sign_in",
-            subject_type: "user",
-            subject_id: &uid,
-            detail: serde_json::json!({ "address": client.to_string() }),
-        },
+        Some(actor),
+        now,
+        "sign_in",
+        ("user", &uid),
+        serde_json::json!({ "address": client.to_string() }),
     )
     .await?;
     Ok(session)
@@ -473,17 +469,13 @@ pub async fn logout(ctx: &Ctx, token: &str, client: ClientAddr) -> ServiceResult
             .fetch_one(&mut *tx)
             .await?;
         let (actor, _, _) = decode_actor(&row)?;
-        audit::append(
+        crate::rows::audit_event(
             &mut tx,
-            audit::NewEvent {
-                at: now,
-                actor_id: Some(&uid),
-                actor_role: actor.role.as_str(),
-                action: "sign_out",
-                subject_type: "user",
-                subject_id: &uid,
-                detail: serde_json::json!({ "address": client.to_string() }),
-            },
+            Some(&actor),
+            now,
+            "sign_out",
+            ("user", &uid),
+            serde_json::json!({ "address": client.to_string() }),
         )
         .await?;
     }

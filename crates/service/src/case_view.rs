@@ -32,6 +32,9 @@ pub struct CaseView {
     pub outcome: Option<String>,
     pub final_advice: Option<Consolidated>,
     pub final_advice_reasons: Option<String>,
+    /// The fingerprint of the advice behind the final advice: the decision form posts it back,
+    /// so a decision is taken on the advice the decision-maker read.
+    pub advice_fingerprint: Option<String>,
     pub appeal_of: Option<(String, String)>,
     pub appealed_by: Option<(String, String)>,
     pub appeal_grounds: Option<String>,
@@ -140,6 +143,7 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
         outcome: c.outcome.clone(),
         final_advice: c.final_advice.clone().filter(|_| internal),
         final_advice_reasons: c.final_advice_reasons.clone().filter(|_| internal),
+        advice_fingerprint: c.final_advice_fingerprint.clone().filter(|_| internal),
         appeal_of,
         appealed_by: appealed_by.map(|(i, r)| (i, r.unwrap_or_default())),
         appeal_grounds: c.appeal_grounds.clone(),

@@ -84,6 +84,11 @@ pub struct DecisionInput {
     /// Ask a second decision-maker to countersign before the decision takes effect.
     #[serde(default)]
     pub countersign: bool,
+    /// The fingerprint of the advice the decision-maker read (`CaseView::advice_fingerprint`).
+    /// When given, the decision is refused (409) if the advice has changed since: what was
+    /// confirmed is what is decided on. API clients may leave it out.
+    #[serde(default)]
+    pub advice_fingerprint: String,
 }
 
 /// The decision and its texts. The reasons' and resolution's minimum lengths are blockers
@@ -110,6 +115,19 @@ pub(crate) fn parse_decision(ctx: &Ctx, input: &DecisionInput) -> ServiceResult<
             format!("unknown decision {other:?}: use grant, refuse or no_licence_required"),
         )),
     }
+}
+
+/// Refuse a decision taken on a page showing other advice than the case now has.
+pub(crate) fn ensure_advice_as_read(case: &CaseRow, read: &str) -> ServiceResult<()> {
+    let read = read.trim();
+    if read.is_empty() || case.final_advice_fingerprint.as_deref() == Some(read) {
+        return Ok(());
+    }
+    Err(ServiceError::Conflict(
+        "the advice on this case changed after you opened it: read the case again before \
+         deciding"
+            .into(),
+    ))
 }
 
 pub(crate) async fn open_questions(tx: &mut Tx, id: CaseId) -> ServiceResult<usize> {
@@ -158,8 +176,10 @@ pub async fn finalise(
         CaseAction::Finalise
     };
     let status = transition(&case, action)?;
-    // The decision rests on the final advice: it must still be the advice on the case.
+    // The decision rests on the final advice: it must still be the advice on the case, and
+    // the advice the decision-maker read.
     ensure_final_advice_current(&mut tx, &case).await?;
+    ensure_advice_as_read(&case, &input.advice_fingerprint)?;
     let fctx = FinaliseContext {
         status: case.status,
         final_advice: case.final_advice.clone().unwrap_or(Consolidated::Empty),

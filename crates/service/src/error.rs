@@ -24,6 +24,10 @@ pub enum ServiceError {
     Throttled { retry_after_secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A fault on our side outside the database (a hashing library, a worker thread): logged,
+    /// never shown; the user is told only that nothing was changed.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -110,6 +110,10 @@ pub async fn decision(
         CaseAction::Finalise
     };
     transition(&case, action)?;
+    // Asked to confirm only what the command would accept: the final advice must still be
+    // current and the one the decision-maker read.
+    crate::advice::ensure_final_advice_current(&mut tx, &case).await?;
+    crate::decisions::ensure_advice_as_read(&case, &input.advice_fingerprint)?;
     let final_advice = case.final_advice.clone().unwrap_or(Consolidated::Empty);
     let resolution = Some(input.conflict_resolution.trim().to_string()).filter(|s| !s.is_empty());
     let fctx = FinaliseContext {

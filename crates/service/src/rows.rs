@@ -58,6 +58,8 @@ pub struct CaseRow {
     pub appeal_grounds: Option<String>,
     pub final_advice: Option<Consolidated>,
     pub final_advice_reasons: Option<String>,
+    /// The `AdviceFingerprint` of the advice set the final advice was consolidated from.
+    pub final_advice_fingerprint: Option<String>,
     pub submitted_at: Option<OffsetDateTime>,
     pub finalised_at: Option<OffsetDateTime>,
     pub outcome: Option<String>,
@@ -68,7 +70,8 @@ pub struct CaseRow {
 pub(crate) const SELECT_CASE: &str = "SELECT id, kind, reference, organisation_id, created_by, \
     licence_type, status, draft_json, end_use_statement, end_user_type, destinations, \
     total_value_minor, assigned_to, appeal_of, appeal_grounds, final_advice_json, \
-    final_advice_reasons, submitted_at, finalised_at, outcome, created_at, updated_at FROM cases";
+    final_advice_reasons, submitted_at, finalised_at, outcome, created_at, updated_at, \
+    final_advice_fingerprint FROM cases";
 
 pub(crate) fn decode_case(row: &sqlx::any::AnyRow) -> ServiceResult<CaseRow> {
     let id: String = row.try_get(0)?;
@@ -119,6 +122,7 @@ pub(crate) fn decode_case(row: &sqlx::any::AnyRow) -> ServiceResult<CaseRow> {
         outcome: row.try_get(19)?,
         created_at: from_micros(row.try_get(20)?),
         updated_at: from_micros(row.try_get(21)?),
+        final_advice_fingerprint: row.try_get("final_advice_fingerprint")?,
     })
 }
 

@@ -223,6 +223,53 @@ async fn find_user(tx: &mut Tx, email: &str) -> ServiceResult<Option<(Actor, Str
     row.as_ref().map(decode_actor).transpose()
 }
 
+/// Refuse (429) while the account's password throttle holds: for password checks other than
+/// sign-in (changing one's password).
+pub(crate) async fn check_account_throttle(ctx: &Ctx, email: &str) -> ServiceResult<()> {
+    let now = ctx.clock.now();
+    let state = throttle::peek(&ctx.store, &account_key(&email.trim().to_lowercase())).await?;
+    ThrottlePolicy::ACCOUNT
+        .check(state, now)
+        .map_err(|r| throttled(r, now))
+}
+
+/// A wrong password outside sign-in: counted against the account (and locking it as a failed
+/// sign-in would), recorded with `reason`.
+pub(crate) async fn account_failure(ctx: &Ctx, actor: &Actor, reason: &str) -> ServiceResult<()> {
+    let now = ctx.clock.now();
+    let key = account_key(&actor.email.trim().to_lowercase());
+    let mut tx = ctx.store.begin_command().await?;
+    let state = throttle::load(&mut tx, &key).await?;
+    let (state, lock) = ThrottlePolicy::ACCOUNT.record_failure(state, now);
+    throttle::save(&mut tx, &key, &state).await?;
+    crate::rows::audit_event(
+        &mut tx,
+        Some(actor),
+        now,
+        "password.check_failed",
+        ("user", &actor.user_id.to_string()),
+        serde_json::json!({ "reason": reason }),
+    )
+    .await?;
+    if let Some(until) = lock {
+        let client = ClientAddr(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let subject = ("user", actor.user_id.to_string());
+        lock_event(
+            &mut tx,
+            now,
+            "sign_in.lock",
+            subject,
+            "account",
+            client,
+            until,
+            state.locks,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn failed_event(
     tx: &mut Tx,
     at: OffsetDateTime,

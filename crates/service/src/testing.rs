@@ -344,6 +344,7 @@ impl World {
                 String::new()
             },
             countersign: stage == Stage::AwaitingCountersign,
+            ..Default::default()
         };
         let outcome = decisions::finalise(c, &self.decision_maker, id, &decision)
             .await

@@ -4,7 +4,7 @@
 pub mod sign_in;
 mod totp;
 
-use probity_store::{accounts as repo, audit, to_micros};
+use probity_store::{accounts as repo, to_micros};
 use sha2::{Digest, Sha256};
 
 pub use totp::Authenticator;
@@ -141,17 +141,13 @@ pub async fn confirm_enrolment(ctx: &Ctx, actor: &Actor, code: &str) -> ServiceR
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
     repo::replace_recovery_codes(&mut tx, &uid, &hashes, to_micros(now)).await?;
-    audit::append(
+    crate::rows::audit_event(
         &mut tx,
-        audit::NewEvent {
-            at: now,
-            actor_id: Some(&uid),
-            actor_role: actor.role.as_str(),
-            action: "two_factor.enable",
-            subject_type: "user",
-            subject_id: &uid,
-            detail: serde_json::json!({ "recovery_codes": RECOVERY_CODES }),
-        },
+        Some(actor),
+        now,
+        "two_factor.enable",
+        ("user", &uid),
+        serde_json::json!({ "recovery_codes": RECOVERY_CODES }),
     )
     .await?;
     tx.commit().await?;

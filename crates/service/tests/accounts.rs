@@ -186,7 +186,35 @@ async fn a_password_change_needs_the_old_one_and_ends_other_sessions(backend: Ba
     session(c, me, new).await;
 }
 
+/// Guessing the current password from a borrowed session is throttled like sign-in: wrong
+/// guesses count against the account, and once it locks even the right one waits.
+async fn the_current_password_cannot_be_guessed_from_a_session(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    let me = &w.exporter;
+    let here = session(c, me, PASSWORD).await;
+    let new = "a completely new passphrase";
+    for guess in 0..5 {
+        let errors = invalid(
+            accounts::change_password(c, me, &here.token, &change(&format!("guess {guess}!"), new))
+                .await,
+        );
+        assert_eq!(errors[0].0, "current_password");
+        w.clock.advance(time::Duration::seconds(10));
+    }
+    let (_, action, ..) = last_event(&db.store).await;
+    assert_eq!(action, "sign_in.lock");
+    let r = accounts::change_password(c, me, &here.token, &change(PASSWORD, new)).await;
+    assert!(matches!(r, Err(ServiceError::Throttled { .. })), "{r:?}");
+    w.clock.advance(time::Duration::minutes(2));
+    accounts::change_password(c, me, &here.token, &change(PASSWORD, new))
+        .await
+        .expect("the right password once the lock has passed");
+}
+
 probity_service::backend_tests!(
+    the_current_password_cannot_be_guessed_from_a_session,
     disabling_ends_sessions_and_refuses_sign_in,
     a_reset_second_factor_must_be_enrolled_again,
     a_password_change_needs_the_old_one_and_ends_other_sessions,

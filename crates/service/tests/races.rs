@@ -8,7 +8,7 @@ use common::*;
 use probity_service::domain::{CaseId, CaseStatus, Consolidated, LicenceAction, LicenceStatus};
 use probity_service::store::audit;
 use probity_service::testing::{Backend, Stage, TestDb, World};
-use probity_service::{advice, cases, decisions, licences, ServiceError};
+use probity_service::{advice, case_view, cases, decisions, licences, ServiceError};
 use sqlx::Row;
 use tokio::task::JoinHandle;
 
@@ -110,7 +110,10 @@ async fn stale_final_advice_is_refused(backend: Backend) {
         "{err:?}"
     );
 
-    // Already under final review when the advice changed: finalise and countersign refuse too.
+    // Consolidated before fingerprints were kept (an upgraded database): finalise and
+    // countersign refuse too, saying why.
+    let legacy = "this final advice was consolidated before Probity kept a record of the \
+                  advice it summarises: the caseworker must consolidate the final advice again";
     let id = w.case_at(Stage::UnderFinalReview).await;
     let pending = w.case_at(Stage::AwaitingCountersign).await;
     for case in [id, pending] {
@@ -124,14 +127,14 @@ async fn stale_final_advice_is_refused(backend: Backend) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, ServiceError::Conflict(m) if m == stale),
+        matches!(&err, ServiceError::Conflict(m) if m == legacy),
         "{err:?}"
     );
     let err = decisions::countersign(&w.ctx, &w.second_decision_maker, pending, "Agreed.")
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, ServiceError::Conflict(m) if m == stale),
+        matches!(&err, ServiceError::Conflict(m) if m == legacy),
         "{err:?}"
     );
     for case in [id, pending] {
@@ -335,7 +338,64 @@ async fn suspend_vs_revoke(backend: Backend) {
     assert!(audit::verify(&db.store).await.unwrap().is_ok());
 }
 
+/// The reviewer's scenario: a decision-maker confirms a decision on the advice they read;
+/// meanwhile the case is returned, the advice changes and is consolidated again. The confirmed
+/// decision carries the fingerprint of the advice read, and is refused.
+async fn a_decision_is_taken_on_the_advice_read(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let id = w.case_at(Stage::UnderFinalReview).await;
+    let view = case_view::case_view(&w.ctx, &w.decision_maker, id)
+        .await
+        .unwrap();
+    let read = view.advice_fingerprint.clone().expect("officials see it");
+    // Meanwhile: returned, an adviser now refuses, consolidated and sent back.
+    decisions::return_to_caseworker(
+        &w.ctx,
+        &w.second_decision_maker,
+        id,
+        "More advice is needed.",
+    )
+    .await
+    .unwrap();
+    advice::give_advice(&w.ctx, &w.fcdo_adviser, id, &refuse("NO", &["2c"]))
+        .await
+        .unwrap();
+    advice::consolidate_final(&w.ctx, &w.caseworker, id, "Consolidated once more.")
+        .await
+        .unwrap();
+    decisions::submit_for_decision(&w.ctx, &w.caseworker, id)
+        .await
+        .unwrap();
+    let mut as_confirmed = refusal(&[], "Granting despite the advice: the end user is known.");
+    as_confirmed.decision = "grant".into();
+    as_confirmed.advice_fingerprint = read;
+    let err = decisions::finalise(&w.ctx, &w.decision_maker, id, &as_confirmed)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ServiceError::Conflict(m) if m.starts_with("the advice on this case changed after you opened it")),
+        "{err:?}"
+    );
+    assert!(licences::for_case(&w.ctx, &w.exporter, id)
+        .await
+        .unwrap()
+        .is_empty());
+    // Read again, the decision-maker decides on what is there now.
+    let now_read = case_view::case_view(&w.ctx, &w.decision_maker, id)
+        .await
+        .unwrap()
+        .advice_fingerprint
+        .unwrap();
+    let mut decided = refusal(&["2c"], "The clear risk under criterion 2c stands.");
+    decided.advice_fingerprint = now_read;
+    decisions::finalise(&w.ctx, &w.decision_maker, id, &decided)
+        .await
+        .unwrap();
+}
+
 probity_service::backend_tests!(
+    a_decision_is_taken_on_the_advice_read,
     advice_vs_consolidation,
     stale_final_advice_is_refused,
     question_vs_answer,

@@ -309,6 +309,20 @@ async fn a_rewritten_event_contradicts_the_first_anchor_after_it(backend: Backen
         audit_anchors::status(c, &w.caseworker).await,
         Err(ServiceError::Forbidden(_))
     ));
+    // The sequencer does not launder the rewrite into a fresh anchor, even with decisions to
+    // publish; and if an anchor of the rewritten chain did exist, the page would still check
+    // the older ones.
+    w.case_at(Stage::Granted).await;
+    seq.run_once(c).await.unwrap();
+    assert_eq!(anchors(c).await, a, "no anchor of a rewritten chain");
+    let status = audit_anchors::status(c, &w.oversight).await.unwrap();
+    assert!(matches!(
+        status.verdict,
+        AnchorVerdict::Checked {
+            anchors: Err(AnchorBreak::Rewritten { .. }),
+            ..
+        }
+    ));
 
     // Writing the original back restores every hash: the anchors hold again.
     tamper::rewrite_event(&c.store, target, &original).await;

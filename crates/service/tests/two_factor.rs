@@ -196,6 +196,8 @@ async fn a_pending_sign_in_is_short_lived_single_use_and_bound(backend: Backend)
     let p = pending(c, &w.admin).await;
     for _ in 0..4 {
         wrong_code(sign_in::complete(c, &p.token, &p.csrf_token, "999999x", LOCAL).await);
+        // Past the account's growing waits between codes (codes_are_throttled_… tests them).
+        w.clock.advance(time::Duration::seconds(10));
     }
     assert!(matches!(
         sign_in::complete(c, &p.token, &p.csrf_token, "999999x", LOCAL).await,
@@ -252,7 +254,7 @@ async fn the_requirement_follows_the_role_and_the_switch(backend: Backend) {
     assert_eq!(fresh.two_factor, TwoFactorPolicy::Required);
 }
 
-/// Two sign-ins racing with one code (say, a code read over a shoulder): exactly one wins,
+/// Two sign-ins racing with one code (say, a code read over a shoulder): never both win,
 /// because "newer than the last step used" is decided inside the UPDATE.
 async fn one_code_raced_twice_signs_in_once(backend: Backend) {
     let db = TestDb::new(backend).await;
@@ -268,7 +270,16 @@ async fn one_code_raced_twice_signs_in_once(backend: Backend) {
         }
         let results = complete_all(c, &attempts, typed).await;
         let won = results.iter().filter(|r| r.is_ok()).count();
-        assert_eq!(won, 1, "{typed}: {results:?}");
+        // Never two. The losers count as wrong codes, so when five of them run before the
+        // winner the account's second step locks and nobody wins this round.
+        let throttled = results.iter().any(|r| {
+            matches!(
+                r,
+                Err(SecondStepError::Service(ServiceError::Throttled { .. }))
+            )
+        });
+        assert!(won == 1 || (won == 0 && throttled), "{typed}: {results:?}");
+        w.clock.advance(time::Duration::minutes(2));
     }
 }
 
@@ -293,7 +304,52 @@ async fn complete_all(
     out
 }
 
+/// A stolen password must not buy unlimited rounds of code guesses: wrong codes count against
+/// the account across pending sign-ins, lock it (then even the right code waits), and only a
+/// completed second step wipes the count.
+async fn codes_are_throttled_across_pending_sign_ins(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    let (phone, _) = enrol(&w, c, &w.caseworker).await;
+    let not_the_code = |right: String| {
+        let first = (right.as_bytes()[0] - b'0' + 5) % 10;
+        format!("{first}{}", &right[1..])
+    };
+    let mut throttled_in_round = None;
+    for round in 0..10 {
+        // A fresh pending sign-in each round, as an attacker with the password would get.
+        let p = pending(c, &w.caseworker).await;
+        let guess = not_the_code(phone.code_at(w.now()));
+        match sign_in::complete(c, &p.token, &p.csrf_token, &guess, LOCAL).await {
+            Err(SecondStepError::Service(ServiceError::Throttled { .. })) => {
+                throttled_in_round = Some(round);
+                break;
+            }
+            other => wrong_code(other),
+        }
+        w.clock.advance(time::Duration::seconds(10));
+    }
+    assert_eq!(
+        throttled_in_round,
+        Some(5),
+        "five wrong codes lock the second step"
+    );
+    let p = pending(c, &w.caseworker).await;
+    let right = phone.code_at(w.now());
+    assert!(matches!(
+        sign_in::complete(c, &p.token, &p.csrf_token, &right, LOCAL).await,
+        Err(SecondStepError::Service(ServiceError::Throttled { .. }))
+    ));
+    w.clock.advance(time::Duration::minutes(2));
+    let p = pending(c, &w.caseworker).await;
+    sign_in::complete(c, &p.token, &p.csrf_token, &phone.code_at(w.now()), LOCAL)
+        .await
+        .expect("the right code once the lock has passed");
+}
+
 probity_service::backend_tests!(
+    codes_are_throttled_across_pending_sign_ins,
     one_code_raced_twice_signs_in_once,
     enrolment_needs_a_current_code,
     sign_in_takes_a_second_step_and_refuses_a_reused_code,

@@ -197,6 +197,15 @@ pub async fn head(conn: &mut AnyConnection) -> Result<Option<ChainReport>, Store
     .transpose()
 }
 
+/// The stored hash of event number `seq`, if there is such an event.
+pub async fn hash_at(conn: &mut AnyConnection, seq: i64) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT hash FROM audit_events WHERE seq = $1")
+        .bind(seq)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("hash")).transpose()?)
+}
+
 /// Recompute the whole chain, in pages, and name the first broken link.
 pub async fn verify(store: &Store) -> Result<Result<ChainReport, BrokenLink>, StoreError> {
     Ok(verify_recording(store, &BTreeSet::new())

@@ -234,6 +234,17 @@ pub async fn latest_anchor(conn: &mut AnyConnection) -> Result<Option<StoredEntr
     row.as_ref().map(decode_entry).transpose()
 }
 
+/// Every entry without an outbox row (the audit anchors), in index order.
+pub async fn anchors(conn: &mut AnyConnection) -> Result<Vec<StoredEntry>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT idx, outbox_seq, entry FROM register_entries WHERE outbox_seq IS NULL \
+         ORDER BY idx",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(decode_entry).collect()
+}
+
 /// Entries with index in `[from, from + count)`, in index order.
 pub async fn read_entries(
     conn: &mut AnyConnection,

@@ -37,7 +37,9 @@ impl AppError {
                 ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::Conflict(_) | ServiceError::Blocked(_) => StatusCode::CONFLICT,
                 ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-                ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                ServiceError::Store(_) | ServiceError::Internal(_) => {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
             },
             AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Csrf => StatusCode::FORBIDDEN,
@@ -57,7 +59,7 @@ impl AppError {
                 ServiceError::Conflict(_) => "conflict",
                 ServiceError::Blocked(_) => "blocked",
                 ServiceError::Throttled { .. } => "throttled",
-                ServiceError::Store(_) => "internal",
+                ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
             },
             AppError::BadRequest(_) => "bad_request",
             AppError::Csrf => "csrf",
@@ -70,6 +72,10 @@ impl AppError {
     /// The message shown to users. Internal errors are logged, never shown.
     pub fn public_message(&self) -> String {
         match self {
+            AppError::Service(ServiceError::Internal(e)) => {
+                tracing::error!(error = %e, "internal error");
+                "something went wrong on our side; nothing was changed — please try again".into()
+            }
             AppError::Service(ServiceError::Store(e)) => {
                 tracing::error!(error = %e, "internal error");
                 "something went wrong on our side; nothing was changed — please try again".into()

@@ -350,6 +350,7 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
                 String::new()
             },
             countersign: rng.gen_bool(0.2),
+            ..Default::default()
         };
         let mut outcome = decisions::finalise(ctx, &dm, id, &decision).await?;
         if outcome == Finalised::AwaitingCountersign {
@@ -477,6 +478,7 @@ async fn decide_appeal(
         },
         conflict_resolution: String::new(),
         countersign: false,
+        ..Default::default()
     };
     decisions::finalise(ctx, dm, appeal, &decision).await?;
     Ok(())

@@ -65,6 +65,21 @@ pub async fn due_anchor(
             "the audit chain is shorter than the register's last anchor says: events were deleted"
         );
     }
+    if let Some(l) = last.filter(|l| l.length <= length) {
+        let seq = i64::try_from(l.length).unwrap_or(i64::MAX);
+        let then = audit::hash_at(conn, seq).await?;
+        if then.as_deref() != Some(l.head.to_string().as_str()) {
+            // The event the last anchor ends on now hashes differently: the chain was
+            // rewritten. Anchoring it would publish the rewrite as if it were the record, so
+            // no anchor is appended; the anchors already published contradict the database.
+            tracing::error!(
+                event = l.length,
+                "the audit chain no longer matches the register's last anchor: it was \
+                 rewritten at or before this event; not anchoring it"
+            );
+            return Ok(None);
+        }
+    }
     Ok(anchor_due(last.as_ref(), &current, with_decisions, interval).then_some(current))
 }
 

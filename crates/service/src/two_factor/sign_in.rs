@@ -3,13 +3,19 @@
 //! as SHA-256, bound to the user, with its own form token, expiring in five minutes). A
 //! current code or an unused recovery code turns it into a session, once.
 use probity_domain::account::{parse_second_factor, SecondFactorInput};
-use probity_store::{accounts as repo, audit, from_micros, to_micros};
+use probity_domain::throttle::{ThrottlePolicy, ThrottleState};
+use probity_store::{accounts as repo, audit, from_micros, throttle, to_micros};
 use sqlx::AnyConnection;
 
 use super::{recovery_hash, Authenticator};
 use crate::auth::{decode_actor, open_session, random_token, token_hash, Actor, Session, SignIn};
 use crate::sign_in::ClientAddr;
 use crate::{Ctx, ServiceError, ServiceResult};
+
+/// The throttle key of an account's second step (codes), apart from its password's.
+fn second_factor_key(user_id: &str) -> String {
+    format!("second_factor:{user_id}")
+}
 
 /// How long the second step may take.
 pub const PENDING_MINUTES: i64 = 5;
@@ -115,31 +121,60 @@ pub async fn complete(
     if pending.csrf_token != csrf_token {
         return Err(SecondStepError::Forged);
     }
+    // Codes are throttled per account across pending sign-ins: a stolen password must not
+    // buy unlimited rounds of guesses. Only a completed second step wipes this slate (a
+    // correct password does not), so locks double up to an hour.
+    let key = second_factor_key(&pending.user_id);
+    let throttle_state = throttle::load(&mut tx, &key).await?;
+    if let Err(refusal) = ThrottlePolicy::ACCOUNT.check(throttle_state, now) {
+        return Err(SecondStepError::Service(crate::sign_in::throttled(
+            refusal, now,
+        )));
+    }
     let actor = load_active(&mut tx, &pending.user_id).await?;
     let accepted = match (parse_second_factor(typed), actor.as_ref()) {
         (Some(input), Some(actor)) => check_code(&mut tx, ctx, actor, &input).await?,
         _ => None,
     };
     let (Some(method), Some(actor)) = (accepted, actor) else {
+        let (state, lock) = ThrottlePolicy::ACCOUNT.record_failure(throttle_state, now);
+        if let Err(e) = throttle::save(&mut tx, &key, &state).await {
+            return Err(e.into());
+        }
+        if let Some(until) = lock {
+            let subject = ("user", pending.user_id.clone());
+            let scope = "second_factor";
+            let locked = crate::sign_in::lock_event(
+                &mut tx,
+                now,
+                "sign_in.lock",
+                subject,
+                scope,
+                client,
+                until,
+                state.locks,
+            )
+            .await;
+            if let Err(e) = locked {
+                return Err(SecondStepError::Service(e));
+            }
+        }
         return Err(wrong_code(tx, &hash, pending.attempts + 1, &pending.user_id, ctx).await);
     };
+    throttle::save(&mut tx, &key, &ThrottleState::default()).await?;
     if !repo::delete_pending(&mut tx, &hash).await? {
         return Err(SecondStepError::Expired);
     }
     let session = open_session(&mut tx, ctx, &actor, client).await?;
     let uid = actor.user_id.to_string();
     let left = repo::recovery_codes_left(&mut tx, &uid).await?;
-    audit::append(
+    crate::rows::audit_event(
         &mut tx,
-        audit::NewEvent {
-            at: now,
-            actor_id: Some(&uid),
-            actor_role: actor.role.as_str(),
-            action: "sign_in.second_factor",
-            subject_type: "user",
-            subject_id: &uid,
-            detail: serde_json::json!({ "method": method, "recovery_codes_left": left }),
-        },
+        Some(&actor),
+        now,
+        "sign_in.second_factor",
+        ("user", &uid),
+        serde_json::json!({ "method": method, "recovery_codes_left": left }),
     )
     .await?;
     tx.commit().await?;

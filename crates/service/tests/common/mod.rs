@@ -57,6 +57,7 @@ pub fn grant(provisos: &[&str]) -> DecisionInput {
         reasons: "Granted on the consolidated advice and the case record.".into(),
         conflict_resolution: String::new(),
         countersign: false,
+        ..Default::default()
     }
 }
 
@@ -68,6 +69,7 @@ pub fn refusal(criteria: &[&str], resolution: &str) -> DecisionInput {
         reasons: "Refused: the risk identified by the advisers is clear.".into(),
         conflict_resolution: resolution.into(),
         countersign: false,
+        ..Default::default()
     }
 }
 
@@ -79,6 +81,7 @@ pub fn no_licence() -> DecisionInput {
         reasons: "The goods described do not need an export licence.".into(),
         conflict_resolution: String::new(),
         countersign: false,
+        ..Default::default()
     }
 }
 

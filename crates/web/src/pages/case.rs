@@ -218,6 +218,9 @@ pub struct ActionForm {
     conflict_resolution: String,
     #[serde(default)]
     countersign: Option<String>,
+    /// The fingerprint of the advice shown with the decision form.
+    #[serde(default)]
+    advice_fingerprint: String,
     #[serde(default)]
     grounds: String,
     #[serde(default)]
@@ -236,6 +239,7 @@ impl ActionForm {
             reasons: self.reasons.clone(),
             conflict_resolution: self.conflict_resolution.clone(),
             countersign: self.countersign.is_some(),
+            advice_fingerprint: self.advice_fingerprint.clone(),
         }
     }
 
@@ -246,6 +250,7 @@ impl ActionForm {
             ("provisos", self.provisos.clone()),
             ("reasons", self.reasons.clone()),
             ("conflict_resolution", self.conflict_resolution.clone()),
+            ("advice_fingerprint", self.advice_fingerprint.clone()),
         ];
         v.extend(self.criteria.iter().map(|c| ("criteria", c.clone())));
         if self.countersign.is_some() {

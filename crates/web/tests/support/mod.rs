@@ -550,6 +550,7 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
         reasons: "Decided on the consolidated advice and the case record.".into(),
         conflict_resolution: String::new(),
         countersign: at == At::AwaitingCountersign,
+        ..Default::default()
     };
     let decider = if at == At::AwaitingCountersign {
         &w.second_decision_maker
