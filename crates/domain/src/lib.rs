@@ -25,6 +25,7 @@ pub mod paging;
 pub mod record;
 pub mod reference;
 pub mod register_entry;
+pub mod scope;
 pub mod text;
 pub mod throttle;
 
@@ -46,4 +47,5 @@ pub use paging::*;
 pub use record::*;
 pub use reference::*;
 pub use register_entry::*;
+pub use scope::*;
 pub use text::*;
