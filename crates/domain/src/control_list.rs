@@ -287,7 +287,7 @@ impl ControlList {
 }
 
 /// Splits one CSV line; fields may be quoted, with `""` for a quote inside.
-fn split_csv_line(line: &str) -> Option<Vec<String>> {
+pub(crate) fn split_csv_line(line: &str) -> Option<Vec<String>> {
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut chars = line.chars().peekable();

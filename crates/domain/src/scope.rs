@@ -13,7 +13,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::application::{Application, EndUserType, FieldError, ValidationErrors};
-use crate::control_list::Rating;
+use crate::control_list::{Rating, RatingKind};
 use crate::country::CountryCode;
 use crate::text::{check_text, TextRule};
 
@@ -133,6 +133,8 @@ impl From<Phrase> for String {
 #[serde(default, deny_unknown_fields)]
 pub struct Clauses {
     pub destinations: BTreeSet<CountryCode>,
+    /// Whole classes of goods ("all military goods"), by the rating's kind.
+    pub rating_kinds: BTreeSet<RatingKind>,
     pub ratings: Vec<RatingPattern>,
     pub end_user_types: BTreeSet<EndUserType>,
     pub end_use: Vec<Phrase>,
@@ -141,6 +143,7 @@ pub struct Clauses {
 impl Clauses {
     pub fn is_empty(&self) -> bool {
         self.destinations.is_empty()
+            && self.rating_kinds.is_empty()
             && self.ratings.is_empty()
             && self.end_user_types.is_empty()
             && self.end_use.is_empty()
@@ -155,6 +158,13 @@ impl Clauses {
                 .iter()
                 .find(|d| self.destinations.contains(d));
             because.push(Because::Destination(*hit.ok_or(Clause::Destinations)?));
+        }
+        if !self.rating_kinds.is_empty() {
+            let hit = subject
+                .ratings
+                .iter()
+                .find(|r| self.rating_kinds.contains(&r.kind()));
+            because.push(Because::RatingKind(hit.ok_or(Clause::RatingKinds)?.clone()));
         }
         if !self.ratings.is_empty() {
             let hit = subject.ratings.iter().find_map(|r| {
@@ -310,6 +320,7 @@ impl ScopeSubject {
 #[serde(rename_all = "snake_case")]
 pub enum Clause {
     Destinations,
+    RatingKinds,
     Ratings,
     EndUserTypes,
     EndUse,
@@ -319,6 +330,7 @@ impl Clause {
     pub const fn label(self) -> &'static str {
         match self {
             Self::Destinations => "destination",
+            Self::RatingKinds => "class of goods",
             Self::Ratings => "rating",
             Self::EndUserTypes => "end-user type",
             Self::EndUse => "end use",
@@ -331,6 +343,8 @@ impl Clause {
 #[serde(tag = "clause", rename_all = "snake_case")]
 pub enum Because {
     Destination(CountryCode),
+    /// A rating of a class the rule names.
+    RatingKind(Rating),
     Rating {
         rating: Rating,
         pattern: RatingPattern,
@@ -343,6 +357,9 @@ impl fmt::Display for Because {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Destination(c) => write!(f, "destination {} ({})", c.as_str(), c.name()),
+            Self::RatingKind(r) => {
+                write!(f, "rating {r} ({} goods)", r.kind().label().to_lowercase())
+            }
             Self::Rating { rating, pattern } if pattern.to_string() == rating.as_str() => {
                 write!(f, "rating {rating}")
             }
@@ -410,6 +427,7 @@ impl fmt::Display for Verdict {
 #[serde(default)]
 pub struct ClausesInput {
     pub destinations: String,
+    pub rating_kinds: String,
     pub ratings: String,
     pub end_user_types: String,
     pub end_use: String,
@@ -446,6 +464,23 @@ impl ClausesInput {
                     clauses.destinations.insert(code);
                 }
                 Err(e) => push("destinations", e.to_string()),
+            }
+        }
+        for item in items(&self.rating_kinds, &[',', '\n', ';']) {
+            let kind = RatingKind::ALL.into_iter().find(|k| {
+                k.as_str().eq_ignore_ascii_case(item) || k.label().eq_ignore_ascii_case(item)
+            });
+            match kind {
+                Some(k) => {
+                    clauses.rating_kinds.insert(k);
+                }
+                None => push(
+                    "rating_kinds",
+                    format!(
+                        "{:?} is not a class of goods (military, dual-use or UK national)",
+                        item.chars().take(40).collect::<String>()
+                    ),
+                ),
             }
         }
         for item in items(&self.ratings, &[',', '\n', ';']) {

@@ -176,6 +176,7 @@ fn bad_rules_are_refused_with_every_problem_named() {
         ratings: "ML10, ML-4".into(),
         end_user_types: "navy".into(),
         end_use: "x".into(),
+        ..Default::default()
     };
     let exclusions = [
         ExclusionInput {
@@ -269,4 +270,33 @@ fn an_application_gives_its_destinations_ratings_and_end_use() {
         .evaluate(&s)
         .to_string()
         .starts_with("excluded by"));
+}
+
+#[test]
+fn a_class_of_goods_clause_matches_by_the_ratings_kind() {
+    let applies = ClausesInput {
+        destinations: "RU".into(),
+        rating_kinds: "Military".into(),
+        ..Default::default()
+    };
+    let rule = parse_scope_rule(&applies, &[]).unwrap();
+    let military = rule.evaluate(&subject(&["RU"], &["5A002", "PL5001"], "x"));
+    assert_eq!(
+        military.to_string(),
+        "in scope: destination RU (Russian Federation); rating PL5001 (military goods)"
+    );
+    let dual_use = rule.evaluate(&subject(&["RU"], &["5A002"], "x"));
+    assert_eq!(
+        dual_use,
+        Verdict::OutOfScope {
+            failed: Clause::RatingKinds
+        }
+    );
+    let bad = ClausesInput {
+        destinations: "RU".into(),
+        rating_kinds: "weapons".into(),
+        ..Default::default()
+    };
+    let errors = parse_scope_rule(&bad, &[]).unwrap_err().0;
+    assert_eq!(errors[0].field, "rating_kinds");
 }
