@@ -7,6 +7,7 @@ pub mod advice;
 pub mod api_token;
 pub mod application;
 mod application_rules;
+pub mod assessment;
 pub mod assignment;
 pub mod audit_anchor;
 pub mod case;
@@ -32,6 +33,7 @@ pub mod throttle;
 
 pub use advice::*;
 pub use application::*;
+pub use assessment::*;
 pub use assignment::*;
 pub use audit_anchor::*;
 pub use case::*;

@@ -1,0 +1,138 @@
+use super::*;
+
+fn input() -> AssessmentInput {
+    AssessmentInput {
+        destination: "IL".into(),
+        criterion: "Criterion 2c".into(),
+        finding: "clear risk".into(),
+        scope: ClausesInput {
+            ratings: "ML1; ML2; ML4; ML10".into(),
+            end_use: "Gaza".into(),
+            ..Default::default()
+        },
+        exclusions: vec![ExclusionInput {
+            name: "F-35 global programme components".into(),
+            when: ClausesInput {
+                end_use: "F-35".into(),
+                ..Default::default()
+            },
+        }],
+        evidence: "Reports of the conduct of hostilities reviewed by the IHL cell.".into(),
+        reasons: "There is a clear risk that the items might be used to commit or facilitate a serious violation of IHL.".into(),
+        legal_basis: "Strategic Export Licensing Criteria, criterion 2(c)".into(),
+        public_summary: "Clear risk under criterion 2c for items usable in military operations in Gaza; F-35 components exempt.".into(),
+    }
+}
+
+#[test]
+fn an_assessment_parses_with_its_destination_as_the_default_scope() {
+    let a = input().parse().unwrap();
+    assert_eq!(a.destination.as_str(), "IL");
+    assert_eq!(a.criterion.as_str(), "2c");
+    assert_eq!(a.finding, Finding::ClearRisk);
+    let destinations: Vec<&str> = a
+        .rule
+        .applies()
+        .destinations
+        .iter()
+        .map(|d| d.as_str())
+        .collect();
+    assert_eq!(destinations, ["IL"]);
+    assert_eq!(a.rule.exclusions().len(), 1);
+}
+
+#[test]
+fn every_problem_is_named_by_field() {
+    let bad = AssessmentInput {
+        destination: "XX".into(),
+        criterion: "9".into(),
+        finding: "bad".into(),
+        scope: ClausesInput {
+            ratings: "ML-1".into(),
+            ..Default::default()
+        },
+        evidence: "short".into(),
+        ..input()
+    };
+    let errors = bad.parse().unwrap_err().0;
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "destination",
+            "criterion",
+            "finding",
+            "evidence",
+            "scope.ratings"
+        ],
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn the_scope_must_include_the_assessed_destination() {
+    let elsewhere = AssessmentInput {
+        scope: ClausesInput {
+            destinations: "PS".into(),
+            ..Default::default()
+        },
+        ..input()
+    };
+    let errors = elsewhere.parse().unwrap_err().0;
+    assert_eq!(errors[0].field, "scope.destinations");
+    assert!(errors[0].message.contains("IL"));
+}
+
+#[test]
+fn a_review_is_offered_when_a_clear_risk_appears_changes_or_goes() {
+    let clear = input().parse().unwrap();
+    let caution = AssessmentInput {
+        finding: "caution".into(),
+        ..input()
+    }
+    .parse()
+    .unwrap();
+    let wider = AssessmentInput {
+        scope: ClausesInput {
+            ratings: "ML1; ML2; ML4; ML5; ML10".into(),
+            end_use: "Gaza".into(),
+            ..Default::default()
+        },
+        ..input()
+    }
+    .parse()
+    .unwrap();
+    let reworded = Assessment {
+        evidence: "New evidence, same scope and same finding as before.".into(),
+        ..clear.clone()
+    };
+    assert_eq!(clear.review_offer(None), ReviewOffer::Restriction);
+    assert_eq!(clear.review_offer(Some(&caution)), ReviewOffer::Restriction);
+    assert_eq!(wider.review_offer(Some(&clear)), ReviewOffer::Restriction);
+    assert_eq!(reworded.review_offer(Some(&clear)), ReviewOffer::None);
+    assert_eq!(
+        caution.review_offer(Some(&clear)),
+        ReviewOffer::Reinstatement
+    );
+    assert_eq!(caution.review_offer(None), ReviewOffer::None);
+}
+
+#[test]
+fn each_kind_of_review_has_its_own_outcomes() {
+    use ReviewOutcome as O;
+    let restriction = ReviewOutcome::allowed_in(ReviewKind::Restriction);
+    let reinstatement = ReviewOutcome::allowed_in(ReviewKind::Reinstatement);
+    assert!(restriction.contains(&O::Suspend) && !restriction.contains(&O::Reinstate));
+    assert!(reinstatement.contains(&O::Reinstate) && !reinstatement.contains(&O::Suspend));
+    // Every outcome belongs to at least one kind.
+    for o in ReviewOutcome::ALL {
+        assert!(
+            restriction.contains(&o) || reinstatement.contains(&o),
+            "{o}"
+        );
+    }
+    assert_eq!(
+        "keep_suspended".parse::<ReviewOutcome>().unwrap(),
+        O::KeepSuspended
+    );
+}
