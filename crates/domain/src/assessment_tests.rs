@@ -136,3 +136,50 @@ fn each_kind_of_review_has_its_own_outcomes() {
         O::KeepSuspended
     );
 }
+
+#[test]
+fn a_diff_names_what_a_new_version_changed() {
+    use crate::assessment_diff::{diff, DiffLine};
+    let old = input().parse().unwrap();
+    let new = AssessmentInput {
+        finding: "caution".into(),
+        scope: ClausesInput {
+            ratings: "ML1; ML4; ML5; ML10".into(),
+            end_use: "Gaza".into(),
+            ..Default::default()
+        },
+        exclusions: vec![ExclusionInput {
+            name: "Humanitarian demining".into(),
+            when: ClausesInput {
+                end_use: "demining".into(),
+                ..Default::default()
+            },
+        }],
+        evidence:
+            "Reports of the conduct of hostilities reviewed by the IHL cell.\nA second report."
+                .into(),
+        ..input()
+    }
+    .parse()
+    .unwrap();
+    let d = diff(&old, &new);
+    assert_eq!(d.finding, Some((Finding::ClearRisk, Finding::Caution)));
+    assert_eq!(d.scope.len(), 1);
+    assert_eq!(d.scope[0].clause, crate::scope::Clause::Ratings);
+    assert_eq!(d.scope[0].added, ["ML5"]);
+    assert_eq!(d.scope[0].removed, ["ML2"]);
+    assert_eq!(d.exclusions_added, ["Humanitarian demining"]);
+    assert_eq!(d.exclusions_removed, ["F-35 global programme components"]);
+    assert_eq!(d.text.len(), 1);
+    assert_eq!(d.text[0].field, "evidence");
+    assert_eq!(
+        d.text[0].lines,
+        [
+            DiffLine::Same(
+                "Reports of the conduct of hostilities reviewed by the IHL cell.".into()
+            ),
+            DiffLine::Added("A second report.".into()),
+        ]
+    );
+    assert!(diff(&old, &old).is_empty());
+}

@@ -8,6 +8,7 @@ pub mod api_token;
 pub mod application;
 mod application_rules;
 pub mod assessment;
+pub mod assessment_diff;
 pub mod assignment;
 pub mod audit_anchor;
 pub mod case;
