@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod advice;
+pub mod analytics_history;
 pub mod api_tokens;
 pub mod audit;
 pub mod bulk;
