@@ -248,8 +248,8 @@ pub(crate) async fn create_user_hashed(
     let mut tx = ctx.store.begin_command().await?;
     let (id_text, org, team) = (
         id.to_string(),
-        org.map(|o: OrganisationId| o.to_string()),
-        team.map(|t: TeamId| t.to_string()),
+        org.map(|o| o.to_string()),
+        team.map(|t| t.to_string()),
     );
     let row = users::NewUserRow {
         id: &id_text,
