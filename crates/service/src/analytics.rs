@@ -23,7 +23,7 @@ mod params;
 mod provenance;
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, Weak};
 
 pub use import::{
     import_caat, ImportFailure, ImportOutcome, ImportStage, CAAT_COHORT_SOURCE, CAAT_GROUP_SOURCE,
@@ -43,7 +43,7 @@ use crate::{Ctx, ServiceResult};
 /// Answer a statistics query (the JSON of `GET /api/v1/stats` and `probity stats`).
 pub async fn stats(ctx: &Ctx, p: &StatsParams) -> ServiceResult<StatsAnswer> {
     let t = table(ctx).await?;
-    StatsAnswer::cached(&t, p)
+    StatsAnswer::cached(ctx, &t, p)
 }
 
 /// The licence groups behind a query, largest matching value first (drill-down).
@@ -70,23 +70,34 @@ const RESULTS_CACHED: usize = 256;
 
 type CacheEntry = (Weak<Table>, String, Arc<QueryResult>);
 
-fn results() -> &'static Mutex<VecDeque<CacheEntry>> {
-    static R: OnceLock<Mutex<VecDeque<CacheEntry>>> = OnceLock::new();
-    R.get_or_init(|| Mutex::new(VecDeque::new()))
+/// What analytics keeps between requests: owned by the service context ([`Ctx::analytics`]),
+/// shared by its clones, and dropped with it.
+#[derive(Default)]
+pub struct AnalyticsCache {
+    table: load::TableCache,
+    provenance: provenance::ProvenanceCache,
+    results: Mutex<VecDeque<CacheEntry>>,
+}
+
+impl AnalyticsCache {
+    fn results(&self) -> std::sync::MutexGuard<'_, VecDeque<CacheEntry>> {
+        self.results.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// Forget every remembered query result (benchmarks measure cold queries with it).
-pub fn forget_results() {
-    results().lock().unwrap_or_else(|e| e.into_inner()).clear();
+pub fn forget_results(ctx: &Ctx) {
+    ctx.analytics.results().clear();
 }
 
 /// [`run`], remembering the last results: a page viewed again (or by the next visitor)
 /// costs a lookup until the data changes.
-pub fn run_cached(t: &Arc<Table>, q: &Query) -> ServiceResult<Arc<QueryResult>> {
-    let key = serde_json::to_string(q).unwrap_or_default();
+pub fn run_cached(ctx: &Ctx, t: &Arc<Table>, q: &Query) -> ServiceResult<Arc<QueryResult>> {
+    let key = serde_json::to_string(q)
+        .map_err(|e| crate::ServiceError::Internal(format!("could not key a query: {e}")))?;
     let same = |e: &CacheEntry| e.1 == key && e.0.upgrade().is_some_and(|x| Arc::ptr_eq(&x, t));
     {
-        let mut c = results().lock().unwrap_or_else(|e| e.into_inner());
+        let mut c = ctx.analytics.results();
         if let Some(e) = c.iter().position(same).and_then(|i| c.remove(i)) {
             let r = e.2.clone();
             c.push_back(e);
@@ -94,7 +105,7 @@ pub fn run_cached(t: &Arc<Table>, q: &Query) -> ServiceResult<Arc<QueryResult>> 
         }
     }
     let r = Arc::new(run(t, q)?);
-    let mut c = results().lock().unwrap_or_else(|e| e.into_inner());
+    let mut c = ctx.analytics.results();
     c.retain(|e| e.0.strong_count() > 0);
     while c.len() >= RESULTS_CACHED {
         c.pop_front();

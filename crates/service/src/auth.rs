@@ -9,11 +9,10 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use base64::Engine;
 use probity_domain::{OrganisationId, TeamId, UserId};
-use probity_store::{audit, from_micros, to_micros};
+use probity_store::{audit, from_micros, to_micros, users};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use crate::sign_in::ClientAddr;
 use crate::{Ctx, ServiceError, ServiceResult};
@@ -247,36 +246,36 @@ pub(crate) async fn create_user_hashed(
     let id = UserId::new();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(&email)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_some() {
-        return Err(ServiceError::field(
-            "email",
-            "a user with this email already exists",
-        ));
-    }
-    sqlx::query(
-        "INSERT INTO users (id, email, display_name, role, organisation_id, team_id, \
-         password_hash, active, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,1,$8)",
-    )
-    .bind(id.to_string())
-    .bind(&email)
-    .bind(new.display_name.trim())
-    .bind(role.as_str())
-    .bind(org.map(|o| o.to_string()))
-    .bind(team.map(|t| t.to_string()))
-    .bind(hash)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation => {
-            ServiceError::field("organisation_id", "no such organisation or team")
+    let (id_text, org, team) = (
+        id.to_string(),
+        org.map(|o| o.to_string()),
+        team.map(|t| t.to_string()),
+    );
+    let row = users::NewUserRow {
+        id: &id_text,
+        email: &email,
+        display_name: new.display_name.trim(),
+        role: role.as_str(),
+        organisation_id: org.as_deref(),
+        team_id: team.as_deref(),
+        password_hash: &hash,
+        created_at: to_micros(now),
+    };
+    match users::insert(&mut tx, &row).await? {
+        users::UserInsert::Inserted => {}
+        users::UserInsert::EmailTaken => {
+            return Err(ServiceError::field(
+                "email",
+                "a user with this email already exists",
+            ))
         }
-        _ => e.into(),
-    })?;
+        users::UserInsert::UnknownOrganisationOrTeam => {
+            return Err(ServiceError::field(
+                "organisation_id",
+                "no such organisation or team",
+            ))
+        }
+    }
     let uid = by.map(|a| a.user_id.to_string());
     audit::append(
         &mut tx,
@@ -305,12 +304,10 @@ pub(crate) fn parse_opt_id<T: FromStr>(v: Option<&str>, field: &str) -> ServiceR
     }
 }
 
-pub(crate) const SELECT_ACTOR: &str =
-    "SELECT id, role, display_name, email, organisation_id, team_id, password_hash, active FROM users";
-
-pub(crate) fn decode_actor(row: &sqlx::any::AnyRow) -> ServiceResult<(Actor, String, bool)> {
-    let id: String = row.try_get(0)?;
-    let role: String = row.try_get(1)?;
+/// An actor from its stored row, with the password hash and whether the account is active.
+pub(crate) fn decode_actor(row: users::UserRow) -> ServiceResult<(Actor, String, bool)> {
+    let active = row.is_active();
+    let id = row.id;
     let corrupt = |what: &str| {
         ServiceError::Store(probity_store::StoreError::Corrupt(format!(
             "user {id}: bad {what}"
@@ -318,32 +315,44 @@ pub(crate) fn decode_actor(row: &sqlx::any::AnyRow) -> ServiceResult<(Actor, Str
     };
     let actor = Actor {
         user_id: id.parse().map_err(|_| corrupt("id"))?,
-        role: role.parse().map_err(|_| corrupt("role"))?,
-        display_name: row.try_get(2)?,
-        email: row.try_get(3)?,
-        organisation_id: parse_opt_id(row.try_get::<Option<String>, _>(4)?.as_deref(), "org")
+        role: row.role.parse().map_err(|_| corrupt("role"))?,
+        display_name: row.display_name,
+        email: row.email,
+        organisation_id: parse_opt_id(row.organisation_id.as_deref(), "org")
             .map_err(|_| corrupt("organisation"))?,
-        team_id: parse_opt_id(row.try_get::<Option<String>, _>(5)?.as_deref(), "team")
-            .map_err(|_| corrupt("team"))?,
+        team_id: parse_opt_id(row.team_id.as_deref(), "team").map_err(|_| corrupt("team"))?,
     };
-    Ok((actor, row.try_get(6)?, row.try_get::<i64, _>(7)? == 1))
+    Ok((actor, row.password_hash, active))
+}
+
+/// The account, if it exists and is active.
+pub(crate) async fn active_user<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+) -> ServiceResult<Option<Actor>> {
+    Ok(match users::by_id(ex, id).await? {
+        Some(row) => {
+            let (actor, _, active) = decode_actor(row)?;
+            active.then_some(actor)
+        }
+        None => None,
+    })
 }
 
 pub async fn get_user(ctx: &Ctx, id: UserId) -> ServiceResult<Actor> {
-    let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(ctx.store.pool())
+    let row = users::by_id(ctx.store.pool(), &id.to_string())
         .await?
         .ok_or(ServiceError::NotFound("user"))?;
-    Ok(decode_actor(&row)?.0)
+    Ok(decode_actor(row)?.0)
 }
 
 pub async fn list_users(ctx: &Ctx, actor: &Actor) -> ServiceResult<Vec<Actor>> {
     actor.require(&[Role::Admin, Role::Oversight], "list users")?;
-    let rows = sqlx::query(&format!("{SELECT_ACTOR} ORDER BY role, email"))
-        .fetch_all(ctx.store.pool())
-        .await?;
-    rows.iter().map(|r| decode_actor(r).map(|a| a.0)).collect()
+    users::list(ctx.store.pool())
+        .await?
+        .into_iter()
+        .map(|r| decode_actor(r).map(|a| a.0))
+        .collect()
 }
 
 /// A signed-in session: the cookie value and the form token that guards its POSTs.
@@ -400,16 +409,14 @@ pub(crate) async fn open_session(
         csrf_token: random_token(32),
     };
     let now = ctx.clock.now();
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
-         VALUES ($1,$2,$3,$4,$5)",
+    users::insert_session(
+        tx,
+        &token_hash(&session.token),
+        &actor.user_id.to_string(),
+        &session.csrf_token,
+        to_micros(now),
+        to_micros(now + time::Duration::hours(SESSION_HOURS)),
     )
-    .bind(token_hash(&session.token))
-    .bind(actor.user_id.to_string())
-    .bind(&session.csrf_token)
-    .bind(to_micros(now))
-    .bind(to_micros(now + time::Duration::hours(SESSION_HOURS)))
-    .execute(&mut **tx)
     .await?;
     let uid = actor.user_id.to_string();
     crate::rows::audit_event(
@@ -433,42 +440,25 @@ pub(crate) fn dummy_hash() -> &'static str {
 
 /// The actor and CSRF token behind a session cookie, if it is live.
 pub async fn session_actor(ctx: &Ctx, token: &str) -> ServiceResult<Option<(Actor, String)>> {
-    let row = sqlx::query(
-        "SELECT s.user_id, s.csrf_token, s.expires_at FROM sessions s WHERE s.token_hash = $1",
-    )
-    .bind(token_hash(token))
-    .fetch_optional(ctx.store.pool())
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let expires_at = from_micros(row.try_get(2)?);
-    if expires_at < ctx.clock.now() {
+    let Some(session) = users::session(ctx.store.pool(), &token_hash(token)).await? else {
+        return Ok(None);
+    };
+    if from_micros(session.expires_at) < ctx.clock.now() {
         return Ok(None);
     }
-    let user_id: String = row.try_get(0)?;
-    let csrf: String = row.try_get(1)?;
-    let actor_row = sqlx::query(&format!("{SELECT_ACTOR} WHERE id = $1"))
-        .bind(&user_id)
-        .fetch_one(ctx.store.pool())
-        .await?;
-    let (actor, _, active) = decode_actor(&actor_row)?;
-    Ok(active.then_some((actor, csrf)))
+    let actor = active_user(ctx.store.pool(), &session.user_id).await?;
+    Ok(actor.map(|a| (a, session.csrf_token)))
 }
 
 /// End a session, recording the sign-out (a session already gone records nothing).
 pub async fn logout(ctx: &Ctx, token: &str, client: ClientAddr) -> ServiceResult<()> {
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
-    let user: Option<String> =
-        sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
-            .bind(token_hash(token))
-            .fetch_optional(&mut *tx)
-            .await?;
-    if let Some(uid) = user {
-        let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE id = $1"))
-            .bind(&uid)
-            .fetch_one(&mut *tx)
-            .await?;
-        let (actor, _, _) = decode_actor(&row)?;
+    if let Some(uid) = users::delete_session(&mut tx, &token_hash(token)).await? {
+        let row = users::by_id(&mut *tx, &uid)
+            .await?
+            .ok_or(ServiceError::NotFound("user"))?;
+        let (actor, _, _) = decode_actor(row)?;
         crate::rows::audit_event(
             &mut tx,
             Some(&actor),

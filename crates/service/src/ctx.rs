@@ -12,6 +12,9 @@ pub struct Ctx {
     pub clock: Clock,
     /// Whether the deciding and overseeing roles must sign in with a second factor.
     pub two_factor: crate::two_factor::TwoFactorPolicy,
+    /// The analytics table, provenance and query results kept between requests (shared by
+    /// this context's clones).
+    pub analytics: std::sync::Arc<crate::analytics::AnalyticsCache>,
 }
 
 impl Ctx {
@@ -22,6 +25,7 @@ impl Ctx {
             control_list: ControlList::uk(),
             clock,
             two_factor: crate::two_factor::TwoFactorPolicy::Required,
+            analytics: Default::default(),
         }
     }
 

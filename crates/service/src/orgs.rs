@@ -1,8 +1,7 @@
 //! Exporter organisations and departmental teams.
 use probity_domain::{check_text, organisation_text, CountryCode, Name, OrganisationId, TeamId};
-use probity_store::to_micros;
+use probity_store::{orgs as repo, to_micros};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use crate::auth::{Actor, Role};
 use crate::rows::audit_event;
@@ -47,24 +46,19 @@ pub async fn create_organisation(
     let id = OrganisationId::new();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
-    sqlx::query(
-        "INSERT INTO organisations (id, name, registration_number, address, country, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6)",
-    )
-    .bind(id.to_string())
-    .bind(name)
-    .bind(reg)
-    .bind(address)
-    .bind(country.as_str())
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation => {
-            ServiceError::field("registration_number", "already registered")
-        }
-        _ => e.into(),
-    })?;
+    let row = repo::OrganisationRow {
+        id: id.to_string(),
+        name: name.to_string(),
+        registration_number: reg.to_string(),
+        address: address.to_string(),
+        country: country.as_str().to_string(),
+    };
+    if !repo::insert_organisation(&mut tx, &row, to_micros(now)).await? {
+        return Err(ServiceError::field(
+            "registration_number",
+            "already registered",
+        ));
+    }
     audit_event(
         &mut tx,
         by,
@@ -79,20 +73,25 @@ pub async fn create_organisation(
 }
 
 pub async fn get_organisation(ctx: &Ctx, id: OrganisationId) -> ServiceResult<Organisation> {
-    let row = sqlx::query(
-        "SELECT id, name, registration_number, address, country FROM organisations WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(ctx.store.pool())
-    .await?
-    .ok_or(ServiceError::NotFound("organisation"))?;
-    Ok(Organisation {
-        id,
-        name: row.try_get(1)?,
-        registration_number: row.try_get(2)?,
-        address: row.try_get(3)?,
-        country: row.try_get(4)?,
-    })
+    repo::organisation(ctx.store.pool(), &id.to_string())
+        .await?
+        .ok_or(ServiceError::NotFound("organisation"))
+        .and_then(Organisation::from_row)
+}
+
+impl Organisation {
+    fn from_row(r: repo::OrganisationRow) -> ServiceResult<Organisation> {
+        Ok(Organisation {
+            id: r
+                .id
+                .parse()
+                .map_err(|_| ServiceError::NotFound("organisation"))?,
+            name: r.name,
+            registration_number: r.registration_number,
+            address: r.address,
+            country: r.country,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,13 +137,12 @@ pub async fn create_team(
     let id = TeamId::new();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
-    sqlx::query("INSERT INTO teams (id, name, kind, created_at) VALUES ($1,$2,$3,$4)")
-        .bind(id.to_string())
-        .bind(name)
-        .bind(kind.as_str())
-        .bind(to_micros(now))
-        .execute(&mut *tx)
-        .await?;
+    let row = repo::TeamRow {
+        id: id.to_string(),
+        name: name.to_string(),
+        kind: kind.as_str().to_string(),
+    };
+    repo::insert_team(&mut tx, &row, to_micros(now)).await?;
     audit_event(
         &mut tx,
         by,
@@ -159,41 +157,23 @@ pub async fn create_team(
 }
 
 pub async fn list_teams(ctx: &Ctx) -> ServiceResult<Vec<Team>> {
-    let rows = sqlx::query("SELECT id, name, kind FROM teams ORDER BY name")
-        .fetch_all(ctx.store.pool())
-        .await?;
-    rows.iter()
+    repo::teams(ctx.store.pool())
+        .await?
+        .into_iter()
         .map(|r| {
             Ok(Team {
-                id: r
-                    .try_get::<String, _>(0)?
-                    .parse()
-                    .map_err(|_| ServiceError::NotFound("team"))?,
-                name: r.try_get(1)?,
-                kind: r.try_get(2)?,
+                id: r.id.parse().map_err(|_| ServiceError::NotFound("team"))?,
+                name: r.name,
+                kind: r.kind,
             })
         })
         .collect()
 }
 
 pub async fn list_organisations(ctx: &Ctx) -> ServiceResult<Vec<Organisation>> {
-    let rows = sqlx::query(
-        "SELECT id, name, registration_number, address, country FROM organisations ORDER BY name",
-    )
-    .fetch_all(ctx.store.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Organisation {
-                id: r
-                    .try_get::<String, _>(0)?
-                    .parse()
-                    .map_err(|_| ServiceError::NotFound("organisation"))?,
-                name: r.try_get(1)?,
-                registration_number: r.try_get(2)?,
-                address: r.try_get(3)?,
-                country: r.try_get(4)?,
-            })
-        })
+    repo::organisations(ctx.store.pool())
+        .await?
+        .into_iter()
+        .map(Organisation::from_row)
         .collect()
 }

@@ -13,11 +13,11 @@ use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 
 use probity_domain::throttle::{Refusal, ThrottlePolicy, ThrottleState};
-use probity_store::{audit, throttle, Tx};
+use probity_store::{audit, throttle, users, Tx};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::auth::{decode_actor, off_the_runtime, verify_password, Actor, SELECT_ACTOR};
+use crate::auth::{decode_actor, off_the_runtime, verify_password, Actor};
 use crate::{Ctx, ServiceError, ServiceResult};
 
 pub(crate) const BAD_LOGIN: &str = "the email or password is incorrect";
@@ -216,11 +216,10 @@ pub async fn check_password(
 }
 
 async fn find_user(tx: &mut Tx, email: &str) -> ServiceResult<Option<(Actor, String, bool)>> {
-    let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE email = $1"))
-        .bind(email)
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.as_ref().map(decode_actor).transpose()
+    users::by_email(&mut **tx, email)
+        .await?
+        .map(decode_actor)
+        .transpose()
 }
 
 /// Refuse (429) while the account's password throttle holds: for password checks other than

@@ -14,7 +14,7 @@ use probity_store::throttle;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::auth::{decode_actor, random_token, token_hash, Actor, Role, SELECT_ACTOR};
+use crate::auth::{active_user, random_token, token_hash, Actor, Role};
 use crate::sign_in::{address_key, lock_event, throttled, ClientAddr};
 use crate::{Ctx, ServiceError, ServiceResult};
 
@@ -190,7 +190,7 @@ pub async fn token_actor(
         .await?
         .filter(|r| r.revoked_at.is_none() && r.expires_at > now);
     let actor = match &row {
-        Some(r) => active_user(ctx, r.user_id).await?,
+        Some(r) => active_user(ctx.store.pool(), &r.user_id.to_string()).await?,
         None => None,
     };
     let (Some(row), Some(actor)) = (row, actor) else {
@@ -234,21 +234,6 @@ pub async fn token_actor(
         scope: row.scope,
         token_id: row.id,
     }))
-}
-
-/// The account, if it exists and is active.
-async fn active_user(ctx: &Ctx, id: probity_domain::UserId) -> ServiceResult<Option<Actor>> {
-    let row = sqlx::query(&format!("{SELECT_ACTOR} WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(ctx.store.pool())
-        .await?;
-    Ok(match row {
-        Some(r) => {
-            let (actor, _, active) = decode_actor(&r)?;
-            active.then_some(actor)
-        }
-        None => None,
-    })
 }
 
 /// The day's one `api_token.use` event (whoever claims the day first writes it).

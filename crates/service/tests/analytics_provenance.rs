@@ -287,4 +287,31 @@ async fn bad_lines(backend: Backend) {
     assert_eq!(counts(&db).await, [0, 0, 0, 0, 2]);
 }
 
-probity_service::backend_tests!(release_2008, release_2025, bad_lines);
+/// The analytics caches belong to a context: its clones share them, another context on the
+/// same database keeps its own.
+async fn caches_per_context(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let ctx = ctx(&db);
+    let table = analytics::table(&ctx).await.unwrap();
+    let prov = analytics::provenance(&ctx).await.unwrap();
+    let clone = ctx.clone();
+    assert!(std::sync::Arc::ptr_eq(
+        &table,
+        &analytics::table(&clone).await.unwrap()
+    ));
+    assert!(std::sync::Arc::ptr_eq(
+        &prov,
+        &analytics::provenance(&clone).await.unwrap()
+    ));
+    let other = self::ctx(&db);
+    assert!(!std::sync::Arc::ptr_eq(
+        &table,
+        &analytics::table(&other).await.unwrap()
+    ));
+    assert!(!std::sync::Arc::ptr_eq(
+        &prov,
+        &analytics::provenance(&other).await.unwrap()
+    ));
+}
+
+probity_service::backend_tests!(release_2008, release_2025, bad_lines, caches_per_context);

@@ -83,7 +83,10 @@ pub async fn append(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64, StoreError>
         .fetch_optional(&mut **tx)
         .await?;
     let (prev_seq, prev_hash) = match head {
-        Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
+        Some(row) => (
+            row.try_get::<i64, _>("seq")?,
+            row.try_get::<String, _>("hash")?,
+        ),
         None => (0, GENESIS_HASH.to_string()),
     };
     let seq = prev_seq + 1;
@@ -124,18 +127,18 @@ const SELECT_EVENTS: &str = "SELECT seq, at, actor_id, actor_role, action, subje
     subject_id, detail_json, prev_hash, hash FROM audit_events";
 
 fn decode(row: &sqlx::any::AnyRow) -> Result<(AuditEvent, String), StoreError> {
-    let detail_json: String = row.try_get(7)?;
+    let detail_json: String = row.try_get("detail_json")?;
     let event = AuditEvent {
-        seq: row.try_get(0)?,
-        at: from_micros(row.try_get(1)?),
-        actor_id: row.try_get(2)?,
-        actor_role: row.try_get(3)?,
-        action: row.try_get(4)?,
-        subject_type: row.try_get(5)?,
-        subject_id: row.try_get(6)?,
+        seq: row.try_get("seq")?,
+        at: from_micros(row.try_get("at")?),
+        actor_id: row.try_get("actor_id")?,
+        actor_role: row.try_get("actor_role")?,
+        action: row.try_get("action")?,
+        subject_type: row.try_get("subject_type")?,
+        subject_id: row.try_get("subject_id")?,
         detail: serde_json::from_str(&detail_json).unwrap_or(serde_json::Value::Null),
-        prev_hash: row.try_get(8)?,
-        hash: row.try_get(9)?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
     };
     Ok((event, detail_json))
 }

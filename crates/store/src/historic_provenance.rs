@@ -240,10 +240,10 @@ pub async fn region_notes(store: &Store) -> Result<Vec<RegionNote>, StoreError> 
     rows.iter()
         .map(|r| {
             Ok(RegionNote {
-                source: r.try_get(0)?,
-                name: r.try_get(1)?,
-                iso2: r.try_get(2)?,
-                note: r.try_get(3)?,
+                source: r.try_get("source")?,
+                name: r.try_get("name")?,
+                iso2: r.try_get("iso2")?,
+                note: r.try_get("note")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
@@ -273,12 +273,12 @@ pub async fn first_runs(store: &Store) -> Result<Vec<RunRecord>, StoreError> {
     let mut out: Vec<RunRecord> = Vec::new();
     for r in &rows {
         let run = RunRecord {
-            id: r.try_get(0)?,
-            source: r.try_get(1)?,
-            directory: r.try_get(2)?,
-            file_set_hash: r.try_get(3)?,
-            files_json: r.try_get(4)?,
-            finished_at: r.try_get(5)?,
+            id: r.try_get("id")?,
+            source: r.try_get("source")?,
+            directory: r.try_get("directory")?,
+            file_set_hash: r.try_get("file_set_hash")?,
+            files_json: r.try_get("files_json")?,
+            finished_at: r.try_get("finished_at")?,
         };
         if !out.iter().any(|o| o.file_set_hash == run.file_set_hash) {
             out.push(run);
@@ -296,9 +296,10 @@ pub async fn counts(store: &Store) -> Result<BTreeMap<(String, String), i64>, St
         "historic_licence_footnotes",
         "historic_region_footnotes",
     ] {
-        let sql = format!("SELECT source, CAST(COUNT(*) AS BIGINT) FROM {table} GROUP BY source");
+        let sql =
+            format!("SELECT source, CAST(COUNT(*) AS BIGINT) AS n FROM {table} GROUP BY source");
         for r in sqlx::query(&sql).fetch_all(store.pool()).await? {
-            out.insert((r.try_get(0)?, table.to_string()), r.try_get(1)?);
+            out.insert((r.try_get("source")?, table.to_string()), r.try_get("n")?);
         }
     }
     Ok(out)
@@ -332,8 +333,9 @@ pub async fn group_details(
             q = q.bind(*g);
         }
         for r in q.fetch_all(&mut *conn).await? {
-            let e = out.entry(r.try_get(0)?).or_default();
-            e.destinations.push((r.try_get(1)?, r.try_get(2)?));
+            let e = out.entry(r.try_get("licence_group")?).or_default();
+            e.destinations
+                .push((r.try_get("destination")?, r.try_get("iso2")?));
         }
         let sql = format!(
             "SELECT licence_group, licence_id, note FROM historic_licence_footnotes \
@@ -345,8 +347,8 @@ pub async fn group_details(
             q = q.bind(*g);
         }
         for r in q.fetch_all(&mut *conn).await? {
-            let e = out.entry(r.try_get(0)?).or_default();
-            e.notes.push((r.try_get(1)?, r.try_get(2)?));
+            let e = out.entry(r.try_get("licence_group")?).or_default();
+            e.notes.push((r.try_get("licence_id")?, r.try_get("note")?));
         }
     }
     Ok(out)

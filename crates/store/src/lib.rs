@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod advice;
+pub mod analytics_history;
 pub mod api_tokens;
 pub mod audit;
 pub mod bulk;
@@ -16,11 +17,13 @@ mod connect;
 mod error;
 pub mod historic_provenance;
 pub mod migrate;
+pub mod orgs;
 pub mod outbox;
 pub mod register;
 pub mod register_witness;
 pub mod throttle;
 mod time_codec;
+pub mod users;
 
 pub use connect::{private_dir, Backend, Store};
 pub use error::StoreError;

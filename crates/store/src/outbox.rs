@@ -65,15 +65,15 @@ pub async fn append(tx: &mut Tx, rec: NewRecord<'_>) -> Result<i64, StoreError> 
 
 fn decode(row: &sqlx::any::AnyRow) -> Result<OutboxRow, StoreError> {
     Ok(OutboxRow {
-        seq: row.try_get(0)?,
-        kind: row.try_get(1)?,
-        case_id: row.try_get(2)?,
-        licence_id: row.try_get(3)?,
-        destination: row.try_get(4)?,
-        decided_at: from_micros(row.try_get(5)?),
-        record_json: row.try_get(6)?,
+        seq: row.try_get("seq")?,
+        kind: row.try_get("kind")?,
+        case_id: row.try_get("case_id")?,
+        licence_id: row.try_get("licence_id")?,
+        destination: row.try_get("destination")?,
+        decided_at: from_micros(row.try_get("decided_at")?),
+        record_json: row.try_get("record_json")?,
         published_at: row.try_get::<Option<i64>, _>(7)?.map(from_micros),
-        register_index: row.try_get(8)?,
+        register_index: row.try_get("register_index")?,
     })
 }
 

@@ -115,9 +115,9 @@ pub async fn latest_checkpoint(
     .await?;
     row.map(|r| {
         Ok(StoredCheckpoint {
-            tree_size: to_u64(r.try_get(0)?, "checkpoint size")?,
-            note: r.try_get(1)?,
-            created_at: from_micros(r.try_get(2)?),
+            tree_size: to_u64(r.try_get("tree_size")?, "checkpoint size")?,
+            note: r.try_get("note")?,
+            created_at: from_micros(r.try_get("created_at")?),
         })
     })
     .transpose()
@@ -136,9 +136,9 @@ pub async fn checkpoint_at(
     .await?;
     row.map(|r| {
         Ok(StoredCheckpoint {
-            tree_size: to_u64(r.try_get(0)?, "checkpoint size")?,
-            note: r.try_get(1)?,
-            created_at: from_micros(r.try_get(2)?),
+            tree_size: to_u64(r.try_get("tree_size")?, "checkpoint size")?,
+            note: r.try_get("note")?,
+            created_at: from_micros(r.try_get("created_at")?),
         })
     })
     .transpose()
@@ -210,14 +210,14 @@ pub async fn insert_entries(
 }
 
 fn decode_entry(row: &sqlx::any::AnyRow) -> Result<StoredEntry, StoreError> {
-    let index = to_u64(row.try_get(0)?, "entry index")?;
-    let text: String = row.try_get(2)?;
+    let index = to_u64(row.try_get("idx")?, "entry index")?;
+    let text: String = row.try_get("entry")?;
     let bytes = B64
         .decode(text.as_bytes())
         .map_err(|_| StoreError::Corrupt(format!("register entry {index} is not base64")))?;
     Ok(StoredEntry {
         index,
-        outbox_seq: row.try_get(1)?,
+        outbox_seq: row.try_get("outbox_seq")?,
         bytes,
     })
 }
@@ -333,13 +333,12 @@ pub async fn openings(
     };
     ConfidentialField::ALL
         .iter()
-        .enumerate()
-        .map(|(k, f)| {
+        .map(|f| {
             Ok(StoredOpening {
                 index,
                 field: f.as_str().to_string(),
-                salt: row.try_get(2 * k)?,
-                value: row.try_get(2 * k + 1)?,
+                salt: row.try_get(format!("{}_salt", f.as_str()).as_str())?,
+                value: row.try_get(f.as_str())?,
             })
         })
         .collect()
@@ -394,9 +393,9 @@ pub async fn unpublished(
 
 fn pending(r: &sqlx::any::AnyRow) -> Result<PendingRecord, StoreError> {
     Ok(PendingRecord {
-        seq: r.try_get(0)?,
-        case_id: r.try_get(1)?,
-        record_json: r.try_get(2)?,
+        seq: r.try_get("seq")?,
+        case_id: r.try_get("case_id")?,
+        record_json: r.try_get("record_json")?,
     })
 }
 

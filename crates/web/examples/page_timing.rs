@@ -197,7 +197,7 @@ async fn main() {
         // The first view of a page after the data changed runs its queries (nothing is left
         // from the pages before: results are forgotten); later views of the same page find
         // their results cached until the data changes again.
-        analytics::forget_results();
+        analytics::forget_results(&ctx);
         let t = Instant::now();
         let (status, bytes) = get().await;
         let first = t.elapsed();
@@ -245,7 +245,7 @@ async fn main() {
     let mut after_decision = Vec::new();
     for uri in AFTER_DECISION {
         new_decision(&store, &like).await;
-        analytics::forget_results();
+        analytics::forget_results(&ctx);
         let t = Instant::now();
         let resp = router
             .clone()

@@ -12,6 +12,7 @@ use probity_analytics::caat::{CaatDataset, DatasetSummary, IdScheme};
 use probity_analytics::{
     import_files_with_progress, CaatFiles, ImportError, ImportOptions, ImportProgress, ImportReport,
 };
+use probity_store::analytics_history as history;
 use probity_store::bulk::{insert_rows, Value};
 use probity_store::historic_provenance::{self, ProvenanceInserted};
 use probity_store::to_micros;
@@ -151,20 +152,13 @@ pub async fn import_caat(
         })
     })?;
     let source = source_of(&ds);
-    let pool = ctx.store.pool();
-    let previous_runs: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM historic_import_runs WHERE file_set_hash = $1 ORDER BY started_at",
-    )
-    .bind(&hash)
-    .fetch_all(pool)
-    .await?;
+    let previous_runs = history::runs_of_file_set(&ctx.store, &hash)
+        .await
+        .map_err(ServiceError::from)?;
     if !ds.values.is_empty() {
-        let other: Option<String> = sqlx::query_scalar(
-            "SELECT source FROM historic_licence_rows WHERE source <> $1 LIMIT 1",
-        )
-        .bind(source)
-        .fetch_optional(pool)
-        .await?;
+        let other = history::other_row_source(&ctx.store, source)
+            .await
+            .map_err(ServiceError::from)?;
         if let Some(other) = other {
             return Err(ServiceError::Conflict(format!(
                 "this database already holds CAAT rows keyed as {other}, and these files are keyed \
@@ -185,24 +179,24 @@ pub async fn import_caat(
         "names": names,
         "files": report.files,
     }))
-    .unwrap_or_default();
-    sqlx::query(
-        "INSERT INTO historic_import_runs (id, source, directory, file_set_hash, files_json, \
-         started_at, finished_at, strict, value_rows_read, rows_inserted, criteria_inserted, \
-         ratings_inserted, records_rejected, anomalies_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, 0, 0, 0, $9, '{}')",
+    .map_err(|e| ServiceError::Internal(format!("could not record the files read: {e}")))?;
+    let directory = dir.display().to_string();
+    history::insert_run(
+        &mut tx,
+        &history::NewRun {
+            id: &run_id,
+            source,
+            directory: &directory,
+            file_set_hash: &hash,
+            files_json: &files_json,
+            started_at: to_micros(started),
+            strict: opts.strict,
+            value_rows_read: ds.values.len() as i64,
+            records_rejected: report.records_rejected as i64,
+        },
     )
-    .bind(&run_id)
-    .bind(source)
-    .bind(dir.display().to_string())
-    .bind(&hash)
-    .bind(files_json)
-    .bind(to_micros(started))
-    .bind(i64::from(opts.strict))
-    .bind(ds.values.len() as i64)
-    .bind(report.records_rejected as i64)
-    .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(ServiceError::from)?;
 
     let criteria_rows: usize = ds.refusal_criteria.values().map(BTreeSet::len).sum();
     let prov = provenance::rows(&ds);
@@ -334,18 +328,21 @@ pub async fn import_caat(
         .iter()
         .map(|(k, n)| (kind_name(*k), *n))
         .collect();
-    sqlx::query(
-        "UPDATE historic_import_runs SET finished_at = $1, rows_inserted = $2, \
-         criteria_inserted = $3, ratings_inserted = $4, anomalies_json = $5 WHERE id = $6",
+    let anomalies_json = serde_json::to_string(&anomalies)
+        .map_err(|e| ServiceError::Internal(format!("could not record the anomalies: {e}")))?;
+    history::finish_run(
+        &mut tx,
+        &run_id,
+        &history::RunTotals {
+            finished_at: to_micros(ctx.clock.now()),
+            rows_inserted: rows_inserted as i64,
+            criteria_inserted: criteria_inserted as i64,
+            ratings_inserted: ratings_inserted as i64,
+            anomalies_json: &anomalies_json,
+        },
     )
-    .bind(to_micros(ctx.clock.now()))
-    .bind(rows_inserted as i64)
-    .bind(criteria_inserted as i64)
-    .bind(ratings_inserted as i64)
-    .bind(serde_json::to_string(&anomalies).unwrap_or_default())
-    .bind(&run_id)
-    .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(ServiceError::from)?;
     tx.commit().await?;
     let destination_codes = distinct_codes(&ds);
     Ok(ImportOutcome {

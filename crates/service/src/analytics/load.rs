@@ -7,29 +7,24 @@
 //! questions (how many import runs changed data, and the newest outbox row) and rebuilds only
 //! what changed. Historic rows are CAAT's and outbox rows Probity's, so no licence group is in
 //! both parts and their counts add up exactly.
-//! The cache is per database: it is keyed by the pool's connection options, an `Arc` that
-//! every clone of a pool shares and that the cache holds, so its address cannot be reused.
+//! The cache belongs to the service context ([`crate::Ctx::analytics`]), so it lives as long
+//! as the context and its database.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use probity_analytics::countries::{self, Region};
 use probity_analytics::ratings::RatingKind;
 use probity_analytics::{Decision, LicenceType, RowInput, Source, Table, TableBuilder};
 use probity_domain::{PublicDecisionRecord, RecordKind};
+use probity_store::analytics_history::{self as history, Fingerprint};
 use probity_store::{Store, StoreError};
-use sqlx::any::AnyConnectOptions;
-use sqlx::Row;
 use time::Date;
 
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// Rows fetched per round trip while loading.
 const PAGE: i64 = 20_000;
-/// Databases whose tables are kept (tests open many; a server has one).
-const MAX_CACHED: usize = 4;
-
-type Fingerprint = (i64, i64, i64);
 
 /// Probity's own decisions: the builder (to append to), how far it has read, and its table.
 #[derive(Clone)]
@@ -49,72 +44,21 @@ struct Cached {
     table: Arc<Table>,
 }
 
-struct Entry {
-    options: Arc<AnyConnectOptions>,
-    state: Arc<tokio::sync::Mutex<Option<Cached>>>,
-}
+/// The table of a context's database, kept between calls of [`table`].
+#[derive(Default)]
+pub(crate) struct TableCache(tokio::sync::Mutex<Option<Cached>>);
 
-fn registry() -> &'static Mutex<Vec<Entry>> {
-    static R: OnceLock<Mutex<Vec<Entry>>> = OnceLock::new();
-    R.get_or_init(|| Mutex::new(Vec::new()))
-}
-
-fn slot(store: &Store) -> Arc<tokio::sync::Mutex<Option<Cached>>> {
-    let options = store.pool().connect_options();
-    let mut reg = registry().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(i) = reg.iter().position(|e| Arc::ptr_eq(&e.options, &options)) {
-        let e = reg.remove(i);
-        let state = e.state.clone();
-        reg.push(e); // most recently used last
-        return state;
-    }
-    if reg.len() >= MAX_CACHED {
-        reg.remove(0);
-    }
-    let state = Arc::new(tokio::sync::Mutex::new(None));
-    reg.push(Entry {
-        options,
-        state: state.clone(),
-    });
-    state
-}
-
-/// Forget the cached table of this database (the next [`table`] rebuilds it).
-pub fn invalidate(store: &Store) {
-    let options = store.pool().connect_options();
-    let mut reg = registry().lock().unwrap_or_else(|e| e.into_inner());
-    reg.retain(|e| !Arc::ptr_eq(&e.options, &options));
-}
-
-async fn historic_fingerprint(store: &Store) -> Result<Fingerprint, StoreError> {
-    let row = sqlx::query(
-        "SELECT CAST(COUNT(*) AS BIGINT), \
-         CAST(COALESCE(SUM(rows_inserted + criteria_inserted + ratings_inserted), 0) AS BIGINT), \
-         CAST(COALESCE(MAX(finished_at), 0) AS BIGINT) \
-         FROM historic_import_runs WHERE rows_inserted + criteria_inserted + ratings_inserted > 0",
-    )
-    .fetch_one(store.pool())
-    .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
-}
-
-async fn outbox_fingerprint(store: &Store) -> Result<Fingerprint, StoreError> {
-    let row = sqlx::query(
-        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(MAX(seq), 0) AS BIGINT), \
-         CAST(COALESCE(MAX(created_at), 0) AS BIGINT) FROM decision_outbox",
-    )
-    .fetch_one(store.pool())
-    .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+/// Forget the cached table (the next [`table`] rebuilds it).
+pub async fn invalidate(ctx: &Ctx) {
+    *ctx.analytics.table.0.lock().await = None;
 }
 
 /// The current analytics table of this context's database (cached; the part that the
 /// imported history or the decision outbox changed since is rebuilt, the other kept).
 pub async fn table(ctx: &Ctx) -> ServiceResult<Arc<Table>> {
-    let state = slot(&ctx.store);
-    let mut guard = state.lock().await;
-    let hfp = historic_fingerprint(&ctx.store).await?;
-    let ofp = outbox_fingerprint(&ctx.store).await?;
+    let mut guard = ctx.analytics.table.0.lock().await;
+    let hfp = history::historic_fingerprint(&ctx.store).await?;
+    let ofp = history::outbox_fingerprint(&ctx.store).await?;
     if let Some(c) = guard.as_ref() {
         if c.historic_fp == hfp && c.outbox_fp == ofp {
             return Ok(c.table.clone());
@@ -126,8 +70,8 @@ pub async fn table(ctx: &Ctx) -> ServiceResult<Arc<Table>> {
     };
     let own = match guard.as_ref() {
         Some(c) if c.outbox_fp == ofp => c.own.clone(),
-        Some(c) => own_part(ctx, Some(&c.own), ofp.0).await?,
-        None => own_part(ctx, None, ofp.0).await?,
+        Some(c) => own_part(ctx, Some(&c.own), ofp.n).await?,
+        None => own_part(ctx, None, ofp.n).await?,
     };
     let table = if own.table.is_empty() {
         historic.clone()
@@ -205,103 +149,61 @@ fn place(b: &mut TableBuilder, known: &mut HashMap<String, ()>, name: &str, code
 /// Every historic row, rating and criterion, in a builder.
 async fn load_historic(store: &Store) -> ServiceResult<TableBuilder> {
     let mut b = TableBuilder::new();
-    let pool = store.pool();
-    for r in sqlx::query(
-        "SELECT code, kind, short_description, full_description FROM historic_ratings ORDER BY code",
-    )
-    .fetch_all(pool)
-    .await?
-    {
-        let code: String = r.try_get(0)?;
-        let kind = RatingKind::parse(&r.try_get::<String, _>(1)?).unwrap_or(RatingKind::Other);
-        let short: String = r.try_get(2)?;
-        let full: String = r.try_get(3)?;
-        let description = if short.is_empty() { full } else { short };
-        b.define_rating(&code, kind, &description)
+    for r in history::ratings(store).await? {
+        let kind = RatingKind::parse(&r.kind).unwrap_or(RatingKind::Other);
+        let description = if r.short_description.is_empty() {
+            r.full_description
+        } else {
+            r.short_description
+        };
+        b.define_rating(&r.code, kind, &description)
             .map_err(table_error)?;
     }
-    for r in sqlx::query("SELECT code, description FROM historic_criteria ORDER BY code")
-        .fetch_all(pool)
-        .await?
-    {
-        let code: String = r.try_get(0)?;
-        let description: String = r.try_get(1)?;
-        b.define_criterion(&code, &description)
+    for r in history::criteria(store).await? {
+        b.define_criterion(&r.code, &r.description)
             .map_err(table_error)?;
     }
     let mut criteria: HashMap<(String, i64), Vec<String>> = HashMap::new();
-    for r in sqlx::query(
-        "SELECT source, licence_group, criterion FROM historic_refusal_criteria \
-         ORDER BY source, licence_group, criterion",
-    )
-    .fetch_all(pool)
-    .await?
-    {
+    for r in history::refusal_criteria(store).await? {
         criteria
-            .entry((r.try_get(0)?, r.try_get(1)?))
+            .entry((r.source, r.licence_group))
             .or_default()
-            .push(r.try_get(2)?);
+            .push(r.criterion);
     }
-    let sources: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT source FROM historic_licence_rows ORDER BY source")
-            .fetch_all(pool)
-            .await?;
     let mut known = HashMap::new();
     let none: Vec<String> = Vec::new();
-    for source in sources {
-        // Keyset pages in primary-key order: a group's rows are adjacent.
+    for source in history::row_sources(store).await? {
         let mut after: Option<(i64, String, i64)> = None;
         loop {
-            let (g, rt, oc) = after.clone().unwrap_or((i64::MIN, String::new(), -1));
-            let rows = sqlx::query(
-                "SELECT licence_group, rating, occurrence, decided_on, destination, iso2, refused, \
-                 value_gbp, licence_count, outlier FROM historic_licence_rows \
-                 WHERE source = $1 AND (licence_group > $2 OR (licence_group = $2 AND \
-                 (rating > $3 OR (rating = $3 AND occurrence > $4)))) \
-                 ORDER BY licence_group, rating, occurrence LIMIT $5",
-            )
-            .bind(&source)
-            .bind(g)
-            .bind(&rt)
-            .bind(oc)
-            .bind(PAGE)
-            .fetch_all(pool)
-            .await?;
+            let rows = history::licence_rows(store, &source, after.as_ref(), PAGE).await?;
             for r in &rows {
-                let group: i64 = r.try_get(0)?;
-                let rating: String = r.try_get(1)?;
-                let day: String = r.try_get(3)?;
-                let date = super::params::iso_date(&day)
-                    .ok_or_else(|| corrupt(format!("historic row {group}: bad date {day:?}")))?;
-                let destination: String = r.try_get(4)?;
-                let iso2: String = r.try_get(5)?;
-                place(&mut b, &mut known, &destination, &iso2);
-                let refused = r.try_get::<i64, _>(6)? != 0;
-                let count: Option<i64> = r.try_get(8)?;
+                let group = r.licence_group;
+                let date = super::params::iso_date(&r.decided_on).ok_or_else(|| {
+                    corrupt(format!("historic row {group}: bad date {:?}", r.decided_on))
+                })?;
+                place(&mut b, &mut known, &r.destination, &r.iso2);
                 let crit = criteria.get(&(source.clone(), group)).unwrap_or(&none);
                 b.push(&RowInput {
                     source: Source::Caat,
                     licence: group as u64,
                     date,
-                    rating: &rating,
-                    destination: &destination,
-                    decision: if refused {
+                    rating: &r.rating,
+                    destination: &r.destination,
+                    decision: if r.refused != 0 {
                         Decision::Refused
                     } else {
                         Decision::Granted
                     },
                     licence_type: LicenceType::Unspecified,
-                    value_gbp: r.try_get(7)?,
-                    count: count.unwrap_or(0).clamp(0, u32::MAX as i64) as u32,
+                    value_gbp: r.value_gbp,
+                    count: r.licence_count.unwrap_or(0).clamp(0, u32::MAX as i64) as u32,
                     criteria: crit,
-                    outlier: r.try_get::<i64, _>(9)? != 0,
+                    outlier: r.outlier != 0,
                 })
                 .map_err(table_error)?;
             }
             match rows.last() {
-                Some(r) if rows.len() as i64 == PAGE => {
-                    after = Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
-                }
+                Some(r) if rows.len() as i64 == PAGE => after = Some(r.key()),
                 _ => break,
             }
         }
@@ -360,17 +262,10 @@ async fn add_outbox(
     let mut last = None;
     let mut known = HashMap::new();
     loop {
-        let rows = sqlx::query(
-            "SELECT seq, record_json FROM decision_outbox WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(after)
-        .bind(PAGE)
-        .fetch_all(ctx.store.pool())
-        .await?;
+        let rows = history::outbox_after(&ctx.store, after, PAGE).await?;
         for r in &rows {
-            let seq: i64 = r.try_get(0)?;
-            let json: String = r.try_get(1)?;
-            let rec: PublicDecisionRecord = serde_json::from_str(&json)
+            let seq = r.seq;
+            let rec: PublicDecisionRecord = serde_json::from_str(&r.record_json)
                 .map_err(|e| corrupt(format!("outbox row {seq}: {e}")))?;
             add_record(ctx, b, &mut known, seq, &rec)?;
             after = seq;

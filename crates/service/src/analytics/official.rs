@@ -76,9 +76,12 @@ pub struct OfficialTable {
 
 impl OfficialTable {
     /// The table as CSV (numbers unformatted).
-    pub fn to_csv(&self) -> String {
+    pub fn to_csv(&self) -> ServiceResult<String> {
+        let failed = |e: &dyn std::fmt::Display| {
+            ServiceError::Internal(format!("could not write table {} as CSV: {e}", self.id))
+        };
         let mut w = csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record(&self.header);
+        w.write_record(&self.header).map_err(|e| failed(&e))?;
         for r in &self.rows {
             let cells: Vec<String> = r
                 .iter()
@@ -87,9 +90,10 @@ impl OfficialTable {
                     Cell::Num(n) => n.to_string(),
                 })
                 .collect();
-            let _ = w.write_record(&cells);
+            w.write_record(&cells).map_err(|e| failed(&e))?;
         }
-        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        let bytes = w.into_inner().map_err(|e| failed(&e))?;
+        String::from_utf8(bytes).map_err(|e| failed(&e))
     }
 }
 

@@ -382,9 +382,9 @@ impl StatsAnswer {
     }
 
     /// [`StatsAnswer::on`] through the result cache ([`super::run_cached`]).
-    pub fn cached(t: &Arc<Table>, p: &StatsParams) -> ServiceResult<StatsAnswer> {
+    pub fn cached(ctx: &crate::Ctx, t: &Arc<Table>, p: &StatsParams) -> ServiceResult<StatsAnswer> {
         let (q, filters) = p.compile()?;
-        let r = super::run_cached(t, &q)?;
+        let r = super::run_cached(ctx, t, &q)?;
         Ok(StatsAnswer::shape(filters, &r))
     }
 

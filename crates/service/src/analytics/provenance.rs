@@ -2,17 +2,16 @@
 //! (cited with their origin), the destination notes CAAT publishes (embargoes and sanctions), and
 //! per licence group its incorporation destinations and footnotes.
 //!
-//! The reference part is small (a few hundred rows) and loaded once per database, then reused
-//! until an import run is recorded; per-licence details are read for one page of licences.
+//! The reference part is small (a few hundred rows) and loaded once per context (so per
+//! database), then reused until an import run is recorded; per-licence details are read for one page of licences.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
+use probity_store::analytics_history::{self as history, Fingerprint};
 use probity_store::historic_provenance::{self as hp, GroupDetails, RegionNote};
 use probity_store::{from_micros, Store, StoreError};
 use serde::Serialize;
-use sqlx::any::AnyConnectOptions;
-use sqlx::Row;
 
 use super::import::{CAAT_COHORT_SOURCE, CAAT_GROUP_SOURCE};
 use crate::{Ctx, ServiceResult};
@@ -149,44 +148,21 @@ async fn load(store: &Store) -> Result<Provenance, StoreError> {
     })
 }
 
-type Fingerprint = (i64, i64);
-
-type Slot = (Arc<AnyConnectOptions>, Fingerprint, Arc<Provenance>);
-
-fn cache() -> &'static Mutex<Vec<Slot>> {
-    static C: OnceLock<Mutex<Vec<Slot>>> = OnceLock::new();
-    C.get_or_init(|| Mutex::new(Vec::new()))
-}
-
-async fn fingerprint(store: &Store) -> Result<Fingerprint, StoreError> {
-    let row = sqlx::query(
-        "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(MAX(finished_at), 0) AS BIGINT) \
-         FROM historic_import_runs",
-    )
-    .fetch_one(store.pool())
-    .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
-}
+/// The provenance of a context's database and the import runs it was read after.
+#[derive(Default)]
+pub(crate) struct ProvenanceCache(Mutex<Option<(Fingerprint, Arc<Provenance>)>>);
 
 /// The sources and notes of this context's database (cached until the next import run).
 pub async fn provenance(ctx: &Ctx) -> ServiceResult<Arc<Provenance>> {
-    let options = ctx.store.pool().connect_options();
-    let fp = fingerprint(&ctx.store).await?;
-    {
-        let c = cache().lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, f, p)) = c.iter().find(|(o, _, _)| Arc::ptr_eq(o, &options)) {
-            if *f == fp {
-                return Ok(p.clone());
-            }
+    let cache = &ctx.analytics.provenance.0;
+    let fp = history::runs_fingerprint(&ctx.store).await?;
+    if let Some((f, p)) = cache.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if *f == fp {
+            return Ok(p.clone());
         }
     }
     let p = Arc::new(load(&ctx.store).await?);
-    let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
-    c.retain(|(o, _, _)| !Arc::ptr_eq(o, &options));
-    if c.len() >= 8 {
-        c.remove(0);
-    }
-    c.push((options, fp, p.clone()));
+    *cache.lock().unwrap_or_else(|e| e.into_inner()) = Some((fp, p.clone()));
     Ok(p)
 }
 

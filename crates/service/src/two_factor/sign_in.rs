@@ -8,7 +8,7 @@ use probity_store::{accounts as repo, audit, from_micros, throttle, to_micros};
 use sqlx::AnyConnection;
 
 use super::{recovery_hash, Authenticator};
-use crate::auth::{decode_actor, open_session, random_token, token_hash, Actor, Session, SignIn};
+use crate::auth::{open_session, random_token, token_hash, Actor, Session, SignIn};
 use crate::sign_in::ClientAddr;
 use crate::{Ctx, ServiceError, ServiceResult};
 
@@ -184,17 +184,7 @@ pub async fn complete(
 /// The user behind a pending sign-in, if the account is still active (an administrator may
 /// have disabled it in the meantime).
 async fn load_active(conn: &mut AnyConnection, user_id: &str) -> ServiceResult<Option<Actor>> {
-    let row = sqlx::query(&format!("{} WHERE id = $1", crate::auth::SELECT_ACTOR))
-        .bind(user_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match row {
-        Some(row) => {
-            let (actor, _, active) = decode_actor(&row)?;
-            active.then_some(actor)
-        }
-        None => None,
-    })
+    crate::auth::active_user(conn, user_id).await
 }
 
 /// Check a typed code; the accepted method ("totp" or "recovery_code"), or `None`. A TOTP

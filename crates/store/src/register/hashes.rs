@@ -37,8 +37,8 @@ async fn load(
             q = q.bind(to_i64(i, "stored hash index")?);
         }
         for row in q.fetch_all(&mut *conn).await? {
-            let idx = to_u64(row.try_get(0)?, "stored hash index")?;
-            let text: String = row.try_get(1)?;
+            let idx = to_u64(row.try_get("idx")?, "stored hash index")?;
+            let text: String = row.try_get("hash")?;
             out.insert(idx, hash_from_hex(idx, &text)?);
         }
     }

@@ -51,16 +51,16 @@ pub async fn cases_secrets(
     for chunk in ids.chunks(rows_per_statement(conn, 1)) {
         let exporters = fetch(
             conn,
-            "SELECT c.id, o.name FROM cases c JOIN organisations o ON o.id = c.organisation_id \
+            "SELECT c.id AS case_id, o.name AS exporter FROM cases c JOIN organisations o ON o.id = c.organisation_id \
              WHERE c.id IN ({ids})",
             chunk,
         )
         .await?;
         for r in &exporters {
             out.insert(
-                r.try_get(0)?,
+                r.try_get("case_id")?,
                 CaseSecrets {
-                    exporter: r.try_get(1)?,
+                    exporter: r.try_get("exporter")?,
                     ..CaseSecrets::default()
                 },
             );
@@ -76,9 +76,9 @@ pub async fn cases_secrets(
         )
         .await?;
         for r in &parties {
-            let case: String = r.try_get(0)?;
+            let case: String = r.try_get("case_id")?;
             if let Some(s) = out.get_mut(&case) {
-                s.parties.push((r.try_get(1)?, r.try_get(2)?));
+                s.parties.push((r.try_get("role")?, r.try_get("name")?));
             }
         }
         let goods = fetch(
@@ -89,9 +89,13 @@ pub async fn cases_secrets(
         )
         .await?;
         for r in &goods {
-            let case: String = r.try_get(0)?;
+            let case: String = r.try_get("case_id")?;
             if let Some(s) = out.get_mut(&case) {
-                s.goods.push((r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
+                s.goods.push((
+                    r.try_get("description")?,
+                    r.try_get("quantity")?,
+                    r.try_get("unit")?,
+                ));
             }
         }
     }

@@ -344,7 +344,7 @@ async fn browse(
         coverage: coverage(&t),
         sources: sources::view(&prov, &Default::default()),
     };
-    let answer = match StatsAnswer::cached(&t, &q_params) {
+    let answer = match StatsAnswer::cached(&s.ctx, &t, &q_params) {
         Ok(a) => a,
         Err(e) => {
             view.errors = field_errors(e)?;
@@ -415,6 +415,7 @@ async fn browse(
     // Time series for the same filters.
     let step = time_dim(&t, &base);
     let series = analytics::run_cached(
+        &s.ctx,
         &t,
         &Q {
             group_by: vec![step],
@@ -460,6 +461,7 @@ async fn browse(
         rows
     } else {
         let top = analytics::run_cached(
+            &s.ctx,
             &t,
             &Q {
                 group_by: vec![dim],

@@ -138,7 +138,7 @@ pub async fn statistics_csv(
     Ok(attachment(
         "text/csv; charset=utf-8",
         &name,
-        table.to_csv().into_bytes(),
+        table.to_csv()?.into_bytes(),
     ))
 }
 
