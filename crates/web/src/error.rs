@@ -28,6 +28,11 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A failure of ours (a template, an encoder, an export writer): logged, never shown.
+    pub fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
+        AppError::Service(ServiceError::Internal(format!("{what}: {e}")))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Service(e) => match e {

@@ -71,9 +71,7 @@ impl Nav {
 pub fn page<T: Template>(t: T) -> Result<Response, AppError> {
     match t.render() {
         Ok(html) => Ok(Html(html).into_response()),
-        Err(e) => Err(AppError::Service(probity_service::ServiceError::Store(
-            probity_store::StoreError::Corrupt(format!("template: {e}")),
-        ))),
+        Err(e) => Err(AppError::internal("page template", e)),
     }
 }
 

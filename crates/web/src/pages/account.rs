@@ -224,11 +224,8 @@ struct EnrolDone {
 
 /// The otpauth URI as an inline SVG QR code (no script, no image request).
 fn qr_svg(uri: &str) -> Result<String, AppError> {
-    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| {
-        AppError::Service(ServiceError::Store(probity_store::StoreError::Corrupt(
-            format!("QR code for the enrolment link: {e}"),
-        )))
-    })?;
+    let code = qrcode::QrCode::new(uri.as_bytes())
+        .map_err(|e| AppError::internal("QR code for the enrolment link", e))?;
     let svg = code
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(220, 220)

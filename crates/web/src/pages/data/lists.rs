@@ -7,7 +7,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use probity_service::analytics::engine::{self, Measures};
 use probity_service::analytics::{self, LicenceSummary, StatsParams};
-use probity_service::ServiceError;
 
 use super::qs;
 use crate::auth::MaybeUser;
@@ -22,9 +21,10 @@ pub async fn view_csv(
     let a = analytics::stats(&s.ctx, &p).await?;
     let cols = a.columns();
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(&cols);
+    w.write_record(&cols)
+        .map_err(|e| AppError::internal("statistics CSV", e))?;
     for row in &a.rows {
-        let v = serde_json::to_value(row).unwrap_or_default();
+        let v = serde_json::to_value(row).map_err(|e| AppError::internal("statistics row", e))?;
         let cells: Vec<String> = cols
             .iter()
             .map(|c| match &v[*c] {
@@ -33,9 +33,12 @@ pub async fn view_csv(
                 other => other.to_string(),
             })
             .collect();
-        let _ = w.write_record(&cells);
+        w.write_record(&cells)
+            .map_err(|e| AppError::internal("statistics CSV", e))?;
     }
-    let body = w.into_inner().unwrap_or_default();
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::internal("statistics CSV", e.error()))?;
     Ok(attachment(
         "text/csv; charset=utf-8",
         "probity-statistics.csv",
@@ -141,11 +144,13 @@ pub async fn download(
     let mut body = Vec::new();
     let ct = match file.as_str() {
         "licences.csv" => {
-            engine::export::write_csv(&t, &mut body).map_err(internal)?;
+            engine::export::write_csv(&t, &mut body)
+                .map_err(|e| AppError::internal("open data export", e))?;
             "text/csv; charset=utf-8"
         }
         "licences.json" => {
-            engine::export::write_json(&t, &mut body).map_err(internal)?;
+            engine::export::write_json(&t, &mut body)
+                .map_err(|e| AppError::internal("open data export", e))?;
             "application/json"
         }
         "licences.parquet" => {
@@ -154,16 +159,10 @@ pub async fn download(
                 &mut body,
                 &[("producer", "Probity open data")],
             )
-            .map_err(internal)?;
+            .map_err(|e| AppError::internal("open data export", e))?;
             "application/vnd.apache.parquet"
         }
         _ => return Err(AppError::NotFound),
     };
     Ok(attachment(ct, &file, body))
-}
-
-fn internal(e: impl std::fmt::Display) -> AppError {
-    AppError::Service(ServiceError::Store(probity_store::StoreError::Corrupt(
-        format!("export: {e}"),
-    )))
 }

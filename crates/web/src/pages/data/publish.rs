@@ -265,11 +265,7 @@ pub async fn feed(
         entries: page.records.iter().map(entry).collect(),
     }
     .render()
-    .map_err(|e| {
-        AppError::Service(ServiceError::Store(probity_store::StoreError::Corrupt(
-            format!("feed template: {e}"),
-        )))
-    })?;
+    .map_err(|e| AppError::internal("feed template", e))?;
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         body,
