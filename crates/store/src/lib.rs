@@ -22,7 +22,9 @@ pub mod register_witness;
 pub mod throttle;
 mod time_codec;
 
-pub use connect::{private_dir, Backend, Store};
+pub use connect::{
+    private_dir, Backend, PoolConfig, Store, MAX_POOL_CONNECTIONS, MAX_POOL_TIMEOUT,
+};
 pub use error::StoreError;
 pub use time_codec::{from_micros, to_micros};
 
