@@ -8,16 +8,47 @@ use clap::{Args, Subcommand};
 use probity_domain::CriteriaSet;
 use probity_service::auth::NewUser;
 use probity_service::orgs::{NewOrganisation, TeamKind};
+use probity_service::register::Sequencer;
 use probity_service::two_factor::TwoFactorPolicy;
 use probity_service::{Clock, Ctx, ServiceError};
-use probity_store::{migrate, Store};
+use probity_store::{migrate, PoolConfig, Store};
+use probity_web::health::{Health, Heartbeat};
 use probity_web::{build_router, AppState};
+
+use crate::lifecycle::{self, Shutdown};
 
 #[derive(Args)]
 pub struct DbArgs {
     /// Database URL: sqlite://<path> (created if missing) or postgres://user@host/db.
     #[arg(long, env = "PROBITY_DATABASE_URL")]
     pub(crate) database_url: String,
+}
+
+/// Database pool size and timeouts (`serve`, `demo`, `migrate`).
+#[derive(Args)]
+pub struct PoolArgs {
+    /// Database connections open at most [default: 8 on SQLite, 16 on PostgreSQL].
+    #[arg(long, env = "PROBITY_DB_MAX_CONNECTIONS",
+          value_parser = clap::value_parser!(u32).range(1..=probity_store::MAX_POOL_CONNECTIONS as i64))]
+    db_max_connections: Option<u32>,
+    /// Seconds a request waits for a free database connection before it fails.
+    #[arg(long, env = "PROBITY_DB_ACQUIRE_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=probity_store::MAX_POOL_TIMEOUT.as_secs()))]
+    db_acquire_timeout: u64,
+    /// SQLite only: seconds a writer waits for the database's write lock before it fails.
+    #[arg(long, env = "PROBITY_DB_BUSY_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=probity_store::MAX_POOL_TIMEOUT.as_secs()))]
+    db_busy_timeout: u64,
+}
+
+impl PoolArgs {
+    pub(crate) fn config(&self) -> PoolConfig {
+        PoolConfig {
+            max_connections: self.db_max_connections,
+            acquire_timeout: Duration::from_secs(self.db_acquire_timeout),
+            busy_timeout: Duration::from_secs(self.db_busy_timeout),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -55,6 +86,8 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     applications: u32,
     #[command(flatten)]
+    pool: PoolArgs,
+    #[command(flatten)]
     criteria: CriteriaArgs,
     #[command(flatten)]
     register: crate::register::RegisterKeyArgs,
@@ -67,6 +100,8 @@ pub struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    pool: PoolArgs,
     #[command(flatten)]
     criteria: CriteriaArgs,
     /// Mark session cookies Secure (sent over HTTPS only). The default, unless --listen is a
@@ -105,13 +140,19 @@ impl From<TwoFactorArg> for TwoFactorPolicy {
 pub struct MigrateArgs {
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    pool: PoolArgs,
     /// Revert down to this version instead of migrating up (0 empties the database).
     #[arg(long)]
     down_to: Option<i64>,
 }
 
 pub(crate) async fn open(url: &str) -> Result<Store> {
-    Store::open(url)
+    open_with(url, &PoolConfig::default()).await
+}
+
+async fn open_with(url: &str, pool: &PoolConfig) -> Result<Store> {
+    Store::open_with(url, pool)
         .await
         .with_context(|| format!("could not open the database at {}", redact(url)))
 }
@@ -141,7 +182,8 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
             )
         }
     };
-    let store = open(&url).await?;
+    let shutdown = Shutdown::on_signals()?;
+    let store = open_with(&url, &a.pool.config()).await?;
     // The demo is for trying Probity out with printed passwords: no second factor required.
     let ctx = Ctx::new(store.clone(), a.criteria.set()?, Clock::system())
         .with_two_factor(TwoFactorPolicy::Optional);
@@ -166,8 +208,8 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
          /account). `probity serve` requires it of decision-makers, policy, oversight and \
          administrators."
     );
-    crate::register::start_demo(&ctx, &a.register, &a.data_dir).await?;
-    run_server(ctx, a.listen, false).await
+    let sequencer = crate::register::start_demo(&ctx, &a.register, &a.data_dir).await?;
+    run_server(ctx, a.listen, false, sequencer, shutdown).await
 }
 
 async fn sqlx_count(store: &Store, sql: &str) -> Result<i64> {
@@ -182,10 +224,11 @@ fn service_error(e: ServiceError) -> anyhow::Error {
 }
 
 pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
-    let store = open(&a.db.database_url).await?;
+    let shutdown = Shutdown::on_signals()?;
+    let store = open_with(&a.db.database_url, &a.pool.config()).await?;
     let ctx =
         Ctx::new(store, a.criteria.set()?, Clock::system()).with_two_factor(a.two_factor.into());
-    crate::register::start(&ctx, &a.register)?;
+    let sequencer = crate::register::start(&ctx, &a.register)?;
     let secure = secure_cookies(a.listen, a.secure_cookies, a.insecure_cookies);
     if !secure && !a.listen.ip().is_loopback() {
         eprintln!(
@@ -194,7 +237,7 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
             a.listen
         );
     }
-    run_server(ctx, a.listen, secure).await
+    run_server(ctx, a.listen, secure, sequencer, shutdown).await
 }
 
 /// Whether session cookies are marked Secure: yes by default, except on a loopback address
@@ -203,43 +246,46 @@ fn secure_cookies(listen: SocketAddr, force_secure: bool, force_insecure: bool) 
     force_secure || (!force_insecure && !listen.ip().is_loopback())
 }
 
-async fn run_server(ctx: Ctx, listen: SocketAddr, secure_cookies: bool) -> Result<ExitCode> {
+/// Serve until SIGTERM or SIGINT, then drain requests in flight and stop the background
+/// loops (the sequencer after its current batch) before exiting 0.
+async fn run_server(
+    ctx: Ctx,
+    listen: SocketAddr,
+    secure_cookies: bool,
+    sequencer: Option<Sequencer>,
+    shutdown: Shutdown,
+) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("could not listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    spawn_jobs(ctx.clone());
+    let mut health = Health::default();
+    let mut tasks = vec![lifecycle::spawn_expiry(ctx.clone(), shutdown.clone())];
+    if let Some(sequencer) = sequencer {
+        let heartbeat = Heartbeat::new();
+        health = health.with_sequencer(heartbeat.clone());
+        tasks.push(lifecycle::spawn_sequencer(
+            sequencer,
+            ctx.clone(),
+            heartbeat,
+            shutdown.clone(),
+        ));
+    }
     let app = build_router(AppState {
-        ctx,
+        ctx: ctx.clone(),
         secure_cookies,
+        health,
     });
     println!("listening on http://{addr}");
-    crate::http_server::serve(listener, app, Default::default(), shutdown()).await?;
+    crate::http_server::serve(listener, app, Default::default(), shutdown.requested()).await?;
+    lifecycle::join_all(tasks, Duration::from_secs(10)).await;
+    ctx.store.close().await;
+    eprintln!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
-/// Background jobs: licence expiry by date, hourly (and once at start).
-fn spawn_jobs(ctx: Ctx) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match probity_service::licences::expire_due(&ctx).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "expired licences past their end date"),
-                Err(e) => tracing::error!(error = %e, "licence expiry job failed"),
-            }
-        }
-    });
-}
-
-async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
-    eprintln!("shutting down");
-}
-
 pub async fn migrate(a: MigrateArgs) -> Result<ExitCode> {
-    let store = Store::connect(&a.db.database_url)
+    let store = Store::connect_with(&a.db.database_url, &a.pool.config())
         .await
         .with_context(|| format!("could not connect to {}", redact(&a.db.database_url)))?;
     match a.down_to {
