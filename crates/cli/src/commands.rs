@@ -277,8 +277,14 @@ async fn run_server(
         health,
     });
     println!("listening on http://{addr}");
-    crate::http_server::serve(listener, app, Default::default(), shutdown.requested()).await?;
-    lifecycle::join_all(tasks, Duration::from_secs(10)).await;
+    // Drain, then the background loops: within 10 s of the signal in all (an orchestrator's
+    // usual grace period), even when a request or a batch overruns.
+    let limits = crate::http_server::Limits {
+        drain: Duration::from_secs(8),
+        ..Default::default()
+    };
+    crate::http_server::serve(listener, app, limits, shutdown.requested()).await?;
+    lifecycle::join_all(tasks, Duration::from_secs(2)).await;
     ctx.store.close().await;
     eprintln!("stopped");
     Ok(ExitCode::SUCCESS)
