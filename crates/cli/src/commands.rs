@@ -8,12 +8,9 @@ use clap::{Args, Subcommand};
 use probity_domain::CriteriaSet;
 use probity_service::auth::NewUser;
 use probity_service::orgs::{NewOrganisation, TeamKind};
-use probity_service::register::Sequencer;
 use probity_service::two_factor::TwoFactorPolicy;
 use probity_service::{Clock, Ctx, ServiceError};
 use probity_store::{migrate, PoolConfig, Store};
-use probity_web::health::{Health, Heartbeat};
-use probity_web::{build_router, AppState};
 
 use crate::lifecycle::{self, Shutdown};
 
@@ -182,7 +179,6 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
             )
         }
     };
-    let shutdown = Shutdown::on_signals()?;
     let store = open_with(&url, &a.pool.config()).await?;
     // The demo is for trying Probity out with printed passwords: no second factor required.
     let ctx = Ctx::new(store.clone(), a.criteria.set()?, Clock::system())
@@ -209,7 +205,10 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
          administrators."
     );
     let sequencer = crate::register::start_demo(&ctx, &a.register, &a.data_dir).await?;
-    run_server(ctx, a.listen, false, sequencer, shutdown).await
+    // From here on (not while seeding, which Ctrl-C simply interrupts) signals shut down
+    // gracefully.
+    let shutdown = Shutdown::on_signals()?;
+    lifecycle::run_server(ctx, a.listen, false, sequencer, shutdown).await
 }
 
 async fn sqlx_count(store: &Store, sql: &str) -> Result<i64> {
@@ -237,57 +236,13 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
             a.listen
         );
     }
-    run_server(ctx, a.listen, secure, sequencer, shutdown).await
+    lifecycle::run_server(ctx, a.listen, secure, sequencer, shutdown).await
 }
 
 /// Whether session cookies are marked Secure: yes by default, except on a loopback address
 /// (Probity itself speaks plain HTTP; a non-loopback listener is assumed to sit behind TLS).
 fn secure_cookies(listen: SocketAddr, force_secure: bool, force_insecure: bool) -> bool {
     force_secure || (!force_insecure && !listen.ip().is_loopback())
-}
-
-/// Serve until SIGTERM or SIGINT, then drain requests in flight and stop the background
-/// loops (the sequencer after its current batch) before exiting 0.
-async fn run_server(
-    ctx: Ctx,
-    listen: SocketAddr,
-    secure_cookies: bool,
-    sequencer: Option<Sequencer>,
-    shutdown: Shutdown,
-) -> Result<ExitCode> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("could not listen on {listen}"))?;
-    let addr = listener.local_addr()?;
-    let mut health = Health::default();
-    let mut tasks = vec![lifecycle::spawn_expiry(ctx.clone(), shutdown.clone())];
-    if let Some(sequencer) = sequencer {
-        let heartbeat = Heartbeat::new();
-        health = health.with_sequencer(heartbeat.clone());
-        tasks.push(lifecycle::spawn_sequencer(
-            sequencer,
-            ctx.clone(),
-            heartbeat,
-            shutdown.clone(),
-        ));
-    }
-    let app = build_router(AppState {
-        ctx: ctx.clone(),
-        secure_cookies,
-        health,
-    });
-    println!("listening on http://{addr}");
-    // Drain, then the background loops: within 10 s of the signal in all (an orchestrator's
-    // usual grace period), even when a request or a batch overruns.
-    let limits = crate::http_server::Limits {
-        drain: Duration::from_secs(8),
-        ..Default::default()
-    };
-    crate::http_server::serve(listener, app, limits, shutdown.requested()).await?;
-    lifecycle::join_all(tasks, Duration::from_secs(2)).await;
-    ctx.store.close().await;
-    eprintln!("stopped");
-    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn migrate(a: MigrateArgs) -> Result<ExitCode> {

@@ -3,6 +3,8 @@
 //! finish; the background loops finish what they are doing (the sequencer its current batch:
 //! a batch is never cut off, though one cut off would only roll back) and stop; then the
 //! process exits 0.
+use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,10 +12,55 @@ use anyhow::{Context, Result};
 use probity_service::register::sequencer::POLL_INTERVAL;
 use probity_service::register::Sequencer;
 use probity_service::Ctx;
-use probity_web::health::Heartbeat;
+use probity_web::health::{Health, Heartbeat};
+use probity_web::{build_router, AppState};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+/// Serve until SIGTERM or SIGINT, then drain requests in flight and stop the background
+/// loops (the sequencer after its current batch) before exiting 0.
+pub async fn run_server(
+    ctx: Ctx,
+    listen: SocketAddr,
+    secure_cookies: bool,
+    sequencer: Option<Sequencer>,
+    shutdown: Shutdown,
+) -> Result<ExitCode> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("could not listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let mut health = Health::default();
+    let mut tasks = vec![spawn_expiry(ctx.clone(), shutdown.clone())];
+    if let Some(sequencer) = sequencer {
+        let heartbeat = Heartbeat::new();
+        health = health.with_sequencer(heartbeat.clone());
+        tasks.push(spawn_sequencer(
+            sequencer,
+            ctx.clone(),
+            heartbeat,
+            shutdown.clone(),
+        ));
+    }
+    let app = build_router(AppState {
+        ctx: ctx.clone(),
+        secure_cookies,
+        health,
+    });
+    println!("listening on http://{addr}");
+    // Drain, then the background loops: within 10 s of the signal in all (an orchestrator's
+    // usual grace period), even when a request or a batch overruns.
+    let limits = crate::http_server::Limits {
+        drain: Duration::from_secs(8),
+        ..Default::default()
+    };
+    crate::http_server::serve(listener, app, limits, shutdown.requested()).await?;
+    join_all(tasks, Duration::from_secs(2)).await;
+    ctx.store.close().await;
+    eprintln!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
 
 /// Becomes `true` once shutdown is asked for.
 #[derive(Clone)]

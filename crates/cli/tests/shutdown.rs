@@ -260,3 +260,27 @@ fn sigterm_under_load_answers_every_accepted_request_whole_and_exits_0() {
         "connections must be refused after shutdown"
     );
 }
+
+#[test]
+fn sigint_stops_the_demo_with_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, url) = common::demo(dir.path(), &dir.path().join("register.key"), 1);
+    let addr: SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    assert!(matches!(get(addr, "/healthz"), Outcome::Answered(200, _)));
+    let pid = server.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let sent_at = Instant::now();
+    let exit = loop {
+        if let Some(s) = server.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(sent_at.elapsed() < Duration::from_secs(10), "still running");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(exit.code(), Some(0), "{exit:?}");
+    assert!(matches!(get(addr, "/healthz"), Outcome::Refused));
+}
