@@ -122,7 +122,12 @@ fn run(t: &Table, runs: usize) {
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = args.next().map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/caat-uk")
+        std::env::var_os("PROBITY_SHARED_DATA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+            })
+            .join("caat-uk")
     });
     let copies: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(52);
 

@@ -10,14 +10,42 @@ use probity_service::auth::NewUser;
 use probity_service::orgs::{NewOrganisation, TeamKind};
 use probity_service::two_factor::TwoFactorPolicy;
 use probity_service::{Clock, Ctx, ServiceError};
-use probity_store::{migrate, Store};
-use probity_web::{build_router, AppState};
+use probity_store::{migrate, PoolConfig, Store};
+
+use crate::lifecycle::{self, Shutdown};
 
 #[derive(Args)]
 pub struct DbArgs {
     /// Database URL: sqlite://<path> (created if missing) or postgres://user@host/db.
     #[arg(long, env = "PROBITY_DATABASE_URL")]
     pub(crate) database_url: String,
+}
+
+/// Database pool size and timeouts (`serve`, `demo`, `migrate`).
+#[derive(Args)]
+pub struct PoolArgs {
+    /// Database connections open at most [default: 8 on SQLite, 16 on PostgreSQL].
+    #[arg(long, env = "PROBITY_DB_MAX_CONNECTIONS",
+          value_parser = clap::value_parser!(u32).range(1..=probity_store::MAX_POOL_CONNECTIONS as i64))]
+    db_max_connections: Option<u32>,
+    /// Seconds a request waits for a free database connection before it fails.
+    #[arg(long, env = "PROBITY_DB_ACQUIRE_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=probity_store::MAX_POOL_TIMEOUT.as_secs()))]
+    db_acquire_timeout: u64,
+    /// SQLite only: seconds a writer waits for the database's write lock before it fails.
+    #[arg(long, env = "PROBITY_DB_BUSY_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=probity_store::MAX_POOL_TIMEOUT.as_secs()))]
+    db_busy_timeout: u64,
+}
+
+impl PoolArgs {
+    pub(crate) fn config(&self) -> PoolConfig {
+        PoolConfig {
+            max_connections: self.db_max_connections,
+            acquire_timeout: Duration::from_secs(self.db_acquire_timeout),
+            busy_timeout: Duration::from_secs(self.db_busy_timeout),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -55,6 +83,8 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     applications: u32,
     #[command(flatten)]
+    pool: PoolArgs,
+    #[command(flatten)]
     criteria: CriteriaArgs,
     #[command(flatten)]
     register: crate::register::RegisterKeyArgs,
@@ -67,6 +97,8 @@ pub struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    pool: PoolArgs,
     #[command(flatten)]
     criteria: CriteriaArgs,
     /// Mark session cookies Secure (sent over HTTPS only). The default, unless --listen is a
@@ -105,13 +137,19 @@ impl From<TwoFactorArg> for TwoFactorPolicy {
 pub struct MigrateArgs {
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    pool: PoolArgs,
     /// Revert down to this version instead of migrating up (0 empties the database).
     #[arg(long)]
     down_to: Option<i64>,
 }
 
 pub(crate) async fn open(url: &str) -> Result<Store> {
-    Store::open(url)
+    open_with(url, &PoolConfig::default()).await
+}
+
+async fn open_with(url: &str, pool: &PoolConfig) -> Result<Store> {
+    Store::open_with(url, pool)
         .await
         .with_context(|| format!("could not open the database at {}", redact(url)))
 }
@@ -141,7 +179,7 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
             )
         }
     };
-    let store = open(&url).await?;
+    let store = open_with(&url, &a.pool.config()).await?;
     // The demo is for trying Probity out with printed passwords: no second factor required.
     let ctx = Ctx::new(store.clone(), a.criteria.set()?, Clock::system())
         .with_two_factor(TwoFactorPolicy::Optional);
@@ -166,8 +204,11 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
          /account). `probity serve` requires it of decision-makers, policy, oversight and \
          administrators."
     );
-    crate::register::start_demo(&ctx, &a.register, &a.data_dir).await?;
-    run_server(ctx, a.listen, false).await
+    let sequencer = crate::register::start_demo(&ctx, &a.register, &a.data_dir).await?;
+    // From here on (not while seeding, which Ctrl-C simply interrupts) signals shut down
+    // gracefully.
+    let shutdown = Shutdown::on_signals()?;
+    lifecycle::run_server(ctx, a.listen, false, sequencer, shutdown).await
 }
 
 async fn sqlx_count(store: &Store, sql: &str) -> Result<i64> {
@@ -182,10 +223,11 @@ fn service_error(e: ServiceError) -> anyhow::Error {
 }
 
 pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
-    let store = open(&a.db.database_url).await?;
+    let shutdown = Shutdown::on_signals()?;
+    let store = open_with(&a.db.database_url, &a.pool.config()).await?;
     let ctx =
         Ctx::new(store, a.criteria.set()?, Clock::system()).with_two_factor(a.two_factor.into());
-    crate::register::start(&ctx, &a.register)?;
+    let sequencer = crate::register::start(&ctx, &a.register)?;
     let secure = secure_cookies(a.listen, a.secure_cookies, a.insecure_cookies);
     if !secure && !a.listen.ip().is_loopback() {
         eprintln!(
@@ -194,7 +236,7 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
             a.listen
         );
     }
-    run_server(ctx, a.listen, secure).await
+    lifecycle::run_server(ctx, a.listen, secure, sequencer, shutdown).await
 }
 
 /// Whether session cookies are marked Secure: yes by default, except on a loopback address
@@ -203,43 +245,8 @@ fn secure_cookies(listen: SocketAddr, force_secure: bool, force_insecure: bool) 
     force_secure || (!force_insecure && !listen.ip().is_loopback())
 }
 
-async fn run_server(ctx: Ctx, listen: SocketAddr, secure_cookies: bool) -> Result<ExitCode> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("could not listen on {listen}"))?;
-    let addr = listener.local_addr()?;
-    spawn_jobs(ctx.clone());
-    let app = build_router(AppState {
-        ctx,
-        secure_cookies,
-    });
-    println!("listening on http://{addr}");
-    crate::http_server::serve(listener, app, Default::default(), shutdown()).await?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Background jobs: licence expiry by date, hourly (and once at start).
-fn spawn_jobs(ctx: Ctx) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match probity_service::licences::expire_due(&ctx).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "expired licences past their end date"),
-                Err(e) => tracing::error!(error = %e, "licence expiry job failed"),
-            }
-        }
-    });
-}
-
-async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
-    eprintln!("shutting down");
-}
-
 pub async fn migrate(a: MigrateArgs) -> Result<ExitCode> {
-    let store = Store::connect(&a.db.database_url)
+    let store = Store::connect_with(&a.db.database_url, &a.pool.config())
         .await
         .with_context(|| format!("could not connect to {}", redact(&a.db.database_url)))?;
     match a.down_to {

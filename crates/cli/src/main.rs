@@ -4,6 +4,7 @@ mod analytics_cmd;
 mod audit_cmd;
 mod commands;
 mod http_server;
+mod lifecycle;
 mod register;
 mod register_fetch;
 mod register_monitor;
@@ -77,20 +78,34 @@ enum Command {
     Export(analytics_cmd::ExportArgs),
 }
 
-fn init_tracing() {
+/// Logs go to stderr, filtered by `PROBITY_LOG`; `PROBITY_LOG_FORMAT=json` writes one JSON
+/// object per line (for log collectors) instead of text.
+fn init_tracing() -> Result<(), String> {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("PROBITY_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match std::env::var("PROBITY_LOG_FORMAT").as_deref() {
+        Err(_) | Ok("") | Ok("text") => builder.init(),
+        Ok("json") => builder.json().with_current_span(true).init(),
+        Ok(other) => {
+            return Err(format!(
+                "PROBITY_LOG_FORMAT={other:?} is not a log format; use text (the default) or json"
+            ))
+        }
+    }
+    Ok(())
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    if let Err(e) = init_tracing() {
+        eprintln!("error: {e}");
+        return std::process::ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Demo(a) => commands::demo(a).await,
         Command::Serve(a) => commands::serve(a).await,

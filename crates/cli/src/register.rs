@@ -143,11 +143,12 @@ impl RegisterKeyArgs {
     }
 }
 
-/// `serve`: start the sequencer in the background if a key is configured.
-pub fn start(ctx: &Ctx, args: &RegisterKeyArgs) -> Result<()> {
+/// `serve`: the sequencer to run in the background if a key is configured (and the witness
+/// rounds started).
+pub fn start(ctx: &Ctx, args: &RegisterKeyArgs) -> Result<Option<Sequencer>> {
     let Some(path) = &args.register_key else {
         tracing::warn!("no --register-key: decisions are not being published to the register");
-        return Ok(());
+        return Ok(None);
     };
     let signer = reg::load_key_file(path, args.register_origin.as_deref())?;
     let witnesses = crate::witness_submit::policy(&args.witnesses, args.witness_quorum)?;
@@ -157,19 +158,22 @@ pub fn start(ctx: &Ctx, args: &RegisterKeyArgs) -> Result<()> {
         sequencer.origin(),
         sequencer.vkey()
     );
-    sequencer.spawn(ctx.clone());
     if let Some(policy) = witnesses {
         crate::witness_submit::spawn(ctx.clone(), policy)?;
     }
-    Ok(())
+    Ok(Some(sequencer))
 }
 
 /// The origin of a demo register's generated key.
 const DEMO_ORIGIN: &str = "probity.demo/register";
 
-/// `demo`: use (or create) a key in the data directory, sequence every record, then keep
-/// sequencing in the background.
-pub async fn start_demo(ctx: &Ctx, args: &RegisterKeyArgs, data_dir: &Path) -> Result<()> {
+/// `demo`: use (or create) a key in the data directory, sequence every record, and return the
+/// sequencer to keep running in the background.
+pub async fn start_demo(
+    ctx: &Ctx,
+    args: &RegisterKeyArgs,
+    data_dir: &Path,
+) -> Result<Option<Sequencer>> {
     let witnesses = crate::witness_submit::policy(&args.witnesses, args.witness_quorum)?;
     let path = args
         .register_key
@@ -202,11 +206,10 @@ pub async fn start_demo(ctx: &Ctx, args: &RegisterKeyArgs, data_dir: &Path) -> R
         path.display(),
         sequencer.vkey()
     );
-    sequencer.spawn(ctx.clone());
     if let Some(policy) = witnesses {
         crate::witness_submit::spawn(ctx.clone(), policy)?;
     }
-    Ok(())
+    Ok(Some(sequencer))
 }
 
 pub(crate) fn verifier(key: &str) -> Result<Ed25519Verifier> {

@@ -95,10 +95,9 @@ pub async fn run(c: WitnessCommand) -> Result<ExitCode> {
                 .with_context(|| format!("could not listen on {listen}"))?;
             println!("listening on http://{}", listener.local_addr()?);
             let router = witness_router(Arc::new(server));
-            crate::http_server::serve(listener, router, Default::default(), async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+            let shutdown = crate::lifecycle::Shutdown::on_signals()?;
+            crate::http_server::serve(listener, router, Default::default(), shutdown.requested())
+                .await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -3,6 +3,8 @@
 //! `licences`, `value_gbp`, `refused`) is checked against an independent computation written
 //! here straight from the CSV files.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -11,7 +13,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 fn caat_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/caat-uk");
+    let dir = common::shared_data("caat-uk");
     assert!(
         dir.join("values-2008-2015q1.csv").is_file(),
         "real CAAT data not found at {}: these tests refuse to pass without it",

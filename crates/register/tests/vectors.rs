@@ -5,6 +5,8 @@
 //! purpose: they test proofs for arbitrary subtrees `[start, end)` (the
 //! Merkle Tree Certificates draft), an API this crate does not offer.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::STANDARD as B64;
@@ -13,8 +15,7 @@ use probity_register::merkle::{verify_consistency, verify_inclusion};
 use serde::Deserialize;
 
 fn testdata() -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/tlog-vectors/testdata");
+    let dir = common::shared_data("tlog-vectors/testdata");
     assert!(
         dir.join("inclusion").is_dir() && dir.join("consistency").is_dir(),
         "test vectors missing: expected {} with inclusion/ and consistency/ \

@@ -2,6 +2,8 @@
 //! strict import of bad files changes nothing; the analytics table built from the database
 //! gives the same answers as the library built straight from the files.
 
+mod common;
+
 use std::path::PathBuf;
 
 use probity_analytics::ImportOptions;
@@ -11,7 +13,7 @@ use probity_service::testing::{Backend, TestDb};
 use probity_service::{Clock, Ctx};
 
 fn caat_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/caat-uk");
+    let dir = common::shared_data("caat-uk");
     assert!(
         dir.join("values-2008-2015q1.csv").is_file(),
         "real CAAT data not found at {}: these tests refuse to pass without it",

@@ -3,6 +3,8 @@
 //! re-import adds nothing, bad lines are reported with file and line, and a strict import of
 //! bad files writes nothing.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -13,7 +15,7 @@ use probity_service::testing::{Backend, TestDb};
 use probity_service::{Clock, Ctx};
 
 fn caat_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/caat-uk");
+    let dir = common::shared_data("caat-uk");
     assert!(
         dir.join("destinations.csv").is_file() && dir.join("2025").is_dir(),
         "real CAAT data not found at {}: these tests refuse to pass without it",

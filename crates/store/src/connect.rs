@@ -43,9 +43,83 @@ pub struct Store {
     backend: Backend,
 }
 
+/// Pool size and timeouts. The defaults are the values Probity always used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolConfig {
+    /// Connections open at most; `None`: 8 on SQLite (one writer at a time anyway), 16 on
+    /// PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// How long a request waits for a free connection before it fails.
+    pub acquire_timeout: Duration,
+    /// SQLite only: how long a writer waits for the write lock before it fails.
+    pub busy_timeout: Duration,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(30),
+            busy_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Bounds a setting must lie in: a pool of 0 serves nothing, a timeout of 0 fails every
+/// wait, and past these maxima a setting is a typo rather than a choice.
+pub const MAX_POOL_CONNECTIONS: u32 = 1000;
+pub const MAX_POOL_TIMEOUT: Duration = Duration::from_secs(3600);
+
+impl PoolConfig {
+    /// Connections for `backend`.
+    pub fn connections(&self, backend: Backend) -> u32 {
+        self.max_connections.unwrap_or(match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        })
+    }
+
+    /// Refuses settings that cannot work, naming the setting.
+    pub fn validate(&self) -> Result<(), StoreError> {
+        let bad = |what: &str, limit: String| {
+            Err(StoreError::PoolConfig(format!("{what} must be {limit}")))
+        };
+        if let Some(n) = self.max_connections {
+            if n == 0 || n > MAX_POOL_CONNECTIONS {
+                return bad(
+                    "the pool's maximum connections",
+                    format!("between 1 and {MAX_POOL_CONNECTIONS} (got {n})"),
+                );
+            }
+        }
+        for (what, d) in [
+            ("the connection acquire timeout", self.acquire_timeout),
+            ("the SQLite busy timeout", self.busy_timeout),
+        ] {
+            if d < Duration::from_millis(1) || d > MAX_POOL_TIMEOUT {
+                return bad(
+                    what,
+                    format!(
+                        "between 1 ms and {} s (got {} ms)",
+                        MAX_POOL_TIMEOUT.as_secs(),
+                        d.as_millis()
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Store {
     /// Connect (creating a SQLite file if missing) without migrating.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(url, &PoolConfig::default()).await
+    }
+
+    /// [`Store::connect`] with a pool configuration.
+    pub async fn connect_with(url: &str, config: &PoolConfig) -> Result<Store, StoreError> {
+        config.validate()?;
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let url = match backend {
@@ -53,18 +127,21 @@ impl Store {
             Backend::Postgres => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
+        let pool_options = AnyPoolOptions::new()
+            .max_connections(config.connections(backend))
+            .acquire_timeout(config.acquire_timeout);
         let pool = match backend {
             Backend::Sqlite => {
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .after_connect(|conn, _| {
+                let busy = format!("PRAGMA busy_timeout = {}", config.busy_timeout.as_millis());
+                pool_options
+                    .after_connect(move |conn, _| {
+                        let busy = busy.clone();
                         Box::pin(async move {
                             // WAL lets readers run beside the single writer; the busy timeout
                             // makes a second writer wait instead of failing. FULL: a commit is on disk when it
                             // returns (a signed checkpoint must never be lost after it was served).
                             conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA busy_timeout = 30000").await?;
+                            conn.execute(busy.as_str()).await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             Ok(())
@@ -73,15 +150,22 @@ impl Store {
                     .connect_with(options)
                     .await?
             }
-            Backend::Postgres => {
-                AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .connect_with(options)
-                    .await?
-            }
+            Backend::Postgres => pool_options.connect_with(options).await?,
         };
         Ok(Store { pool, backend })
+    }
+
+    /// [`Store::open`] with a pool configuration.
+    pub async fn open_with(url: &str, config: &PoolConfig) -> Result<Store, StoreError> {
+        let store = Store::connect_with(url, config).await?;
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    /// Whether the database answers a trivial query (for readiness checks).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Connect and bring the schema up to date.
@@ -187,6 +271,59 @@ mod tests {
             "postgres://app@db.example/probity"
         );
         assert_eq!(redact("sqlite://data/p.db"), "sqlite://data/p.db");
+    }
+
+    #[test]
+    fn pool_settings_outside_their_bounds_are_refused_by_name() {
+        assert!(PoolConfig::default().validate().is_ok());
+        let cases = [
+            (
+                PoolConfig {
+                    max_connections: Some(0),
+                    ..Default::default()
+                },
+                "maximum connections",
+            ),
+            (
+                PoolConfig {
+                    max_connections: Some(MAX_POOL_CONNECTIONS + 1),
+                    ..Default::default()
+                },
+                "maximum connections",
+            ),
+            (
+                PoolConfig {
+                    acquire_timeout: Duration::ZERO,
+                    ..Default::default()
+                },
+                "acquire timeout",
+            ),
+            (
+                PoolConfig {
+                    busy_timeout: MAX_POOL_TIMEOUT + Duration::from_secs(1),
+                    ..Default::default()
+                },
+                "busy timeout",
+            ),
+        ];
+        for (config, named) in cases {
+            let err = config.validate().unwrap_err().to_string();
+            assert!(err.contains(named), "{config:?}: {err}");
+        }
+        assert_eq!(PoolConfig::default().connections(Backend::Sqlite), 8);
+        assert_eq!(PoolConfig::default().connections(Backend::Postgres), 16);
+    }
+
+    #[tokio::test]
+    async fn a_bad_pool_setting_fails_before_connecting() {
+        let config = PoolConfig {
+            max_connections: Some(0),
+            ..Default::default()
+        };
+        let err = Store::connect_with("sqlite::memory:", &config)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::PoolConfig(_)), "{err}");
     }
 
     #[test]

@@ -16,6 +16,19 @@ pub enum StoreError {
     },
     #[error("the database is at migration {found}, newer than this build knows ({known})")]
     SchemaTooNew { found: i64, known: i64 },
+    #[error(
+        "migration {version} ({name}) was changed after it was applied to this database \
+         (checksum {applied} then, {now} in this build); restore the original file — an applied \
+         migration is never edited: add a new one instead"
+    )]
+    MigrationChanged {
+        version: i64,
+        name: String,
+        applied: String,
+        now: String,
+    },
+    #[error("invalid database pool setting: {0}")]
+    PoolConfig(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("could not create data directory {path}: {source}")]

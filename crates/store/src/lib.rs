@@ -25,7 +25,9 @@ pub mod throttle;
 mod time_codec;
 pub mod users;
 
-pub use connect::{private_dir, Backend, Store};
+pub use connect::{
+    private_dir, Backend, PoolConfig, Store, MAX_POOL_CONNECTIONS, MAX_POOL_TIMEOUT,
+};
 pub use error::StoreError;
 pub use time_codec::{from_micros, to_micros};
 

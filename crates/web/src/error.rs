@@ -77,14 +77,8 @@ impl AppError {
     /// The message shown to users. Internal errors are logged, never shown.
     pub fn public_message(&self) -> String {
         match self {
-            AppError::Service(ServiceError::Internal(e)) => {
-                tracing::error!(error = %e, "internal error");
-                "something went wrong on our side; nothing was changed — please try again".into()
-            }
-            AppError::Service(ServiceError::Store(e)) => {
-                tracing::error!(error = %e, "internal error");
-                "something went wrong on our side; nothing was changed — please try again".into()
-            }
+            AppError::Service(ServiceError::Internal(e)) => internal(e),
+            AppError::Service(ServiceError::Store(e)) => internal(e),
             other => other.to_string(),
         }
     }
@@ -108,6 +102,21 @@ impl AppError {
             }
             AppError::Service(ServiceError::Blocked(b)) => b.clone(),
             _ => Vec::new(),
+        }
+    }
+}
+
+/// Logs an internal error with the request's id and tells the user that id to quote.
+fn internal(e: &dyn std::fmt::Display) -> String {
+    let msg = "something went wrong on our side; nothing was changed — please try again";
+    match crate::request_id::current() {
+        Some(id) => {
+            tracing::error!(error = %e, request_id = %id, "internal error");
+            format!("{msg} (if it happens again, quote reference {id})")
+        }
+        None => {
+            tracing::error!(error = %e, "internal error");
+            msg.into()
         }
     }
 }

@@ -4,9 +4,11 @@
 mod api;
 mod auth;
 mod error;
+pub mod health;
 mod pages;
 mod register;
 mod render;
+pub mod request_id;
 
 use std::time::Duration;
 
@@ -30,6 +32,8 @@ pub struct AppState {
     pub ctx: Ctx,
     /// Mark cookies `Secure` (set when served behind HTTPS).
     pub secure_cookies: bool,
+    /// What `/readyz` checks besides the database.
+    pub health: health::Health,
 }
 
 impl AppState {
@@ -37,6 +41,7 @@ impl AppState {
         AppState {
             ctx,
             secure_cookies: false,
+            health: health::Health::default(),
         }
     }
 }
@@ -44,7 +49,8 @@ impl AppState {
 /// The whole application. Tests drive this in-process; `probity serve` binds it.
 pub fn build_router(state: AppState) -> Router {
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .merge(pages::router())
         .merge(register::router())
         .nest("/api/v1", api::router())
@@ -68,11 +74,13 @@ pub fn build_router(state: AppState) -> Router {
                 "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
             ),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
+        // Outermost, so that every response (a timeout's too) carries the id.
+        .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(state)
 }
 

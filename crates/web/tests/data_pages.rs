@@ -9,7 +9,7 @@ use serde_json::Value;
 use support::{prepare, At, Auth, TestApp};
 
 fn caat_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/caat-uk");
+    let dir = support::shared_data("caat-uk");
     assert!(
         dir.join("values-2008-2015q1.csv").is_file(),
         "real CAAT data not found at {}: these tests refuse to pass without it",

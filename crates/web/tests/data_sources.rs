@@ -8,7 +8,7 @@ use probity_service::analytics::{self, engine::ImportOptions};
 use support::TestApp;
 
 fn caat_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/caat-uk");
+    let dir = support::shared_data("caat-uk");
     assert!(
         dir.join("footnotes_region.csv").is_file(),
         "real CAAT data not found at {}: these tests refuse to pass without it",

@@ -11,11 +11,11 @@ use std::path::PathBuf;
 pub fn caat_dir() -> PathBuf {
     let dir = match std::env::var_os("PROBITY_CAAT_DIR") {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/caat-uk"),
+        None => shared_data("caat-uk"),
     };
     assert!(
         dir.join("values-2008-2015q1.csv").is_file(),
-        "real CAAT data not found at {} (set PROBITY_CAAT_DIR to the caat-uk directory); \
+        "real CAAT data not found at {} (set PROBITY_CAAT_DIR to the caat-uk directory, or PROBITY_SHARED_DATA to shared/data); \
          these tests need it and refuse to pass without it",
         dir.display()
     );
@@ -128,4 +128,22 @@ pub fn is_military(flags: &std::collections::HashMap<String, bool>, code: &str) 
         .or_else(|| flags.get(code))
         .copied()
         .unwrap_or(false)
+}
+
+/// The shared data folder `sub` (e.g. `caat-uk`): under `PROBITY_SHARED_DATA` (scripts/test.sh
+/// exports it), else under `../shared/data` beside the repository. Panics saying where it
+/// looked when absent: the tests that need it never pass without it.
+pub fn shared_data(sub: &str) -> std::path::PathBuf {
+    let base = match std::env::var_os("PROBITY_SHARED_DATA") {
+        Some(d) if !d.is_empty() => std::path::PathBuf::from(d),
+        _ => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+    };
+    let dir = base.join(sub);
+    assert!(
+        dir.exists(),
+        "shared test data not found at {} (set PROBITY_SHARED_DATA to the shared/data folder, \
+         as scripts/test.sh does); these tests refuse to pass without it",
+        dir.display()
+    );
+    dir
 }

@@ -148,3 +148,21 @@ impl<T: TileReader> TileReader for Tamper<'_, T> {
 pub fn entry(i: u64) -> Vec<u8> {
     format!("entry #{i}").into_bytes()
 }
+
+/// The shared data folder `sub` (e.g. `caat-uk`): under `PROBITY_SHARED_DATA` (scripts/test.sh
+/// exports it), else under `../shared/data` beside the repository. Panics saying where it
+/// looked when absent: the tests that need it never pass without it.
+pub fn shared_data(sub: &str) -> std::path::PathBuf {
+    let base = match std::env::var_os("PROBITY_SHARED_DATA") {
+        Some(d) if !d.is_empty() => std::path::PathBuf::from(d),
+        _ => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+    };
+    let dir = base.join(sub);
+    assert!(
+        dir.exists(),
+        "shared test data not found at {} (set PROBITY_SHARED_DATA to the shared/data folder, \
+         as scripts/test.sh does); these tests refuse to pass without it",
+        dir.display()
+    );
+    dir
+}

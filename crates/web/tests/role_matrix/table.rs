@@ -149,12 +149,14 @@ pub const CONFIRMED_REASON: &[(&str, &str)] = &[
 ];
 pub const REASON_JSON: &str = r#"{"reason":"Recorded for the role-matrix test."}"#;
 
-/// The routes outside the API: pages (`src/pages/mod.rs`), /healthz, the register's files.
+/// The routes outside the API: pages (`src/pages/mod.rs`), /healthz and /readyz, the
+/// register's files.
 #[rustfmt::skip]
 pub fn page_rows() -> Vec<Row> {
     vec![
         // row(method, path, case stage, who may, what they get, who gets 404, body)
         row(GET, "/healthz", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/readyz", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/static/style.css", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/login", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
