@@ -74,12 +74,31 @@ impl AppError {
         }
     }
 
-    /// The message shown to users. Internal errors are logged, never shown.
+    /// The message shown to users. An internal error's text is never shown: the user gets
+    /// the request's id to quote instead.
     pub fn public_message(&self) -> String {
-        match self {
-            AppError::Service(ServiceError::Internal(e)) => internal(e),
-            AppError::Service(ServiceError::Store(e)) => internal(e),
-            other => other.to_string(),
+        if self.is_internal() {
+            internal_message()
+        } else {
+            self.to_string()
+        }
+    }
+
+    fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            AppError::Service(ServiceError::Internal(_) | ServiceError::Store(_))
+        )
+    }
+
+    /// Logs an internal error once, with the request's id; both renderings call it.
+    fn log(&self) {
+        if !self.is_internal() {
+            return;
+        }
+        match crate::request_id::current() {
+            Some(id) => tracing::error!(error = %self, request_id = %id, "internal error"),
+            None => tracing::error!(error = %self, "internal error"),
         }
     }
 
@@ -106,18 +125,12 @@ impl AppError {
     }
 }
 
-/// Logs an internal error with the request's id and tells the user that id to quote.
-fn internal(e: &dyn std::fmt::Display) -> String {
+/// What a user is told of an internal error: the request's id to quote.
+fn internal_message() -> String {
     let msg = "something went wrong on our side; nothing was changed — please try again";
     match crate::request_id::current() {
-        Some(id) => {
-            tracing::error!(error = %e, request_id = %id, "internal error");
-            format!("{msg} (if it happens again, quote reference {id})")
-        }
-        None => {
-            tracing::error!(error = %e, "internal error");
-            msg.into()
-        }
+        Some(id) => format!("{msg} (if it happens again, quote reference {id})"),
+        None => msg.into(),
     }
 }
 
@@ -134,6 +147,7 @@ struct ErrorPage {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
+        self.log();
         if let AppError::Service(ServiceError::Unauthenticated) = self {
             return axum::response::Redirect::to("/login").into_response();
         }
@@ -169,6 +183,7 @@ impl<E: Into<AppError>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
+        e.log();
         let fields: Vec<serde_json::Value> = match &e {
             AppError::Service(ServiceError::Validation(v)) => {
                 v.0.iter()
