@@ -164,8 +164,10 @@ fn sigterm_under_load_answers_every_accepted_request_whole_and_exits_0() {
             let mut outcomes = Vec::new();
             let start = Instant::now();
             loop {
-                let after_signal = signalled.load(Ordering::SeqCst);
                 let o = get(addr, path);
+                // Read after the answer: a request sent just before the signal may be
+                // answered after it, by a server already shutting down.
+                let after_signal = signalled.load(Ordering::SeqCst);
                 let refused = matches!(o, Outcome::Refused);
                 outcomes.push((after_signal, o));
                 if refused || start.elapsed() > Duration::from_secs(60) {
