@@ -225,6 +225,17 @@ impl ReviewOutcome {
         }
     }
 
+    /// What the outcome does to the licence; keeping it changes nothing.
+    pub const fn licence_action(self) -> Option<crate::licence::LicenceAction> {
+        use crate::licence::LicenceAction as A;
+        match self {
+            Self::Suspend => Some(A::Suspend),
+            Self::Revoke => Some(A::Revoke),
+            Self::Reinstate => Some(A::Reinstate),
+            Self::Keep | Self::KeepSuspended => None,
+        }
+    }
+
     /// The outcomes a review of `kind` may record.
     pub const fn allowed_in(kind: ReviewKind) -> &'static [ReviewOutcome] {
         match kind {

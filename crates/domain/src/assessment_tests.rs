@@ -183,3 +183,33 @@ fn a_diff_names_what_a_new_version_changed() {
     );
     assert!(diff(&old, &old).is_empty());
 }
+
+#[test]
+fn an_outcome_acts_on_the_licence_only_when_it_changes_its_status() {
+    use crate::licence::{next_licence_status, LicenceAction as A, LicenceStatus as S};
+    use ReviewOutcome as O;
+    let table = [
+        (O::Suspend, Some(A::Suspend)),
+        (O::Revoke, Some(A::Revoke)),
+        (O::Keep, None),
+        (O::Reinstate, Some(A::Reinstate)),
+        (O::KeepSuspended, None),
+    ];
+    for (outcome, action) in table {
+        assert_eq!(outcome.licence_action(), action, "{outcome}");
+    }
+    // Each kind's acting outcomes apply to the licences that kind of review lists.
+    for o in ReviewOutcome::allowed_in(ReviewKind::Restriction) {
+        if let Some(a) = o.licence_action() {
+            assert!(next_licence_status(S::Issued, a).is_ok(), "{o} on issued");
+        }
+    }
+    for o in ReviewOutcome::allowed_in(ReviewKind::Reinstatement) {
+        if let Some(a) = o.licence_action() {
+            assert!(
+                next_licence_status(S::Suspended, a).is_ok(),
+                "{o} on suspended"
+            );
+        }
+    }
+}

@@ -99,6 +99,12 @@ uuid_id!(
     AppealId,
     /// An API token (names it in lists and URLs; the secret is never stored).
     ApiTokenId,
+    /// One version of a destination assessment.
+    AssessmentId,
+    /// An embargo recorded by policy.
+    EmbargoId,
+    /// A review of the licences a finding or embargo touches.
+    ReviewId,
 );
 
 #[cfg(test)]
@@ -176,5 +182,8 @@ mod tests {
         check(QuestionId::new());
         check(DocumentId::new());
         check(AppealId::new());
+        check(AssessmentId::new());
+        check(EmbargoId::new());
+        check(ReviewId::new());
     }
 }

@@ -89,6 +89,10 @@ pub struct DecisionInput {
     /// confirmed is what is decided on. API clients may leave it out.
     #[serde(default)]
     pub advice_fingerprint: String,
+    /// A grant of an application an open review flagged is refused unless the decision-maker
+    /// overrides the flag with these reasons (counted publicly, kept in the review's record).
+    #[serde(default)]
+    pub review_override: String,
 }
 
 /// The decision and its texts. The reasons' and resolution's minimum lengths are blockers
@@ -188,8 +192,22 @@ pub async fn finalise(
         unresolved_screening_matches: 0,
         unanswered_dissents: 0,
     };
-    if let Err(blockers) = check_finalise(&fctx, &decision, &input.reasons) {
-        let messages: Vec<String> = blockers.iter().map(|b| b.to_string()).collect();
+    // Flags from reviews, read in this transaction: a grant needs an override with reasons.
+    let flagged = match decision {
+        Decision::Grant { .. } => {
+            crate::review_outcomes::grant_blockers(&mut tx, &id.to_string()).await?
+        }
+        _ => Vec::new(),
+    };
+    let review_override = input.review_override.trim();
+    let mut messages: Vec<String> = check_finalise(&fctx, &decision, &input.reasons)
+        .err()
+        .map(|blockers| blockers.iter().map(|b| b.to_string()).collect())
+        .unwrap_or_default();
+    if review_override.is_empty() {
+        messages.extend(flagged.iter().cloned());
+    }
+    if !messages.is_empty() {
         // The refusal itself is worth recording: who tried to decide what, and why not.
         audit_event(
             &mut tx,
@@ -202,6 +220,10 @@ pub async fn finalise(
         .await?;
         tx.commit().await?;
         return Err(ServiceError::Blocked(messages));
+    }
+    if !flagged.is_empty() {
+        let why = parse_text::<probity_domain::Reason>("review_override", review_override)?;
+        crate::review_outcomes::override_for_grant(&mut tx, actor, id, why.as_str(), now).await?;
     }
     let reasons = input.reasons.trim().to_string();
     if input.countersign {
@@ -338,6 +360,11 @@ async fn apply(
     let cid = case.id.to_string();
     let (outcome, result, kind, criteria, licence): Effect = match decision {
         Decision::Grant { provisos } => {
+            // A review may have flagged the case since a countersigned grant was proposed.
+            let flagged = crate::review_outcomes::grant_blockers(tx, &cid).await?;
+            if !flagged.is_empty() {
+                return Err(ServiceError::Blocked(flagged));
+            }
             let reference = case
                 .reference
                 .as_deref()

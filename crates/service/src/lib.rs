@@ -8,6 +8,7 @@ pub mod advice;
 pub mod analytics;
 pub mod appeals;
 pub mod applications;
+pub mod assessments;
 pub mod audit_anchors;
 pub mod auth;
 pub mod case_view;
@@ -23,6 +24,8 @@ pub mod orgs;
 pub mod previews;
 pub mod records;
 pub mod register;
+pub mod review_outcomes;
+pub mod reviews;
 mod rows;
 pub mod sign_in;
 #[cfg(feature = "testing")]

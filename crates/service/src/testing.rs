@@ -272,8 +272,20 @@ pub enum Stage {
 impl World {
     /// Submit an application for `exporter` and drive it to `stage` with the real commands.
     pub async fn case_at(&self, stage: Stage) -> CaseId {
+        self.case_for(&siel("NO"), stage).await
+    }
+
+    /// Submit `input` for `exporter` and drive it to `stage`; advice is given for its first
+    /// destination.
+    pub async fn case_for(&self, input: &ApplicationInput, stage: Stage) -> CaseId {
         let c = &self.ctx;
-        let (id, _) = applications::submit_new(c, &self.exporter, &siel("NO"))
+        let destination = input
+            .parties
+            .iter()
+            .find(|p| p.role == PartyRole::EndUser)
+            .map(|p| p.country.clone())
+            .unwrap_or_else(|| "NO".into());
+        let (id, _) = applications::submit_new(c, &self.exporter, input)
             .await
             .expect("submit");
         if stage == Stage::Submitted {
@@ -311,7 +323,7 @@ impl World {
         let refuse = stage == Stage::Refused;
         for (adviser, refuses) in [(&self.fcdo_adviser, refuse), (&self.mod_adviser, false)] {
             let input = AdviceInput {
-                destination: "NO".into(),
+                destination: destination.clone(),
                 kind: if refuses { "refuse" } else { "approve" }.into(),
                 proviso: String::new(),
                 criteria: if refuses { vec!["2c".into()] } else { vec![] },

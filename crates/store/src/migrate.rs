@@ -82,6 +82,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0010_register_audit_anchors.up.sql"),
         down: include_str!("../migrations/0010_register_audit_anchors.down.sql"),
     },
+    Migration {
+        version: 11,
+        name: "reviews",
+        up: include_str!("../migrations/0011_reviews.up.sql"),
+        down: include_str!("../migrations/0011_reviews.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -221,6 +221,9 @@ pub struct ActionForm {
     /// The fingerprint of the advice shown with the decision form.
     #[serde(default)]
     advice_fingerprint: String,
+    /// Reasons for granting although a review flagged the application.
+    #[serde(default)]
+    review_override: String,
     #[serde(default)]
     grounds: String,
     #[serde(default)]
@@ -240,6 +243,7 @@ impl ActionForm {
             conflict_resolution: self.conflict_resolution.clone(),
             countersign: self.countersign.is_some(),
             advice_fingerprint: self.advice_fingerprint.clone(),
+            review_override: self.review_override.clone(),
         }
     }
 
@@ -251,6 +255,7 @@ impl ActionForm {
             ("reasons", self.reasons.clone()),
             ("conflict_resolution", self.conflict_resolution.clone()),
             ("advice_fingerprint", self.advice_fingerprint.clone()),
+            ("review_override", self.review_override.clone()),
         ];
         v.extend(self.criteria.iter().map(|c| ("criteria", c.clone())));
         if self.countersign.is_some() {

@@ -1,0 +1,524 @@
+//! Working through a review: the worklist, one outcome per licence (alone or in bulk, each
+//! recorded, audited and published in its own right), the flagged applications, closing,
+//! and what exporters are told.
+use probity_domain::{LicenceId, OrganisationId, Reason, ReviewId, ReviewKind, ReviewOutcome};
+use probity_store::review_items::OutcomeFilter;
+use probity_store::{from_micros, review_items, reviews as store, to_micros, StoreError, Tx};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::auth::{Actor, Role};
+use crate::reviews::{summary, ReviewSummary, OPENERS, STAFF};
+use crate::rows::audit_event;
+use crate::{licences, parse_text, Ctx, ServiceError, ServiceResult};
+
+/// Who records outcomes.
+const DECIDERS: &[Role] = &[Role::Caseworker, Role::DecisionMaker];
+/// Licences decided per transaction in a bulk action: each keeps its own records, and a
+/// failure part-way loses nothing already decided.
+const CHUNK: usize = 250;
+
+/// Which items of the worklist to show or act on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// `pending`, `decided`, or an outcome (`suspend`, `keep`, …); empty for all.
+    pub status: String,
+    /// A rating prefix, e.g. `ML10`.
+    pub rating: String,
+    pub organisation: Option<OrganisationId>,
+    /// `excluded` (under a rule's exclusion), `included`, or empty for both.
+    pub exclusion: String,
+}
+
+impl Filter {
+    fn to_store(&self) -> ServiceResult<review_items::ItemFilter> {
+        let status = self.status.trim();
+        let outcome = match status {
+            "" | "all" => OutcomeFilter::All,
+            "pending" => OutcomeFilter::Pending,
+            "decided" => OutcomeFilter::Decided,
+            other => OutcomeFilter::Is(
+                other
+                    .parse::<ReviewOutcome>()
+                    .map_err(|_| {
+                        ServiceError::field(
+                            "status",
+                            "choose pending, decided, suspend, revoke, keep, reinstate or keep_suspended",
+                        )
+                    })?
+                    .as_str()
+                    .to_string(),
+            ),
+        };
+        let rating = self.rating.trim();
+        if rating.len() > 20
+            || !rating
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.')
+        {
+            return Err(ServiceError::field(
+                "rating",
+                "a rating prefix is letters, digits and dots, e.g. ML10 or 6A003",
+            ));
+        }
+        let excluded = match self.exclusion.trim() {
+            "" | "all" => None,
+            "excluded" => Some(true),
+            "included" => Some(false),
+            _ => {
+                return Err(ServiceError::field(
+                    "exclusion",
+                    "choose excluded, included or all",
+                ))
+            }
+        };
+        Ok(review_items::ItemFilter {
+            outcome,
+            rating_prefix: (!rating.is_empty()).then(|| rating.to_string()),
+            organisation_id: self.organisation.map(|o| o.to_string()),
+            excluded,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub licence_id: LicenceId,
+    pub licence_number: String,
+    pub licence_status: String,
+    pub organisation: String,
+    pub ratings: Vec<String>,
+    pub reason: String,
+    pub exclusion: Option<String>,
+    pub outcome: Option<ReviewOutcome>,
+    pub exemption: Option<String>,
+    pub decided_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub decided_at: Option<OffsetDateTime>,
+    /// The public record of the outcome (its outbox sequence).
+    pub record: Option<i64>,
+}
+
+fn item(row: review_items::ItemRow) -> ServiceResult<Item> {
+    let bad = |what: &str| {
+        ServiceError::Store(StoreError::Corrupt(format!(
+            "review item {}: {what}",
+            row.licence_number
+        )))
+    };
+    Ok(Item {
+        licence_id: row.licence_id.parse().map_err(|_| bad("licence id"))?,
+        outcome: row
+            .outcome
+            .as_deref()
+            .map(str::parse::<ReviewOutcome>)
+            .transpose()
+            .map_err(|_| bad("outcome"))?,
+        ratings: row.ratings.split_whitespace().map(str::to_string).collect(),
+        licence_number: row.licence_number,
+        licence_status: row.licence_status,
+        organisation: row.organisation_name,
+        reason: row.reason,
+        exclusion: row.exclusion,
+        exemption: row.exemption,
+        decided_by: row.decided_by_name,
+        decided_at: row.decided_at.map(from_micros),
+        record: row.record_seq,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Worklist {
+    pub review: ReviewSummary,
+    pub items: Vec<Item>,
+    pub page: i64,
+    pub per_page: i64,
+    /// Items the filter selects.
+    pub total: i64,
+    pub flagged_applications: Vec<FlaggedApplication>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlaggedApplication {
+    pub case_id: String,
+    pub reference: Option<String>,
+    pub status: String,
+    pub reason: String,
+    pub overridden: bool,
+    pub override_reason: Option<String>,
+}
+
+fn flagged(f: review_items::FlagRow) -> FlaggedApplication {
+    FlaggedApplication {
+        case_id: f.case_id,
+        reference: f.case_reference,
+        status: f.case_status,
+        reason: f.reason,
+        overridden: f.overridden_at.is_some(),
+        override_reason: f.override_reason,
+    }
+}
+
+/// A review's worklist for staff, filtered and paginated.
+pub async fn worklist(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: ReviewId,
+    filter: &Filter,
+    page: i64,
+    per_page: i64,
+) -> ServiceResult<Worklist> {
+    actor.require(STAFF, "work on reviews")?;
+    let paging = crate::cases::paging(page, per_page)?;
+    let f = filter.to_store()?;
+    let pool = ctx.store.pool();
+    let row = store::review(pool, &id.to_string())
+        .await?
+        .ok_or(ServiceError::NotFound("review"))?;
+    let items = review_items::items(
+        pool,
+        &id.to_string(),
+        &f,
+        paging.per_page(),
+        paging.offset(),
+    )
+    .await?
+    .into_iter()
+    .map(item)
+    .collect::<ServiceResult<_>>()?;
+    Ok(Worklist {
+        review: summary(row, ctx.clock.now())?,
+        items,
+        page: paging.page(),
+        per_page: paging.per_page(),
+        total: review_items::count_items(pool, &id.to_string(), &f).await?,
+        flagged_applications: review_items::flags(pool, &id.to_string())
+            .await?
+            .into_iter()
+            .map(flagged)
+            .collect(),
+    })
+}
+
+/// Which licences an outcome is for.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    Licences(Vec<LicenceId>),
+    /// Every item the filter selects (checked again, item by item, when decided).
+    Filter(Filter),
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DecideReport {
+    /// Licence numbers given this outcome now.
+    pub decided: Vec<String>,
+    /// Licences someone else had already decided: the outcome that stands, and who.
+    pub already_decided: Vec<AlreadyDecided>,
+    /// Licences no longer in a state the outcome applies to (expired meanwhile, say).
+    pub not_applicable: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlreadyDecided {
+    pub licence_number: String,
+    pub outcome: ReviewOutcome,
+    pub decided_by: Option<String>,
+}
+
+/// Record `outcome` for each selected licence; the reason is required (for a kept licence
+/// it is the exemption relied on) and is published with each suspension or revocation.
+pub async fn decide(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: ReviewId,
+    selection: &Selection,
+    outcome: ReviewOutcome,
+    reason: &str,
+) -> ServiceResult<DecideReport> {
+    actor.require(DECIDERS, "record review outcomes")?;
+    let reason = parse_text::<Reason>("reason", reason)?.into_string();
+    let rid = id.to_string();
+    let ids: Vec<String> = match selection {
+        Selection::Licences(ids) if ids.is_empty() => {
+            return Err(ServiceError::field(
+                "licences",
+                "select at least one licence",
+            ))
+        }
+        Selection::Licences(ids) => ids.iter().map(ToString::to_string).collect(),
+        Selection::Filter(f) => {
+            review_items::item_ids(ctx.store.pool(), &rid, &f.to_store()?).await?
+        }
+    };
+    let mut report = DecideReport::default();
+    for chunk in ids.chunks(CHUNK) {
+        let mut tx = ctx.store.begin_command().await?;
+        decide_chunk(
+            ctx,
+            &mut tx,
+            actor,
+            id,
+            chunk,
+            outcome,
+            &reason,
+            &mut report,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(report)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn decide_chunk(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    actor: &Actor,
+    id: ReviewId,
+    licence_ids: &[String],
+    outcome: ReviewOutcome,
+    reason: &str,
+    report: &mut DecideReport,
+) -> ServiceResult<()> {
+    let now = ctx.clock.now();
+    let rid = id.to_string();
+    // Read under the command lock: a review closed, or an item decided, since the page was
+    // drawn is seen here.
+    let review = store::review(&mut **tx, &rid)
+        .await?
+        .ok_or(ServiceError::NotFound("review"))?;
+    let review = summary(review, now)?;
+    if review.closed_on.is_some() {
+        return Err(ServiceError::Conflict(
+            "this review is closed: its outcomes can no longer change".into(),
+        ));
+    }
+    if !ReviewOutcome::allowed_in(review.kind).contains(&outcome) {
+        return Err(ServiceError::field(
+            "outcome",
+            format!(
+                "a {} review records {}",
+                review.kind,
+                ReviewOutcome::allowed_in(review.kind)
+                    .iter()
+                    .map(|o| o.label().to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let items = review_items::items_by_licence(tx, &rid, licence_ids).await?;
+    if items.len() < licence_ids.len() {
+        let missing: Vec<&str> = licence_ids
+            .iter()
+            .filter(|l| !items.iter().any(|i| &&i.licence_id == l))
+            .map(String::as_str)
+            .take(5)
+            .collect();
+        return Err(ServiceError::field(
+            "licences",
+            format!("not in this review: {}", missing.join(", ")),
+        ));
+    }
+    let by = actor.user_id.to_string();
+    let public_reason = format!("{reason} (review: {})", review.title);
+    let mut notes = Vec::new();
+    for row in items {
+        if let Some(o) = row.outcome.as_deref().and_then(|o| o.parse().ok()) {
+            report.already_decided.push(AlreadyDecided {
+                licence_number: row.licence_number,
+                outcome: o,
+                decided_by: row.decided_by_name,
+            });
+            continue;
+        }
+        let licence_id: LicenceId = row.licence_id.parse().map_err(|_| {
+            ServiceError::Store(StoreError::Corrupt("review item licence id".into()))
+        })?;
+        let licence = licences::load(tx, licence_id).await?;
+        let action = outcome.licence_action();
+        if let Some(a) = action {
+            if probity_domain::next_licence_status(licence.status, a).is_err() {
+                report.not_applicable.push(format!(
+                    "{} ({})",
+                    row.licence_number,
+                    licence.status.as_str()
+                ));
+                continue;
+            }
+        }
+        let exemption = (outcome == ReviewOutcome::Keep).then_some(reason);
+        if !review_items::decide_item(
+            tx,
+            &rid,
+            &row.licence_id,
+            outcome.as_str(),
+            exemption,
+            &by,
+            to_micros(now),
+        )
+        .await?
+        {
+            continue;
+        }
+        match action {
+            Some(a) => {
+                let (_, seq) =
+                    licences::apply_in_tx(ctx, tx, Some(actor), &licence, a, &public_reason, now)
+                        .await?;
+                review_items::set_record(tx, &rid, &row.licence_id, seq).await?;
+            }
+            None => {
+                audit_event(
+                    tx,
+                    Some(actor),
+                    now,
+                    &format!("review.{}", outcome.as_str()),
+                    ("licence", &row.licence_id),
+                    serde_json::json!({ "review": rid, "number": row.licence_number, "reason": reason }),
+                )
+                .await?;
+            }
+        }
+        notes.push(review_items::NewNotification {
+            id: uuid::Uuid::now_v7().to_string(),
+            organisation_id: row.organisation_id,
+            subject_type: "licence",
+            subject_id: row.licence_id,
+            body: format!(
+                "Licence {}: {} under review \"{}\". Reason: {reason}",
+                row.licence_number,
+                outcome.label().to_lowercase(),
+                review.title
+            ),
+            created_at: to_micros(now),
+        });
+        report.decided.push(row.licence_number);
+    }
+    review_items::notify(tx, &notes).await?;
+    Ok(())
+}
+
+/// Close a review once every licence in it has an outcome.
+pub async fn close(ctx: &Ctx, actor: &Actor, id: ReviewId, note: &str) -> ServiceResult<()> {
+    actor.require(OPENERS, "close reviews")?;
+    let note = parse_text::<Reason>("note", note)?.into_string();
+    let now = ctx.clock.now();
+    let rid = id.to_string();
+    let mut tx = ctx.store.begin_command().await?;
+    let review = store::review(&mut *tx, &rid)
+        .await?
+        .ok_or(ServiceError::NotFound("review"))?;
+    let review = summary(review, now)?;
+    if review.closed_on.is_some() {
+        return Err(ServiceError::Conflict(
+            "this review is already closed".into(),
+        ));
+    }
+    let open = review.licences_in_scope - review.decided;
+    if open > 0 {
+        return Err(ServiceError::Conflict(format!(
+            "{open} licence{} in this review still have no outcome: record one for each before closing",
+            if open == 1 { "" } else { "s" }
+        )));
+    }
+    store::close(
+        &mut tx,
+        &rid,
+        &actor.user_id.to_string(),
+        to_micros(now),
+        &note,
+    )
+    .await?;
+    audit_event(
+        &mut tx,
+        Some(actor),
+        now,
+        "review.close",
+        ("review", &rid),
+        serde_json::json!({
+            "licences": review.licences_in_scope, "suspended": review.suspended,
+            "revoked": review.revoked, "kept": review.kept, "reinstated": review.reinstated,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Flags from restriction reviews that would stop a grant of this case (read inside the
+/// deciding transaction), as sentences.
+pub(crate) async fn grant_blockers(tx: &mut Tx, case_id: &str) -> ServiceResult<Vec<String>> {
+    Ok(review_items::flags_on_case(&mut **tx, case_id)
+        .await?
+        .into_iter()
+        .filter(|f| f.overridden_at.is_none())
+        .map(|f| {
+            format!(
+                "the application is in scope of review \"{}\" ({}): a grant needs a decision-maker's override with reasons",
+                f.review_title, f.reason
+            )
+        })
+        .collect())
+}
+
+/// A decision-maker overrides every open flag on a case to grant it; the override and its
+/// reasons are kept on each flag and audited.
+pub(crate) async fn override_for_grant(
+    tx: &mut Tx,
+    actor: &Actor,
+    case_id: probity_domain::CaseId,
+    reason: &str,
+    now: OffsetDateTime,
+) -> ServiceResult<()> {
+    let cid = case_id.to_string();
+    let n =
+        review_items::override_flags(tx, &cid, &actor.user_id.to_string(), to_micros(now), reason)
+            .await?;
+    audit_event(
+        tx,
+        Some(actor),
+        now,
+        "review.override_flag",
+        ("case", &cid),
+        serde_json::json!({ "flags": n, "reason": reason }),
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    pub subject_type: String,
+    pub subject_id: String,
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub read: bool,
+}
+
+/// What an exporter's organisation has been told, newest first.
+pub async fn notifications(ctx: &Ctx, actor: &Actor) -> ServiceResult<Vec<Notification>> {
+    actor.require(&[Role::Exporter], "read notifications")?;
+    let org = actor
+        .organisation_id
+        .ok_or(ServiceError::NotFound("organisation"))?;
+    Ok(
+        review_items::notifications(ctx.store.pool(), &org.to_string(), 200)
+            .await?
+            .into_iter()
+            .map(|n| Notification {
+                subject_type: n.subject_type,
+                subject_id: n.subject_id,
+                body: n.body,
+                at: from_micros(n.created_at),
+                read: n.read_at.is_some(),
+            })
+            .collect(),
+    )
+}
+
+/// The kind a review's outcomes belong to (for forms offering them).
+pub fn outcomes_for(kind: ReviewKind) -> &'static [ReviewOutcome] {
+    ReviewOutcome::allowed_in(kind)
+}

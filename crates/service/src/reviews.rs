@@ -1,0 +1,510 @@
+//! Reviews: when a clear risk is found or an embargo recorded, every licence in force and
+//! every pending application the rule touches is selected in one pass, with the reason for
+//! each, inside the transaction that opens the review. Outcomes are in `review_outcomes`.
+use std::collections::HashMap;
+
+use probity_domain::{
+    AssessmentId, CountryCode, EmbargoId, EndUserType, Rating, ReviewId, ReviewKind, ReviewOffer,
+    ScopeRule, ScopeSubject, Verdict,
+};
+use probity_store::{
+    assessments as assessment_store, from_micros, review_items, reviews as store, to_micros,
+    StoreError, Tx,
+};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::assessments::decode;
+use crate::auth::{Actor, Role};
+use crate::rows::audit_event;
+use crate::{Ctx, ServiceError, ServiceResult};
+
+/// What a review is opened on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewBasis {
+    /// A version of an assessment: a clear risk (restriction) or its withdrawal
+    /// (reinstatement of what earlier reviews suspended).
+    Assessment(AssessmentId),
+    /// An embargo recorded by policy.
+    Embargo(EmbargoId),
+}
+
+pub(crate) const OPENERS: &[Role] = &[Role::Policy];
+pub(crate) const STAFF: &[Role] = &[
+    Role::Policy,
+    Role::Caseworker,
+    Role::DecisionMaker,
+    Role::Oversight,
+];
+
+/// One licence or application the rule matched, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Match {
+    /// The licence number, or the application's case reference.
+    pub reference: String,
+    pub reason: String,
+    pub exclusion: Option<String>,
+}
+
+/// What opening would select, shown before it is opened.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub kind: ReviewKind,
+    pub title: String,
+    pub destination: CountryCode,
+    pub licences: usize,
+    pub excluded: usize,
+    pub applications: usize,
+    /// The first matches, with their reasons.
+    pub sample: Vec<Match>,
+    /// Licences in force to the destination the rule does not touch.
+    pub examined: usize,
+}
+
+impl Preview {
+    /// A rule that touches nothing is allowed, but said before the review opens.
+    pub fn matches_nothing(&self) -> bool {
+        self.licences == 0 && self.applications == 0
+    }
+}
+
+struct Plan {
+    kind: ReviewKind,
+    title: String,
+    destination: CountryCode,
+    criterion: Option<String>,
+    assessment_id: Option<String>,
+    embargo_id: Option<String>,
+    rule: ScopeRule,
+    items: Vec<store::NewItem>,
+    flags: Vec<(String, String)>,
+    examined: usize,
+}
+
+fn subjects(
+    rows: Vec<store::SubjectRow>,
+    ratings: Vec<store::CaseRatingRow>,
+) -> Vec<(store::SubjectRow, ScopeSubject)> {
+    let mut by_case: HashMap<String, Vec<Rating>> = HashMap::new();
+    for r in ratings {
+        // A stored rating that no longer parses cannot match a pattern; it is skipped, not
+        // fatal: the licence is still examined on its other facts.
+        if let Ok(rating) = Rating::try_from(r.rating) {
+            by_case.entry(r.case_id).or_default().push(rating);
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let mut ratings = by_case.get(&row.case_id).cloned().unwrap_or_default();
+            ratings.sort();
+            ratings.dedup();
+            let subject = ScopeSubject {
+                destinations: row
+                    .destinations
+                    .split(',')
+                    .filter_map(|d| CountryCode::parse(d).ok())
+                    .collect(),
+                ratings,
+                end_user_types: row
+                    .end_user_type
+                    .as_deref()
+                    .and_then(|t| t.parse::<EndUserType>().ok())
+                    .into_iter()
+                    .collect(),
+                end_use: row.end_use.clone(),
+            };
+            (row, subject)
+        })
+        .collect()
+}
+
+/// " ML10a ML4b ": ratings spaced so a prefix filter finds a word start.
+fn spaced(ratings: &[Rating]) -> String {
+    let mut s = String::from(" ");
+    for r in ratings {
+        s.push_str(r.as_str());
+        s.push(' ');
+    }
+    s
+}
+
+async fn restriction_plan(
+    tx: &mut Tx,
+    kind_title: String,
+    destination: CountryCode,
+    rule: ScopeRule,
+    now: OffsetDateTime,
+) -> ServiceResult<Plan> {
+    let destinations: Vec<String> = rule
+        .applies()
+        .destinations
+        .iter()
+        .map(|d| d.as_str().to_string())
+        .collect();
+    let (rows, ratings) =
+        store::licences_for_destinations(tx, &destinations, to_micros(now)).await?;
+    let examined = rows.len();
+    let mut items = Vec::new();
+    for (row, subject) in subjects(rows, ratings) {
+        let verdict = rule.evaluate(&subject);
+        let exclusion = match &verdict {
+            Verdict::InScope { .. } => None,
+            Verdict::Excluded { exclusion, .. } => Some(exclusion.clone()),
+            Verdict::OutOfScope { .. } => continue,
+        };
+        items.push(store::NewItem {
+            licence_id: row.licence_id,
+            licence_number: row.licence_number,
+            case_id: row.case_id,
+            organisation_id: row.organisation_id,
+            ratings: spaced(&subject.ratings),
+            reason: verdict.to_string(),
+            exclusion,
+        });
+    }
+    let (rows, ratings) = store::pending_for_destinations(tx, &destinations).await?;
+    let flags = subjects(rows, ratings)
+        .into_iter()
+        .filter_map(|(row, subject)| match rule.evaluate(&subject) {
+            v @ Verdict::InScope { .. } => Some((row.case_id, v.to_string())),
+            _ => None,
+        })
+        .collect();
+    Ok(Plan {
+        kind: ReviewKind::Restriction,
+        title: kind_title,
+        destination,
+        criterion: None,
+        assessment_id: None,
+        embargo_id: None,
+        rule,
+        items,
+        flags,
+        examined,
+    })
+}
+
+/// Work out, inside `tx`, what a review on `basis` would select.
+async fn plan(ctx: &Ctx, tx: &mut Tx, basis: ReviewBasis) -> ServiceResult<Plan> {
+    let now = ctx.clock.now();
+    match basis {
+        ReviewBasis::Assessment(id) => {
+            let row = assessment_store::by_id(&mut **tx, &id.to_string())
+                .await?
+                .ok_or(ServiceError::NotFound("assessment"))?;
+            let versions =
+                assessment_store::versions(&mut **tx, &row.destination, &row.criterion).await?;
+            let this = decode(row)?;
+            let previous = versions
+                .into_iter()
+                .find(|v| v.version == this.version - 1)
+                .map(decode)
+                .transpose()?;
+            let a = &this.assessment;
+            let offer = a.review_offer(previous.as_ref().map(|p| &p.assessment));
+            let title = format!(
+                "{} under criterion {}: {} ({}), assessment version {}",
+                a.finding.label(),
+                a.criterion.as_str(),
+                a.destination.name(),
+                a.destination.as_str(),
+                this.version
+            );
+            let mut plan = match offer {
+                ReviewOffer::Restriction => {
+                    restriction_plan(tx, title, a.destination, a.rule.clone(), now).await?
+                }
+                ReviewOffer::Reinstatement => {
+                    reinstatement_plan(tx, title, a, previous.as_ref().map(|p| &p.assessment))
+                        .await?
+                }
+                ReviewOffer::None => {
+                    return Err(ServiceError::Conflict(format!(
+                        "version {} of this assessment ({}) calls for no review: only a new clear \
+                         risk, a clear risk with a changed scope, or a withdrawn clear risk does",
+                        this.version,
+                        a.finding.label().to_lowercase()
+                    )))
+                }
+            };
+            plan.criterion = Some(a.criterion.as_str().to_string());
+            plan.assessment_id = Some(id.to_string());
+            Ok(plan)
+        }
+        ReviewBasis::Embargo(id) => {
+            let entry = crate::assessments::embargo(ctx, id).await?;
+            let e = entry.embargo;
+            let title = format!(
+                "{} embargo: {} ({}), {}",
+                e.regime.label(),
+                e.destination.name(),
+                e.destination.as_str(),
+                e.reference
+            );
+            let mut plan = restriction_plan(tx, title, e.destination, e.rule, now).await?;
+            plan.embargo_id = Some(id.to_string());
+            Ok(plan)
+        }
+    }
+}
+
+/// A withdrawn clear risk: the licences earlier restriction reviews of this destination and
+/// criterion suspended, and that are suspended still.
+async fn reinstatement_plan(
+    tx: &mut Tx,
+    title: String,
+    now: &probity_domain::Assessment,
+    previous: Option<&probity_domain::Assessment>,
+) -> ServiceResult<Plan> {
+    let earlier =
+        store::restriction_reviews_of(&mut **tx, now.destination.as_str(), now.criterion.as_str())
+            .await?;
+    let mut items = Vec::new();
+    for review_id in earlier {
+        for item in review_items::still_suspended(tx, &review_id).await? {
+            if items
+                .iter()
+                .any(|i: &store::NewItem| i.licence_id == item.licence_id)
+            {
+                continue;
+            }
+            items.push(store::NewItem {
+                reason: format!(
+                    "suspended by review {review_id}, whose finding is withdrawn ({})",
+                    item.reason
+                ),
+                licence_id: item.licence_id,
+                licence_number: item.licence_number,
+                case_id: item.case_id,
+                organisation_id: item.organisation_id,
+                ratings: item.ratings,
+                exclusion: None,
+            });
+        }
+    }
+    let rule = previous.map(|p| p.rule.clone()).unwrap_or(now.rule.clone());
+    Ok(Plan {
+        kind: ReviewKind::Reinstatement,
+        title,
+        destination: now.destination,
+        criterion: None,
+        assessment_id: None,
+        embargo_id: None,
+        rule,
+        examined: items.len(),
+        items,
+        flags: Vec::new(),
+    })
+}
+
+fn preview_of(plan: &Plan) -> Preview {
+    let sample = plan
+        .items
+        .iter()
+        .take(20)
+        .map(|i| Match {
+            reference: i.licence_number.clone(),
+            reason: i.reason.clone(),
+            exclusion: i.exclusion.clone(),
+        })
+        .collect();
+    let excluded = plan.items.iter().filter(|i| i.exclusion.is_some()).count();
+    Preview {
+        kind: plan.kind,
+        title: plan.title.clone(),
+        destination: plan.destination,
+        licences: plan.items.len() - excluded,
+        excluded,
+        applications: plan.flags.len(),
+        sample,
+        examined: plan.examined,
+    }
+}
+
+/// What opening a review on `basis` would select now (nothing is written).
+pub async fn preview(ctx: &Ctx, actor: &Actor, basis: ReviewBasis) -> ServiceResult<Preview> {
+    actor.require(OPENERS, "open reviews")?;
+    let mut tx = ctx.store.begin_read().await?;
+    let plan = plan(ctx, &mut tx, basis).await?;
+    Ok(preview_of(&plan))
+}
+
+/// Open a review: the selection is made and written in one transaction.
+pub async fn open(
+    ctx: &Ctx,
+    actor: &Actor,
+    basis: ReviewBasis,
+) -> ServiceResult<(ReviewId, Preview)> {
+    actor.require(OPENERS, "open reviews")?;
+    let now = ctx.clock.now();
+    let id = ReviewId::new();
+    let mut tx = ctx.store.begin_command().await?;
+    let plan = plan(ctx, &mut tx, basis).await?;
+    let rule_json = serde_json::to_string(&plan.rule)
+        .map_err(|e| ServiceError::Internal(format!("encoding a scope rule: {e}")))?;
+    store::insert_review(
+        &mut tx,
+        &store::NewReview {
+            id: &id.to_string(),
+            kind: plan.kind.as_str(),
+            destination: plan.destination.as_str(),
+            criterion: plan.criterion.as_deref(),
+            assessment_id: plan.assessment_id.as_deref(),
+            embargo_id: plan.embargo_id.as_deref(),
+            reinstates: None,
+            title: &plan.title,
+            rule_json: &rule_json,
+            opened_by: &actor.user_id.to_string(),
+            opened_at: to_micros(now),
+        },
+    )
+    .await?;
+    store::insert_items(&mut tx, &id.to_string(), &plan.items).await?;
+    store::insert_flags(&mut tx, &id.to_string(), &plan.flags).await?;
+    let preview = preview_of(&plan);
+    audit_event(
+        &mut tx,
+        Some(actor),
+        now,
+        "review.open",
+        ("review", &id.to_string()),
+        serde_json::json!({
+            "kind": plan.kind.as_str(), "destination": plan.destination.as_str(),
+            "assessment": plan.assessment_id, "embargo": plan.embargo_id,
+            "licences": preview.licences, "excluded": preview.excluded,
+            "applications": preview.applications, "examined": preview.examined,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((id, preview))
+}
+
+/// A review as anyone may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewSummary {
+    pub id: ReviewId,
+    pub kind: ReviewKind,
+    pub title: String,
+    pub destination: CountryCode,
+    pub criterion: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opened_on: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub closed_on: Option<OffsetDateTime>,
+    /// Days open so far, or until it closed.
+    pub days_open: i64,
+    pub licences_in_scope: i64,
+    pub decided: i64,
+    pub suspended: i64,
+    pub revoked: i64,
+    pub kept: i64,
+    pub reinstated: i64,
+    pub kept_suspended: i64,
+    pub applications_flagged: i64,
+    pub grants_overridden: i64,
+    pub closing_note: Option<String>,
+    pub scope: ScopeRule,
+}
+
+pub(crate) fn summary(row: store::ReviewRow, now: OffsetDateTime) -> ServiceResult<ReviewSummary> {
+    let bad =
+        |what: &str| ServiceError::Store(StoreError::Corrupt(format!("review {}: {what}", row.id)));
+    let opened_on = from_micros(row.opened_at);
+    let closed_on = row.closed_at.map(from_micros);
+    Ok(ReviewSummary {
+        id: row.id.parse().map_err(|_| bad("id"))?,
+        kind: match row.kind.as_str() {
+            "restriction" => ReviewKind::Restriction,
+            "reinstatement" => ReviewKind::Reinstatement,
+            _ => return Err(bad("kind")),
+        },
+        destination: CountryCode::parse(&row.destination).map_err(|_| bad("destination"))?,
+        scope: serde_json::from_str(&row.rule_json).map_err(|_| bad("scope rule"))?,
+        title: row.title,
+        criterion: row.criterion,
+        days_open: (closed_on.unwrap_or(now) - opened_on).whole_days(),
+        opened_on,
+        closed_on,
+        licences_in_scope: row.licences,
+        decided: row.decided,
+        suspended: row.suspended,
+        revoked: row.revoked,
+        kept: row.kept,
+        reinstated: row.reinstated,
+        kept_suspended: row.kept_suspended,
+        applications_flagged: row.applications,
+        grants_overridden: row.overridden,
+        closing_note: row.closing_note,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewPage {
+    pub reviews: Vec<ReviewSummary>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// Reviews, newest first, for anyone: an open review is public from the day it opens.
+pub async fn list_public(
+    ctx: &Ctx,
+    open_only: bool,
+    page: i64,
+    per_page: i64,
+) -> ServiceResult<ReviewPage> {
+    let paging = crate::cases::paging(page, per_page)?;
+    let now = ctx.clock.now();
+    let rows = store::reviews(
+        ctx.store.pool(),
+        open_only,
+        paging.per_page(),
+        paging.offset(),
+    )
+    .await?;
+    Ok(ReviewPage {
+        reviews: rows
+            .into_iter()
+            .map(|r| summary(r, now))
+            .collect::<ServiceResult<_>>()?,
+        page: paging.page(),
+        per_page: paging.per_page(),
+        total: store::count_reviews(ctx.store.pool(), open_only).await?,
+    })
+}
+
+/// One review's public account: the counts, and once closed the exemptions relied on.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicReview {
+    #[serde(flatten)]
+    pub review: ReviewSummary,
+    pub exemptions: Vec<Exemption>,
+}
+
+/// An exemption stated when keeping licences, and how many it kept.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exemption {
+    pub exemption: String,
+    pub licences: i64,
+}
+
+pub async fn get_public(ctx: &Ctx, id: ReviewId) -> ServiceResult<PublicReview> {
+    let row = store::review(ctx.store.pool(), &id.to_string())
+        .await?
+        .ok_or(ServiceError::NotFound("review"))?;
+    let review = summary(row, ctx.clock.now())?;
+    let exemptions = if review.closed_on.is_some() {
+        review_items::exemptions(ctx.store.pool(), &id.to_string())
+            .await?
+            .into_iter()
+            .map(|e| Exemption {
+                exemption: e.exemption,
+                licences: e.licences,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(PublicReview { review, exemptions })
+}

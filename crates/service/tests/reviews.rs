@@ -1,0 +1,398 @@
+//! Reviews, shaped like the UK's 2024 review of licences to one destination: a clear risk
+//! under criterion 2c for goods usable in a named conflict, one multinational programme's
+//! components exempt. The review must list exactly the licences in scope with reasons, record
+//! each bulk outcome in its own right, publish every suspension, keep the exempt licences
+//! with the exemption recorded, refuse a grant of a flagged application, and show the counts.
+mod common;
+
+use probity_service::domain::{
+    ApplicationInput, AssessmentInput, CaseId, ClausesInput, ExclusionInput, GoodsLineInput,
+    ReviewOutcome,
+};
+use probity_service::review_outcomes::{self, Filter, Selection};
+use probity_service::reviews::{self, ReviewBasis};
+use probity_service::testing::{siel, Backend, Stage, TestDb, World};
+use probity_service::{assessments, decisions, licences, records, ServiceError};
+
+fn application(destination: &str, ratings: &[&str], end_use: &str) -> ApplicationInput {
+    let mut a = siel(destination);
+    a.goods = vec![GoodsLineInput {
+        description: "Controlled components".into(),
+        ratings: ratings.iter().map(|r| r.to_string()).collect(),
+        quantity: "10".into(),
+        unit: "items".into(),
+        value: "125000.00".into(),
+        incorporated: false,
+    }];
+    a.end_use_statement = end_use.into();
+    a
+}
+
+fn clear_risk() -> AssessmentInput {
+    AssessmentInput {
+        destination: "IL".into(),
+        criterion: "2c".into(),
+        finding: "clear_risk".into(),
+        scope: ClausesInput {
+            ratings: "ML4, ML5, ML10".into(),
+            ..ClausesInput::default()
+        },
+        exclusions: vec![ExclusionInput {
+            name: "Components for the F-35 global spares pool".into(),
+            when: ClausesInput {
+                end_use: "F-35".into(),
+                ..ClausesInput::default()
+            },
+        }],
+        evidence: "Reports of the conduct of military operations in the conflict, assessed by officials."
+            .into(),
+        reasons: "There is a clear risk that the items might be used to commit or facilitate a serious violation of international humanitarian law.".into(),
+        legal_basis: "Strategic Export Licensing Criteria, criterion 2(c)".into(),
+        public_summary: "A clear risk under criterion 2(c) for items that might be used in military operations in the conflict.".into(),
+    }
+}
+
+async fn number_of(w: &World, case: CaseId) -> String {
+    licences::for_case(&w.ctx, &w.caseworker, case)
+        .await
+        .unwrap()[0]
+        .number
+        .clone()
+}
+
+async fn review_like_2024(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    // Licences in force: three in scope, one exempt, one out of scope by rating, one to
+    // another destination.
+    let aircraft = w
+        .case_for(
+            &application("IL", &["ML10"], "Spare parts for combat aircraft."),
+            Stage::Granted,
+        )
+        .await;
+    let bombs = w
+        .case_for(
+            &application("IL", &["ML4"], "Guidance kits for air-delivered munitions."),
+            Stage::Granted,
+        )
+        .await;
+    let fire_control = w
+        .case_for(
+            &application("IL", &["ML5", "ML13"], "Fire control for naval vessels."),
+            Stage::Granted,
+        )
+        .await;
+    let f35 = w
+        .case_for(
+            &application(
+                "IL",
+                &["ML10"],
+                "Components for the F-35 global spares pool.",
+            ),
+            Stage::Granted,
+        )
+        .await;
+    let armour = w
+        .case_for(
+            &application(
+                "IL",
+                &["ML13"],
+                "Body armour for a news agency's journalists.",
+            ),
+            Stage::Granted,
+        )
+        .await;
+    let elsewhere = w
+        .case_for(
+            &application("NO", &["ML10"], "Spare parts for combat aircraft."),
+            Stage::Granted,
+        )
+        .await;
+    // A pending application the finding touches.
+    let pending = w
+        .case_for(
+            &application("IL", &["ML10"], "Spare parts for combat aircraft."),
+            Stage::UnderFinalReview,
+        )
+        .await;
+    let number = |case| number_of(&w, case);
+
+    let recorded = assessments::record(c, &w.policy, &clear_risk())
+        .await
+        .unwrap();
+    assert_eq!(recorded.version, 1);
+    assert_eq!(
+        recorded.offer,
+        probity_service::domain::ReviewOffer::Restriction
+    );
+
+    // The preview says what opening will select, before anything is written.
+    let basis = ReviewBasis::Assessment(recorded.id);
+    let preview = reviews::preview(c, &w.policy, basis).await.unwrap();
+    assert_eq!(
+        (preview.licences, preview.excluded, preview.applications),
+        (3, 1, 1)
+    );
+    assert_eq!(preview.examined, 5, "licences in force to IL");
+    assert!(reviews::list_public(c, false, 1, 20)
+        .await
+        .unwrap()
+        .reviews
+        .is_empty());
+
+    let (id, opened) = reviews::open(c, &w.policy, basis).await.unwrap();
+    assert_eq!(opened.licences, 3);
+    // Open reviews are public as a fact from the day they open.
+    let public = reviews::list_public(c, true, 1, 20).await.unwrap();
+    assert_eq!(public.reviews.len(), 1);
+    assert_eq!(public.reviews[0].licences_in_scope, 4);
+    assert_eq!(public.reviews[0].days_open, 0);
+
+    let all = Filter::default();
+    let list = review_outcomes::worklist(c, &w.caseworker, id, &all, 1, 50)
+        .await
+        .unwrap();
+    let mut listed: Vec<(String, bool)> = list
+        .items
+        .iter()
+        .map(|i| (i.licence_number.clone(), i.exclusion.is_some()))
+        .collect();
+    listed.sort();
+    let mut want = vec![
+        (number(aircraft).await, false),
+        (number(bombs).await, false),
+        (number(fire_control).await, false),
+        (number(f35).await, true),
+    ];
+    want.sort();
+    assert_eq!(
+        listed, want,
+        "exactly the IL licences in scope, the exempt one marked"
+    );
+    for item in &list.items {
+        assert!(item.reason.contains("destination IL"), "{}", item.reason);
+        assert!(item.reason.contains("rating ML"), "{}", item.reason);
+    }
+    let armour_no = number(armour).await;
+    let elsewhere_no = number(elsewhere).await;
+    assert!(!list
+        .items
+        .iter()
+        .any(|i| i.licence_number == armour_no || i.licence_number == elsewhere_no));
+    assert_eq!(list.flagged_applications.len(), 1);
+
+    // The grant of the flagged application is refused without an override...
+    let mut grant = common::grant(&[]);
+    match decisions::finalise(c, &w.decision_maker, pending, &grant).await {
+        Err(ServiceError::Blocked(why)) => {
+            assert!(why.iter().any(|m| m.contains("override")), "{why:?}")
+        }
+        other => panic!("grant of a flagged application: {other:?}"),
+    }
+
+    // A restriction review does not reinstate.
+    let wrong = review_outcomes::decide(
+        c,
+        &w.decision_maker,
+        id,
+        &Selection::Filter(Filter::default()),
+        ReviewOutcome::Reinstate,
+        "Reinstating in a restriction review.",
+    )
+    .await;
+    assert!(
+        matches!(wrong, Err(ServiceError::Validation(_))),
+        "{wrong:?}"
+    );
+
+    // Bulk: suspend everything not excluded; keep the exempt programme, with the exemption.
+    let included = Filter {
+        exclusion: "included".into(),
+        ..Filter::default()
+    };
+    let done = review_outcomes::decide(
+        c,
+        &w.decision_maker,
+        id,
+        &Selection::Filter(included),
+        ReviewOutcome::Suspend,
+        "A clear risk under criterion 2(c) for items usable in the conflict.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.decided.len(), 3);
+    let excluded = Filter {
+        exclusion: "excluded".into(),
+        ..Filter::default()
+    };
+    let kept = review_outcomes::decide(
+        c,
+        &w.caseworker,
+        id,
+        &Selection::Filter(excluded),
+        ReviewOutcome::Keep,
+        "Components for the F-35 global spares pool: a multinational programme.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(kept.decided, vec![number(f35).await]);
+
+    // A second reviewer deciding a licence already decided sees the outcome that stands.
+    let first = &list.items[0];
+    let again = review_outcomes::decide(
+        c,
+        &w.caseworker,
+        id,
+        &Selection::Licences(vec![first.licence_id]),
+        ReviewOutcome::Revoke,
+        "Revoke instead, decided at the same moment.",
+    )
+    .await
+    .unwrap();
+    assert!(again.decided.is_empty());
+    assert_eq!(again.already_decided.len(), 1);
+
+    // Each suspension is a licence event and a public record naming the review.
+    for case in [aircraft, bombs, fire_control] {
+        let l = &licences::for_case(c, &w.caseworker, case).await.unwrap()[0];
+        assert_eq!(l.status.as_str(), "suspended");
+    }
+    let f35_licence = &licences::for_case(c, &w.caseworker, f35).await.unwrap()[0];
+    assert_eq!(f35_licence.status.as_str(), "issued");
+    let published = records::list_public(c, Some("IL"), 1, 50).await.unwrap();
+    let suspensions: Vec<_> = published
+        .records
+        .iter()
+        .filter(|r| r.record.kind.as_str() == "suspension")
+        .collect();
+    assert_eq!(suspensions.len(), 3);
+    for s in &suspensions {
+        let reason = s.record.reason.as_deref().unwrap_or_default();
+        assert!(reason.contains("assessment version 1"), "{reason}");
+    }
+    let after = review_outcomes::worklist(c, &w.caseworker, id, &all, 1, 50)
+        .await
+        .unwrap();
+    assert!(after
+        .items
+        .iter()
+        .filter(|i| i.outcome == Some(ReviewOutcome::Suspend))
+        .all(|i| i.record.is_some()));
+
+    // Exporters are told.
+    let told = review_outcomes::notifications(c, &w.exporter)
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 4);
+
+    // The override: a decision-maker grants with reasons; counted publicly.
+    grant.review_override =
+        "The goods are for a coastal search-and-rescue aircraft fleet, verified by end-use checks."
+            .into();
+    decisions::finalise(c, &w.decision_maker, pending, &grant)
+        .await
+        .unwrap();
+
+    // Closing: the public page shows the counts and the exemption relied on.
+    reviews::get_public(c, id).await.unwrap();
+    review_outcomes::close(
+        c,
+        &w.policy,
+        id,
+        "Every licence in scope has an outcome; the review is complete.",
+    )
+    .await
+    .unwrap();
+    let closed = reviews::get_public(c, id).await.unwrap();
+    let r = &closed.review;
+    assert!(r.closed_on.is_some());
+    assert_eq!(
+        (
+            r.licences_in_scope,
+            r.suspended,
+            r.revoked,
+            r.kept,
+            r.applications_flagged,
+            r.grants_overridden
+        ),
+        (4, 3, 0, 1, 1, 1)
+    );
+    assert_eq!(closed.exemptions.len(), 1);
+    assert!(closed.exemptions[0].exemption.contains("F-35"));
+    assert_eq!(closed.exemptions[0].licences, 1);
+}
+
+async fn bad_review_input_is_refused(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    // Only policy records assessments.
+    assert!(matches!(
+        assessments::record(c, &w.caseworker, &clear_risk()).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    // A malformed rating pattern and an unknown destination, each named.
+    let mut bad = clear_risk();
+    bad.destination = "XX".into();
+    bad.scope.ratings = "ML10, not a rating".into();
+    match assessments::record(c, &w.policy, &bad).await {
+        Err(ServiceError::Validation(e)) => {
+            let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+            assert!(fields.contains(&"destination"), "{fields:?}");
+            assert!(fields.contains(&"scope.ratings"), "{fields:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A caution calls for no review.
+    let mut caution = clear_risk();
+    caution.finding = "caution".into();
+    let recorded = assessments::record(c, &w.policy, &caution).await.unwrap();
+    assert!(matches!(
+        reviews::open(c, &w.policy, ReviewBasis::Assessment(recorded.id)).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    // A rule that matches nothing is said before opening (no licences exist here).
+    let risk = assessments::record(c, &w.policy, &clear_risk())
+        .await
+        .unwrap();
+    let preview = reviews::preview(c, &w.policy, ReviewBasis::Assessment(risk.id))
+        .await
+        .unwrap();
+    assert!(preview.matches_nothing());
+    let (id, _) = reviews::open(c, &w.policy, ReviewBasis::Assessment(risk.id))
+        .await
+        .unwrap();
+    // An empty selection and a missing reason are refused.
+    for (selection, reason) in [
+        (Selection::Licences(vec![]), "A reason long enough."),
+        (Selection::Filter(Filter::default()), ""),
+    ] {
+        let r = review_outcomes::decide(
+            c,
+            &w.decision_maker,
+            id,
+            &selection,
+            ReviewOutcome::Suspend,
+            reason,
+        )
+        .await;
+        assert!(matches!(r, Err(ServiceError::Validation(_))), "{r:?}");
+    }
+    let bad_filter = Filter {
+        status: "maybe".into(),
+        ..Filter::default()
+    };
+    assert!(matches!(
+        review_outcomes::worklist(c, &w.caseworker, id, &bad_filter, 1, 20).await,
+        Err(ServiceError::Validation(_))
+    ));
+    // Exporters cannot see the worklist.
+    assert!(matches!(
+        review_outcomes::worklist(c, &w.exporter, id, &Filter::default(), 1, 20).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+}
+
+probity_service::backend_tests!(review_like_2024, bad_review_input_is_refused);

@@ -1,0 +1,344 @@
+//! Reviews: the licences and pending applications a finding or embargo touches, selected in
+//! one pass, and the outcome recorded for each. Opening and deciding run inside a command
+//! transaction; the conditional update in [`decide_item`] makes "two reviewers at once" end
+//! with exactly one outcome.
+use sqlx::{Any, AnyConnection, Executor};
+
+use crate::bulk::{self, Value};
+use crate::StoreError;
+
+/// Licence statuses a review acts on: in force (a suspended licence is already held).
+pub const IN_FORCE: &str = "('issued', 'reinstated')";
+/// Case statuses of an application still to be decided.
+pub const PENDING: &str =
+    "('submitted', 'under_review', 'awaiting_exporter', 'under_final_review', 'awaiting_countersign')";
+
+/// What a rule is evaluated against, for one licence or pending application.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SubjectRow {
+    /// The licence (for an application: empty).
+    pub licence_id: String,
+    pub licence_number: String,
+    pub licence_status: String,
+    pub case_id: String,
+    pub organisation_id: String,
+    /// Comma-separated ISO codes, as `cases.destinations` keeps them.
+    pub destinations: String,
+    pub end_user_type: Option<String>,
+    pub end_use: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRatingRow {
+    pub case_id: String,
+    pub rating: String,
+}
+
+fn country_filter(from: usize, n: usize) -> String {
+    format!(
+        "SELECT case_id FROM case_destinations WHERE country IN ({})",
+        bulk::in_list(from, n)
+    )
+}
+
+/// Licences in force on `now` (microseconds) whose case names any of `destinations`, with
+/// their cases' ratings: the pre-selection the domain's rule is then evaluated over.
+pub async fn licences_for_destinations(
+    conn: &mut AnyConnection,
+    destinations: &[String],
+    now: i64,
+) -> Result<(Vec<SubjectRow>, Vec<CaseRatingRow>), StoreError> {
+    let cases = country_filter(2, destinations.len());
+    let subjects_sql = format!(
+        "SELECT l.id AS licence_id, l.number AS licence_number, l.status AS licence_status, \
+         l.case_id, l.organisation_id, c.destinations, c.end_user_type, \
+         c.end_use_statement AS end_use \
+         FROM licences l JOIN cases c ON c.id = l.case_id \
+         WHERE l.status IN {IN_FORCE} AND l.valid_until > $1 AND l.case_id IN ({cases}) \
+         ORDER BY l.number"
+    );
+    let mut q = sqlx::query_as::<_, SubjectRow>(&subjects_sql).bind(now);
+    for d in destinations {
+        q = q.bind(d.as_str());
+    }
+    let subjects = q.fetch_all(&mut *conn).await?;
+    let ratings_sql = format!(
+        "SELECT g.case_id, r.rating FROM goods_ratings r JOIN goods_lines g ON g.id = r.goods_line_id \
+         WHERE g.case_id IN (SELECT l.case_id FROM licences l WHERE l.status IN {IN_FORCE} \
+         AND l.valid_until > $1 AND l.case_id IN ({cases}))"
+    );
+    let mut q = sqlx::query_as::<_, CaseRatingRow>(&ratings_sql).bind(now);
+    for d in destinations {
+        q = q.bind(d.as_str());
+    }
+    let ratings = q.fetch_all(&mut *conn).await?;
+    Ok((subjects, ratings))
+}
+
+/// Applications still to be decided whose case names any of `destinations`, with ratings.
+pub async fn pending_for_destinations(
+    conn: &mut AnyConnection,
+    destinations: &[String],
+) -> Result<(Vec<SubjectRow>, Vec<CaseRatingRow>), StoreError> {
+    let cases = country_filter(1, destinations.len());
+    let subjects_sql = format!(
+        "SELECT '' AS licence_id, COALESCE(c.reference, '') AS licence_number, \
+         c.status AS licence_status, c.id AS case_id, c.organisation_id, c.destinations, \
+         c.end_user_type, c.end_use_statement AS end_use FROM cases c \
+         WHERE c.kind = 'application' AND c.status IN {PENDING} AND c.id IN ({cases}) \
+         ORDER BY c.reference"
+    );
+    let mut q = sqlx::query_as::<_, SubjectRow>(&subjects_sql);
+    for d in destinations {
+        q = q.bind(d.as_str());
+    }
+    let subjects = q.fetch_all(&mut *conn).await?;
+    let ratings_sql = format!(
+        "SELECT g.case_id, r.rating FROM goods_ratings r JOIN goods_lines g ON g.id = r.goods_line_id \
+         WHERE g.case_id IN (SELECT c.id FROM cases c WHERE c.kind = 'application' \
+         AND c.status IN {PENDING} AND c.id IN ({cases}))"
+    );
+    let mut q = sqlx::query_as::<_, CaseRatingRow>(&ratings_sql);
+    for d in destinations {
+        q = q.bind(d.as_str());
+    }
+    let ratings = q.fetch_all(&mut *conn).await?;
+    Ok((subjects, ratings))
+}
+
+pub struct NewReview<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub destination: &'a str,
+    pub criterion: Option<&'a str>,
+    pub assessment_id: Option<&'a str>,
+    pub embargo_id: Option<&'a str>,
+    pub reinstates: Option<&'a str>,
+    pub title: &'a str,
+    pub rule_json: &'a str,
+    pub opened_by: &'a str,
+    pub opened_at: i64,
+}
+
+pub async fn insert_review(conn: &mut AnyConnection, r: &NewReview<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO reviews (id, kind, destination, criterion, assessment_id, embargo_id, \
+         reinstates, title, rule_json, opened_by, opened_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+    )
+    .bind(r.id)
+    .bind(r.kind)
+    .bind(r.destination)
+    .bind(r.criterion)
+    .bind(r.assessment_id)
+    .bind(r.embargo_id)
+    .bind(r.reinstates)
+    .bind(r.title)
+    .bind(r.rule_json)
+    .bind(r.opened_by)
+    .bind(r.opened_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One licence matched at opening.
+pub struct NewItem {
+    pub licence_id: String,
+    pub licence_number: String,
+    pub case_id: String,
+    pub organisation_id: String,
+    pub ratings: String,
+    pub reason: String,
+    pub exclusion: Option<String>,
+}
+
+pub async fn insert_items(
+    conn: &mut AnyConnection,
+    review_id: &str,
+    items: &[NewItem],
+) -> Result<u64, StoreError> {
+    let rows: Vec<Vec<Value<'_>>> = items
+        .iter()
+        .map(|i| {
+            vec![
+                Value::Text(review_id),
+                Value::Text(&i.licence_id),
+                Value::Text(&i.licence_number),
+                Value::Text(&i.case_id),
+                Value::Text(&i.organisation_id),
+                Value::Text(&i.ratings),
+                Value::Text(&i.reason),
+                Value::OptText(i.exclusion.as_deref()),
+            ]
+        })
+        .collect();
+    bulk::insert_rows(
+        conn,
+        "review_items",
+        &[
+            "review_id",
+            "licence_id",
+            "licence_number",
+            "case_id",
+            "organisation_id",
+            "ratings",
+            "reason",
+            "exclusion",
+        ],
+        &rows,
+        &mut |_| {},
+    )
+    .await
+}
+
+/// Pending applications matched at opening: (case id, reason).
+pub async fn insert_flags(
+    conn: &mut AnyConnection,
+    review_id: &str,
+    flags: &[(String, String)],
+) -> Result<u64, StoreError> {
+    let rows: Vec<Vec<Value<'_>>> = flags
+        .iter()
+        .map(|(case, reason)| {
+            vec![
+                Value::Text(review_id),
+                Value::Text(case),
+                Value::Text(reason),
+            ]
+        })
+        .collect();
+    bulk::insert_rows(
+        conn,
+        "review_flags",
+        &["review_id", "case_id", "reason"],
+        &rows,
+        &mut |_| {},
+    )
+    .await
+}
+
+/// A review with its counts.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReviewRow {
+    pub id: String,
+    pub kind: String,
+    pub destination: String,
+    pub criterion: Option<String>,
+    pub assessment_id: Option<String>,
+    pub embargo_id: Option<String>,
+    pub reinstates: Option<String>,
+    pub title: String,
+    pub rule_json: String,
+    pub opened_by_name: String,
+    pub opened_at: i64,
+    pub closed_at: Option<i64>,
+    pub closing_note: Option<String>,
+    pub licences: i64,
+    pub decided: i64,
+    pub suspended: i64,
+    pub revoked: i64,
+    pub kept: i64,
+    pub reinstated: i64,
+    pub kept_suspended: i64,
+    pub applications: i64,
+    pub overridden: i64,
+}
+
+const REVIEW_SELECT: &str = "SELECT r.id, r.kind, r.destination, r.criterion, r.assessment_id, \
+     r.embargo_id, r.reinstates, r.title, r.rule_json, u.display_name AS opened_by_name, \
+     r.opened_at, r.closed_at, r.closing_note, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id) AS licences, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id AND i.outcome IS NOT NULL) AS decided, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id AND i.outcome = 'suspend') AS suspended, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id AND i.outcome = 'revoke') AS revoked, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id AND i.outcome = 'keep') AS kept, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id AND i.outcome = 'reinstate') AS reinstated, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id AND i.outcome = 'keep_suspended') AS kept_suspended, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM review_flags f WHERE f.review_id = r.id) AS applications, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM review_flags f WHERE f.review_id = r.id AND f.overridden_at IS NOT NULL) AS overridden \
+     FROM reviews r JOIN users u ON u.id = r.opened_by";
+
+pub async fn review<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<ReviewRow>, StoreError> {
+    Ok(sqlx::query_as(&format!("{REVIEW_SELECT} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await?)
+}
+
+/// Reviews newest first; `open_only` keeps those not yet closed.
+pub async fn reviews<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    open_only: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ReviewRow>, StoreError> {
+    let filter = if open_only {
+        " WHERE r.closed_at IS NULL"
+    } else {
+        ""
+    };
+    Ok(sqlx::query_as(&format!(
+        "{REVIEW_SELECT}{filter} ORDER BY r.opened_at DESC, r.id LIMIT $1 OFFSET $2"
+    ))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(ex)
+    .await?)
+}
+
+pub async fn count_reviews<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    open_only: bool,
+) -> Result<i64, StoreError> {
+    let filter = if open_only {
+        " WHERE closed_at IS NULL"
+    } else {
+        ""
+    };
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM reviews{filter}"
+    ))
+    .fetch_one(ex)
+    .await?)
+}
+
+/// Close a review; false if it was already closed.
+pub async fn close(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    at: i64,
+    note: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE reviews SET closed_by = $1, closed_at = $2, closing_note = $3 \
+         WHERE id = $4 AND closed_at IS NULL",
+    )
+    .bind(by)
+    .bind(at)
+    .bind(note)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Restriction reviews opened on assessments of this destination and criterion.
+pub async fn restriction_reviews_of<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    destination: &str,
+    criterion: &str,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM reviews WHERE kind = 'restriction' AND destination = $1 \
+         AND criterion = $2 AND assessment_id IS NOT NULL ORDER BY opened_at",
+    )
+    .bind(destination)
+    .bind(criterion)
+    .fetch_all(ex)
+    .await?)
+}
