@@ -48,7 +48,8 @@ pub enum DiffLine {
     Removed(String),
 }
 
-fn values(clauses: &Clauses, clause: Clause) -> Vec<String> {
+/// A clause's values as text, in their stored order.
+pub fn values(clauses: &Clauses, clause: Clause) -> Vec<String> {
     match clause {
         Clause::Destinations => clauses
             .destinations
@@ -74,7 +75,7 @@ fn values(clauses: &Clauses, clause: Clause) -> Vec<String> {
     }
 }
 
-const CLAUSES: [Clause; 5] = [
+pub(crate) const CLAUSES: [Clause; 5] = [
     Clause::Destinations,
     Clause::RatingKinds,
     Clause::Ratings,

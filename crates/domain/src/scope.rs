@@ -338,6 +338,39 @@ impl Clause {
     }
 }
 
+impl fmt::Display for Clauses {
+    /// "destination IL; rating ML4, ML10; end use \"F-35\"": every stated clause.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for clause in crate::assessment_diff::CLAUSES {
+            let values = crate::assessment_diff::values(self, clause);
+            if values.is_empty() {
+                continue;
+            }
+            if !first {
+                f.write_str("; ")?;
+            }
+            first = false;
+            write!(f, "{} {}", clause.label(), values.join(", "))?;
+        }
+        if first {
+            f.write_str("anything")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ScopeRule {
+    /// The rule in one line, exclusions after "except".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.applies)?;
+        for e in &self.exclusions {
+            write!(f, "; except \"{}\" ({})", e.name, e.when)?;
+        }
+        Ok(())
+    }
+}
+
 /// One clause's matching value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "clause", rename_all = "snake_case")]

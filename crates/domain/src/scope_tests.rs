@@ -300,3 +300,26 @@ fn a_class_of_goods_clause_matches_by_the_ratings_kind() {
     let errors = parse_scope_rule(&bad, &[]).unwrap_err().0;
     assert_eq!(errors[0].field, "rating_kinds");
 }
+
+#[test]
+fn a_rule_reads_as_one_line() {
+    let rule = parse_scope_rule(
+        &ClausesInput {
+            destinations: "IL".into(),
+            ratings: "ML4, ML10".into(),
+            ..ClausesInput::default()
+        },
+        &[ExclusionInput {
+            name: "F-35 spares pool".into(),
+            when: ClausesInput {
+                end_use: "F-35".into(),
+                ..ClausesInput::default()
+            },
+        }],
+    )
+    .unwrap();
+    assert_eq!(
+        rule.to_string(),
+        "destination IL; rating ML4, ML10; except \"F-35 spares pool\" (end use F-35)"
+    );
+}

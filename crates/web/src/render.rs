@@ -23,6 +23,7 @@ impl Nav {
             return Nav {
                 links: vec![
                     ("/register/decisions", "Public register"),
+                    ("/reviews", "Reviews"),
                     ("/data", "Data"),
                     ("/statistics", "Statistics"),
                 ],
@@ -51,12 +52,18 @@ impl Nav {
             Role::Policy | Role::Oversight => vec![("/cases", "All cases")],
             Role::Admin => vec![("/admin/users", "Users")],
         };
+        match u.actor.role {
+            Role::Policy => links.push(("/assessments", "Assessments")),
+            Role::Exporter => links.push(("/notifications", "Notifications")),
+            _ => {}
+        }
         if u.actor.role == Role::Oversight {
             links.push(("/oversight/audit", "Audit chain"));
             links.push(("/oversight/openings", "Register openings"));
         }
         links.push(("/account", "Your account"));
         links.push(("/register/decisions", "Public register"));
+        links.push(("/reviews", "Reviews"));
         links.push(("/data", "Data"));
         Nav {
             signed_in: true,

@@ -63,7 +63,10 @@ impl Matrix<'_> {
                 .replace("{qid}", &opt(t.question.map(|q| q.to_string())))
                 .replace("{licence}", &opt(t.licence.map(|l| l.to_string())))
                 .replace("{doc}", &opt(t.document.map(|d| d.to_string())))
-                .replace("{seq}", &opt(t.record.map(|r| r.to_string())));
+                .replace("{seq}", &opt(t.record.map(|r| r.to_string())))
+                .replace("{review}", &opt(t.review.map(|r| r.to_string())))
+                .replace("{assessment}", &opt(t.assessment.map(|a| a.to_string())))
+                .replace("{embargo}", &opt(t.embargo.map(|e| e.to_string())));
         }
         assert!(!s.contains("missing"), "the fixture lacks an id for {s}");
         s

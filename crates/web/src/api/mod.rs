@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same service functions as the pages, for machine
 //! clients (bearer tokens) and scripts. Errors are JSON with per-field messages.
 mod openapi;
+mod reviews;
 mod tokens;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}", get(get_document))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
+        .merge(reviews::router())
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
 

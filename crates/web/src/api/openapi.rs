@@ -180,6 +180,69 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
         None,
         true,
     ),
+    (
+        "get",
+        "/reviews",
+        "Reviews of extant licences, newest first, open ones included from the day they open: dates, days open, licences in scope, suspended, revoked, kept; `open=true` for open reviews only; page and per_page",
+        None,
+        false,
+    ),
+    (
+        "post",
+        "/reviews",
+        "Open a review on an assessment version or an embargo (policy); with `preview: true`, only say what it would select (and whether the rule matches nothing)",
+        Some("OpenReview"),
+        true,
+    ),
+    (
+        "get",
+        "/reviews/{id}",
+        "One review's public account: counts, and once closed the exemptions relied on",
+        None,
+        false,
+    ),
+    (
+        "get",
+        "/reviews/{id}/items",
+        "The review's worklist (staff): each licence with why it is in scope and its outcome; filters status (pending, decided, or an outcome), rating (prefix), exclusion (excluded, included); page and per_page",
+        None,
+        true,
+    ),
+    (
+        "post",
+        "/reviews/{id}/outcomes",
+        "Record an outcome for listed licences or for every licence a filter selects (caseworkers and decision-makers); each licence gets its own audited, published outcome; licences already decided are reported with the outcome that stands",
+        Some("ReviewOutcome"),
+        true,
+    ),
+    (
+        "post",
+        "/reviews/{id}/close",
+        "Close a review once every licence has an outcome (policy)",
+        Some("Text"),
+        true,
+    ),
+    (
+        "get",
+        "/findings",
+        "Current destination findings of caution or clear risk: the public summary once released, else how many days it has been unpublished",
+        None,
+        false,
+    ),
+    (
+        "post",
+        "/assessments",
+        "Record a new version of a destination assessment (policy); answers its id, version and whether it offers a review",
+        Some("AssessmentInput"),
+        true,
+    ),
+    (
+        "get",
+        "/notifications",
+        "What the caller's organisation has been told about its licences (exporters)",
+        None,
+        true,
+    ),
 ];
 
 fn schemas() -> Value {
@@ -220,6 +283,23 @@ fn schemas() -> Value {
             "last_used_at": { "type": ["string", "null"], "format": "date-time" }, "revoked_at": { "type": ["string", "null"], "format": "date-time" },
             "state": { "type": "string", "enum": ["active", "expired", "revoked"] },
             "token": { "type": "string", "description": "The secret: only in the answer to POST /tokens" } } },
+        "Clauses": { "type": "object", "description": "Conditions; an empty one places no condition. Lists are comma- or line-separated", "properties": {
+            "destinations": { "type": "string", "example": "IL" }, "rating_kinds": { "type": "string", "example": "military" },
+            "ratings": { "type": "string", "example": "ML4, ML5, ML10", "description": "A rating covers its sub-items; =ML10 for that entry alone" },
+            "end_user_types": { "type": "string" }, "end_use": { "type": "string", "description": "Phrases the end-use statement mentions (whole words)" } } },
+        "AssessmentInput": { "type": "object", "required": ["destination", "criterion", "finding", "evidence", "reasons", "legal_basis", "public_summary"], "properties": {
+            "destination": { "type": "string" }, "criterion": { "type": "string", "example": "2c" },
+            "finding": { "type": "string", "enum": ["no_concern", "caution", "clear_risk"] },
+            "scope": { "$ref": "#/components/schemas/Clauses" },
+            "exclusions": { "type": "array", "items": { "allOf": [{ "$ref": "#/components/schemas/Clauses" }], "properties": { "name": { "type": "string" } } } },
+            "evidence": { "type": "string" }, "reasons": { "type": "string" }, "legal_basis": { "type": "string" }, "public_summary": { "type": "string" } } },
+        "OpenReview": { "type": "object", "properties": {
+            "assessment": { "type": "string", "format": "uuid" }, "embargo": { "type": "string", "format": "uuid" }, "preview": { "type": "boolean" } } },
+        "ReviewOutcome": { "type": "object", "required": ["outcome", "reason"], "properties": {
+            "outcome": { "type": "string", "enum": ["suspend", "revoke", "keep", "reinstate", "keep_suspended"] },
+            "reason": { "type": "string", "description": "20 to 5000 characters; for keep, the exemption relied on" },
+            "licences": { "type": "array", "items": { "type": "string", "format": "uuid" } },
+            "filter": { "type": "object", "properties": { "status": { "type": "string" }, "rating": { "type": "string" }, "exclusion": { "type": "string" } } } } },
         "Text": { "type": "object", "description": "The text fields an action needs. Reasons for withdrawing, returning and licence actions: 20 to 5000 characters; every text has a maximum; control characters other than line breaks and tabs are refused (422)", "properties": {
             "body": { "type": "string" }, "answer": { "type": "string" }, "reason": { "type": "string" }, "reasons": { "type": "string" },
             "note": { "type": "string" }, "grounds": { "type": "string" }, "teams": { "type": "array", "items": { "type": "string" } } } }

@@ -2,12 +2,14 @@
 mod account;
 mod admin;
 mod applications;
+mod assessments;
 mod case;
 mod confirm;
 pub(crate) mod data;
 mod licences;
 mod oversight;
 mod public;
+mod reviews;
 mod session;
 mod tokens;
 
@@ -41,6 +43,30 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}/download", get(licences::download))
         .route("/register/decisions", get(public::decisions))
         .route("/register/decisions/{seq}", get(public::decision))
+        .route("/reviews", get(reviews::list))
+        .route("/reviews/{id}", get(reviews::show))
+        .route("/reviews/{id}/work", get(reviews::work))
+        .route("/reviews/{id}/outcomes", post(reviews::outcomes))
+        .route("/reviews/{id}/close", post(reviews::close))
+        .route("/notifications", get(reviews::notifications))
+        .route(
+            "/assessments",
+            get(assessments::list).post(assessments::record),
+        )
+        .route("/assessments/{id}", get(assessments::show))
+        .route("/assessments/{id}/publish", post(assessments::publish))
+        .route(
+            "/assessments/{id}/review",
+            get(assessments::review_preview).post(assessments::open_review),
+        )
+        .route(
+            "/embargoes",
+            get(assessments::embargoes).post(assessments::record_embargo),
+        )
+        .route(
+            "/embargoes/{id}/review",
+            get(assessments::embargo_review_preview).post(assessments::open_embargo_review),
+        )
         .merge(data::router())
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/account/tokens", get(tokens::list).post(tokens::create))

@@ -109,6 +109,52 @@ pub const AWAITING_COUNTERSIGN: Option<At> = Some(At::AwaitingCountersign);
 pub const GRANTED: Option<At> = Some(At::Granted);
 pub const SUSPENDED: Option<At> = Some(At::Suspended);
 pub const REFUSED: Option<At> = Some(At::Refused);
+pub const REVIEWED: Option<At> = Some(At::Reviewed);
+pub const REVIEW_DECIDED: Option<At> = Some(At::ReviewDecided);
+/// Staff who work on reviews.
+pub const REVIEW_STAFF: u16 = CW | DM | POL | OVS;
+/// Staff who read destination assessments in full.
+pub const ASSESSMENT_READERS: u16 = CW | ADV | ADV_OUT | DM | POL | OVS;
+pub const OUTCOME_FORM: &[(&str, &str)] = &[
+    ("outcome", "suspend"),
+    ("reason", "Suspended under the review of the destination."),
+    ("apply_to", "filter"),
+];
+pub const ASSESSMENT_FORM: &[(&str, &str)] = &[
+    ("destination", "NO"),
+    ("criterion", "2c"),
+    ("finding", "caution"),
+    ("scope_ratings", "ML15"),
+    (
+        "evidence",
+        "Evidence assessed by officials for the role matrix.",
+    ),
+    (
+        "reasons",
+        "Reasons written out at length for the role matrix.",
+    ),
+    ("legal_basis", "Criterion 2(c)"),
+    (
+        "public_summary",
+        "A caution under criterion 2(c) for the role matrix.",
+    ),
+];
+pub const EMBARGO_FORM: &[(&str, &str)] = &[
+    ("destination", "NO"),
+    ("regime", "un"),
+    ("reference", "Role matrix resolution {n}"),
+    ("starts_on", "2024-01-01"),
+    ("goods", "military"),
+    (
+        "summary",
+        "An embargo recorded by the role matrix's policy caller.",
+    ),
+];
+pub const CLOSE_FORM: &[(&str, &str)] = &[("note", "Every licence in scope has an outcome.")];
+pub const OUTCOME_JSON: &str = r#"{"outcome":"suspend","reason":"Suspended under the review of the destination.","filter":{}}"#;
+pub const OPEN_JSON: &str = r#"{"assessment":"{assessment}"}"#;
+pub const CLOSE_JSON: &str = r#"{"note":"Every licence in scope has an outcome."}"#;
+pub const ASSESSMENT_JSON: &str = r#"{"destination":"NO","criterion":"2c","finding":"caution","scope":{"ratings":"ML15"},"evidence":"Evidence assessed by officials for the role matrix.","reasons":"Reasons written out at length for the role matrix.","legal_basis":"Criterion 2(c)","public_summary":"A caution under criterion 2(c) for the role matrix."}"#;
 
 pub const APPLICATION_FORM: &[(&str, &str)] = &[
     ("licence_type", "siel"),
@@ -249,6 +295,23 @@ pub fn page_rows() -> Vec<Row> {
         row(GET, "/statistics", GRANTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/statistics/decisions.csv", GRANTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/register/feed.atom", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        // Reviews: public accounts, the staff worklist, policy's assessments and embargoes.
+        row(GET, "/reviews", REVIEWED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/reviews/{review}", REVIEWED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/reviews/{review}/work", REVIEWED, REVIEW_STAFF, 200, NOBODY, NONE),
+        row(POST, "/reviews/{review}/outcomes", REVIEWED, CW | DM, 303, NOBODY, Form(OUTCOME_FORM)),
+        row(POST, "/reviews/{review}/close", REVIEW_DECIDED, POL, 303, NOBODY, Form(CLOSE_FORM)),
+        row(GET, "/notifications", REVIEW_DECIDED, EXP | EXP2, 200, NOBODY, NONE),
+        row(GET, "/assessments", REVIEWED, ASSESSMENT_READERS, 200, NOBODY, NONE),
+        row(POST, "/assessments", NO_FIXTURE, POL, 303, NOBODY, Form(ASSESSMENT_FORM)),
+        row(GET, "/assessments/{assessment}", REVIEWED, ASSESSMENT_READERS, 200, NOBODY, NONE),
+        row(POST, "/assessments/{assessment}/publish", REVIEWED, POL, 303, NOBODY, NONE),
+        row(GET, "/assessments/{assessment}/review", REVIEWED, POL, 200, NOBODY, NONE),
+        row(POST, "/assessments/{assessment}/review", REVIEWED, POL, 303, NOBODY, NONE),
+        row(GET, "/embargoes", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(POST, "/embargoes", NO_FIXTURE, POL, 303, NOBODY, Form(EMBARGO_FORM)),
+        row(GET, "/embargoes/{embargo}/review", REVIEWED, POL, 200, NOBODY, NONE),
+        row(POST, "/embargoes/{embargo}/review", REVIEWED, POL, 303, NOBODY, NONE),
         // Last: signing out ends the sessions the rows above use.
         row(POST, "/logout", NO_FIXTURE, SIGNED_IN, 303, NOBODY, NONE),
     ]
@@ -300,6 +363,15 @@ pub fn api_rows() -> Vec<Row> {
         row(POST, "/api/v1/licences/{licence}/expire", GRANTED, NOBODY, 0, NOBODY, Json(REASON_JSON)),
         row(POST, "/api/v1/licences/{licence}/no-such-action", GRANTED, NOBODY, 0, SIGNED_IN, Json(REASON_JSON)),
         row(GET, "/api/v1/documents/{doc}", GRANTED, READERS, 200, OUTSIDERS, NONE),
+        row(GET, "/api/v1/reviews", REVIEWED, EVERYONE, SAME, NOBODY, NONE),
+        row(POST, "/api/v1/reviews", REVIEWED, POL, 200, NOBODY, Json(OPEN_JSON)),
+        row(GET, "/api/v1/reviews/{review}", REVIEWED, EVERYONE, SAME, NOBODY, NONE),
+        row(GET, "/api/v1/reviews/{review}/items", REVIEWED, REVIEW_STAFF, 200, NOBODY, NONE),
+        row(POST, "/api/v1/reviews/{review}/outcomes", REVIEWED, CW | DM, 200, NOBODY, Json(OUTCOME_JSON)),
+        row(POST, "/api/v1/reviews/{review}/close", REVIEW_DECIDED, POL, 200, NOBODY, Json(CLOSE_JSON)),
+        row(GET, "/api/v1/findings", REVIEWED, EVERYONE, SAME, NOBODY, NONE),
+        row(POST, "/api/v1/assessments", NO_FIXTURE, POL, 200, NOBODY, Json(ASSESSMENT_JSON)),
+        row(GET, "/api/v1/notifications", REVIEW_DECIDED, EXP | EXP2, 200, NOBODY, NONE),
         // The API's fallback: unknown paths are 404 JSON for everyone, signed in or not.
         row(GET, "/api/v1/no-such-endpoint", NO_FIXTURE, NOBODY, 0, EVERYONE, NONE),
     ]

@@ -11,11 +11,16 @@ use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use probity_domain::{ApplicationInput, CaseId, DocumentId, LicenceId, QuestionId};
+use probity_domain::{
+    ApplicationInput, AssessmentId, AssessmentInput, CaseId, DocumentId, EmbargoId, LicenceId,
+    QuestionId, ReviewId,
+};
 use probity_service::advice::{self, AdviceInput};
 use probity_service::decisions::{self, DecisionInput};
+use probity_service::review_outcomes::{self, Selection};
+use probity_service::reviews::{self, ReviewBasis};
 use probity_service::testing::{siel, Backend, TestDb, World, PASSWORD};
-use probity_service::{applications, cases, documents, licences, records};
+use probity_service::{applications, assessments, cases, documents, licences, records};
 use probity_web::{build_router, AppState, SESSION_COOKIE};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -454,6 +459,11 @@ pub enum At {
     Granted,
     /// Granted, then the licence suspended.
     Suspended,
+    /// Granted, then a clear risk for the destination recorded (after "no concern", so each
+    /// fixture's version offers a review), an embargo recorded, and a review opened.
+    Reviewed,
+    /// As `Reviewed`, with the review's licence suspended by it (so it may close).
+    ReviewDecided,
     Refused,
 }
 
@@ -466,6 +476,9 @@ pub struct Prepared {
     pub document: Option<DocumentId>,
     /// The newest public decision record of the case.
     pub record: Option<i64>,
+    pub assessment: Option<AssessmentId>,
+    pub embargo: Option<EmbargoId>,
+    pub review: Option<ReviewId>,
 }
 
 /// Drive a new application to `destination` to stage `at` with the real commands.
@@ -489,6 +502,9 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
         licence: None,
         document: None,
         record: None,
+        assessment: None,
+        embargo: None,
+        review: None,
     };
     if done(At::Draft) || done(At::Submitted) {
         return p;
@@ -585,8 +601,74 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
         .await
         .expect("suspend");
     }
+    if matches!(at, At::Reviewed | At::ReviewDecided) {
+        review(w, destination, at, &mut p).await;
+    }
     p.record = newest_record(w).await;
     p
+}
+
+/// A clear risk for `destination`, an embargo, and a review of the prepared licence.
+async fn review(w: &World, destination: &str, at: At, p: &mut Prepared) {
+    let c = &w.ctx;
+    let mut input = assessment(destination);
+    input.finding = "no_concern".into();
+    assessments::record(c, &w.policy, &input)
+        .await
+        .expect("no concern");
+    let risk = assessments::record(c, &w.policy, &assessment(destination))
+        .await
+        .expect("clear risk");
+    p.assessment = Some(risk.id);
+    let embargo = probity_domain::EmbargoInput {
+        destination: destination.into(),
+        regime: "uk".into(),
+        reference: "Test embargo reference".into(),
+        starts_on: "2024-01-01".into(),
+        ends_on: String::new(),
+        goods: "military".into(),
+        end_users: String::new(),
+        summary: "An embargo recorded for the role matrix's fixtures.".into(),
+    };
+    p.embargo = Some(
+        assessments::record_embargo(c, &w.policy, &embargo)
+            .await
+            .expect("embargo"),
+    );
+    let (id, _) = reviews::open(c, &w.policy, ReviewBasis::Assessment(risk.id))
+        .await
+        .expect("open review");
+    p.review = Some(id);
+    if let (At::ReviewDecided, Some(l)) = (at, p.licence) {
+        review_outcomes::decide(
+            c,
+            &w.decision_maker,
+            id,
+            &Selection::Licences(vec![l]),
+            probity_domain::ReviewOutcome::Suspend,
+            "Suspended under the review of the destination.",
+        )
+        .await
+        .expect("suspend under the review");
+    }
+}
+
+/// A clear risk for `destination` over the fixture's goods (ML15).
+pub fn assessment(destination: &str) -> AssessmentInput {
+    AssessmentInput {
+        destination: destination.into(),
+        criterion: "2c".into(),
+        finding: "clear_risk".into(),
+        scope: probity_domain::ClausesInput {
+            ratings: "ML15".into(),
+            ..Default::default()
+        },
+        exclusions: vec![],
+        evidence: "Evidence assessed by officials for the role matrix.".into(),
+        reasons: "A clear risk that the items might be used in serious violations.".into(),
+        legal_basis: "Criterion 2(c)".into(),
+        public_summary: "A clear risk under criterion 2(c) for the fixture's goods.".into(),
+    }
 }
 
 /// The sequence number of the newest public decision record.
