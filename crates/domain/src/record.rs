@@ -184,10 +184,22 @@ impl PublicDecisionRecord {
 /// attributes its whole value to its first rating; its other ratings are still listed (with
 /// whatever value other lines give them, possibly zero) so the public sees every rating.
 pub fn rating_values(app: &Application) -> Vec<RatingValue> {
+    rating_values_of_lines(
+        app.goods
+            .iter()
+            .map(|line| (line.value.minor, line.ratings.as_slice())),
+    )
+}
+
+/// [`rating_values`] over stored goods lines: each line's value (minor units) and its
+/// ratings in order.
+pub fn rating_values_of_lines<'a>(
+    lines: impl IntoIterator<Item = (i64, &'a [Rating])>,
+) -> Vec<RatingValue> {
     let mut out: Vec<RatingValue> = Vec::new();
-    for line in &app.goods {
-        for (i, rating) in line.ratings.iter().enumerate() {
-            let add = if i == 0 { line.value.minor } else { 0 };
+    for (value_minor, ratings) in lines {
+        for (i, rating) in ratings.iter().enumerate() {
+            let add = if i == 0 { value_minor } else { 0 };
             match out.iter_mut().find(|rv| &rv.rating == rating) {
                 Some(rv) => rv.value_minor = rv.value_minor.saturating_add(add),
                 None => out.push(RatingValue {

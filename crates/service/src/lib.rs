@@ -25,6 +25,7 @@ pub mod previews;
 pub mod records;
 pub mod register;
 pub mod review_outcomes;
+mod review_records;
 pub mod reviews;
 mod rows;
 pub mod sign_in;

@@ -160,15 +160,12 @@ pub async fn act(
     {
         return Err(ServiceError::NotFound("licence"));
     }
-    let (status, _) =
-        apply_in_tx(ctx, &mut tx, Some(actor), &licence, action, &reason, now).await?;
+    let status = apply_in_tx(ctx, &mut tx, Some(actor), &licence, action, &reason, now).await?;
     tx.commit().await?;
     Ok(status)
 }
 
-/// The transition, its event, its public record and its audit event; returns the new status
-/// and the record's outbox sequence.
-pub(crate) async fn apply_in_tx(
+async fn apply_in_tx(
     ctx: &Ctx,
     tx: &mut Tx,
     actor: Option<&Actor>,
@@ -176,7 +173,7 @@ pub(crate) async fn apply_in_tx(
     action: LicenceAction,
     reason: &str,
     now: OffsetDateTime,
-) -> ServiceResult<(LicenceStatus, i64)> {
+) -> ServiceResult<LicenceStatus> {
     let to = next_licence_status(licence.status, action)
         .map_err(|e| ServiceError::Conflict(e.to_string()))?;
     sqlx::query("UPDATE licences SET status = $1, updated_at = $2 WHERE id = $3")
@@ -230,7 +227,7 @@ pub(crate) async fn apply_in_tx(
     audit_event(tx, actor, now, &format!("licence.{}", action_str(action)), ("licence", &licence.id.to_string()), serde_json::json!({
         "number": licence.number, "status_before": licence.status.as_str(), "status_after": to.as_str(), "reason": reason, "record": seq, "case": licence.case_id,
     })).await?;
-    Ok((to, seq))
+    Ok(to)
 }
 
 fn action_str(a: LicenceAction) -> &'static str {

@@ -1,16 +1,21 @@
 //! Working through a review: the worklist, one outcome per licence (alone or in bulk, each
 //! recorded, audited and published in its own right), the flagged applications, closing,
 //! and what exporters are told.
-use probity_domain::{LicenceId, OrganisationId, Reason, ReviewId, ReviewKind, ReviewOutcome};
+use probity_domain::{
+    LicenceId, LicenceStatus, OrganisationId, Reason, ReviewId, ReviewKind, ReviewOutcome,
+};
 use probity_store::review_items::OutcomeFilter;
-use probity_store::{from_micros, review_items, reviews as store, to_micros, StoreError, Tx};
+use probity_store::{
+    audit, from_micros, review_items, review_outcomes as review_store, reviews as store, to_micros,
+    StoreError, Tx,
+};
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
 use crate::reviews::{summary, ReviewSummary, OPENERS, STAFF};
 use crate::rows::audit_event;
-use crate::{licences, parse_text, Ctx, ServiceError, ServiceResult};
+use crate::{parse_text, review_records, Ctx, ServiceError, ServiceResult};
 
 /// Who records outcomes.
 const DECIDERS: &[Role] = &[Role::Caseworker, Role::DecisionMaker];
@@ -320,82 +325,135 @@ async fn decide_chunk(
             format!("not in this review: {}", missing.join(", ")),
         ));
     }
-    let by = actor.user_id.to_string();
-    let public_reason = format!("{reason} (review: {})", review.title);
-    let mut notes = Vec::new();
+    let mut open_items = Vec::new();
     for row in items {
-        if let Some(o) = row.outcome.as_deref().and_then(|o| o.parse().ok()) {
-            report.already_decided.push(AlreadyDecided {
+        match row.outcome.as_deref().map(str::parse::<ReviewOutcome>) {
+            Some(Ok(o)) => report.already_decided.push(AlreadyDecided {
                 licence_number: row.licence_number,
                 outcome: o,
                 decided_by: row.decided_by_name,
-            });
-            continue;
+            }),
+            Some(Err(_)) => {
+                return Err(ServiceError::Store(StoreError::Corrupt(format!(
+                    "review item {}: outcome",
+                    row.licence_number
+                ))))
+            }
+            None => open_items.push(row),
         }
-        let licence_id: LicenceId = row.licence_id.parse().map_err(|_| {
-            ServiceError::Store(StoreError::Corrupt("review item licence id".into()))
+    }
+    // The licences as they stand now, under the command lock.
+    let ids: Vec<String> = open_items.iter().map(|i| i.licence_id.clone()).collect();
+    let states: std::collections::HashMap<String, review_store::LicenceStateRow> =
+        review_store::licences_by_ids(tx, &ids)
+            .await?
+            .into_iter()
+            .map(|l| (l.id.clone(), l))
+            .collect();
+    let action = outcome.licence_action();
+    let mut acted = Vec::new();
+    let mut acted_items = Vec::new();
+    for row in open_items {
+        let state = states.get(&row.licence_id).ok_or_else(|| {
+            ServiceError::Store(StoreError::Corrupt(format!(
+                "review item {}: no such licence",
+                row.licence_number
+            )))
         })?;
-        let licence = licences::load(tx, licence_id).await?;
-        let action = outcome.licence_action();
+        let from: LicenceStatus = state.status.parse().map_err(|_| {
+            ServiceError::Store(StoreError::Corrupt(format!(
+                "licence {}: status",
+                row.licence_number
+            )))
+        })?;
         if let Some(a) = action {
-            if probity_domain::next_licence_status(licence.status, a).is_err() {
-                report.not_applicable.push(format!(
-                    "{} ({})",
-                    row.licence_number,
-                    licence.status.as_str()
-                ));
+            if probity_domain::next_licence_status(from, a).is_err() {
+                report
+                    .not_applicable
+                    .push(format!("{} ({})", row.licence_number, from.as_str()));
                 continue;
             }
         }
-        let exemption = (outcome == ReviewOutcome::Keep).then_some(reason);
-        if !review_items::decide_item(
-            tx,
-            &rid,
-            &row.licence_id,
-            outcome.as_str(),
-            exemption,
-            &by,
-            to_micros(now),
-        )
-        .await?
-        {
-            continue;
+        acted.push(review_records::Acted {
+            licence_id: row.licence_id.clone(),
+            number: row.licence_number.clone(),
+            case_id: row.case_id.clone(),
+            from,
+        });
+        acted_items.push(row);
+    }
+    let by = actor.user_id.to_string();
+    let ids: Vec<String> = acted.iter().map(|a| a.licence_id.clone()).collect();
+    let exemption = (outcome == ReviewOutcome::Keep).then_some(reason);
+    let written = review_store::decide_items(
+        tx,
+        &rid,
+        &ids,
+        outcome.as_str(),
+        exemption,
+        &by,
+        to_micros(now),
+    )
+    .await?;
+    if written != ids.len() as u64 {
+        return Err(ServiceError::Internal(format!(
+            "a review recorded {written} of {} outcomes read under the command lock",
+            ids.len()
+        )));
+    }
+    match action {
+        Some(a) => {
+            let public_reason = format!("{reason} (review: {})", review.title);
+            let criterion = review
+                .criterion
+                .as_deref()
+                .and_then(|c| probity_domain::CriterionCode::new(c).ok());
+            let r = review_records::ReviewRef {
+                id: &rid,
+                criterion,
+            };
+            review_records::apply(ctx, tx, actor, &r, &acted, a, &public_reason, now).await?;
         }
-        match action {
-            Some(a) => {
-                let (_, seq) =
-                    licences::apply_in_tx(ctx, tx, Some(actor), &licence, a, &public_reason, now)
-                        .await?;
-                review_items::set_record(tx, &rid, &row.licence_id, seq).await?;
-            }
-            None => {
-                audit_event(
-                    tx,
-                    Some(actor),
-                    now,
-                    &format!("review.{}", outcome.as_str()),
-                    ("licence", &row.licence_id),
-                    serde_json::json!({ "review": rid, "number": row.licence_number, "reason": reason }),
-                )
-                .await?;
-            }
+        None => {
+            let action_name = format!("review.{}", outcome.as_str());
+            let details: Vec<serde_json::Value> = acted
+                .iter()
+                .map(|a| serde_json::json!({ "review": rid, "number": a.number, "reason": reason }))
+                .collect();
+            let events: Vec<audit::NewEvent<'_>> = acted
+                .iter()
+                .zip(details)
+                .map(|(a, detail)| audit::NewEvent {
+                    at: now,
+                    actor_id: Some(&by),
+                    actor_role: actor.role.as_str(),
+                    action: &action_name,
+                    subject_type: "licence",
+                    subject_id: &a.licence_id,
+                    detail,
+                })
+                .collect();
+            audit::append_many(tx, &events).await?;
         }
-        notes.push(review_items::NewNotification {
+    }
+    let notes: Vec<review_items::NewNotification> = acted_items
+        .into_iter()
+        .map(|row| review_items::NewNotification {
             id: uuid::Uuid::now_v7().to_string(),
-            organisation_id: row.organisation_id,
-            subject_type: "licence",
-            subject_id: row.licence_id,
             body: format!(
                 "Licence {}: {} under review \"{}\". Reason: {reason}",
                 row.licence_number,
                 outcome.label().to_lowercase(),
                 review.title
             ),
+            organisation_id: row.organisation_id,
+            subject_type: "licence",
+            subject_id: row.licence_id,
             created_at: to_micros(now),
-        });
-        report.decided.push(row.licence_number);
-    }
+        })
+        .collect();
     review_items::notify(tx, &notes).await?;
+    report.decided.extend(acted.into_iter().map(|a| a.number));
     Ok(())
 }
 

@@ -281,6 +281,22 @@ async fn review_like_2024(backend: Backend) {
         .filter(|i| i.outcome == Some(ReviewOutcome::Suspend))
         .all(|i| i.record.is_some()));
 
+    // Each public record carries the licence's ratings and the review's criterion, and the
+    // audit chain, extended in bulk, still verifies.
+    for s in &suspensions {
+        assert!(s
+            .record
+            .ratings
+            .iter()
+            .any(|r| r.rating.as_str().starts_with("ML")));
+        assert_eq!(s.record.criteria.len(), 1);
+        assert_eq!(s.record.criteria[0].as_str(), "2c");
+    }
+    let chain = probity_service::store::audit::verify(&c.store)
+        .await
+        .unwrap();
+    assert!(chain.is_ok(), "{chain:?}");
+
     // Exporters are told.
     let told = review_outcomes::notifications(c, &w.exporter)
         .await

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
-use crate::{from_micros, to_micros, Store, StoreError, Tx};
+use crate::{bulk, from_micros, to_micros, Store, StoreError, Tx};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -121,6 +121,81 @@ pub async fn append(tx: &mut Tx, event: NewEvent<'_>) -> Result<i64, StoreError>
     .execute(&mut **tx)
     .await?;
     Ok(seq)
+}
+
+/// Append many events in order inside one command transaction: the chain is computed here
+/// exactly as [`append`] computes it, and written in multi-row statements. Returns their
+/// sequence numbers.
+pub async fn append_many(tx: &mut Tx, events: &[NewEvent<'_>]) -> Result<Vec<i64>, StoreError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (mut seq, mut prev_hash) = match head {
+        Some(row) => (
+            row.try_get::<i64, _>("seq")?,
+            row.try_get::<String, _>("hash")?,
+        ),
+        None => (0, GENESIS_HASH.to_string()),
+    };
+    let mut rows = Vec::with_capacity(events.len());
+    let mut seqs = Vec::with_capacity(events.len());
+    for e in events {
+        seq += 1;
+        let at = to_micros(e.at);
+        let detail_json = e.detail.to_string();
+        let hash = event_hash(
+            &prev_hash,
+            seq,
+            at,
+            e.actor_id.unwrap_or(""),
+            e.actor_role,
+            e.action,
+            e.subject_type,
+            e.subject_id,
+            &detail_json,
+        );
+        rows.push(vec![
+            bulk::Value::Int(seq),
+            bulk::Value::Int(at),
+            bulk::Value::OptText(e.actor_id),
+            bulk::Value::Text(e.actor_role),
+            bulk::Value::Text(e.action),
+            bulk::Value::Text(e.subject_type),
+            bulk::Value::Text(e.subject_id),
+            bulk::Value::Owned(detail_json),
+            bulk::Value::Owned(std::mem::replace(&mut prev_hash, hash.clone())),
+            bulk::Value::Owned(hash),
+        ]);
+        seqs.push(seq);
+    }
+    let written = bulk::insert_rows(
+        &mut *tx,
+        "audit_events",
+        &[
+            "seq",
+            "at",
+            "actor_id",
+            "actor_role",
+            "action",
+            "subject_type",
+            "subject_id",
+            "detail_json",
+            "prev_hash",
+            "hash",
+        ],
+        &rows,
+        &mut |_| {},
+    )
+    .await?;
+    if written != rows.len() as u64 {
+        return Err(StoreError::Corrupt(
+            "the audit chain moved while events were appended".into(),
+        ));
+    }
+    Ok(seqs)
 }
 
 const SELECT_EVENTS: &str = "SELECT seq, at, actor_id, actor_role, action, subject_type, \

@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod register;
 pub mod register_witness;
 pub mod review_items;
+pub mod review_outcomes;
 pub mod reviews;
 pub mod throttle;
 mod time_codec;

@@ -3,7 +3,7 @@
 use sqlx::Row;
 use time::OffsetDateTime;
 
-use crate::{from_micros, to_micros, Store, StoreError, Tx};
+use crate::{bulk, from_micros, to_micros, Store, StoreError, Tx};
 
 #[derive(Debug, Clone)]
 pub struct NewRecord<'a> {
@@ -61,6 +61,77 @@ pub async fn append(tx: &mut Tx, rec: NewRecord<'_>) -> Result<i64, StoreError> 
             .await?;
     }
     Ok(seq)
+}
+
+/// Append many records in order inside one command transaction (multi-row statements);
+/// returns their sequence numbers.
+pub async fn append_many(tx: &mut Tx, recs: &[NewRecord<'_>]) -> Result<Vec<i64>, StoreError> {
+    if recs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let first: i64 =
+        sqlx::query_scalar("SELECT CAST(COALESCE(MAX(seq), 0) + 1 AS BIGINT) FROM decision_outbox")
+            .fetch_one(&mut **tx)
+            .await?;
+    let created = to_micros(OffsetDateTime::now_utc());
+    let seqs: Vec<i64> = (first..first + recs.len() as i64).collect();
+    let rows: Vec<Vec<bulk::Value<'_>>> = recs
+        .iter()
+        .zip(&seqs)
+        .map(|(r, seq)| {
+            vec![
+                bulk::Value::Int(*seq),
+                bulk::Value::Text(r.kind),
+                bulk::Value::Text(r.case_id),
+                bulk::Value::OptText(r.licence_id),
+                bulk::Value::Text(r.destinations.first().map(String::as_str).unwrap_or("")),
+                bulk::Value::Int(to_micros(r.decided_at)),
+                bulk::Value::Text(&r.record_json),
+                bulk::Value::Int(created),
+            ]
+        })
+        .collect();
+    let written = bulk::insert_rows(
+        &mut *tx,
+        "decision_outbox",
+        &[
+            "seq",
+            "kind",
+            "case_id",
+            "licence_id",
+            "destination",
+            "decided_at",
+            "record_json",
+            "created_at",
+        ],
+        &rows,
+        &mut |_| {},
+    )
+    .await?;
+    if written != recs.len() as u64 {
+        return Err(StoreError::Corrupt(
+            "the outbox moved while records were appended".into(),
+        ));
+    }
+    let mut destinations: Vec<Vec<bulk::Value<'_>>> = Vec::new();
+    for (r, seq) in recs.iter().zip(&seqs) {
+        let mut seen: Vec<&str> = Vec::new();
+        for country in r.destinations {
+            if !seen.contains(&country.as_str()) {
+                seen.push(country);
+                destinations.push(vec![bulk::Value::Text(country), bulk::Value::Int(*seq)]);
+            }
+        }
+    }
+    bulk::insert_rows(
+        &mut *tx,
+        "decision_outbox_destinations",
+        &["country", "seq"],
+        &destinations,
+        &mut |_| {},
+    )
+    .await?;
+    Ok(seqs)
 }
 
 fn decode(row: &sqlx::any::AnyRow) -> Result<OutboxRow, StoreError> {
