@@ -22,6 +22,9 @@ pub(crate) struct Acted {
     pub from: LicenceStatus,
 }
 
+/// A stored goods line: its position, value (minor units) and ratings in order.
+type GoodsLine = (i64, i64, Vec<Rating>);
+
 fn corrupt(what: String) -> ServiceError {
     ServiceError::Store(StoreError::Corrupt(what))
 }
@@ -37,7 +40,7 @@ fn build_records(
     at: OffsetDateTime,
 ) -> ServiceResult<Vec<PublicDecisionRecord>> {
     let (cases, lines) = facts;
-    let mut lines_by_case: HashMap<&str, Vec<(i64, i64, Vec<Rating>)>> = HashMap::new();
+    let mut lines_by_case: HashMap<&str, Vec<GoodsLine>> = HashMap::new();
     for l in &lines {
         let rating = Rating::try_from(l.rating.clone())
             .map_err(|_| corrupt(format!("case {}: stored rating is malformed", l.case_id)))?;
