@@ -12,6 +12,7 @@
 //! markers.
 mod core;
 mod register;
+mod reviews;
 
 use clap::{Parser, ValueEnum};
 
@@ -19,6 +20,7 @@ use clap::{Parser, ValueEnum};
 enum Suite {
     Core,
     Register,
+    Reviews,
     All,
 }
 
@@ -59,6 +61,15 @@ struct Args {
     /// Register: inclusion proofs generated.
     #[arg(long, default_value_t = 10_000)]
     register_proofs: u32,
+    /// Reviews: licences in force before the review opens.
+    #[arg(long, default_value_t = 1_000_000)]
+    review_licences: u32,
+    /// Reviews: how many of them the rule matches (at most a tenth of them).
+    #[arg(long, default_value_t = 50_000)]
+    review_matching: u32,
+    /// Reviews: openings measured (the median is reported).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    review_rounds: u32,
     /// Update BENCHMARKS.md in the current folder.
     #[arg(long)]
     write: bool,
@@ -72,6 +83,42 @@ async fn main() -> anyhow::Result<()> {
     }
     if matches!(args.suite, Suite::Register | Suite::All) {
         run_register(&args).await?;
+    }
+    if matches!(args.suite, Suite::Reviews | Suite::All) {
+        run_reviews(&args).await?;
+    }
+    Ok(())
+}
+
+async fn run_reviews(args: &Args) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.review_matching <= args.review_licences / 10,
+        "--review-matching must be at most a tenth of --review-licences (one licence in ten goes to the reviewed destination)"
+    );
+    let cfg = reviews::Config {
+        licences: args.review_licences,
+        matching: args.review_matching,
+        rounds: args.review_rounds,
+    };
+    let mut sections = Vec::new();
+    let dir = tempfile_dir()?;
+    let sqlite_url = format!("sqlite://{}/reviews.db", dir.display());
+    sections.push(reviews::run("SQLite", &sqlite_url, &cfg).await?);
+    match &args.postgres_url {
+        Some(admin) => {
+            let url = core::fresh_postgres(admin).await?;
+            sections.push(reviews::run("PostgreSQL", &url, &cfg).await?);
+        }
+        None => {
+            eprintln!("PostgreSQL skipped: pass --postgres-url or set PROBITY_BENCH_POSTGRES_URL")
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = reviews::report(&sections, &cfg);
+    println!("{report}");
+    if args.write {
+        core::write_benchmarks_md("reviews", &report)?;
+        eprintln!("BENCHMARKS.md updated (reviews)");
     }
     Ok(())
 }
