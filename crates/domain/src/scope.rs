@@ -43,6 +43,16 @@ impl RatingPattern {
         Ok(Self { rating, exact })
     }
 
+    /// The rating the pattern is written on.
+    pub fn rating(&self) -> &Rating {
+        &self.rating
+    }
+
+    /// Whether it matches that rating alone (not its sub-items).
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
     pub fn matches(&self, rating: &Rating) -> bool {
         let (pattern, candidate) = (self.rating.as_str(), rating.as_str());
         if self.exact {

@@ -57,7 +57,9 @@ pub struct Preview {
     pub applications: usize,
     /// The first matches, with their reasons.
     pub sample: Vec<Match>,
-    /// Licences in force to the destination the rule does not touch.
+    /// Licences in force to the rule's destinations.
+    pub in_force: i64,
+    /// Of those, the licences the SQL pre-selection passed to the rule (by rating).
     pub examined: usize,
 }
 
@@ -78,6 +80,7 @@ struct Plan {
     rule: ScopeRule,
     items: Vec<store::NewItem>,
     flags: Vec<(String, String)>,
+    in_force: i64,
     examined: usize,
 }
 
@@ -135,14 +138,24 @@ async fn restriction_plan(
     rule: ScopeRule,
     now: OffsetDateTime,
 ) -> ServiceResult<Plan> {
-    let destinations: Vec<String> = rule
-        .applies()
-        .destinations
-        .iter()
-        .map(|d| d.as_str().to_string())
-        .collect();
-    let (rows, ratings) =
-        store::licences_for_destinations(tx, &destinations, to_micros(now)).await?;
+    // SQL narrows by the rule's destinations and ratings (a superset of what it matches:
+    // an exclusion only applies where the rule does); the domain's rule then decides.
+    let pre = store::Preselect {
+        destinations: rule
+            .applies()
+            .destinations
+            .iter()
+            .map(|d| d.as_str().to_string())
+            .collect(),
+        ratings: rule
+            .applies()
+            .ratings
+            .iter()
+            .map(|p| (p.rating().as_str().to_string(), p.is_exact()))
+            .collect(),
+    };
+    let in_force = store::count_in_force(tx, &pre.destinations, to_micros(now)).await?;
+    let (rows, ratings) = store::licences_for(tx, &pre, to_micros(now)).await?;
     let examined = rows.len();
     let mut items = Vec::new();
     for (row, subject) in subjects(rows, ratings) {
@@ -162,7 +175,7 @@ async fn restriction_plan(
             exclusion,
         });
     }
-    let (rows, ratings) = store::pending_for_destinations(tx, &destinations).await?;
+    let (rows, ratings) = store::pending_for(tx, &pre).await?;
     let flags = subjects(rows, ratings)
         .into_iter()
         .filter_map(|(row, subject)| match rule.evaluate(&subject) {
@@ -180,6 +193,7 @@ async fn restriction_plan(
         rule,
         items,
         flags,
+        in_force,
         examined,
     })
 }
@@ -291,6 +305,7 @@ async fn reinstatement_plan(
         assessment_id: None,
         embargo_id: None,
         rule,
+        in_force: items.len() as i64,
         examined: items.len(),
         items,
         flags: Vec::new(),
@@ -317,6 +332,7 @@ fn preview_of(plan: &Plan) -> Preview {
         excluded,
         applications: plan.flags.len(),
         sample,
+        in_force: plan.in_force,
         examined: plan.examined,
     }
 }
@@ -354,6 +370,7 @@ pub async fn open(
             reinstates: None,
             title: &plan.title,
             rule_json: &rule_json,
+            in_force: plan.in_force,
             opened_by: &actor.user_id.to_string(),
             opened_at: to_micros(now),
         },
@@ -372,7 +389,7 @@ pub async fn open(
             "kind": plan.kind.as_str(), "destination": plan.destination.as_str(),
             "assessment": plan.assessment_id, "embargo": plan.embargo_id,
             "licences": preview.licences, "excluded": preview.excluded,
-            "applications": preview.applications, "examined": preview.examined,
+            "applications": preview.applications, "examined": preview.examined, "in_force": preview.in_force,
         }),
     )
     .await?;
@@ -394,6 +411,8 @@ pub struct ReviewSummary {
     pub closed_on: Option<OffsetDateTime>,
     /// Days open so far, or until it closed.
     pub days_open: i64,
+    /// Licences in force to the destination when the review opened.
+    pub licences_in_force: i64,
     pub licences_in_scope: i64,
     pub decided: i64,
     pub suspended: i64,
@@ -426,6 +445,7 @@ pub(crate) fn summary(row: store::ReviewRow, now: OffsetDateTime) -> ServiceResu
         days_open: (closed_on.unwrap_or(now) - opened_on).whole_days(),
         opened_on,
         closed_on,
+        licences_in_force: row.in_force,
         licences_in_scope: row.licences,
         decided: row.decided,
         suspended: row.suspended,

@@ -74,7 +74,11 @@ async fn review_like_2024(backend: Backend) {
         .await;
     let bombs = w
         .case_for(
-            &application("IL", &["ML4"], "Guidance kits for air-delivered munitions."),
+            &application(
+                "IL",
+                &["ML4.b"],
+                "Guidance kits for air-delivered munitions.",
+            ),
             Stage::Granted,
         )
         .await;
@@ -135,7 +139,11 @@ async fn review_like_2024(backend: Backend) {
         (preview.licences, preview.excluded, preview.applications),
         (3, 1, 1)
     );
-    assert_eq!(preview.examined, 5, "licences in force to IL");
+    assert_eq!(preview.in_force, 5, "licences in force to IL");
+    assert_eq!(
+        preview.examined, 4,
+        "those rated ML4, ML5 or ML10 reach the rule"
+    );
     assert!(reviews::list_public(c, false, 1, 20)
         .await
         .unwrap()
@@ -148,6 +156,7 @@ async fn review_like_2024(backend: Backend) {
     let public = reviews::list_public(c, true, 1, 20).await.unwrap();
     assert_eq!(public.reviews.len(), 1);
     assert_eq!(public.reviews[0].licences_in_scope, 4);
+    assert_eq!(public.reviews[0].licences_in_force, 5);
     assert_eq!(public.reviews[0].days_open, 0);
 
     let all = Filter::default();

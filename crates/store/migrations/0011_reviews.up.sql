@@ -48,6 +48,8 @@ CREATE TABLE reviews (
     reinstates TEXT REFERENCES reviews (id),
     title TEXT NOT NULL,
     rule_json TEXT NOT NULL,
+    -- Licences in force to the destination when the review opened (in scope or not).
+    in_force BIGINT NOT NULL,
     opened_by TEXT NOT NULL REFERENCES users (id),
     opened_at BIGINT NOT NULL,
     closed_by TEXT REFERENCES users (id),

@@ -34,76 +34,123 @@ pub struct CaseRatingRow {
     pub rating: String,
 }
 
-fn country_filter(from: usize, n: usize) -> String {
-    format!(
-        "SELECT case_id FROM case_destinations WHERE country IN ({})",
-        bulk::in_list(from, n)
-    )
+/// What the SQL pre-selection narrows by before the domain's rule decides: any of these
+/// destinations and, when given, any of these ratings (a superset of what the rule matches).
+#[derive(Debug, Clone, Default)]
+pub struct Preselect {
+    pub destinations: Vec<String>,
+    /// (rating, exact): exact matches the rating alone, else also its sub-items (`rating.…`).
+    pub ratings: Vec<(String, bool)>,
 }
 
-/// Licences in force on `now` (microseconds) whose case names any of `destinations`, with
-/// their cases' ratings: the pre-selection the domain's rule is then evaluated over.
-pub async fn licences_for_destinations(
+impl Preselect {
+    /// `AND <column> IN (…)` clauses and their values, numbered from `$from`.
+    fn clause(&self, column: &str, from: usize) -> (String, Vec<String>) {
+        let mut values: Vec<String> = self.destinations.clone();
+        let mut sql = format!(
+            " AND {column} IN (SELECT case_id FROM case_destinations WHERE country IN ({}))",
+            bulk::in_list(from, values.len())
+        );
+        if !self.ratings.is_empty() {
+            let mut alternatives = Vec::new();
+            for (rating, exact) in &self.ratings {
+                values.push(rating.clone());
+                alternatives.push(format!("r.rating = ${}", from + values.len() - 1));
+                if !exact {
+                    values.push(format!("{rating}.%"));
+                    alternatives.push(format!("r.rating LIKE ${}", from + values.len() - 1));
+                }
+            }
+            sql.push_str(&format!(
+                " AND {column} IN (SELECT g.case_id FROM goods_lines g \
+                 JOIN goods_ratings r ON r.goods_line_id = g.id WHERE {})",
+                alternatives.join(" OR ")
+            ));
+        }
+        (sql, values)
+    }
+}
+
+/// Licences in force on `now` (microseconds) that the pre-selection admits, with their
+/// cases' ratings: what the domain's rule is then evaluated over.
+pub async fn licences_for(
     conn: &mut AnyConnection,
-    destinations: &[String],
+    pre: &Preselect,
     now: i64,
 ) -> Result<(Vec<SubjectRow>, Vec<CaseRatingRow>), StoreError> {
-    let cases = country_filter(2, destinations.len());
+    let (clause, values) = pre.clause("l.case_id", 2);
     let subjects_sql = format!(
         "SELECT l.id AS licence_id, l.number AS licence_number, l.status AS licence_status, \
          l.case_id, l.organisation_id, c.destinations, c.end_user_type, \
          c.end_use_statement AS end_use \
          FROM licences l JOIN cases c ON c.id = l.case_id \
-         WHERE l.status IN {IN_FORCE} AND l.valid_until > $1 AND l.case_id IN ({cases}) \
-         ORDER BY l.number"
+         WHERE l.status IN {IN_FORCE} AND l.valid_until > $1{clause} ORDER BY l.number"
     );
     let mut q = sqlx::query_as::<_, SubjectRow>(&subjects_sql).bind(now);
-    for d in destinations {
-        q = q.bind(d.as_str());
+    for v in &values {
+        q = q.bind(v.as_str());
     }
     let subjects = q.fetch_all(&mut *conn).await?;
     let ratings_sql = format!(
         "SELECT g.case_id, r.rating FROM goods_ratings r JOIN goods_lines g ON g.id = r.goods_line_id \
          WHERE g.case_id IN (SELECT l.case_id FROM licences l WHERE l.status IN {IN_FORCE} \
-         AND l.valid_until > $1 AND l.case_id IN ({cases}))"
+         AND l.valid_until > $1{clause})"
     );
     let mut q = sqlx::query_as::<_, CaseRatingRow>(&ratings_sql).bind(now);
-    for d in destinations {
-        q = q.bind(d.as_str());
+    for v in &values {
+        q = q.bind(v.as_str());
     }
     let ratings = q.fetch_all(&mut *conn).await?;
     Ok((subjects, ratings))
 }
 
-/// Applications still to be decided whose case names any of `destinations`, with ratings.
-pub async fn pending_for_destinations(
+/// Applications still to be decided that the pre-selection admits, with their ratings.
+pub async fn pending_for(
     conn: &mut AnyConnection,
-    destinations: &[String],
+    pre: &Preselect,
 ) -> Result<(Vec<SubjectRow>, Vec<CaseRatingRow>), StoreError> {
-    let cases = country_filter(1, destinations.len());
+    let (clause, values) = pre.clause("c.id", 1);
     let subjects_sql = format!(
         "SELECT '' AS licence_id, COALESCE(c.reference, '') AS licence_number, \
          c.status AS licence_status, c.id AS case_id, c.organisation_id, c.destinations, \
          c.end_user_type, c.end_use_statement AS end_use FROM cases c \
-         WHERE c.kind = 'application' AND c.status IN {PENDING} AND c.id IN ({cases}) \
-         ORDER BY c.reference"
+         WHERE c.kind = 'application' AND c.status IN {PENDING}{clause} ORDER BY c.reference"
     );
     let mut q = sqlx::query_as::<_, SubjectRow>(&subjects_sql);
-    for d in destinations {
-        q = q.bind(d.as_str());
+    for v in &values {
+        q = q.bind(v.as_str());
     }
     let subjects = q.fetch_all(&mut *conn).await?;
     let ratings_sql = format!(
         "SELECT g.case_id, r.rating FROM goods_ratings r JOIN goods_lines g ON g.id = r.goods_line_id \
          WHERE g.case_id IN (SELECT c.id FROM cases c WHERE c.kind = 'application' \
-         AND c.status IN {PENDING} AND c.id IN ({cases}))"
+         AND c.status IN {PENDING}{clause})"
     );
     let mut q = sqlx::query_as::<_, CaseRatingRow>(&ratings_sql);
-    for d in destinations {
-        q = q.bind(d.as_str());
+    for v in &values {
+        q = q.bind(v.as_str());
     }
     let ratings = q.fetch_all(&mut *conn).await?;
     Ok((subjects, ratings))
+}
+
+/// Licences in force on `now` to any of `destinations`.
+pub async fn count_in_force(
+    conn: &mut AnyConnection,
+    destinations: &[String],
+    now: i64,
+) -> Result<i64, StoreError> {
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM licences l WHERE l.status IN {IN_FORCE} \
+         AND l.valid_until > $1 AND l.case_id IN \
+         (SELECT case_id FROM case_destinations WHERE country IN ({}))",
+        bulk::in_list(2, destinations.len())
+    );
+    let mut q = sqlx::query_scalar(&sql).bind(now);
+    for d in destinations {
+        q = q.bind(d.as_str());
+    }
+    Ok(q.fetch_one(conn).await?)
 }
 
 pub struct NewReview<'a> {
@@ -116,6 +163,7 @@ pub struct NewReview<'a> {
     pub reinstates: Option<&'a str>,
     pub title: &'a str,
     pub rule_json: &'a str,
+    pub in_force: i64,
     pub opened_by: &'a str,
     pub opened_at: i64,
 }
@@ -123,8 +171,8 @@ pub struct NewReview<'a> {
 pub async fn insert_review(conn: &mut AnyConnection, r: &NewReview<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO reviews (id, kind, destination, criterion, assessment_id, embargo_id, \
-         reinstates, title, rule_json, opened_by, opened_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+         reinstates, title, rule_json, in_force, opened_by, opened_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
     )
     .bind(r.id)
     .bind(r.kind)
@@ -135,6 +183,7 @@ pub async fn insert_review(conn: &mut AnyConnection, r: &NewReview<'_>) -> Resul
     .bind(r.reinstates)
     .bind(r.title)
     .bind(r.rule_json)
+    .bind(r.in_force)
     .bind(r.opened_by)
     .bind(r.opened_at)
     .execute(conn)
@@ -230,6 +279,7 @@ pub struct ReviewRow {
     pub reinstates: Option<String>,
     pub title: String,
     pub rule_json: String,
+    pub in_force: i64,
     pub opened_by_name: String,
     pub opened_at: i64,
     pub closed_at: Option<i64>,
@@ -246,7 +296,7 @@ pub struct ReviewRow {
 }
 
 const REVIEW_SELECT: &str = "SELECT r.id, r.kind, r.destination, r.criterion, r.assessment_id, \
-     r.embargo_id, r.reinstates, r.title, r.rule_json, u.display_name AS opened_by_name, \
+     r.embargo_id, r.reinstates, r.title, r.rule_json, r.in_force, u.display_name AS opened_by_name, \
      r.opened_at, r.closed_at, r.closing_note, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id) AS licences, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id AND i.outcome IS NOT NULL) AS decided, \
