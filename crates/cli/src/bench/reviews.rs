@@ -105,7 +105,7 @@ async fn setup(ctx: &Ctx) -> Result<(Actor, Actor, String, String)> {
 /// to six other destinations with the same mix of ratings.
 fn shape(i: u32, cfg: &Config) -> (&'static str, &'static str) {
     const ELSEWHERE: [&str; 6] = ["NO", "FR", "US", "AU", "JP", "BR"];
-    let il = i % 10 == 0;
+    let il = i.is_multiple_of(10);
     let il_index = i / 10;
     if il {
         let rating = if il_index < cfg.matching {
@@ -115,7 +115,7 @@ fn shape(i: u32, cfg: &Config) -> (&'static str, &'static str) {
         };
         ("IL", rating)
     } else {
-        let rating = if i % 2 == 0 { "ML10" } else { "ML13" };
+        let rating = if i.is_multiple_of(2) { "ML10" } else { "ML13" };
         (ELSEWHERE[(i % 6) as usize], rating)
     }
 }
