@@ -1,6 +1,7 @@
 //! Realistic demo content: reference data, one user per role, exporters, and a few hundred
 //! applications driven through the real commands to every kind of outcome over two years.
 mod content;
+mod reviews;
 
 use content::{application, password, EXPORTERS};
 use probity_domain::{CaseId, LicenceAction, TeamId};
@@ -424,6 +425,17 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
             .await?;
         }
     }
+    // Reviews of two destinations' licences: one closed, one open.
+    let cast = reviews::Cast {
+        exporters: &exporters,
+        caseworker: &caseworker,
+        fcdo: (fcdo, &advisers[0].1),
+        decision_maker: &dm,
+        policy: &policy,
+    };
+    // Several hundred licences to the reviewed destination with the default demo.
+    let reviewed = applications_count.clamp(20, 320);
+    reviews::seed(ctx, &clock, &mut rng, &cast, end, reviewed).await?;
     clock.set(end);
     licences::expire_due(ctx).await?;
     Ok(DemoSummary {
