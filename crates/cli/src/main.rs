@@ -9,6 +9,7 @@ mod register;
 mod register_fetch;
 mod register_monitor;
 mod register_proof;
+mod review_cmd;
 mod witness_cmd;
 mod witness_http;
 mod witness_submit;
@@ -61,6 +62,11 @@ enum Command {
     Register {
         #[command(subcommand)]
         command: register::RegisterCommand,
+    },
+    /// Reviews of extant licences: list, show, open.
+    Review {
+        #[command(subcommand)]
+        command: review_cmd::ReviewCommand,
     },
     /// Run a transparency-log witness (C2SP tlog-witness) that cosigns logs' checkpoints.
     Witness {
@@ -116,6 +122,7 @@ async fn main() -> std::process::ExitCode {
         Command::Audit { command } => audit_cmd::run(command).await,
         Command::Register { command } => register::run(command).await,
         Command::Witness { command } => witness_cmd::run(command).await,
+        Command::Review { command } => review_cmd::run(command).await,
         Command::Import { command } => analytics_cmd::import(command).await,
         Command::Stats(a) => analytics_cmd::stats(a).await,
         Command::Export(a) => analytics_cmd::export(a).await,

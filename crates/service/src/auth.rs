@@ -346,6 +346,17 @@ pub async fn get_user(ctx: &Ctx, id: UserId) -> ServiceResult<Actor> {
     Ok(decode_actor(row)?.0)
 }
 
+/// The active user with this email (for operators acting through the command line).
+pub async fn active_user_by_email(ctx: &Ctx, email: &str) -> ServiceResult<Actor> {
+    let row = users::by_email(ctx.store.pool(), &email.trim().to_lowercase())
+        .await?
+        .ok_or(ServiceError::NotFound("user"))?;
+    match decode_actor(row)? {
+        (actor, _, true) => Ok(actor),
+        _ => Err(ServiceError::NotFound("user")),
+    }
+}
+
 pub async fn list_users(ctx: &Ctx, actor: &Actor) -> ServiceResult<Vec<Actor>> {
     actor.require(&[Role::Admin, Role::Oversight], "list users")?;
     users::list(ctx.store.pool())

@@ -211,8 +211,8 @@ pub(super) async fn seed(
     .await?;
     let (review, _) = reviews::open(ctx, cast.policy, ReviewBasis::Assessment(risk.id)).await?;
     clock.advance(Duration::days(6));
-    let first = review_outcomes::worklist(ctx, cast.caseworker, review, &Filter::default(), 1, 3)
-        .await?;
+    let first =
+        review_outcomes::worklist(ctx, cast.caseworker, review, &Filter::default(), 1, 3).await?;
     let ids: Vec<_> = first.items.iter().map(|i| i.licence_id).collect();
     if ids.is_empty() {
         return Ok(());
