@@ -22,6 +22,7 @@ const EXPORTER: &str = "exporter@acme-optics.example";
 const CASEWORKER: &str = "caseworker@licensing.example";
 const ADVISER: &str = "adviser@fcdo.example";
 const DECIDER: &str = "decider@licensing.example";
+const POLICY: &str = "policy@licensing.example";
 const ADVISORY_TEAM: &str = "Foreign Affairs Advisory";
 const GOODS: &str = "Thermal imaging cameras for border surveillance";
 
@@ -64,6 +65,18 @@ async fn application_walks_from_apply_to_licence_in_chromium() {
         &["team", "add", "--name", ADVISORY_TEAM, "--kind", "advisory"],
         None,
     );
+    let policy_team = cli(
+        &db,
+        &[
+            "team",
+            "add",
+            "--name",
+            "Licensing Policy",
+            "--kind",
+            "policy",
+        ],
+        None,
+    );
     for (email, name, role, org_or_team) in [
         (
             EXPORTER,
@@ -88,6 +101,12 @@ async fn application_walks_from_apply_to_licence_in_chromium() {
             "Dana Decider",
             "decision_maker",
             ("--team", licensing.as_str()),
+        ),
+        (
+            POLICY,
+            "Pat Policy",
+            "policy",
+            ("--team", policy_team.as_str()),
         ),
     ] {
         cli(
@@ -165,6 +184,116 @@ async fn walk(b: &Browser) -> Result<()> {
     public_register_lists_grant(b, &reference)
         .await
         .context("public register")?;
+
+    policy_finds_clear_risk_and_opens_review(b, &reference)
+        .await
+        .context("policy recording a finding and opening a review")?;
+    b.sign_out().await?;
+
+    decision_maker_suspends_in_bulk(b)
+        .await
+        .context("decision-maker suspending in bulk")?;
+    b.sign_out().await?;
+
+    public_review_page_shows_counts(b)
+        .await
+        .context("public review page")?;
+    Ok(())
+}
+
+/// Policy records a clear risk for the destination over the walk's goods, previews the
+/// review (which lists the licence just granted) and opens it.
+async fn policy_finds_clear_risk_and_opens_review(b: &Browser, reference: &str) -> Result<()> {
+    b.sign_in(POLICY, PASSWORD).await?;
+    b.click_link("Assessments").await?;
+    b.wait_heading("Destination assessments").await?;
+    b.fill("Destination (ISO code)", "NO").await?;
+    b.fill_in(
+        "Scope: the licences the finding is about",
+        "Ratings",
+        "ML15",
+    )
+    .await?;
+    b.fill(
+        "Evidence",
+        "Reporting on the end user's operations, assessed by officials.",
+    )
+    .await?;
+    b.fill(
+        "Reasons",
+        "A clear risk that thermal sights might be used in serious violations.",
+    )
+    .await?;
+    b.fill("Legal basis relied on", "Criterion 2(c)").await?;
+    b.fill(
+        "Public summary",
+        "A clear risk under criterion 2(c) for thermal imaging sights.",
+    )
+    .await?;
+    b.click_button("Record this version").await?;
+    b.wait_heading("Norway (NO), criterion 2c: version 1")
+        .await?;
+    b.click_button("Publish the summary").await?;
+    // The page comes back without the button, and with the date it was published.
+    b.wait_url_contains("/assessments/").await?;
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    while has(&b.summary_value("Published").await?, "not yet") {
+        ensure!(Instant::now() < deadline, "the summary was never published");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    b.click_link("Review the licences it touches").await?;
+    b.wait_heading("Open a review").await?;
+    let in_scope = b.summary_value("In scope").await?;
+    ensure!(
+        in_scope.trim() == "1",
+        "the preview finds {in_scope:?} licences in scope"
+    );
+    b.click_button("Open the review").await?;
+    b.wait_heading("Worklist").await?;
+    let rows = b.rows_containing(&format!("{reference}/L1")).await?;
+    ensure!(
+        rows.iter().any(|r| has(r, "rating ML15")),
+        "the worklist does not list the licence with its reason: {rows:?}"
+    );
+    Ok(())
+}
+
+/// The decision-maker suspends every licence the (empty) filter selects.
+async fn decision_maker_suspends_in_bulk(b: &Browser) -> Result<()> {
+    b.sign_in(DECIDER, PASSWORD).await?;
+    b.click_link("Reviews").await?;
+    b.wait_heading("Reviews of extant licences").await?;
+    b.click_link_containing("Norway (NO)").await?;
+    b.click_link("Open the worklist").await?;
+    b.wait_heading("Worklist").await?;
+    b.fill(
+        "Reason",
+        "A clear risk under criterion 2(c): suspended while the review runs.",
+    )
+    .await?;
+    b.choose("every licence matching the filter (1)").await?;
+    b.click_button("Record the outcome").await?;
+    b.wait_text("[role=status]", "1 licence(s) decided").await?;
+    Ok(())
+}
+
+/// Anyone sees the review, with its counts.
+async fn public_review_page_shows_counts(b: &Browser) -> Result<()> {
+    b.goto("/").await?;
+    b.wait_text("header", "Sign in").await?;
+    b.click_link("Reviews").await?;
+    b.wait_heading("Reviews of extant licences").await?;
+    b.click_link_containing("Norway (NO)").await?;
+    let suspended = b.summary_value("Suspended").await?;
+    ensure!(
+        suspended.trim() == "1",
+        "the public page shows {suspended:?} suspended"
+    );
+    let in_scope = b.summary_value("Licences in scope").await?;
+    ensure!(
+        has(&in_scope, "1 (with an outcome: 1)"),
+        "in scope: {in_scope:?}"
+    );
     Ok(())
 }
 
