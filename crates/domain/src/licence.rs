@@ -60,6 +60,24 @@ impl LicenceStatus {
         matches!(self, Self::Issued | Self::Reinstated)
     }
 
+    /// Why goods may not be shipped under a licence in this status (None: it may be used).
+    pub const fn export_bar(self) -> Option<&'static str> {
+        match self {
+            Self::Issued | Self::Reinstated => None,
+            Self::Suspended => Some(
+                "This licence is suspended: nothing may be exported under it, or under its reference, until it is reinstated.",
+            ),
+            Self::Revoked => Some(
+                "This licence is revoked: nothing may be exported under it or its reference again; a new application is needed.",
+            ),
+            Self::Surrendered => Some("This licence was surrendered: it can no longer be used."),
+            Self::Expired => Some("This licence has expired: it can no longer be used."),
+            Self::Exhausted => Some(
+                "This licence is used up: everything it allowed has been shipped.",
+            ),
+        }
+    }
+
     /// No action leaves these statuses.
     pub const fn is_terminal(self) -> bool {
         matches!(
@@ -205,6 +223,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn only_a_licence_in_force_may_be_used() {
+        for s in LicenceStatus::ALL {
+            assert_eq!(s.export_bar().is_none(), s.is_active(), "{s:?}");
+        }
+        assert!(LicenceStatus::Suspended
+            .export_bar()
+            .unwrap()
+            .contains("suspended"));
+        assert!(LicenceStatus::Revoked
+            .export_bar()
+            .unwrap()
+            .contains("revoked"));
     }
 
     #[test]

@@ -552,3 +552,74 @@ async fn next_after_sign_in_only_leads_to_local_paths() {
         assert!(set_cookie(&resp, "stolen").is_none(), "next={next:?}");
     }
 }
+
+/// A suspended licence says, on its page and in the API, that nothing may be shipped under
+/// it; a licence in force says nothing of the kind.
+#[tokio::test]
+async fn a_licence_not_in_force_says_it_cannot_be_used() {
+    let app = TestApp::sqlite().await;
+    let w = &app.world;
+    let suspended = prepare(w, "NO", At::Suspended).await.licence.unwrap();
+    let issued = prepare(w, "NO", At::Granted).await.licence.unwrap();
+    let exporter = app.login(&w.exporter.email).await;
+    let page = app
+        .get(&format!("/licences/{suspended}"), Some(&exporter))
+        .await;
+    page.assert_status(200);
+    assert!(
+        page.text().contains("nothing may be exported under it"),
+        "{}",
+        page.text()
+    );
+    let page = app
+        .get(&format!("/licences/{issued}"), Some(&exporter))
+        .await;
+    assert!(!page.text().contains("nothing may be exported"));
+    for (id, may) in [(suspended, false), (issued, true)] {
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/licences/{id}"),
+                Auth::Session(&exporter),
+                None,
+                Body::empty(),
+            )
+            .await;
+        r.assert_status(200);
+        assert_eq!(r.json()["may_export"], may, "{}", r.text());
+    }
+}
+
+/// A review's worklist keeps a bad filter's page usable: the error is said, nothing lost.
+#[tokio::test]
+async fn a_bad_worklist_filter_is_said_on_the_page() {
+    let app = TestApp::sqlite().await;
+    let w = &app.world;
+    let review = prepare(w, "NO", At::Reviewed).await.review.unwrap();
+    let dm = app.login(&w.decision_maker.email).await;
+    let page = app
+        .get(&format!("/reviews/{review}/work?status=maybe"), Some(&dm))
+        .await;
+    page.assert_status(422);
+    assert!(
+        page.text().contains("status: choose pending, decided"),
+        "{}",
+        page.text()
+    );
+    // The licence is still listed under the cleared filter.
+    assert!(page.text().contains("rating ML15"), "{}", page.text());
+    // A bulk action without a reason keeps the worklist and says what is missing.
+    let r = app
+        .post_form(
+            &format!("/reviews/{review}/outcomes"),
+            Some(&dm),
+            &[
+                ("outcome", "suspend"),
+                ("reason", ""),
+                ("apply_to", "filter"),
+            ],
+        )
+        .await;
+    r.assert_status(422);
+    assert!(r.text().contains("reason:"), "{}", r.text());
+}

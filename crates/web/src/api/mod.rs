@@ -382,7 +382,11 @@ async fn get_licence(
 ) -> ApiResult {
     let lid: LicenceId = id(&lid)?;
     let (licence, events) = licences::get(&s.ctx, &a, lid).await?;
-    ok(json!({ "licence": licence, "events": events }))
+    // Whether goods may be shipped under it, and if not, why (the domain's rule).
+    let bar = licence.status.export_bar();
+    ok(
+        json!({ "licence": licence, "events": events, "may_export": bar.is_none(), "export_bar": bar }),
+    )
 }
 
 async fn licence_action(
