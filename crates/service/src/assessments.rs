@@ -267,7 +267,7 @@ pub struct EmbargoEntry {
     pub embargo: Embargo,
 }
 
-fn decode_embargo(row: store::EmbargoRow) -> ServiceResult<EmbargoEntry> {
+pub(crate) fn decode_embargo(row: store::EmbargoRow) -> ServiceResult<EmbargoEntry> {
     let input = EmbargoInput {
         destination: row.destination.clone(),
         regime: row.regime.clone(),

@@ -193,11 +193,13 @@ pub async fn finalise(
         unanswered_dissents: 0,
     };
     // Flags from reviews, read in this transaction: a grant needs an override with reasons.
-    let flagged = match decision {
-        Decision::Grant { .. } => {
-            crate::review_outcomes::grant_blockers(&mut tx, &id.to_string()).await?
-        }
-        _ => Vec::new(),
+    // So do embargoes in force on the day of the decision.
+    let (flagged, embargoed) = match decision {
+        Decision::Grant { .. } => (
+            crate::review_outcomes::grant_blockers(&mut tx, &id.to_string()).await?,
+            crate::review_outcomes::embargo_blockers(ctx, &mut tx, &id.to_string()).await?,
+        ),
+        _ => (Vec::new(), Vec::new()),
     };
     let review_override = input.review_override.trim();
     let mut messages: Vec<String> = check_finalise(&fctx, &decision, &input.reasons)
@@ -206,6 +208,7 @@ pub async fn finalise(
         .unwrap_or_default();
     if review_override.is_empty() {
         messages.extend(flagged.iter().cloned());
+        messages.extend(embargoed.iter().cloned());
     }
     if !messages.is_empty() {
         // The refusal itself is worth recording: who tried to decide what, and why not.
@@ -221,9 +224,17 @@ pub async fn finalise(
         tx.commit().await?;
         return Err(ServiceError::Blocked(messages));
     }
-    if !flagged.is_empty() {
+    if !flagged.is_empty() || !embargoed.is_empty() {
         let why = parse_text::<probity_domain::Reason>("review_override", review_override)?;
-        crate::review_outcomes::override_for_grant(&mut tx, actor, id, why.as_str(), now).await?;
+        crate::review_outcomes::override_for_grant(
+            &mut tx,
+            actor,
+            id,
+            why.as_str(),
+            &embargoed,
+            now,
+        )
+        .await?;
     }
     let reasons = input.reasons.trim().to_string();
     if input.countersign {

@@ -84,7 +84,7 @@ struct Plan {
     examined: usize,
 }
 
-fn subjects(
+pub(crate) fn subjects(
     rows: Vec<store::SubjectRow>,
     ratings: Vec<store::CaseRatingRow>,
 ) -> Vec<(store::SubjectRow, ScopeSubject)> {

@@ -420,4 +420,46 @@ async fn bad_review_input_is_refused(backend: Backend) {
     ));
 }
 
-probity_service::backend_tests!(review_like_2024, bad_review_input_is_refused);
+/// The shipped starting set applies by itself: a grant of military goods to an embargoed
+/// destination is refused, naming the embargo, unless overridden with the exemption relied on;
+/// dual-use goods fall outside an embargo on military goods.
+async fn an_embargo_applies_to_new_applications(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    let military = w
+        .case_for(
+            &application("BY", &["ML15"], "Sights for the border guard."),
+            Stage::UnderFinalReview,
+        )
+        .await;
+    let mut grant = common::grant(&[]);
+    match decisions::finalise(c, &w.decision_maker, military, &grant).await {
+        Err(ServiceError::Blocked(why)) => {
+            let all = why.join(" ");
+            assert!(all.contains("arms embargo on Belarus"), "{all}");
+            assert!(all.contains("2011/357/CFSP"), "{all}");
+        }
+        other => panic!("a grant to an embargoed destination: {other:?}"),
+    }
+    grant.review_override =
+        "Exempt: protective equipment for humanitarian demining, as the decision allows.".into();
+    decisions::finalise(c, &w.decision_maker, military, &grant)
+        .await
+        .unwrap();
+    let dual_use = w
+        .case_for(
+            &application("BY", &["6A003"], "Cameras for a hospital."),
+            Stage::UnderFinalReview,
+        )
+        .await;
+    decisions::finalise(c, &w.decision_maker, dual_use, &common::grant(&[]))
+        .await
+        .unwrap();
+}
+
+probity_service::backend_tests!(
+    review_like_2024,
+    bad_review_input_is_refused,
+    an_embargo_applies_to_new_applications
+);

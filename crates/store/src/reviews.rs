@@ -153,6 +153,30 @@ pub async fn count_in_force(
     Ok(q.fetch_one(conn).await?)
 }
 
+/// What a rule is evaluated against for one case (licence fields empty).
+pub async fn case_subject(
+    conn: &mut AnyConnection,
+    case_id: &str,
+) -> Result<Option<(SubjectRow, Vec<CaseRatingRow>)>, StoreError> {
+    let row: Option<SubjectRow> = sqlx::query_as(
+        "SELECT '' AS licence_id, COALESCE(c.reference, '') AS licence_number, \
+         c.status AS licence_status, c.id AS case_id, c.organisation_id, c.destinations, \
+         c.end_user_type, c.end_use_statement AS end_use FROM cases c WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let ratings = sqlx::query_as(
+        "SELECT g.case_id, r.rating FROM goods_ratings r \
+         JOIN goods_lines g ON g.id = r.goods_line_id WHERE g.case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some((row, ratings)))
+}
+
 pub struct NewReview<'a> {
     pub id: &'a str,
     pub kind: &'a str,
