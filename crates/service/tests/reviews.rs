@@ -347,6 +347,38 @@ async fn review_like_2024(backend: Backend) {
     assert_eq!(closed.exemptions.len(), 1);
     assert!(closed.exemptions[0].exemption.contains("F-35"));
     assert_eq!(closed.exemptions[0].licences, 1);
+
+    // Withdrawing the finding offers a reinstatement review of exactly what was suspended.
+    let mut withdrawn = clear_risk();
+    withdrawn.finding = "no_concern".into();
+    let recorded = assessments::record(c, &w.policy, &withdrawn).await.unwrap();
+    assert_eq!(
+        recorded.offer,
+        probity_service::domain::ReviewOffer::Reinstatement
+    );
+    let (again, opened) = reviews::open(c, &w.policy, ReviewBasis::Assessment(recorded.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        opened.kind,
+        probity_service::domain::ReviewKind::Reinstatement
+    );
+    assert_eq!(opened.licences, 3, "the three suspended, not the one kept");
+    let done = review_outcomes::decide(
+        c,
+        &w.decision_maker,
+        again,
+        &Selection::Filter(Filter::default()),
+        ReviewOutcome::Reinstate,
+        "The finding is withdrawn: the suspension ends.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.decided.len(), 3);
+    for case in [aircraft, bombs, fire_control] {
+        let l = &licences::for_case(c, &w.caseworker, case).await.unwrap()[0];
+        assert_eq!(l.status.as_str(), "reinstated");
+    }
 }
 
 async fn bad_review_input_is_refused(backend: Backend) {
@@ -458,7 +490,89 @@ async fn an_embargo_applies_to_new_applications(backend: Backend) {
         .unwrap();
 }
 
+/// Two reviewers deciding the same licences at the same moment: exactly one outcome stands
+/// for each, and the other reviewer is told which.
+async fn concurrent_reviewers_leave_one_outcome(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    for _ in 0..3 {
+        w.case_for(
+            &application("IL", &["ML10"], "Spare parts."),
+            Stage::Granted,
+        )
+        .await;
+    }
+    let risk = assessments::record(c, &w.policy, &clear_risk())
+        .await
+        .unwrap();
+    let (id, _) = reviews::open(c, &w.policy, ReviewBasis::Assessment(risk.id))
+        .await
+        .unwrap();
+    let all = Selection::Filter(Filter::default());
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(
+            review_outcomes::decide(
+                c,
+                &w.decision_maker,
+                id,
+                &all,
+                ReviewOutcome::Suspend,
+                "Suspended by the first reviewer."
+            ),
+            review_outcomes::decide(
+                c,
+                &w.caseworker,
+                id,
+                &all,
+                ReviewOutcome::Keep,
+                "Kept by the second reviewer, at the same time."
+            ),
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        // Every licence is decided once: in the first round by one of the two, never by both.
+        let decided = a.decided.len() + b.decided.len();
+        assert!(
+            decided == 3 || decided == 0,
+            "{decided} outcomes recorded for 3 licences"
+        );
+        assert_eq!(a.decided.len() + a.already_decided.len(), 3);
+        assert_eq!(b.decided.len() + b.already_decided.len(), 3);
+    }
+    let list = review_outcomes::worklist(c, &w.caseworker, id, &Filter::default(), 1, 10)
+        .await
+        .unwrap();
+    let suspended = list
+        .items
+        .iter()
+        .filter(|i| i.outcome == Some(ReviewOutcome::Suspend))
+        .count();
+    let kept = list
+        .items
+        .iter()
+        .filter(|i| i.outcome == Some(ReviewOutcome::Keep))
+        .count();
+    assert_eq!(suspended + kept, 3);
+    for i in &list.items {
+        let l = licences::get(c, &w.caseworker, i.licence_id)
+            .await
+            .unwrap()
+            .0;
+        let want = if i.outcome == Some(ReviewOutcome::Suspend) {
+            "suspended"
+        } else {
+            "issued"
+        };
+        assert_eq!(
+            l.status.as_str(),
+            want,
+            "the licence matches the outcome that stands"
+        );
+    }
+}
+
 probity_service::backend_tests!(
+    concurrent_reviewers_leave_one_outcome,
     review_like_2024,
     bad_review_input_is_refused,
     an_embargo_applies_to_new_applications
