@@ -289,22 +289,23 @@ async fn decide_chunk(
     let rid = id.to_string();
     // Read under the command lock: a review closed, or an item decided, since the page was
     // drawn is seen here.
-    let review = store::review(&mut **tx, &rid)
+    let review = store::review_head(&mut **tx, &rid)
         .await?
         .ok_or(ServiceError::NotFound("review"))?;
-    let review = summary(review, now)?;
-    if review.closed_on.is_some() {
+    if review.closed_at.is_some() {
         return Err(ServiceError::Conflict(
             "this review is closed: its outcomes can no longer change".into(),
         ));
     }
-    if !ReviewOutcome::allowed_in(review.kind).contains(&outcome) {
+    let kind = crate::reviews::parse_kind(&review.kind)
+        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt(format!("review {rid}: kind"))))?;
+    if !ReviewOutcome::allowed_in(kind).contains(&outcome) {
         return Err(ServiceError::field(
             "outcome",
             format!(
                 "a {} review records {}",
-                review.kind,
-                ReviewOutcome::allowed_in(review.kind)
+                kind,
+                ReviewOutcome::allowed_in(kind)
                     .iter()
                     .map(|o| o.label().to_lowercase())
                     .collect::<Vec<_>>()

@@ -426,6 +426,14 @@ pub struct ReviewSummary {
     pub scope: ScopeRule,
 }
 
+pub(crate) fn parse_kind(kind: &str) -> Option<ReviewKind> {
+    match kind {
+        "restriction" => Some(ReviewKind::Restriction),
+        "reinstatement" => Some(ReviewKind::Reinstatement),
+        _ => None,
+    }
+}
+
 pub(crate) fn summary(row: store::ReviewRow, now: OffsetDateTime) -> ServiceResult<ReviewSummary> {
     let bad =
         |what: &str| ServiceError::Store(StoreError::Corrupt(format!("review {}: {what}", row.id)));
@@ -433,11 +441,7 @@ pub(crate) fn summary(row: store::ReviewRow, now: OffsetDateTime) -> ServiceResu
     let closed_on = row.closed_at.map(from_micros);
     Ok(ReviewSummary {
         id: row.id.parse().map_err(|_| bad("id"))?,
-        kind: match row.kind.as_str() {
-            "restriction" => ReviewKind::Restriction,
-            "reinstatement" => ReviewKind::Reinstatement,
-            _ => return Err(bad("kind")),
-        },
+        kind: parse_kind(&row.kind).ok_or_else(|| bad("kind"))?,
         destination: CountryCode::parse(&row.destination).map_err(|_| bad("destination"))?,
         scope: serde_json::from_str(&row.rule_json).map_err(|_| bad("scope rule"))?,
         title: row.title,

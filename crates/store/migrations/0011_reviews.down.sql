@@ -1,3 +1,4 @@
+DROP INDEX licences_by_case;
 DROP TABLE notifications;
 DROP TABLE review_flags;
 DROP TABLE review_items;

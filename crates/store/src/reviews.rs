@@ -44,26 +44,29 @@ pub struct Preselect {
 }
 
 impl Preselect {
-    /// `AND <column> IN (…)` clauses and their values, numbered from `$from`.
-    fn clause(&self, column: &str, from: usize) -> (String, Vec<String>) {
+    /// `AND …` conditions on the case in `case_column`, and their values numbered from
+    /// `$from`. Ratings are checked per candidate case (an index probe on its goods), so the
+    /// pattern test is exact and needs no collation-dependent range.
+    fn clause(&self, case_column: &str, from: usize) -> (String, Vec<String>) {
         let mut values: Vec<String> = self.destinations.clone();
         let mut sql = format!(
-            " AND {column} IN (SELECT case_id FROM case_destinations WHERE country IN ({}))",
+            " AND {case_column} IN (SELECT case_id FROM case_destinations WHERE country IN ({}))",
             bulk::in_list(from, values.len())
         );
         if !self.ratings.is_empty() {
             let mut alternatives = Vec::new();
             for (rating, exact) in &self.ratings {
                 values.push(rating.clone());
-                alternatives.push(format!("r.rating = ${}", from + values.len() - 1));
+                alternatives.push(format!("pr.rating = ${}", from + values.len() - 1));
                 if !exact {
                     values.push(format!("{rating}.%"));
-                    alternatives.push(format!("r.rating LIKE ${}", from + values.len() - 1));
+                    alternatives.push(format!("pr.rating LIKE ${}", from + values.len() - 1));
                 }
             }
             sql.push_str(&format!(
-                " AND {column} IN (SELECT g.case_id FROM goods_lines g \
-                 JOIN goods_ratings r ON r.goods_line_id = g.id WHERE {})",
+                " AND EXISTS (SELECT 1 FROM goods_lines pg \
+                 JOIN goods_ratings pr ON pr.goods_line_id = pg.id \
+                 WHERE pg.case_id = {case_column} AND ({}))",
                 alternatives.join(" OR ")
             ));
         }
@@ -71,37 +74,75 @@ impl Preselect {
     }
 }
 
+/// One row per (subject, rating), as the single pre-selection query returns them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct SubjectRatingRow {
+    licence_id: String,
+    licence_number: String,
+    licence_status: String,
+    case_id: String,
+    organisation_id: String,
+    destinations: String,
+    end_user_type: Option<String>,
+    end_use: String,
+    rating: Option<String>,
+}
+
+/// Fold rows ordered by subject into subjects and their ratings.
+fn fold(
+    rows: Vec<SubjectRatingRow>,
+    key: impl Fn(&SubjectRatingRow) -> &str,
+) -> (Vec<SubjectRow>, Vec<CaseRatingRow>) {
+    let mut subjects: Vec<SubjectRow> = Vec::new();
+    let mut ratings = Vec::new();
+    let mut last: Option<String> = None;
+    for r in rows {
+        if let Some(rating) = &r.rating {
+            ratings.push(CaseRatingRow {
+                case_id: r.case_id.clone(),
+                rating: rating.clone(),
+            });
+        }
+        if last.as_deref() != Some(key(&r)) {
+            last = Some(key(&r).to_string());
+            subjects.push(SubjectRow {
+                licence_id: r.licence_id,
+                licence_number: r.licence_number,
+                licence_status: r.licence_status,
+                case_id: r.case_id,
+                organisation_id: r.organisation_id,
+                destinations: r.destinations,
+                end_user_type: r.end_user_type,
+                end_use: r.end_use,
+            });
+        }
+    }
+    (subjects, ratings)
+}
+
 /// Licences in force on `now` (microseconds) that the pre-selection admits, with their
-/// cases' ratings: what the domain's rule is then evaluated over.
+/// cases' ratings (one query): what the domain's rule is then evaluated over.
 pub async fn licences_for(
     conn: &mut AnyConnection,
     pre: &Preselect,
     now: i64,
 ) -> Result<(Vec<SubjectRow>, Vec<CaseRatingRow>), StoreError> {
     let (clause, values) = pre.clause("l.case_id", 2);
-    let subjects_sql = format!(
+    let sql = format!(
         "SELECT l.id AS licence_id, l.number AS licence_number, l.status AS licence_status, \
          l.case_id, l.organisation_id, c.destinations, c.end_user_type, \
-         c.end_use_statement AS end_use \
+         c.end_use_statement AS end_use, r.rating \
          FROM licences l JOIN cases c ON c.id = l.case_id \
-         WHERE l.status IN {IN_FORCE} AND l.valid_until > $1{clause} ORDER BY l.number"
+         LEFT JOIN goods_lines g ON g.case_id = l.case_id \
+         LEFT JOIN goods_ratings r ON r.goods_line_id = g.id \
+         WHERE l.status IN {IN_FORCE} AND l.valid_until > $1{clause} ORDER BY l.id"
     );
-    let mut q = sqlx::query_as::<_, SubjectRow>(&subjects_sql).bind(now);
+    let mut q = sqlx::query_as::<_, SubjectRatingRow>(&sql).bind(now);
     for v in &values {
         q = q.bind(v.as_str());
     }
-    let subjects = q.fetch_all(&mut *conn).await?;
-    let ratings_sql = format!(
-        "SELECT g.case_id, r.rating FROM goods_ratings r JOIN goods_lines g ON g.id = r.goods_line_id \
-         WHERE g.case_id IN (SELECT l.case_id FROM licences l WHERE l.status IN {IN_FORCE} \
-         AND l.valid_until > $1{clause})"
-    );
-    let mut q = sqlx::query_as::<_, CaseRatingRow>(&ratings_sql).bind(now);
-    for v in &values {
-        q = q.bind(v.as_str());
-    }
-    let ratings = q.fetch_all(&mut *conn).await?;
-    Ok((subjects, ratings))
+    let rows = q.fetch_all(&mut *conn).await?;
+    Ok(fold(rows, |r| r.licence_id.as_str()))
 }
 
 /// Applications still to be decided that the pre-selection admits, with their ratings.
@@ -110,28 +151,20 @@ pub async fn pending_for(
     pre: &Preselect,
 ) -> Result<(Vec<SubjectRow>, Vec<CaseRatingRow>), StoreError> {
     let (clause, values) = pre.clause("c.id", 1);
-    let subjects_sql = format!(
+    let sql = format!(
         "SELECT '' AS licence_id, COALESCE(c.reference, '') AS licence_number, \
          c.status AS licence_status, c.id AS case_id, c.organisation_id, c.destinations, \
-         c.end_user_type, c.end_use_statement AS end_use FROM cases c \
-         WHERE c.kind = 'application' AND c.status IN {PENDING}{clause} ORDER BY c.reference"
+         c.end_user_type, c.end_use_statement AS end_use, r.rating FROM cases c \
+         LEFT JOIN goods_lines g ON g.case_id = c.id \
+         LEFT JOIN goods_ratings r ON r.goods_line_id = g.id \
+         WHERE c.kind = 'application' AND c.status IN {PENDING}{clause} ORDER BY c.id"
     );
-    let mut q = sqlx::query_as::<_, SubjectRow>(&subjects_sql);
+    let mut q = sqlx::query_as::<_, SubjectRatingRow>(&sql);
     for v in &values {
         q = q.bind(v.as_str());
     }
-    let subjects = q.fetch_all(&mut *conn).await?;
-    let ratings_sql = format!(
-        "SELECT g.case_id, r.rating FROM goods_ratings r JOIN goods_lines g ON g.id = r.goods_line_id \
-         WHERE g.case_id IN (SELECT c.id FROM cases c WHERE c.kind = 'application' \
-         AND c.status IN {PENDING}{clause})"
-    );
-    let mut q = sqlx::query_as::<_, CaseRatingRow>(&ratings_sql);
-    for v in &values {
-        q = q.bind(v.as_str());
-    }
-    let ratings = q.fetch_all(&mut *conn).await?;
-    Ok((subjects, ratings))
+    let rows = q.fetch_all(&mut *conn).await?;
+    Ok(fold(rows, |r| r.case_id.as_str()))
 }
 
 /// Licences in force on `now` to any of `destinations`.
@@ -332,6 +365,28 @@ const REVIEW_SELECT: &str = "SELECT r.id, r.kind, r.destination, r.criterion, r.
      (SELECT CAST(COUNT(*) AS BIGINT) FROM review_flags f WHERE f.review_id = r.id) AS applications, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM review_flags f WHERE f.review_id = r.id AND f.overridden_at IS NOT NULL) AS overridden \
      FROM reviews r JOIN users u ON u.id = r.opened_by";
+
+/// What deciding needs of a review, without its counts (which walk every item).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReviewHead {
+    pub id: String,
+    pub kind: String,
+    pub criterion: Option<String>,
+    pub title: String,
+    pub closed_at: Option<i64>,
+}
+
+pub async fn review_head<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<ReviewHead>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT id, kind, criterion, title, closed_at FROM reviews WHERE id = $1")
+            .bind(id)
+            .fetch_optional(ex)
+            .await?,
+    )
+}
 
 pub async fn review<'e>(
     ex: impl Executor<'e, Database = Any>,
