@@ -166,8 +166,8 @@ pub struct CaseFacts {
     pub status: CaseStatus,
     /// The case's caseworker, seen from the actor.
     pub assignee: Assignee,
-    /// Advice has been requested from at least one team.
-    pub advice_requested: bool,
+    /// Advice was requested from at least one team, and every team asked has advised.
+    pub advice_complete: bool,
     /// The caseworker has consolidated the final advice.
     pub final_advice: bool,
     /// The decision awaiting countersignature was recorded by the actor.
@@ -183,7 +183,7 @@ impl CaseFacts {
         Self {
             status,
             assignee: Assignee::Nobody,
-            advice_requested: false,
+            advice_complete: false,
             final_advice: false,
             pending_decision_is_actors: false,
             appealable: Err(NotAppealable::NotRefused),
@@ -209,8 +209,8 @@ pub enum Refusal {
     OwnDecision,
     #[error(transparent)]
     NotAppealable(#[from] NotAppealable),
-    #[error("request advice from at least one team first")]
-    NoAdviceRequested,
+    #[error("the advice is not complete: request it, and wait for every team asked")]
+    AdviceIncomplete,
     #[error("consolidate the final advice first")]
     NoFinalAdvice,
 }
@@ -242,7 +242,7 @@ pub fn check_command(role: Role, command: CaseCommand, facts: &CaseFacts) -> Res
     }
     match command {
         C::Take if facts.assignee == Assignee::Actor => Err(Refusal::AlreadyYours),
-        C::ConsolidateAdvice if !facts.advice_requested => Err(Refusal::NoAdviceRequested),
+        C::ConsolidateAdvice if !facts.advice_complete => Err(Refusal::AdviceIncomplete),
         C::SubmitForDecision if !facts.final_advice => Err(Refusal::NoFinalAdvice),
         C::Countersign if facts.pending_decision_is_actors => Err(Refusal::OwnDecision),
         C::Appeal => Ok(facts.appealable?),

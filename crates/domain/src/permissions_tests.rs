@@ -9,7 +9,7 @@ fn full(status: CaseStatus) -> CaseFacts {
     CaseFacts {
         status,
         assignee: Assignee::Actor,
-        advice_requested: true,
+        advice_complete: true,
         final_advice: true,
         pending_decision_is_actors: false,
         appealable: if status == S::Finalised {
@@ -120,13 +120,13 @@ fn a_caseworker_takes_a_case_before_working_it() {
 fn advice_and_decisions_wait_for_what_they_rest_on() {
     let cw = |f: CaseFacts| names(&available_actions(Role::Caseworker, &f));
     let no_advice = CaseFacts {
-        advice_requested: false,
+        advice_complete: false,
         final_advice: false,
         ..full(S::UnderReview)
     };
     assert_eq!(cw(no_advice), "ask advice-request history");
     let requested = CaseFacts {
-        advice_requested: true,
+        advice_complete: true,
         ..no_advice
     };
     assert_eq!(cw(requested), "ask advice-request final-advice history");

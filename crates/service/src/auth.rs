@@ -10,7 +10,7 @@ use base64::Engine;
 use probity_domain::{OrganisationId, TeamId, UserId};
 use probity_store::{audit, from_micros, to_micros, users};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::sign_in::ClientAddr;
@@ -30,6 +30,12 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// May this actor give `command` at all? The domain's table says; the case's state is
+    /// checked by the command itself.
+    pub fn may(&self, command: probity_domain::CaseCommand) -> ServiceResult<()> {
+        self.require(probity_domain::roles_for(command), command.what())
+    }
+
     pub fn require(&self, roles: &[Role], what: &str) -> ServiceResult<()> {
         if roles.contains(&self.role) {
             Ok(())

@@ -121,7 +121,8 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
         && c.kind == CaseKind::Application)
         .then(|| c.finalised_at.map(appeal_deadline))
         .flatten();
-    let can_appeal = appeal_deadline.is_some_and(|d| ctx.clock.now() <= d) && appealed_by.is_none();
+    let appeal = crate::appeals::appeal_facts(&c, appealed_by.is_some());
+    let can_appeal = probity_domain::check_appeal(&appeal, ctx.clock.now()).is_ok();
     let _ = from_micros(0);
     Ok(CaseView {
         id,
