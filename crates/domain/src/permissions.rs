@@ -136,9 +136,7 @@ impl std::str::FromStr for CaseCommand {
 pub const fn roles_for(command: CaseCommand) -> &'static [Role] {
     use CaseCommand as C;
     match command {
-        C::EditDraft | C::Submit | C::Withdraw | C::AnswerQuestion | C::Appeal => {
-            &[Role::Exporter]
-        }
+        C::EditDraft | C::Submit | C::Withdraw | C::AnswerQuestion | C::Appeal => &[Role::Exporter],
         C::Take
         | C::AskQuestion
         | C::RequestAdvice

@@ -97,7 +97,10 @@ fn a_caseworker_takes_a_case_before_working_it() {
     let cw = |f: CaseFacts| names(&available_actions(Role::Caseworker, &f));
     assert_eq!(cw(at(S::Submitted, Assignee::Nobody)), "assign history");
     assert_eq!(cw(at(S::UnderReview, Assignee::Nobody)), "assign history");
-    assert_eq!(cw(at(S::UnderReview, Assignee::Colleague)), "assign history");
+    assert_eq!(
+        cw(at(S::UnderReview, Assignee::Colleague)),
+        "assign history"
+    );
     assert_eq!(
         check_command(
             Role::Caseworker,
@@ -149,11 +152,19 @@ fn advice_and_decisions_wait_for_what_they_rest_on() {
 
 #[test]
 fn refusals_say_who_may_not_and_what_is_illegal_now() {
-    let r = check_command(Role::Adviser, CaseCommand::Finalise, &full(S::UnderFinalReview));
+    let r = check_command(
+        Role::Adviser,
+        CaseCommand::Finalise,
+        &full(S::UnderFinalReview),
+    );
     assert_eq!(r, Err(Refusal::Role(CaseCommand::Finalise)));
     assert!(r.unwrap_err().is_forbidden());
     assert_eq!(r.unwrap_err().to_string(), "you may not decide cases");
-    let r = check_command(Role::DecisionMaker, CaseCommand::Finalise, &full(S::Finalised));
+    let r = check_command(
+        Role::DecisionMaker,
+        CaseCommand::Finalise,
+        &full(S::Finalised),
+    );
     assert_eq!(
         r.unwrap_err().to_string(),
         "cannot finalise a case that is finalised"

@@ -2,8 +2,8 @@
 //! a decision produces — a licence or a refusal notice, and a public decision record.
 use probity_domain::{
     check_finalise, may_countersign, CaseAction, CaseId, CaseKind, CaseStatus, Consolidated,
-    CriterionCode, Decision, DecisionKind, Explanation, FinaliseContext, LicenceId, LicenceNumber, LicenceStatus, Note, Proviso,
-    RecordKind,
+    CriterionCode, Decision, DecisionKind, Explanation, FinaliseContext, LicenceId, LicenceNumber,
+    LicenceStatus, Note, Proviso, RecordKind,
 };
 use probity_store::{to_micros, Tx};
 use serde::{Deserialize, Serialize};

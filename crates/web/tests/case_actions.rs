@@ -74,7 +74,9 @@ fn offered(html: &str, id: CaseId) -> Vec<CaseCommand> {
         .filter(|c| match c {
             CaseCommand::EditDraft => html.contains(&format!("href=\"/applications/{id}/edit\"")),
             CaseCommand::ViewHistory => html.contains(&format!("href=\"/cases/{id}/history\"")),
-            CaseCommand::AnswerQuestion => html.contains(&format!("action=\"/cases/{id}/questions/")),
+            CaseCommand::AnswerQuestion => {
+                html.contains(&format!("action=\"/cases/{id}/questions/"))
+            }
             c => html.contains(&format!("action=\"/cases/{id}/{}\"", c.as_str())),
         })
         .collect()
@@ -85,7 +87,11 @@ async fn give(app: &TestApp, s: &Session, id: CaseId, command: CaseCommand) -> O
     let w = &app.world;
     let post = |fields: &'static [(&'static str, &'static str)]| async move {
         let resp = app
-            .post_form(&format!("/cases/{id}/{}", command.as_str()), Some(s), fields)
+            .post_form(
+                &format!("/cases/{id}/{}", command.as_str()),
+                Some(s),
+                fields,
+            )
             .await;
         resp.status.as_u16() == 303
             && resp
@@ -100,7 +106,10 @@ async fn give(app: &TestApp, s: &Session, id: CaseId, command: CaseCommand) -> O
                 == 200
         }
         CaseCommand::ViewHistory => {
-            app.get(&format!("/cases/{id}/history"), Some(s)).await.status == 200
+            app.get(&format!("/cases/{id}/history"), Some(s))
+                .await
+                .status
+                == 200
         }
         CaseCommand::AnswerQuestion => {
             // The question, as an official sees it; no question, nothing to try.
@@ -123,7 +132,11 @@ async fn give(app: &TestApp, s: &Session, id: CaseId, command: CaseCommand) -> O
             .await
         }
         CaseCommand::Appeal => {
-            post(&[("grounds", "The refusal misread the end-user's role entirely.")]).await
+            post(&[(
+                "grounds",
+                "The refusal misread the end-user's role entirely.",
+            )])
+            .await
         }
         CaseCommand::Take | CaseCommand::SubmitForDecision => post(&[]).await,
         CaseCommand::AskQuestion => {

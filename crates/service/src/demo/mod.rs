@@ -467,7 +467,11 @@ async fn decide_appeal(
     advice::consolidate_final(ctx, caseworker, appeal, "Consolidated appeal advice.").await?;
     decisions::submit_for_decision(ctx, caseworker, appeal).await?;
     let decision = DecisionInput {
-        decision: if allow { probity_domain::DecisionKind::Grant } else { probity_domain::DecisionKind::Refuse },
+        decision: if allow {
+            probity_domain::DecisionKind::Grant
+        } else {
+            probity_domain::DecisionKind::Refuse
+        },
         provisos: vec![],
         criteria: if allow { vec![] } else { vec!["2c".into()] },
         reasons: if allow {

@@ -4,8 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use probity_domain::{
-    available_actions, Assignee, CaseCommand, CaseFacts, CaseId, CaseStatus,
-    QuestionId,
+    available_actions, Assignee, CaseCommand, CaseFacts, CaseId, CaseStatus, QuestionId,
 };
 use probity_service::advice::AdviceSummary;
 use probity_service::auth::Role;

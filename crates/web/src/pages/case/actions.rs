@@ -100,7 +100,9 @@ async fn confirmation(
     }
     let (ctx, a, cid) = (&state.ctx, &user.actor, id.to_string());
     Ok(Some(match command {
-        CaseCommand::Withdraw => confirm::withdraw(&cid, &previews::withdraw(ctx, a, id, &f.reason).await?),
+        CaseCommand::Withdraw => {
+            confirm::withdraw(&cid, &previews::withdraw(ctx, a, id, &f.reason).await?)
+        }
         CaseCommand::Finalise => {
             let p = previews::decision(ctx, a, id, &f.decision_input()?).await?;
             if !p.needs_confirmation() {
@@ -174,7 +176,9 @@ async fn run(
     use CaseCommand as C;
     let (ctx, a) = (&state.ctx, &user.actor);
     let done = match command {
-        C::Take => cases::assign_to_self(ctx, a, id).await.map(|_| "case-taken")?,
+        C::Take => cases::assign_to_self(ctx, a, id)
+            .await
+            .map(|_| "case-taken")?,
         C::AskQuestion => cases::ask_question(ctx, a, id, &f.body)
             .await
             .map(|_| "question-sent")?,
@@ -270,4 +274,3 @@ pub(super) async fn failed(
         e => Err(e.into()),
     }
 }
-
