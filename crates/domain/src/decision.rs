@@ -42,6 +42,59 @@ impl Decision {
     }
 }
 
+/// The decision a decision-maker chooses, before its details (provisos, criteria) are parsed.
+/// Forms and the API name it `grant`, `refuse` or `no_licence_required`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", try_from = "String")]
+pub enum DecisionKind {
+    /// The default only so inputs can be built field by field; every form names its choice.
+    #[default]
+    Grant,
+    Refuse,
+    NoLicenceRequired,
+}
+
+impl DecisionKind {
+    pub const ALL: [DecisionKind; 3] = [Self::Grant, Self::Refuse, Self::NoLicenceRequired];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Grant => "grant",
+            Self::Refuse => "refuse",
+            Self::NoLicenceRequired => "no_licence_required",
+        }
+    }
+}
+
+/// A decision name that is none of the three.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown decision {0:?}: use grant, refuse or no_licence_required")]
+pub struct UnknownDecision(pub String);
+
+impl std::str::FromStr for DecisionKind {
+    type Err = UnknownDecision;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownDecision(s.chars().take(40).collect()))
+    }
+}
+
+impl TryFrom<String> for DecisionKind {
+    type Error = UnknownDecision;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl fmt::Display for DecisionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What the service knows about a case when someone tries to finalise it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FinaliseContext {

@@ -280,3 +280,22 @@ fn decision_serde() {
     let nlr = serde_json::to_string(&Decision::NoLicenceRequired).unwrap();
     assert_eq!(nlr, r#"{"outcome":"no_licence_required"}"#);
 }
+
+#[test]
+fn decision_kinds_parse_from_forms_and_json() {
+    for k in DecisionKind::ALL {
+        assert_eq!(k.as_str().parse::<DecisionKind>(), Ok(k));
+        assert_eq!(
+            serde_json::from_str::<DecisionKind>(&format!("\"{k}\"")).unwrap(),
+            k
+        );
+    }
+    assert_eq!(" refuse ".parse::<DecisionKind>(), Ok(DecisionKind::Refuse));
+    let err = "perhaps".parse::<DecisionKind>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown decision \"perhaps\": use grant, refuse or no_licence_required"
+    );
+    let json = serde_json::from_str::<DecisionKind>("\"perhaps\"").unwrap_err();
+    assert!(json.to_string().contains("use grant, refuse"), "{json}");
+}

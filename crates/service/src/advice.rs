@@ -24,7 +24,7 @@ pub async fn request_advice(
     teams: &[TeamId],
     note: &str,
 ) -> ServiceResult<()> {
-    actor.require(&[Role::Caseworker], "request advice")?;
+    actor.may(probity_domain::CaseCommand::RequestAdvice)?;
     if teams.is_empty() {
         return Err(ServiceError::field(
             "teams",
@@ -146,7 +146,7 @@ pub async fn give_advice(
     id: CaseId,
     input: &AdviceInput,
 ) -> ServiceResult<()> {
-    actor.require(&[Role::Adviser], "give advice")?;
+    actor.may(probity_domain::CaseCommand::GiveAdvice)?;
     let team = actor
         .team_id
         .ok_or_else(|| ServiceError::Forbidden("give advice without an advisory team".into()))?;
@@ -346,7 +346,7 @@ pub async fn consolidate_final(
     id: CaseId,
     reasons: &str,
 ) -> ServiceResult<Consolidated> {
-    actor.require(&[Role::Caseworker], "consolidate advice")?;
+    actor.may(probity_domain::CaseCommand::ConsolidateAdvice)?;
     let reasons = parse_text::<AdviceReasons>("reasons", reasons)?.into_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;

@@ -1,14 +1,14 @@
 //! Appeals: within 28 days of a refusal the exporter may appeal; the appeal is a new case
 //! (reference GBAPL/…) assessed afresh, whose outcome is published as allowed or dismissed.
 use probity_domain::{
-    validate, CaseId, CaseKind, CaseReference, CaseStatus, Grounds, ReferencePrefix,
+    check_appeal, validate, AppealFacts, CaseId, CaseReference, CaseStatus, Grounds,
+    ReferencePrefix,
 };
 use probity_store::to_micros;
 
 use crate::applications::{destinations_text, next_reference, write_application};
-use crate::auth::{Actor, Role};
-use crate::documents::{appeal_deadline, APPEAL_WINDOW_DAYS};
-use crate::rows::{audit_event, visible_case};
+use crate::auth::Actor;
+use crate::rows::{audit_event, visible_case, CaseRow};
 use crate::{parse_text, Ctx, ServiceError, ServiceResult};
 
 pub async fn appeal(
@@ -17,40 +17,19 @@ pub async fn appeal(
     refused: CaseId,
     grounds: &str,
 ) -> ServiceResult<(CaseId, CaseReference)> {
-    actor.require(&[Role::Exporter], "appeal refusals")?;
+    actor.may(probity_domain::CaseCommand::Appeal)?;
     let grounds = parse_text::<Grounds>("grounds", grounds)?.into_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = visible_case(&mut tx, actor, refused).await?;
-    if case.status != CaseStatus::Finalised || case.outcome.as_deref() != Some("refused") {
-        return Err(ServiceError::Conflict(
-            "only a refused application can be appealed".into(),
-        ));
-    }
-    if case.kind == CaseKind::Appeal {
-        return Err(ServiceError::Conflict(
-            "a dismissed appeal cannot itself be appealed".into(),
-        ));
-    }
-    let finalised_at = case
-        .finalised_at
-        .ok_or_else(|| ServiceError::Conflict("the refusal has no date".into()))?;
-    let deadline = appeal_deadline(finalised_at);
-    if now > deadline {
-        return Err(ServiceError::Conflict(format!(
-            "the {APPEAL_WINDOW_DAYS}-day appeal window closed at the end of {}",
-            deadline.date()
-        )));
-    }
+    let mut facts = appeal_facts(&case, false);
+    check_appeal(&facts, now).map_err(|e| ServiceError::Conflict(e.to_string()))?;
     let existing: Option<String> = sqlx::query_scalar("SELECT id FROM cases WHERE appeal_of = $1")
         .bind(refused.to_string())
         .fetch_optional(&mut *tx)
         .await?;
-    if existing.is_some() {
-        return Err(ServiceError::Conflict(
-            "this refusal has already been appealed".into(),
-        ));
-    }
+    facts.already_appealed = existing.is_some();
+    check_appeal(&facts, now).map_err(|e| ServiceError::Conflict(e.to_string()))?;
     let app = validate(&case.draft, ctx.control_list).map_err(ServiceError::Validation)?;
     let id = CaseId::new();
     let reference = next_reference(&mut tx, ReferencePrefix::Appeal, now).await?;
@@ -100,4 +79,15 @@ pub async fn appeal(
     .await?;
     tx.commit().await?;
     Ok((id, reference))
+}
+
+/// What the domain's appeal rule asks of a case.
+pub(crate) fn appeal_facts(case: &CaseRow, already_appealed: bool) -> AppealFacts {
+    AppealFacts {
+        kind: case.kind,
+        status: case.status,
+        refused: case.outcome.as_deref() == Some("refused"),
+        finalised_at: case.finalised_at,
+        already_appealed,
+    }
 }

@@ -35,7 +35,7 @@ pub async fn save_draft(
     id: Option<CaseId>,
     input: &ApplicationInput,
 ) -> ServiceResult<CaseId> {
-    actor.require(&[Role::Exporter], "apply for licences")?;
+    actor.may(probity_domain::CaseCommand::EditDraft)?;
     let org = actor
         .organisation_id
         .ok_or_else(|| ServiceError::Forbidden("apply without an organisation".into()))?;
@@ -198,7 +198,7 @@ pub(crate) fn destinations_text(app: &Application) -> String {
 
 /// Submit a saved draft: validate everything, give it a reference, make it a case.
 pub async fn submit(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<CaseReference> {
-    actor.require(&[Role::Exporter], "submit applications")?;
+    actor.may(probity_domain::CaseCommand::Submit)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
@@ -259,7 +259,7 @@ pub async fn submit_new(
     actor: &Actor,
     input: &ApplicationInput,
 ) -> ServiceResult<(CaseId, CaseReference)> {
-    actor.require(&[Role::Exporter], "submit applications")?;
+    actor.may(probity_domain::CaseCommand::Submit)?;
     let org = actor
         .organisation_id
         .ok_or_else(|| ServiceError::Forbidden("apply without an organisation".into()))?;
@@ -290,7 +290,7 @@ pub async fn submit_new(
 
 /// Withdraw a submitted application that is not yet decided.
 pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: CaseId, reason: &str) -> ServiceResult<()> {
-    actor.require(&[Role::Exporter], "withdraw applications")?;
+    actor.may(probity_domain::CaseCommand::Withdraw)?;
     let reason = crate::parse_text::<probity_domain::Reason>("reason", reason)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;

@@ -1,6 +1,5 @@
 //! Roles, actors, passwords (Argon2id) and login sessions. API tokens are in `tokens`, the
 //! throttled password check in `sign_in`.
-use std::fmt;
 use std::str::FromStr;
 
 use argon2::password_hash::{
@@ -11,80 +10,13 @@ use base64::Engine;
 use probity_domain::{OrganisationId, TeamId, UserId};
 use probity_store::{audit, from_micros, to_micros, users};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::sign_in::ClientAddr;
 use crate::{Ctx, ServiceError, ServiceResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Exporter,
-    Caseworker,
-    Adviser,
-    DecisionMaker,
-    Policy,
-    Oversight,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Exporter,
-        Role::Caseworker,
-        Role::Adviser,
-        Role::DecisionMaker,
-        Role::Policy,
-        Role::Oversight,
-        Role::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Exporter => "exporter",
-            Role::Caseworker => "caseworker",
-            Role::Adviser => "adviser",
-            Role::DecisionMaker => "decision_maker",
-            Role::Policy => "policy",
-            Role::Oversight => "oversight",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Exporter => "Exporter",
-            Role::Caseworker => "Caseworker",
-            Role::Adviser => "Adviser",
-            Role::DecisionMaker => "Decision-maker",
-            Role::Policy => "Policy",
-            Role::Oversight => "Oversight",
-            Role::Admin => "Administrator",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Role, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s.trim().replace('-', "_"))
-            .ok_or_else(|| {
-                format!(
-                    "unknown role {s:?}; expected one of: {}",
-                    Role::ALL.map(Role::as_str).join(", ")
-                )
-            })
-    }
-}
+pub use probity_domain::Role;
 
 /// Who is acting: every command takes one, and every audit event names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +30,12 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// May this actor give `command` at all? The domain's table says; the case's state is
+    /// checked by the command itself.
+    pub fn may(&self, command: probity_domain::CaseCommand) -> ServiceResult<()> {
+        self.require(probity_domain::roles_for(command), command.what())
+    }
+
     pub fn require(&self, roles: &[Role], what: &str) -> ServiceResult<()> {
         if roles.contains(&self.role) {
             Ok(())

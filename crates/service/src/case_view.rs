@@ -39,6 +39,9 @@ pub struct CaseView {
     pub appealed_by: Option<(String, String)>,
     pub appeal_grounds: Option<String>,
     pub can_appeal: bool,
+    /// Why the case cannot be appealed now, if it cannot (`can_appeal` is its `is_ok`).
+    #[serde(skip)]
+    pub appealable: Result<(), probity_domain::NotAppealable>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub appeal_deadline: Option<OffsetDateTime>,
     pub pending_decision: Option<serde_json::Value>,
@@ -121,7 +124,9 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
         && c.kind == CaseKind::Application)
         .then(|| c.finalised_at.map(appeal_deadline))
         .flatten();
-    let can_appeal = appeal_deadline.is_some_and(|d| ctx.clock.now() <= d) && appealed_by.is_none();
+    let appeal = crate::appeals::appeal_facts(&c, appealed_by.is_some());
+    let appealable = probity_domain::check_appeal(&appeal, ctx.clock.now());
+    let can_appeal = appealable.is_ok();
     let _ = from_micros(0);
     Ok(CaseView {
         id,
@@ -148,6 +153,7 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
         appealed_by: appealed_by.map(|(i, r)| (i, r.unwrap_or_default())),
         appeal_grounds: c.appeal_grounds.clone(),
         can_appeal,
+        appealable,
         appeal_deadline,
         pending_decision: pending
             .as_ref()

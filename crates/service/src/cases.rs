@@ -254,7 +254,7 @@ pub async fn cases_by_reference(ctx: &Ctx, reference: &str) -> ServiceResult<Opt
 
 /// A caseworker takes a case (or takes over one assigned to someone else).
 pub async fn assign_to_self(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<()> {
-    actor.require(&[Role::Caseworker], "take cases")?;
+    actor.may(probity_domain::CaseCommand::Take)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
@@ -262,6 +262,9 @@ pub async fn assign_to_self(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResu
     let me = actor.user_id.to_string();
     // Taking over a colleague's case is allowed, and recorded distinctly.
     let taking = Taking::of(Assignee::of(case.assigned_to.as_ref(), &me));
+    if taking == Taking::AlreadyYours {
+        return Err(ServiceError::Conflict("this case is already yours".into()));
+    }
     sqlx::query("UPDATE cases SET assigned_to = $1, status = $2, updated_at = $3 WHERE id = $4")
         .bind(actor.user_id.to_string())
         .bind(status.as_str())
@@ -290,7 +293,7 @@ pub async fn ask_question(
     id: CaseId,
     body: &str,
 ) -> ServiceResult<QuestionId> {
-    actor.require(&[Role::Caseworker], "ask exporters questions")?;
+    actor.may(probity_domain::CaseCommand::AskQuestion)?;
     let body: QuestionText = parse_text("body", body)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
@@ -330,7 +333,7 @@ pub async fn answer_question(
     question: QuestionId,
     answer: &str,
 ) -> ServiceResult<()> {
-    actor.require(&[Role::Exporter], "answer questions")?;
+    actor.may(probity_domain::CaseCommand::AnswerQuestion)?;
     let answer: AnswerText = parse_text("answer", answer)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
@@ -439,15 +442,7 @@ pub async fn history(
     actor: &Actor,
     id: CaseId,
 ) -> ServiceResult<Vec<probity_store::audit::AuditEvent>> {
-    actor.require(
-        &[
-            Role::Oversight,
-            Role::Caseworker,
-            Role::DecisionMaker,
-            Role::Policy,
-        ],
-        "read a case's audit history",
-    )?;
+    actor.may(probity_domain::CaseCommand::ViewHistory)?;
     get_case(ctx, actor, id).await?;
     Ok(probity_store::audit::for_case(&ctx.store, &id.to_string()).await?)
 }

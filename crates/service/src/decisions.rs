@@ -1,23 +1,23 @@
 //! Decisions: submission for decision, finalisation (with optional countersigning), and what
 //! a decision produces — a licence or a refusal notice, and a public decision record.
 use probity_domain::{
-    check_finalise, CaseAction, CaseId, CaseKind, CaseStatus, Consolidated, CriterionCode,
-    Decision, Explanation, FinaliseContext, LicenceId, LicenceNumber, LicenceStatus, Note, Proviso,
-    RecordKind,
+    check_finalise, may_countersign, CaseAction, CaseId, CaseKind, CaseStatus, Consolidated,
+    CriterionCode, Decision, DecisionKind, Explanation, FinaliseContext, LicenceId, LicenceNumber,
+    LicenceStatus, Note, Proviso, RecordKind,
 };
 use probity_store::{to_micros, Tx};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::advice::ensure_final_advice_current;
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::documents::{licence_document, refusal_document, write_document};
 use crate::rows::{audit_event, load_case, require_assignee, set_status, transition, CaseRow};
 use crate::{parse_text, records, Ctx, ServiceError, ServiceResult};
 
 /// The caseworker sends a case with its final advice to the decision-makers.
 pub async fn submit_for_decision(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<()> {
-    actor.require(&[Role::Caseworker], "submit cases for decision")?;
+    actor.may(probity_domain::CaseCommand::SubmitForDecision)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
     let case = load_case(&mut tx, id).await?;
@@ -45,7 +45,7 @@ pub async fn return_to_caseworker(
     id: CaseId,
     reason: &str,
 ) -> ServiceResult<()> {
-    actor.require(&[Role::DecisionMaker], "return cases")?;
+    actor.may(probity_domain::CaseCommand::ReturnToCaseworker)?;
     let reason = crate::parse_text::<probity_domain::Reason>("reason", reason)?.into_string();
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
@@ -71,8 +71,8 @@ pub async fn return_to_caseworker(
 
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct DecisionInput {
-    /// grant | refuse | no_licence_required
-    pub decision: String,
+    /// grant | refuse | no_licence_required; anything else is refused when the input is read.
+    pub decision: DecisionKind,
     #[serde(default)]
     pub provisos: Vec<String>,
     #[serde(default)]
@@ -100,8 +100,8 @@ pub struct DecisionInput {
 pub(crate) fn parse_decision(ctx: &Ctx, input: &DecisionInput) -> ServiceResult<Decision> {
     parse_text::<Explanation>("reasons", &input.reasons)?;
     parse_text::<Explanation>("conflict_resolution", &input.conflict_resolution)?;
-    match input.decision.trim() {
-        "grant" => Ok(Decision::Grant {
+    match input.decision {
+        DecisionKind::Grant => Ok(Decision::Grant {
             provisos: input
                 .provisos
                 .iter()
@@ -109,15 +109,11 @@ pub(crate) fn parse_decision(ctx: &Ctx, input: &DecisionInput) -> ServiceResult<
                 .map(|p| parse_text::<Proviso>("provisos", p).map(Proviso::into_string))
                 .collect::<ServiceResult<_>>()?,
         }),
-        "refuse" => {
+        DecisionKind::Refuse => {
             let criteria = crate::rows::parse_criteria(ctx, &input.criteria)?;
             Ok(Decision::Refuse { criteria })
         }
-        "no_licence_required" => Ok(Decision::NoLicenceRequired),
-        other => Err(ServiceError::field(
-            "decision",
-            format!("unknown decision {other:?}: use grant, refuse or no_licence_required"),
-        )),
+        DecisionKind::NoLicenceRequired => Ok(Decision::NoLicenceRequired),
     }
 }
 
@@ -166,7 +162,7 @@ pub async fn finalise(
     id: CaseId,
     input: &DecisionInput,
 ) -> ServiceResult<Finalised> {
-    actor.require(&[Role::DecisionMaker], "decide cases")?;
+    actor.may(probity_domain::CaseCommand::Finalise)?;
     let decision = parse_decision(ctx, input)?;
     let resolution = Some(input.conflict_resolution.trim().to_string()).filter(|s| !s.is_empty());
     let now = ctx.clock.now();
@@ -285,7 +281,7 @@ pub async fn countersign(
     id: CaseId,
     note: &str,
 ) -> ServiceResult<Finalised> {
-    actor.require(&[Role::DecisionMaker], "countersign decisions")?;
+    actor.may(probity_domain::CaseCommand::Countersign)?;
     let note = parse_text::<Note>("note", note)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin_command().await?;
@@ -300,7 +296,7 @@ pub async fn countersign(
     .await?;
     let (json, reasons, decided_by) =
         row.ok_or_else(|| ServiceError::Conflict("no decision awaits countersigning".into()))?;
-    if decided_by == actor.user_id.to_string() {
+    if !may_countersign(&decided_by, &actor.user_id.to_string()) {
         return Err(ServiceError::Conflict(
             "a decision must be countersigned by a different decision-maker".into(),
         ));

@@ -10,16 +10,7 @@ use crate::auth::Actor;
 use crate::rows::{visible_case, CaseRow};
 use crate::{Ctx, ServiceError, ServiceResult};
 
-pub const APPEAL_WINDOW_DAYS: i64 = 28;
-
-/// The last moment to appeal a refusal decided at `refused_at`: the end (UTC) of the day the
-/// refusal notice names, 28 days on, so an appeal made on that day is accepted.
-pub fn appeal_deadline(refused_at: OffsetDateTime) -> OffsetDateTime {
-    let last_day = (refused_at + time::Duration::days(APPEAL_WINDOW_DAYS))
-        .to_offset(time::UtcOffset::UTC)
-        .date();
-    OffsetDateTime::new_utc(last_day, time::macros::time!(23:59:59.999_999))
-}
+pub use probity_domain::appeal::{appeal_deadline, APPEAL_WINDOW_DAYS};
 
 pub(crate) async fn write_document(
     tx: &mut Tx,

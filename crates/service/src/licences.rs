@@ -117,17 +117,10 @@ pub async fn for_case(
 }
 
 pub(crate) fn who_may(action: LicenceAction) -> (&'static [Role], &'static str) {
-    match action {
-        LicenceAction::Suspend | LicenceAction::Reinstate | LicenceAction::Revoke => (
-            &[Role::DecisionMaker, Role::Policy],
-            "suspend, reinstate or revoke licences",
-        ),
-        LicenceAction::Surrender | LicenceAction::Exhaust => (
-            &[Role::Exporter],
-            "surrender a licence or report it used up",
-        ),
-        LicenceAction::Expire => (&[], "expire licences (the system does this by date)"),
-    }
+    (
+        probity_domain::licence_roles_for(action),
+        probity_domain::licence_action_what(action),
+    )
 }
 
 fn record_kind(action: LicenceAction) -> RecordKind {

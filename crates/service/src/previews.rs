@@ -24,7 +24,7 @@ pub async fn withdraw(
     id: CaseId,
     reason: &str,
 ) -> ServiceResult<WithdrawPreview> {
-    actor.require(&[Role::Exporter], "withdraw applications")?;
+    actor.may(probity_domain::CaseCommand::Withdraw)?;
     let reason = parse_text::<Reason>("reason", reason)?;
     let mut conn = ctx.store.pool().acquire().await?;
     let case = visible_case(&mut conn, actor, id).await?;
@@ -100,7 +100,7 @@ pub async fn decision(
     id: CaseId,
     input: &DecisionInput,
 ) -> ServiceResult<DecisionPreview> {
-    actor.require(&[Role::DecisionMaker], "decide cases")?;
+    actor.may(probity_domain::CaseCommand::Finalise)?;
     let decision = parse_decision(ctx, input)?;
     let mut tx = ctx.store.begin_read().await?;
     let case = visible_case(&mut tx, actor, id).await?;

@@ -346,7 +346,11 @@ impl World {
             return id;
         }
         let decision = DecisionInput {
-            decision: if refuse { "refuse" } else { "grant" }.into(),
+            decision: if refuse {
+                probity_domain::DecisionKind::Refuse
+            } else {
+                probity_domain::DecisionKind::Grant
+            },
             provisos: vec![],
             criteria: if refuse { vec!["2c".into()] } else { vec![] },
             reasons: "Decided on the consolidated advice and the case record.".into(),

@@ -368,7 +368,7 @@ async fn a_decision_is_taken_on_the_advice_read(backend: Backend) {
         .await
         .unwrap();
     let mut as_confirmed = refusal(&[], "Granting despite the advice: the end user is known.");
-    as_confirmed.decision = "grant".into();
+    as_confirmed.decision = probity_domain::DecisionKind::Grant;
     as_confirmed.advice_fingerprint = read;
     let err = decisions::finalise(&w.ctx, &w.decision_maker, id, &as_confirmed)
         .await

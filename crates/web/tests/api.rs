@@ -461,7 +461,7 @@ async fn a_decision_is_found_under_each_of_its_destinations() {
         .await
         .unwrap();
     let grant = DecisionInput {
-        decision: "grant".into(),
+        decision: probity_domain::DecisionKind::Grant,
         reasons: "Granted on the consolidated advice.".into(),
         ..Default::default()
     };

@@ -322,13 +322,12 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
         let nlr = !refuse && rng.gen_bool(0.04);
         let decision = DecisionInput {
             decision: if refuse {
-                "refuse"
+                probity_domain::DecisionKind::Refuse
             } else if nlr {
-                "no_licence_required"
+                probity_domain::DecisionKind::NoLicenceRequired
             } else {
-                "grant"
-            }
-            .into(),
+                probity_domain::DecisionKind::Grant
+            },
             provisos: if refuse || nlr {
                 vec![]
             } else {
@@ -480,7 +479,11 @@ async fn decide_appeal(
     advice::consolidate_final(ctx, caseworker, appeal, "Consolidated appeal advice.").await?;
     decisions::submit_for_decision(ctx, caseworker, appeal).await?;
     let decision = DecisionInput {
-        decision: if allow { "grant" } else { "refuse" }.into(),
+        decision: if allow {
+            probity_domain::DecisionKind::Grant
+        } else {
+            probity_domain::DecisionKind::Refuse
+        },
         provisos: vec![],
         criteria: if allow { vec![] } else { vec!["2c".into()] },
         reasons: if allow {

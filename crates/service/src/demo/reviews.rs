@@ -106,7 +106,7 @@ async fn grant_many(
         advice::consolidate_final(ctx, cast.caseworker, id, "Consolidated FCDO advice.").await?;
         decisions::submit_for_decision(ctx, cast.caseworker, id).await?;
         let grant = DecisionInput {
-            decision: "grant".into(),
+            decision: probity_domain::DecisionKind::Grant,
             reasons: "Granted in line with the final advice.".into(),
             ..Default::default()
         };

@@ -51,7 +51,7 @@ pub fn nlr(destination: &str) -> AdviceInput {
 
 pub fn grant(provisos: &[&str]) -> DecisionInput {
     DecisionInput {
-        decision: "grant".into(),
+        decision: probity_domain::DecisionKind::Grant,
         provisos: provisos.iter().map(|p| p.to_string()).collect(),
         criteria: vec![],
         reasons: "Granted on the consolidated advice and the case record.".into(),
@@ -63,7 +63,7 @@ pub fn grant(provisos: &[&str]) -> DecisionInput {
 
 pub fn refusal(criteria: &[&str], resolution: &str) -> DecisionInput {
     DecisionInput {
-        decision: "refuse".into(),
+        decision: probity_domain::DecisionKind::Refuse,
         provisos: vec![],
         criteria: criteria.iter().map(|c| c.to_string()).collect(),
         reasons: "Refused: the risk identified by the advisers is clear.".into(),
@@ -75,7 +75,7 @@ pub fn refusal(criteria: &[&str], resolution: &str) -> DecisionInput {
 
 pub fn no_licence() -> DecisionInput {
     DecisionInput {
-        decision: "no_licence_required".into(),
+        decision: probity_domain::DecisionKind::NoLicenceRequired,
         provisos: vec![],
         criteria: vec![],
         reasons: "The goods described do not need an export licence.".into(),

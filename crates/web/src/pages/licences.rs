@@ -3,7 +3,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use probity_domain::{next_licence_status, DocumentId, LicenceId};
+use probity_domain::{available_licence_actions, DocumentId, LicenceId};
 use probity_service::auth::Role;
 use probity_service::documents::{self, Document};
 use probity_service::licences::{self, Licence, LicenceEvent};
@@ -25,22 +25,25 @@ struct LicencePage {
     errors: Vec<String>,
 }
 
-/// The lifecycle actions offered: those the actor's role may take (the service's rule) and
-/// the licence's status allows (the domain's lifecycle graph), with a label and whether the
-/// button warns. Expiry is the system's.
+/// The lifecycle actions offered: the domain's `available_licence_actions` for the actor's
+/// role and the licence's status, with a label and whether the button warns.
 fn actions_for(role: Role, licence: &Licence) -> Vec<(&'static str, &'static str, bool)> {
     use probity_domain::LicenceAction as A;
-    [
-        (A::Suspend, "Suspend", true),
-        (A::Reinstate, "Reinstate", false),
-        (A::Revoke, "Revoke", true),
-        (A::Surrender, "Surrender", true),
-        (A::Exhaust, "Report as used up", false),
-    ]
-    .into_iter()
-    .filter(|(a, _, _)| licences::may(role, *a) && next_licence_status(licence.status, *a).is_ok())
-    .map(|(a, label, danger)| (a.as_str(), label, danger))
-    .collect()
+    available_licence_actions(role, licence.status)
+        .into_iter()
+        .filter_map(|a| {
+            let (label, danger) = match a {
+                A::Suspend => ("Suspend", true),
+                A::Reinstate => ("Reinstate", false),
+                A::Revoke => ("Revoke", true),
+                A::Surrender => ("Surrender", true),
+                A::Exhaust => ("Report as used up", false),
+                // Nobody is offered expiry: the system expires licences by date.
+                A::Expire => return None,
+            };
+            Some((a.as_str(), label, danger))
+        })
+        .collect()
 }
 
 async fn render(

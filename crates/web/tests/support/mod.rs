@@ -560,7 +560,11 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
         return p;
     }
     let decision = DecisionInput {
-        decision: if refuse { "refuse" } else { "grant" }.into(),
+        decision: if refuse {
+            probity_domain::DecisionKind::Refuse
+        } else {
+            probity_domain::DecisionKind::Grant
+        },
         provisos: vec![],
         criteria: if refuse { vec!["2c".into()] } else { vec![] },
         reasons: "Decided on the consolidated advice and the case record.".into(),
