@@ -12,7 +12,9 @@ pub mod audit_anchors;
 pub mod auth;
 pub mod case_view;
 pub mod cases;
+mod casework;
 mod clock;
+mod command;
 mod ctx;
 pub mod decisions;
 pub mod demo;
@@ -23,7 +25,6 @@ pub mod orgs;
 pub mod previews;
 pub mod records;
 pub mod register;
-mod rows;
 pub mod sign_in;
 #[cfg(feature = "testing")]
 pub mod testing;
