@@ -131,7 +131,7 @@ pub async fn administer(
             repo::end_sessions(&mut tx, &uid, None).await?
         }
     };
-    crate::rows::audit_event(
+    crate::command::audit_event(
         &mut tx,
         Some(admin),
         now,
@@ -207,7 +207,7 @@ pub async fn change_password(
     }
     repo::set_password_hash(&mut tx, &uid, &new_hash).await?;
     let ended = repo::end_sessions(&mut tx, &uid, Some(&auth::token_hash(current_session))).await?;
-    crate::rows::audit_event(
+    crate::command::audit_event(
         &mut tx,
         Some(actor),
         now,

@@ -6,14 +6,18 @@ use probity_domain::{
     consolidate, AdviceFingerprint, AdviceKind, AdviceReasons, CaseAction, CaseId, Consolidated,
     CountryCode, Note, Proviso, TeamId,
 };
-use probity_store::advice::{self as store_advice, FinalAdvice};
+use probity_store::advice::{self as store_advice, NewUserAdvice};
+use probity_store::cases::{self as store_cases, FinalAdvice};
 use probity_store::{from_micros, to_micros, StoreError};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
-use crate::rows::{audit_event, load_case, require_assignee, transition, visible_case, CaseRow};
+use crate::casework::{
+    load_case, parse_criteria, require_assignee, set_status, transition, visible_case, CaseRow,
+};
+use crate::command::{to_json, Command};
 use crate::{parse_text, Ctx, ServiceError, ServiceResult};
 
 /// Refer a case to advisory teams.
@@ -32,62 +36,37 @@ pub async fn request_advice(
         ));
     }
     let note = parse_text::<Note>("note", note)?.into_string();
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = load_case(&mut tx, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let (now, cid, me) = (cmd.now, id.to_string(), actor.user_id.to_string());
+    let case = load_case(&mut cmd, id).await?;
     let status = transition(&case, CaseAction::RequestAdvice)?;
-    require_assignee(&mut tx, actor, &case, CaseAction::RequestAdvice).await?;
+    require_assignee(&mut cmd, actor, &case, CaseAction::RequestAdvice).await?;
     let mut newly_asked = false;
     for team in teams {
-        let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM teams WHERE id = $1")
-            .bind(team.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if kind.as_deref() != Some("advisory") {
+        let team = team.to_string();
+        if !store_advice::is_advisory_team(&mut cmd, &team).await? {
             return Err(ServiceError::field(
                 "teams",
                 "advice can only be requested from an advisory team",
             ));
         }
-        let exists: Option<String> = sqlx::query_scalar(
-            "SELECT team_id FROM advice_requests WHERE case_id = $1 AND team_id = $2",
-        )
-        .bind(id.to_string())
-        .bind(team.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if exists.is_some() {
+        if store_advice::is_referred(&mut cmd, &cid, &team).await? {
             continue;
         }
         newly_asked = true;
-        sqlx::query(
-            "INSERT INTO advice_requests (case_id, team_id, requested_by, requested_at, note) \
-             VALUES ($1,$2,$3,$4,$5)",
-        )
-        .bind(id.to_string())
-        .bind(team.to_string())
-        .bind(actor.user_id.to_string())
-        .bind(to_micros(now))
-        .bind(&note)
-        .execute(&mut *tx)
-        .await?;
+        store_advice::insert_request(&mut cmd, &cid, &team, &me, &note, to_micros(now)).await?;
     }
     if newly_asked {
         // A team newly asked has not advised yet: any final advice no longer covers it.
-        store_advice::set_final_advice(&mut tx, &id.to_string(), None, to_micros(now)).await?;
+        store_cases::set_final_advice(&mut cmd, &cid, None, to_micros(now)).await?;
     }
-    crate::rows::set_status(&mut tx, id, status, now).await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    set_status(&mut cmd, id, status, now).await?;
+    cmd.finish(
         "advice.request",
-        ("case", &id.to_string()),
+        ("case", &cid),
         serde_json::json!({ "teams": teams.iter().map(|t| t.to_string()).collect::<Vec<_>>() }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Advice as typed in a form or sent as JSON.
@@ -115,7 +94,7 @@ fn parse_advice(
             AdviceKind::Proviso(parse_text::<Proviso>("proviso", &input.proviso)?.into_string())
         }
         "refuse" => {
-            let criteria = crate::rows::parse_criteria(ctx, &input.criteria)?;
+            let criteria = parse_criteria(ctx, &input.criteria)?;
             if criteria.is_empty() {
                 return Err(ServiceError::field(
                     "criteria",
@@ -151,9 +130,9 @@ pub async fn give_advice(
         .team_id
         .ok_or_else(|| ServiceError::Forbidden("give advice without an advisory team".into()))?;
     let (destination, kind, reasons) = parse_advice(ctx, input)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = visible_case(&mut tx, actor, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let (now, cid) = (to_micros(cmd.now), id.to_string());
+    let case = visible_case(&mut cmd, actor, id).await?;
     transition(&case, CaseAction::GiveAdvice)?;
     if !case.destinations.iter().any(|d| d == destination.as_str()) {
         return Err(ServiceError::field(
@@ -161,46 +140,26 @@ pub async fn give_advice(
             "that country is not a destination of this case",
         ));
     }
-    sqlx::query(
-        "UPDATE advice SET superseded_at = $1 WHERE case_id = $2 AND user_id = $3 \
-         AND destination = $4 AND level = 'user' AND superseded_at IS NULL",
-    )
-    .bind(to_micros(now))
-    .bind(id.to_string())
-    .bind(actor.user_id.to_string())
-    .bind(destination.as_str())
-    .execute(&mut *tx)
-    .await?;
-    let kind_json =
-        serde_json::to_string(&kind).map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO advice (id, case_id, level, team_id, user_id, destination, kind_json, reasons, created_at) \
-         VALUES ($1,$2,'user',$3,$4,$5,$6,$7,$8)",
-    )
-    .bind(probity_domain::AdviceId::new().to_string())
-    .bind(id.to_string())
-    .bind(team.to_string())
-    .bind(actor.user_id.to_string())
-    .bind(destination.as_str())
-    .bind(&kind_json)
-    .bind(&reasons)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
+    let advice = NewUserAdvice {
+        id: &probity_domain::AdviceId::new().to_string(),
+        case_id: &cid,
+        team_id: &team.to_string(),
+        user_id: &actor.user_id.to_string(),
+        destination: destination.as_str(),
+        kind_json: &to_json("advice", &kind)?,
+        reasons: &reasons,
+        at: now,
+    };
+    store_advice::replace_user_advice(&mut cmd, advice).await?;
     // New advice makes any final advice stale: it must be consolidated again before the
     // case can go for decision.
-    store_advice::set_final_advice(&mut tx, &id.to_string(), None, to_micros(now)).await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    store_cases::set_final_advice(&mut cmd, &cid, None, now).await?;
+    cmd.finish(
         "advice.give",
-        ("case", &id.to_string()),
+        ("case", &cid),
         serde_json::json!({ "destination": destination.as_str(), "advice": kind }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -317,7 +276,7 @@ pub(crate) async fn ensure_final_advice_current(
             "consolidate the final advice first".into(),
         ));
     }
-    let stored = store_advice::final_advice_fingerprint(conn, &case.id.to_string()).await?;
+    let stored = store_cases::final_advice_fingerprint(conn, &case.id.to_string()).await?;
     let Some(stored) = stored else {
         return Err(ServiceError::Conflict(
             "this final advice was consolidated before Probity kept a record of the advice it \
@@ -348,12 +307,11 @@ pub async fn consolidate_final(
 ) -> ServiceResult<Consolidated> {
     actor.may(probity_domain::CaseCommand::ConsolidateAdvice)?;
     let reasons = parse_text::<AdviceReasons>("reasons", reasons)?.into_string();
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = visible_case(&mut tx, actor, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let case = visible_case(&mut cmd, actor, id).await?;
     transition(&case, CaseAction::GiveAdvice)?;
-    require_assignee(&mut tx, actor, &case, CaseAction::GiveAdvice).await?;
-    let (summary, fingerprint) = read_advice(&mut tx, &case).await?;
+    require_assignee(&mut cmd, actor, &case, CaseAction::GiveAdvice).await?;
+    let (summary, fingerprint) = read_advice(&mut cmd, &case).await?;
     if summary.requested_teams.is_empty() {
         return Err(ServiceError::Conflict(
             "request advice from at least one team first".into(),
@@ -380,31 +338,19 @@ pub async fn consolidate_final(
             .collect();
         consolidate(&kinds)
     };
-    let json = serde_json::to_string(&final_advice).map_err(|e| {
-        ServiceError::Store(StoreError::Corrupt(format!(
-            "final advice not encodable: {e}"
-        )))
-    })?;
-    store_advice::set_final_advice(
-        &mut tx,
-        &id.to_string(),
-        Some(FinalAdvice {
-            json: &json,
-            reasons: &reasons,
-            fingerprint: fingerprint.as_str(),
-        }),
-        to_micros(now),
-    )
-    .await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    let json = to_json("final advice", &final_advice)?;
+    let advice = FinalAdvice {
+        json: &json,
+        reasons: &reasons,
+        fingerprint: fingerprint.as_str(),
+    };
+    let now = to_micros(cmd.now);
+    store_cases::set_final_advice(&mut cmd, &id.to_string(), Some(advice), now).await?;
+    cmd.finish(
         "advice.consolidate_final",
         ("case", &id.to_string()),
         serde_json::json!({ "final_advice": final_advice, "advice_set": fingerprint.as_str() }),
     )
     .await?;
-    tx.commit().await?;
     Ok(final_advice)
 }

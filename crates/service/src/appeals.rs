@@ -4,11 +4,12 @@ use probity_domain::{
     check_appeal, validate, AppealFacts, CaseId, CaseReference, CaseStatus, Grounds,
     ReferencePrefix,
 };
-use probity_store::to_micros;
+use probity_store::cases::{self as store_cases, NewAppeal};
 
-use crate::applications::{destinations_text, next_reference, write_application};
+use crate::applications::{destinations_text, next_reference, submission, write_application};
 use crate::auth::Actor;
-use crate::rows::{audit_event, visible_case, CaseRow};
+use crate::casework::{visible_case, CaseRow};
+use crate::command::{to_json, Command};
 use crate::{parse_text, Ctx, ServiceError, ServiceResult};
 
 pub async fn appeal(
@@ -19,65 +20,49 @@ pub async fn appeal(
 ) -> ServiceResult<(CaseId, CaseReference)> {
     actor.may(probity_domain::CaseCommand::Appeal)?;
     let grounds = parse_text::<Grounds>("grounds", grounds)?.into_string();
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = visible_case(&mut tx, actor, refused).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let now = cmd.now;
+    let case = visible_case(&mut cmd, actor, refused).await?;
+    // The domain's rule, checked before and after reading whether an appeal exists (so the
+    // messages come in the same order as before).
     let mut facts = appeal_facts(&case, false);
     check_appeal(&facts, now).map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM cases WHERE appeal_of = $1")
-        .bind(refused.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existing = store_cases::appeal_against(&mut cmd, &refused.to_string()).await?;
     facts.already_appealed = existing.is_some();
     check_appeal(&facts, now).map_err(|e| ServiceError::Conflict(e.to_string()))?;
     let app = validate(&case.draft, ctx.control_list).map_err(ServiceError::Validation)?;
     let id = CaseId::new();
-    let reference = next_reference(&mut tx, ReferencePrefix::Appeal, now).await?;
-    sqlx::query(
-        "INSERT INTO cases (id, kind, reference, organisation_id, created_by, licence_type, status, draft_json, \
-         end_use_statement, end_user_type, destinations, total_value_minor, appeal_of, appeal_grounds, submitted_at, created_at, updated_at) \
-         VALUES ($1,'appeal',$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14,$14)",
-    )
-    .bind(id.to_string())
-    .bind(reference.to_string())
-    .bind(case.organisation_id.to_string())
-    .bind(actor.user_id.to_string())
-    .bind(case.licence_type.as_str())
-    .bind(CaseStatus::Submitted.as_str())
-    .bind(serde_json::to_string(&case.draft).map_err(|e| ServiceError::Conflict(e.to_string()))?)
-    .bind(&case.end_use_statement)
-    .bind(&case.end_user_type)
-    .bind(destinations_text(&app))
-    .bind(case.total_value_minor)
-    .bind(refused.to_string())
-    .bind(&grounds)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
-    write_application(&mut tx, id, &app).await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    let reference = next_reference(&mut cmd, ReferencePrefix::Appeal, now).await?;
+    let (r, dest) = (reference.to_string(), destinations_text(&app));
+    // The appeal carries the refused case's own summary forward, assessed afresh.
+    let mut sub = submission(&app, CaseStatus::Submitted, &r, &dest, None, now);
+    sub.licence_type = case.licence_type.as_str();
+    sub.end_use_statement = &case.end_use_statement;
+    sub.end_user_type = case.end_user_type.as_deref();
+    sub.total_value_minor = case.total_value_minor;
+    let new = NewAppeal {
+        id: &id.to_string(),
+        appeal_of: &refused.to_string(),
+        grounds: &grounds,
+        organisation_id: &case.organisation_id.to_string(),
+        created_by: &actor.user_id.to_string(),
+        draft_json: &to_json("draft", &case.draft)?,
+        submission: sub,
+    };
+    store_cases::insert_appeal(&mut cmd, new).await?;
+    write_application(&mut cmd, id, &app).await?;
+    cmd.record(
         "appeal.lodge",
         ("case", &id.to_string()),
-        serde_json::json!({
-            "appeal_of": refused.to_string(), "reference": reference.to_string(),
-        }),
+        serde_json::json!({ "appeal_of": refused.to_string(), "reference": r }),
     )
     .await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    cmd.finish(
         "case.appealed",
         ("case", &refused.to_string()),
-        serde_json::json!({
-            "appeal": id.to_string(),
-        }),
+        serde_json::json!({ "appeal": id.to_string() }),
     )
     .await?;
-    tx.commit().await?;
     Ok((id, reference))
 }
 

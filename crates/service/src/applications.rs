@@ -3,11 +3,15 @@ use probity_domain::{
     validate, validate_draft, Application, ApplicationInput, CaseAction, CaseId, CaseReference,
     CaseStatus, GoodsLineId, LicenceType, PartyId, ReferencePrefix,
 };
-use probity_store::{to_micros, Tx};
+use probity_store::applications::{self as store_apps, NewGoodsLine, PartyRow};
+use probity_store::cases::{self as store_cases, NewDraft, Submission};
+use probity_store::to_micros;
+use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
-use crate::rows::{audit_event, load_case, transition, CaseRow};
+use crate::casework::{load_case, set_status, transition, CaseRow};
+use crate::command::{to_json, Command};
 use crate::{Ctx, ServiceError, ServiceResult};
 
 fn licence_type_of(input: &ApplicationInput) -> ServiceResult<LicenceType> {
@@ -41,85 +45,62 @@ pub async fn save_draft(
         .ok_or_else(|| ServiceError::Forbidden("apply without an organisation".into()))?;
     let licence_type = licence_type_of(input)?;
     validate_draft(input, ctx.control_list).map_err(ServiceError::Validation)?;
-    let json = serde_json::to_string(input).map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
+    let json = to_json("draft", input)?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let now = to_micros(cmd.now);
     let case_id = match id {
         Some(id) => {
-            let case = load_case(&mut tx, id).await?;
+            let case = load_case(&mut cmd, id).await?;
             own_case(actor, &case)?;
             transition(&case, CaseAction::EditDraft)?;
-            sqlx::query(
-                "UPDATE cases SET draft_json = $1, licence_type = $2, updated_at = $3 WHERE id = $4",
-            )
-            .bind(&json)
-            .bind(licence_type.as_str())
-            .bind(to_micros(now))
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
+            let lt = licence_type.as_str();
+            store_cases::update_draft(&mut cmd, &id.to_string(), &json, lt, now).await?;
             id
         }
         None => {
             let id = CaseId::new();
-            sqlx::query(
-                "INSERT INTO cases (id, kind, organisation_id, created_by, licence_type, status, \
-                 draft_json, created_at, updated_at) VALUES ($1,'application',$2,$3,$4,$5,$6,$7,$7)",
-            )
-            .bind(id.to_string())
-            .bind(org.to_string())
-            .bind(actor.user_id.to_string())
-            .bind(licence_type.as_str())
-            .bind(CaseStatus::Draft.as_str())
-            .bind(&json)
-            .bind(to_micros(now))
-            .execute(&mut *tx)
-            .await?;
+            insert_draft(&mut cmd, actor, org, id, licence_type, &json, now).await?;
             id
         }
     };
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    cmd.finish(
         "application.save_draft",
         ("case", &case_id.to_string()),
         serde_json::json!({}),
     )
     .await?;
-    tx.commit().await?;
     Ok(case_id)
+}
+
+async fn insert_draft(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org: probity_domain::OrganisationId,
+    id: CaseId,
+    licence_type: LicenceType,
+    json: &str,
+    at: i64,
+) -> ServiceResult<()> {
+    let new = NewDraft {
+        id: &id.to_string(),
+        organisation_id: &org.to_string(),
+        created_by: &actor.user_id.to_string(),
+        licence_type: licence_type.as_str(),
+        status: CaseStatus::Draft.as_str(),
+        draft_json: json,
+        at,
+    };
+    Ok(store_cases::insert_draft(conn, new).await?)
 }
 
 /// Allocate the next reference for a prefix and year (inside the command lock).
 pub(crate) async fn next_reference(
-    tx: &mut Tx,
+    tx: &mut AnyConnection,
     prefix: ReferencePrefix,
     at: OffsetDateTime,
 ) -> ServiceResult<CaseReference> {
     let year = i64::from(at.year());
-    let key = prefix.to_string();
-    let updated = sqlx::query(
-        "UPDATE reference_counters SET last_number = last_number + 1 WHERE prefix = $1 AND year = $2",
-    )
-    .bind(&key)
-    .bind(year)
-    .execute(&mut **tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        sqlx::query("INSERT INTO reference_counters (prefix, year, last_number) VALUES ($1,$2,1)")
-            .bind(&key)
-            .bind(year)
-            .execute(&mut **tx)
-            .await?;
-    }
-    let n: i64 = sqlx::query_scalar(
-        "SELECT last_number FROM reference_counters WHERE prefix = $1 AND year = $2",
-    )
-    .bind(&key)
-    .bind(year)
-    .fetch_one(&mut **tx)
-    .await?;
+    let n = probity_store::references::next_number(tx, &prefix.to_string(), year).await?;
     Ok(CaseReference {
         prefix,
         year: year as u16,
@@ -129,63 +110,60 @@ pub(crate) async fn next_reference(
 
 /// Write the validated goods, ratings, parties and destinations of a case.
 pub(crate) async fn write_application(
-    tx: &mut Tx,
+    tx: &mut AnyConnection,
     case_id: CaseId,
     app: &Application,
 ) -> ServiceResult<()> {
     let cid = case_id.to_string();
     for (i, line) in app.goods.iter().enumerate() {
-        let gid = GoodsLineId::new().to_string();
-        sqlx::query(
-            "INSERT INTO goods_lines (id, case_id, position, description, quantity, unit, \
-             value_minor, currency, incorporated) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
-        )
-        .bind(&gid)
-        .bind(&cid)
-        .bind(i as i64)
-        .bind(&line.description)
-        .bind(line.quantity as i64)
-        .bind(&line.unit)
-        .bind(line.value.minor)
-        .bind(line.value.currency.code())
-        .bind(i64::from(line.incorporated))
-        .execute(&mut **tx)
-        .await?;
-        for (j, rating) in line.ratings.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO goods_ratings (goods_line_id, position, rating) VALUES ($1,$2,$3)",
-            )
-            .bind(&gid)
-            .bind(j as i64)
-            .bind(rating.as_str())
-            .execute(&mut **tx)
-            .await?;
-        }
+        let line = NewGoodsLine {
+            id: &GoodsLineId::new().to_string(),
+            description: &line.description,
+            quantity: line.quantity as i64,
+            unit: &line.unit,
+            value_minor: line.value.minor,
+            currency: line.value.currency.code(),
+            incorporated: line.incorporated,
+            ratings: line.ratings.iter().map(|r| r.as_str()).collect(),
+        };
+        store_apps::insert_goods_line(tx, &cid, i as i64, &line).await?;
     }
     for (i, party) in app.parties.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO parties (id, case_id, position, role, name, address, country, \
-             end_user_type) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
-        )
-        .bind(PartyId::new().to_string())
-        .bind(&cid)
-        .bind(i as i64)
-        .bind(party.role.as_str())
-        .bind(&party.name)
-        .bind(&party.address)
-        .bind(party.country.as_str())
-        .bind(party.end_user_type.map(|t| t.as_str().to_string()))
-        .execute(&mut **tx)
-        .await?;
+        let row = PartyRow {
+            role: party.role.as_str().to_string(),
+            name: party.name.clone(),
+            address: party.address.clone(),
+            country: party.country.as_str().to_string(),
+            end_user_type: party.end_user_type.map(|t| t.as_str().to_string()),
+        };
+        let pid = PartyId::new().to_string();
+        store_apps::insert_party(tx, &pid, &cid, i as i64, &row).await?;
     }
     for d in app.destinations() {
-        sqlx::query("INSERT INTO case_destinations (case_id, country) VALUES ($1,$2)")
-            .bind(&cid)
-            .bind(d.as_str())
-            .execute(&mut **tx)
-            .await?;
+        store_apps::insert_destination(tx, &cid, d.as_str()).await?;
     }
     Ok(())
+}
+
+/// What submitting `app` fixes on its case.
+pub(crate) fn submission<'a>(
+    app: &'a Application,
+    status: CaseStatus,
+    reference: &'a str,
+    destinations: &'a str,
+    end_user_type: Option<&'a str>,
+    at: OffsetDateTime,
+) -> Submission<'a> {
+    Submission {
+        reference,
+        status: status.as_str(),
+        licence_type: app.licence_type.as_str(),
+        end_use_statement: &app.end_use_statement,
+        end_user_type,
+        destinations,
+        total_value_minor: app.total_value().minor,
+        at: to_micros(at),
+    }
 }
 
 pub(crate) fn destinations_text(app: &Application) -> String {
@@ -199,54 +177,35 @@ pub(crate) fn destinations_text(app: &Application) -> String {
 /// Submit a saved draft: validate everything, give it a reference, make it a case.
 pub async fn submit(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<CaseReference> {
     actor.may(probity_domain::CaseCommand::Submit)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = load_case(&mut tx, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let case = load_case(&mut cmd, id).await?;
     own_case(actor, &case)?;
     let status = transition(&case, CaseAction::Submit)?;
     let app = validate(&case.draft, ctx.control_list).map_err(ServiceError::Validation)?;
-    let reference = submit_in_tx(&mut tx, actor, &case.id, &app, status, now).await?;
-    tx.commit().await?;
-    Ok(reference)
+    submit_in_tx(cmd, &case.id, &app, status).await
 }
 
+/// Give the case its reference and write the validated application, then finish.
 async fn submit_in_tx(
-    tx: &mut Tx,
-    actor: &Actor,
+    mut cmd: Command<'_>,
     id: &CaseId,
     app: &Application,
     status: CaseStatus,
-    now: OffsetDateTime,
 ) -> ServiceResult<CaseReference> {
-    let reference = next_reference(tx, app.licence_type.reference_prefix(), now).await?;
-    write_application(tx, *id, app).await?;
-    sqlx::query(
-        "UPDATE cases SET reference = $1, status = $2, licence_type = $3, end_use_statement = $4, \
-         end_user_type = $5, destinations = $6, total_value_minor = $7, submitted_at = $8, \
-         updated_at = $8 WHERE id = $9",
-    )
-    .bind(reference.to_string())
-    .bind(status.as_str())
-    .bind(app.licence_type.as_str())
-    .bind(&app.end_use_statement)
-    .bind(
-        app.end_user()
-            .and_then(|p| p.end_user_type)
-            .map(|t| t.as_str().to_string()),
-    )
-    .bind(destinations_text(app))
-    .bind(app.total_value().minor)
-    .bind(to_micros(now))
-    .bind(id.to_string())
-    .execute(&mut **tx)
-    .await?;
-    audit_event(
-        tx,
-        Some(actor),
-        now,
+    let now = cmd.now;
+    let reference = next_reference(&mut cmd, app.licence_type.reference_prefix(), now).await?;
+    write_application(&mut cmd, *id, app).await?;
+    let (r, dest) = (reference.to_string(), destinations_text(app));
+    let eut = app
+        .end_user()
+        .and_then(|p| p.end_user_type)
+        .map(|t| t.as_str());
+    let sub = submission(app, status, &r, &dest, eut, now);
+    store_cases::mark_submitted(&mut cmd, &id.to_string(), sub).await?;
+    cmd.finish(
         "application.submit",
         ("case", &id.to_string()),
-        serde_json::json!({ "reference": reference.to_string() }),
+        serde_json::json!({ "reference": r }),
     )
     .await?;
     Ok(reference)
@@ -264,27 +223,14 @@ pub async fn submit_new(
         .organisation_id
         .ok_or_else(|| ServiceError::Forbidden("apply without an organisation".into()))?;
     let app = validate(input, ctx.control_list).map_err(ServiceError::Validation)?;
-    let json = serde_json::to_string(input).map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    let now = ctx.clock.now();
+    let json = to_json("application", input)?;
     let id = CaseId::new();
-    let mut tx = ctx.store.begin_command().await?;
-    sqlx::query(
-        "INSERT INTO cases (id, kind, organisation_id, created_by, licence_type, status, \
-         draft_json, created_at, updated_at) VALUES ($1,'application',$2,$3,$4,$5,$6,$7,$7)",
-    )
-    .bind(id.to_string())
-    .bind(org.to_string())
-    .bind(actor.user_id.to_string())
-    .bind(app.licence_type.as_str())
-    .bind(CaseStatus::Draft.as_str())
-    .bind(&json)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let now = to_micros(cmd.now);
+    insert_draft(&mut cmd, actor, org, id, app.licence_type, &json, now).await?;
     let status = probity_domain::next_status(CaseStatus::Draft, CaseAction::Submit)
         .map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    let reference = submit_in_tx(&mut tx, actor, &id, &app, status, now).await?;
-    tx.commit().await?;
+    let reference = submit_in_tx(cmd, &id, &app, status).await?;
     Ok((id, reference))
 }
 
@@ -292,21 +238,16 @@ pub async fn submit_new(
 pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: CaseId, reason: &str) -> ServiceResult<()> {
     actor.may(probity_domain::CaseCommand::Withdraw)?;
     let reason = crate::parse_text::<probity_domain::Reason>("reason", reason)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = load_case(&mut tx, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let case = load_case(&mut cmd, id).await?;
     own_case(actor, &case)?;
     let status = transition(&case, CaseAction::Withdraw)?;
-    crate::rows::set_status(&mut tx, id, status, now).await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    let now = cmd.now;
+    set_status(&mut cmd, id, status, now).await?;
+    cmd.finish(
         "application.withdraw",
         ("case", &id.to_string()),
         serde_json::json!({ "reason": reason.as_str() }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }

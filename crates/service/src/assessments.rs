@@ -11,7 +11,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
-use crate::rows::audit_event;
+use crate::command::audit_event;
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// One stored version of an assessment.

@@ -368,7 +368,7 @@ pub(crate) async fn open_session(
     )
     .await?;
     let uid = actor.user_id.to_string();
-    crate::rows::audit_event(
+    crate::command::audit_event(
         tx,
         Some(actor),
         now,
@@ -408,7 +408,7 @@ pub async fn logout(ctx: &Ctx, token: &str, client: ClientAddr) -> ServiceResult
             .await?
             .ok_or(ServiceError::NotFound("user"))?;
         let (actor, _, _) = decode_actor(row)?;
-        crate::rows::audit_event(
+        crate::command::audit_event(
             &mut tx,
             Some(&actor),
             now,

@@ -1,12 +1,12 @@
 //! The case page's read model: a case with the names and dates a person needs.
 use probity_domain::{CaseId, CaseKind, CaseStatus, Consolidated};
-use probity_store::from_micros;
+use probity_store::cases as store_cases;
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::auth::Actor;
+use crate::casework::{corrupt, name_of, visible_case};
 use crate::documents::appeal_deadline;
-use crate::rows::visible_case;
 use crate::{Ctx, ServiceResult};
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,54 +72,29 @@ impl CaseView {
     }
 }
 
-async fn name_of(
-    conn: &mut sqlx::AnyConnection,
-    user: Option<&str>,
-) -> ServiceResult<Option<String>> {
-    let Some(user) = user else { return Ok(None) };
-    Ok(
-        sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-            .bind(user)
-            .fetch_optional(conn)
-            .await?,
-    )
-}
-
 /// The case as `actor` may see it. Exporters see their case, its outcome and its documents,
 /// but not the officials' internal advice or a decision still awaiting countersignature.
 pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<CaseView> {
     let mut conn = ctx.store.pool().acquire().await?;
     let c = visible_case(&mut conn, actor, id).await?;
-    let organisation: String = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
-        .bind(c.organisation_id.to_string())
-        .fetch_one(&mut *conn)
-        .await?;
+    let organisation =
+        probity_store::orgs::organisation(&mut *conn, &c.organisation_id.to_string())
+            .await?
+            .ok_or_else(|| corrupt(format!("case {id}: its organisation is missing")))?
+            .name;
     let assigned_to = name_of(&mut conn, c.assigned_to.as_deref()).await?;
     let appeal_of = match &c.appeal_of {
-        Some(orig) => {
-            sqlx::query_scalar::<_, Option<String>>("SELECT reference FROM cases WHERE id = $1")
-                .bind(orig)
-                .fetch_optional(&mut *conn)
-                .await?
-                .flatten()
-                .map(|r| (orig.clone(), r))
-        }
+        Some(orig) => store_cases::reference_of(&mut conn, orig)
+            .await?
+            .map(|r| (orig.clone(), r)),
         None => None,
     };
-    let appealed_by: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT id, reference FROM cases WHERE appeal_of = $1")
-            .bind(id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-    let pending: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT decision_json, reasons, decided_by FROM pending_decisions WHERE case_id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let appealed_by = store_cases::appeal_against(&mut conn, &id.to_string()).await?;
+    let pending = probity_store::decisions::pending(&mut conn, &id.to_string()).await?;
     let internal = actor.role != crate::auth::Role::Exporter;
     let pending = pending.filter(|_| internal);
-    let pending_decided_by = name_of(&mut conn, pending.as_ref().map(|p| p.2.as_str())).await?;
+    let pending_decided_by =
+        name_of(&mut conn, pending.as_ref().map(|p| p.decided_by.as_str())).await?;
     let appeal_deadline = (c.outcome.as_deref() == Some("refused")
         && c.kind == CaseKind::Application)
         .then(|| c.finalised_at.map(appeal_deadline))
@@ -127,7 +102,6 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
     let appeal = crate::appeals::appeal_facts(&c, appealed_by.is_some());
     let appealable = probity_domain::check_appeal(&appeal, ctx.clock.now());
     let can_appeal = appealable.is_ok();
-    let _ = from_micros(0);
     Ok(CaseView {
         id,
         reference: c.reference.clone().unwrap_or_else(|| "Draft".into()),
@@ -150,16 +124,16 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
         final_advice_reasons: c.final_advice_reasons.clone().filter(|_| internal),
         advice_fingerprint: c.final_advice_fingerprint.clone().filter(|_| internal),
         appeal_of,
-        appealed_by: appealed_by.map(|(i, r)| (i, r.unwrap_or_default())),
+        appealed_by: appealed_by.map(|a| (a.id, a.reference.unwrap_or_default())),
         appeal_grounds: c.appeal_grounds.clone(),
         can_appeal,
         appealable,
         appeal_deadline,
         pending_decision: pending
             .as_ref()
-            .and_then(|p| serde_json::from_str(&p.0).ok()),
-        pending_reasons: pending.as_ref().map(|p| p.1.clone()),
+            .and_then(|p| serde_json::from_str(&p.decision_json).ok()),
+        pending_reasons: pending.as_ref().map(|p| p.reasons.clone()),
         pending_decided_by,
-        pending_decided_by_id: pending.map(|p| p.2),
+        pending_decided_by_id: pending.map(|p| p.decided_by),
     })
 }

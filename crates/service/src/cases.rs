@@ -2,16 +2,17 @@
 use probity_domain::{
     AnswerText, Assignee, CaseAction, CaseId, CaseStatus, Paging, QuestionId, QuestionText, Taking,
 };
-use probity_store::{from_micros, to_micros};
+use probity_store::case_queues::{self, QueueFilter};
+use probity_store::{cases as store_cases, from_micros, questions as store_questions, to_micros};
 use serde::Serialize;
-use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
-use crate::rows::{
-    audit_event, decode_case, load_case, require_assignee, transition, visible_case, CaseRow,
-    SELECT_CASE,
+pub use crate::casework::CaseRow;
+use crate::casework::{
+    corrupt, load_case, require_assignee, set_status, split_destinations, transition, visible_case,
 };
+use crate::command::Command;
 use crate::{parse_text, Ctx, ServiceError, ServiceResult};
 
 /// Which list of cases to show.
@@ -162,69 +163,40 @@ pub async fn list_cases(
         .map(|o| o.to_string())
         .unwrap_or_default();
     let team = actor.team_id.map(|t| t.to_string()).unwrap_or_default();
-    // (condition, bound value); every condition uses $1 for its one parameter.
-    let (cond, param): (&str, String) = match (actor.role, queue) {
-        (Role::Exporter, _) => ("c.organisation_id = $1", org),
-        (Role::Adviser, _) => (
-            "c.id IN (SELECT case_id FROM advice_requests WHERE team_id = $1) AND c.status <> 'draft'",
-            team,
-        ),
-        (_, Queue::New) => ("c.status = $1", "submitted".into()),
-        (_, Queue::Mine) => (
-            "c.assigned_to = $1 AND c.status IN ('under_review','awaiting_exporter','under_final_review','awaiting_countersign')",
-            uid,
-        ),
-        (_, Queue::AwaitingExporter) => ("c.status = $1", "awaiting_exporter".into()),
-        (_, Queue::ForDecision) => (
-            "c.status IN ($1, 'awaiting_countersign')",
-            "under_final_review".into(),
-        ),
-        (_, Queue::Closed) => ("c.status IN ($1, 'withdrawn')", "finalised".into()),
-        _ => ("c.status <> $1", "draft".into()),
+    let filter = match (actor.role, queue) {
+        (Role::Exporter, _) => QueueFilter::Organisation(&org),
+        (Role::Adviser, _) => QueueFilter::ReferredTo(&team),
+        (_, Queue::New) => QueueFilter::New,
+        (_, Queue::Mine) => QueueFilter::AssignedTo(&uid),
+        (_, Queue::AwaitingExporter) => QueueFilter::AwaitingExporter,
+        (_, Queue::ForDecision) => QueueFilter::ForDecision,
+        (_, Queue::Closed) => QueueFilter::Closed,
+        _ => QueueFilter::NotDraft,
     };
-    let counted: i64 = sqlx::query_scalar(&format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM cases c WHERE {cond} LIMIT {}) AS m",
-        COUNT_CAP + 1
-    ))
-    .bind(&param)
-    .fetch_one(ctx.store.pool())
-    .await?;
+    let mut conn = ctx.store.pool().acquire().await?;
+    let counted = case_queues::count(&mut conn, filter, COUNT_CAP).await?;
     let total_capped = counted > COUNT_CAP;
     let total = counted.min(COUNT_CAP);
     let paging = paging.within(total);
-    let rows = sqlx::query(&format!(
-        "SELECT c.id, c.reference, c.kind, c.licence_type, c.status, o.name, c.destinations, \
-         c.total_value_minor, c.outcome, c.submitted_at, c.updated_at \
-         FROM cases c JOIN organisations o ON o.id = c.organisation_id \
-         WHERE {cond} ORDER BY c.updated_at DESC, c.id DESC LIMIT $2 OFFSET $3"
-    ))
-    .bind(&param)
-    .bind(paging.per_page())
-    .bind(paging.offset())
-    .fetch_all(ctx.store.pool())
-    .await?;
+    let rows = case_queues::page(&mut conn, filter, paging.per_page(), paging.offset()).await?;
+    // A row that cannot be read is corrupt stored data (an internal error, logged), not a
+    // missing case: the list as a whole is not "not found".
     let items = rows
-        .iter()
+        .into_iter()
         .map(|r| {
-            let id: String = r.try_get(0)?;
-            let status: String = r.try_get(4)?;
-            let dest: String = r.try_get(6)?;
+            let bad = |what: &str| corrupt(format!("case {}: bad {what}", r.id));
             Ok(CaseSummary {
-                id: id.parse().map_err(|_| ServiceError::NotFound("case"))?,
-                reference: r.try_get(1)?,
-                kind: r.try_get(2)?,
-                licence_type: r.try_get(3)?,
-                status: status.parse().map_err(|_| ServiceError::NotFound("case"))?,
-                organisation: r.try_get(5)?,
-                destinations: dest
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(String::from)
-                    .collect(),
-                total_value_minor: r.try_get(7)?,
-                outcome: r.try_get(8)?,
-                submitted_at: r.try_get::<Option<i64>, _>(9)?.map(from_micros),
-                updated_at: from_micros(r.try_get(10)?),
+                id: r.id.parse().map_err(|_| bad("id"))?,
+                status: r.status.parse().map_err(|_| bad("status"))?,
+                destinations: split_destinations(&r.destinations),
+                submitted_at: r.submitted_at.map(from_micros),
+                updated_at: from_micros(r.updated_at),
+                reference: r.reference,
+                kind: r.kind,
+                licence_type: r.licence_type,
+                organisation: r.organisation,
+                total_value_minor: r.total_value_minor,
+                outcome: r.outcome,
             })
         })
         .collect::<ServiceResult<Vec<_>>>()?;
@@ -243,21 +215,19 @@ pub async fn get_case(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Cas
     visible_case(&mut conn, actor, id).await
 }
 
-/// Every case of an organisation (for the exporter's dashboard), drafts included.
+/// The case with this public reference, if any.
 pub async fn cases_by_reference(ctx: &Ctx, reference: &str) -> ServiceResult<Option<CaseRow>> {
-    let row = sqlx::query(&format!("{SELECT_CASE} WHERE reference = $1"))
-        .bind(reference)
-        .fetch_optional(ctx.store.pool())
-        .await?;
-    row.as_ref().map(decode_case).transpose()
+    store_cases::by_reference(ctx.store.pool(), reference)
+        .await?
+        .map(CaseRow::try_from)
+        .transpose()
 }
 
 /// A caseworker takes a case (or takes over one assigned to someone else).
 pub async fn assign_to_self(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<()> {
     actor.may(probity_domain::CaseCommand::Take)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = load_case(&mut tx, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let case = load_case(&mut cmd, id).await?;
     let status = transition(&case, CaseAction::Assign)?;
     let me = actor.user_id.to_string();
     // Taking over a colleague's case is allowed, and recorded distinctly.
@@ -265,25 +235,15 @@ pub async fn assign_to_self(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResu
     if taking == Taking::AlreadyYours {
         return Err(ServiceError::Conflict("this case is already yours".into()));
     }
-    sqlx::query("UPDATE cases SET assigned_to = $1, status = $2, updated_at = $3 WHERE id = $4")
-        .bind(actor.user_id.to_string())
-        .bind(status.as_str())
-        .bind(to_micros(now))
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    let now = to_micros(cmd.now);
+    store_cases::assign(&mut cmd, &id.to_string(), &me, status.as_str(), now).await?;
+    cmd.finish(
         taking.audit_action(),
         ("case", &id.to_string()),
         serde_json::json!({ "from": case.assigned_to, "to": me,
                             "status_before": case.status.as_str(), "status_after": status.as_str() }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Ask the exporter a question: the case waits until it is answered.
@@ -295,33 +255,21 @@ pub async fn ask_question(
 ) -> ServiceResult<QuestionId> {
     actor.may(probity_domain::CaseCommand::AskQuestion)?;
     let body: QuestionText = parse_text("body", body)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = load_case(&mut tx, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let case = load_case(&mut cmd, id).await?;
     let status = transition(&case, CaseAction::AskExporter)?;
-    require_assignee(&mut tx, actor, &case, CaseAction::AskExporter).await?;
+    require_assignee(&mut cmd, actor, &case, CaseAction::AskExporter).await?;
     let qid = QuestionId::new();
-    sqlx::query(
-        "INSERT INTO questions (id, case_id, asked_by, asked_at, body) VALUES ($1,$2,$3,$4,$5)",
-    )
-    .bind(qid.to_string())
-    .bind(id.to_string())
-    .bind(actor.user_id.to_string())
-    .bind(to_micros(now))
-    .bind(body.as_str())
-    .execute(&mut *tx)
-    .await?;
-    crate::rows::set_status(&mut tx, id, status, now).await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    let (me, now) = (actor.user_id.to_string(), cmd.now);
+    let (q, c) = (qid.to_string(), id.to_string());
+    store_questions::insert(&mut cmd, &q, &c, &me, body.as_str(), to_micros(now)).await?;
+    set_status(&mut cmd, id, status, now).await?;
+    cmd.finish(
         "case.ask_exporter",
-        ("case", &id.to_string()),
-        serde_json::json!({ "question": qid.to_string() }),
+        ("case", &c),
+        serde_json::json!({ "question": q }),
     )
     .await?;
-    tx.commit().await?;
     Ok(qid)
 }
 
@@ -335,38 +283,25 @@ pub async fn answer_question(
 ) -> ServiceResult<()> {
     actor.may(probity_domain::CaseCommand::AnswerQuestion)?;
     let answer: AnswerText = parse_text("answer", answer)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = visible_case(&mut tx, actor, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let case = visible_case(&mut cmd, actor, id).await?;
     let status = transition(&case, CaseAction::ExporterResponds)?;
-    let updated = sqlx::query(
-        "UPDATE questions SET answer = $1, answered_by = $2, answered_at = $3 \
-         WHERE id = $4 AND case_id = $5 AND answered_at IS NULL",
-    )
-    .bind(answer.as_str())
-    .bind(actor.user_id.to_string())
-    .bind(to_micros(now))
-    .bind(question.to_string())
-    .bind(id.to_string())
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() != 1 {
+    let (me, now) = (actor.user_id.to_string(), cmd.now);
+    let (q, c) = (question.to_string(), id.to_string());
+    let answered =
+        store_questions::answer(&mut cmd, &q, &c, &me, answer.as_str(), to_micros(now)).await?;
+    if !answered {
         return Err(ServiceError::Conflict(
             "that question is already answered or does not exist".into(),
         ));
     }
-    crate::rows::set_status(&mut tx, id, status, now).await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    set_status(&mut cmd, id, status, now).await?;
+    cmd.finish(
         "case.exporter_responds",
-        ("case", &id.to_string()),
-        serde_json::json!({ "question": question.to_string() }),
+        ("case", &c),
+        serde_json::json!({ "question": q }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -381,24 +316,21 @@ pub struct Question {
 }
 
 pub async fn questions(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Vec<Question>> {
-    get_case(ctx, actor, id).await?;
-    let rows = sqlx::query(
-        "SELECT id, body, asked_at, answer, answered_at FROM questions WHERE case_id = $1 ORDER BY asked_at",
-    )
-    .bind(id.to_string())
-    .fetch_all(ctx.store.pool())
-    .await?;
-    rows.iter()
+    let mut conn = ctx.store.pool().acquire().await?;
+    visible_case(&mut conn, actor, id).await?;
+    store_questions::for_case(&mut conn, &id.to_string())
+        .await?
+        .into_iter()
         .map(|r| {
             Ok(Question {
                 id: r
-                    .try_get::<String, _>(0)?
+                    .id
                     .parse()
-                    .map_err(|_| ServiceError::NotFound("question"))?,
-                body: r.try_get(1)?,
-                asked_at: from_micros(r.try_get(2)?),
-                answer: r.try_get(3)?,
-                answered_at: r.try_get::<Option<i64>, _>(4)?.map(from_micros),
+                    .map_err(|_| corrupt(format!("question {} of case {id}: bad id", r.id)))?,
+                body: r.body,
+                asked_at: from_micros(r.asked_at),
+                answer: r.answer,
+                answered_at: r.answered_at.map(from_micros),
             })
         })
         .collect()

@@ -5,37 +5,38 @@ use probity_domain::{
     CriterionCode, Decision, DecisionKind, Explanation, FinaliseContext, LicenceId, LicenceNumber,
     LicenceStatus, Note, Proviso, RecordKind,
 };
-use probity_store::{to_micros, Tx};
+use probity_store::cases as store_cases;
+use probity_store::decisions::{self as store_decisions, PendingDecisionRow};
+use probity_store::licences::{self as store_licences, LicenceRow};
+use probity_store::to_micros;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::advice::ensure_final_advice_current;
 use crate::auth::Actor;
+use crate::casework::{
+    corrupt, load_case, parse_criteria, require_assignee, set_status, transition, CaseRow,
+};
+use crate::command::{to_json, Command};
 use crate::documents::{licence_document, refusal_document, write_document};
-use crate::rows::{audit_event, load_case, require_assignee, set_status, transition, CaseRow};
 use crate::{parse_text, records, Ctx, ServiceError, ServiceResult};
 
 /// The caseworker sends a case with its final advice to the decision-makers.
 pub async fn submit_for_decision(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<()> {
     actor.may(probity_domain::CaseCommand::SubmitForDecision)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = load_case(&mut tx, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let case = load_case(&mut cmd, id).await?;
     let status = transition(&case, CaseAction::SubmitForDecision)?;
-    require_assignee(&mut tx, actor, &case, CaseAction::SubmitForDecision).await?;
-    ensure_final_advice_current(&mut tx, &case).await?;
-    set_status(&mut tx, id, status, now).await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    require_assignee(&mut cmd, actor, &case, CaseAction::SubmitForDecision).await?;
+    ensure_final_advice_current(&mut cmd, &case).await?;
+    let now = cmd.now;
+    set_status(&mut cmd, id, status, now).await?;
+    cmd.finish(
         "case.submit_for_decision",
         ("case", &id.to_string()),
         serde_json::json!({}),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// A decision-maker sends the case back (e.g. for more advice); a pending decision lapses.
@@ -47,26 +48,18 @@ pub async fn return_to_caseworker(
 ) -> ServiceResult<()> {
     actor.may(probity_domain::CaseCommand::ReturnToCaseworker)?;
     let reason = crate::parse_text::<probity_domain::Reason>("reason", reason)?.into_string();
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = load_case(&mut tx, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let case = load_case(&mut cmd, id).await?;
     let status = transition(&case, CaseAction::ReturnToCaseworker)?;
-    sqlx::query("DELETE FROM pending_decisions WHERE case_id = $1")
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
-    set_status(&mut tx, id, status, now).await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    store_decisions::delete_pending(&mut cmd, &id.to_string()).await?;
+    let now = cmd.now;
+    set_status(&mut cmd, id, status, now).await?;
+    cmd.finish(
         "case.return",
         ("case", &id.to_string()),
         serde_json::json!({ "reason": reason }),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
@@ -89,8 +82,8 @@ pub struct DecisionInput {
     /// confirmed is what is decided on. API clients may leave it out.
     #[serde(default)]
     pub advice_fingerprint: String,
-    /// A grant of an application an open review flagged is refused unless the decision-maker
-    /// overrides the flag with these reasons (counted publicly, kept in the review's record).
+    /// A grant of an application an open review flagged, or one an embargo covers, is refused
+    /// unless the decision-maker overrides with these reasons (audited; counted publicly).
     #[serde(default)]
     pub review_override: String,
 }
@@ -110,7 +103,7 @@ pub(crate) fn parse_decision(ctx: &Ctx, input: &DecisionInput) -> ServiceResult<
                 .collect::<ServiceResult<_>>()?,
         }),
         DecisionKind::Refuse => {
-            let criteria = crate::rows::parse_criteria(ctx, &input.criteria)?;
+            let criteria = parse_criteria(ctx, &input.criteria)?;
             Ok(Decision::Refuse { criteria })
         }
         DecisionKind::NoLicenceRequired => Ok(Decision::NoLicenceRequired),
@@ -130,14 +123,13 @@ pub(crate) fn ensure_advice_as_read(case: &CaseRow, read: &str) -> ServiceResult
     ))
 }
 
-pub(crate) async fn open_questions(tx: &mut Tx, id: CaseId) -> ServiceResult<usize> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM questions WHERE case_id = $1 AND answered_at IS NULL",
-    )
-    .bind(id.to_string())
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(n as usize)
+/// How many of the case's questions await the exporter's answer (a blocker to deciding).
+pub(crate) async fn open_questions(
+    conn: &mut sqlx::AnyConnection,
+    id: CaseId,
+) -> ServiceResult<usize> {
+    let n = probity_store::questions::open_count(conn, &id.to_string()).await?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -165,9 +157,8 @@ pub async fn finalise(
     actor.may(probity_domain::CaseCommand::Finalise)?;
     let decision = parse_decision(ctx, input)?;
     let resolution = Some(input.conflict_resolution.trim().to_string()).filter(|s| !s.is_empty());
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = load_case(&mut tx, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let case = load_case(&mut cmd, id).await?;
     // Deciding a case that is not under final review (deciding twice, say) is an illegal
     // transition, refused without trace; blockers concern a case that could be decided.
     let action = if input.countersign {
@@ -178,22 +169,22 @@ pub async fn finalise(
     let status = transition(&case, action)?;
     // The decision rests on the final advice: it must still be the advice on the case, and
     // the advice the decision-maker read.
-    ensure_final_advice_current(&mut tx, &case).await?;
+    ensure_final_advice_current(&mut cmd, &case).await?;
     ensure_advice_as_read(&case, &input.advice_fingerprint)?;
     let fctx = FinaliseContext {
         status: case.status,
         final_advice: case.final_advice.clone().unwrap_or(Consolidated::Empty),
         conflict_resolution: resolution.clone(),
-        open_questions: open_questions(&mut tx, id).await?,
+        open_questions: open_questions(&mut cmd, id).await?,
         unresolved_screening_matches: 0,
         unanswered_dissents: 0,
     };
-    // Flags from reviews, read in this transaction: a grant needs an override with reasons.
-    // So do embargoes in force on the day of the decision.
+    // Flags from reviews and embargoes in force, read in this transaction: a grant needs an
+    // override with reasons.
     let (flagged, embargoed) = match decision {
         Decision::Grant { .. } => (
-            crate::review_outcomes::grant_blockers(&mut tx, &id.to_string()).await?,
-            crate::review_outcomes::embargo_blockers(ctx, &mut tx, &id.to_string()).await?,
+            crate::review_outcomes::grant_blockers(&mut cmd, &id.to_string()).await?,
+            crate::review_outcomes::embargo_blockers(ctx, &mut cmd, &id.to_string()).await?,
         ),
         _ => (Vec::new(), Vec::new()),
     };
@@ -208,22 +199,19 @@ pub async fn finalise(
     }
     if !messages.is_empty() {
         // The refusal itself is worth recording: who tried to decide what, and why not.
-        audit_event(
-            &mut tx,
-            Some(actor),
-            now,
+        cmd.finish(
             "case.finalise_refused",
             ("case", &id.to_string()),
             serde_json::json!({ "blockers": messages }),
         )
         .await?;
-        tx.commit().await?;
         return Err(ServiceError::Blocked(messages));
     }
     if !flagged.is_empty() || !embargoed.is_empty() {
         let why = parse_text::<probity_domain::Reason>("review_override", review_override)?;
+        let now = cmd.now;
         crate::review_outcomes::override_for_grant(
-            &mut tx,
+            &mut cmd,
             actor,
             id,
             why.as_str(),
@@ -238,40 +226,23 @@ pub async fn finalise(
             decision: decision.clone(),
             conflict_resolution: resolution,
         };
-        sqlx::query("INSERT INTO pending_decisions (case_id, decision_json, reasons, decided_by, decided_at) VALUES ($1,$2,$3,$4,$5)")
-            .bind(id.to_string())
-            .bind(serde_json::to_string(&pending).map_err(|e| ServiceError::Conflict(e.to_string()))?)
-            .bind(&reasons)
-            .bind(actor.user_id.to_string())
-            .bind(to_micros(now))
-            .execute(&mut *tx)
-            .await?;
-        set_status(&mut tx, id, status, now).await?;
-        audit_event(
-            &mut tx,
-            Some(actor),
-            now,
+        let row = PendingDecisionRow {
+            decision_json: to_json("pending decision", &pending)?,
+            reasons: reasons.clone(),
+            decided_by: actor.user_id.to_string(),
+        };
+        let now = cmd.now;
+        store_decisions::insert_pending(&mut cmd, &id.to_string(), &row, to_micros(now)).await?;
+        set_status(&mut cmd, id, status, now).await?;
+        cmd.finish(
             "case.finalise_for_countersign",
             ("case", &id.to_string()),
             serde_json::json!({ "decision": decision, "reasons": reasons }),
         )
         .await?;
-        tx.commit().await?;
         return Ok(Finalised::AwaitingCountersign);
     }
-    let outcome = apply(
-        ctx,
-        &mut tx,
-        actor,
-        &case,
-        &decision,
-        &reasons,
-        resolution.as_deref(),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(outcome)
+    apply(ctx, cmd, &case, &decision, &reasons, resolution.as_deref()).await
 }
 
 /// A second decision-maker countersigns a pending decision, which then takes effect.
@@ -283,52 +254,36 @@ pub async fn countersign(
 ) -> ServiceResult<Finalised> {
     actor.may(probity_domain::CaseCommand::Countersign)?;
     let note = parse_text::<Note>("note", note)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let case = load_case(&mut tx, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let case = load_case(&mut cmd, id).await?;
     transition(&case, CaseAction::Countersign)?;
-    ensure_final_advice_current(&mut tx, &case).await?;
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT decision_json, reasons, decided_by FROM pending_decisions WHERE case_id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (json, reasons, decided_by) =
-        row.ok_or_else(|| ServiceError::Conflict("no decision awaits countersigning".into()))?;
-    if !may_countersign(&decided_by, &actor.user_id.to_string()) {
+    ensure_final_advice_current(&mut cmd, &case).await?;
+    let row = store_decisions::pending(&mut cmd, &id.to_string())
+        .await?
+        .ok_or_else(|| ServiceError::Conflict("no decision awaits countersigning".into()))?;
+    if !may_countersign(&row.decided_by, &actor.user_id.to_string()) {
         return Err(ServiceError::Conflict(
             "a decision must be countersigned by a different decision-maker".into(),
         ));
     }
-    let pending: PendingDecision =
-        serde_json::from_str(&json).map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    sqlx::query("DELETE FROM pending_decisions WHERE case_id = $1")
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
-    audit_event(
-        &mut tx,
-        Some(actor),
-        now,
+    let pending: PendingDecision = serde_json::from_str(&row.decision_json)
+        .map_err(|_| corrupt(format!("case {id}: unreadable pending decision")))?;
+    store_decisions::delete_pending(&mut cmd, &id.to_string()).await?;
+    cmd.record(
         "case.countersign",
         ("case", &id.to_string()),
-        serde_json::json!({ "decided_by": decided_by, "note": note.as_str() }),
+        serde_json::json!({ "decided_by": row.decided_by, "note": note.as_str() }),
     )
     .await?;
-    let outcome = apply(
+    apply(
         ctx,
-        &mut tx,
-        actor,
+        cmd,
         &case,
         &pending.decision,
-        &reasons,
+        &row.reasons,
         pending.conflict_resolution.as_deref(),
-        now,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(outcome)
+    .await
 }
 
 pub(crate) fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
@@ -351,18 +306,18 @@ type Effect = (
     Option<(LicenceId, LicenceNumber)>,
 );
 
-/// Make a decision take effect: licence or refusal notice, the case closed, the public record.
-#[allow(clippy::too_many_arguments)]
+/// Make a decision take effect: licence or refusal notice, the case closed, the public record;
+/// then finish the command.
 async fn apply(
     ctx: &Ctx,
-    tx: &mut Tx,
-    actor: &Actor,
+    mut cmd: Command<'_>,
     case: &CaseRow,
     decision: &Decision,
     reasons: &str,
     resolution: Option<&str>,
-    now: OffsetDateTime,
 ) -> ServiceResult<Finalised> {
+    let now = cmd.now;
+    let tx = &mut *cmd;
     let appeal = case.kind == CaseKind::Appeal;
     let cid = case.id.to_string();
     let (outcome, result, kind, criteria, licence): Effect = match decision {
@@ -381,21 +336,18 @@ async fn apply(
             let number = LicenceNumber::for_case(&reference, 1);
             let lid = LicenceId::new();
             let valid_until = add_months(now, case.licence_type.default_validity_months());
-            sqlx::query(
-                "INSERT INTO licences (id, number, case_id, organisation_id, licence_type, status, provisos_json, issued_at, valid_until, updated_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$8)",
-            )
-            .bind(lid.to_string())
-            .bind(number.as_str())
-            .bind(&cid)
-            .bind(case.organisation_id.to_string())
-            .bind(case.licence_type.as_str())
-            .bind(LicenceStatus::Issued.as_str())
-            .bind(serde_json::to_string(provisos).unwrap_or_else(|_| "[]".into()))
-            .bind(to_micros(now))
-            .bind(to_micros(valid_until))
-            .execute(&mut **tx)
-            .await?;
+            let row = LicenceRow {
+                id: lid.to_string(),
+                number: number.as_str().to_string(),
+                case_id: cid.clone(),
+                organisation_id: case.organisation_id.to_string(),
+                licence_type: case.licence_type.as_str().to_string(),
+                status: LicenceStatus::Issued.as_str().to_string(),
+                provisos_json: to_json("provisos", provisos)?,
+                issued_at: to_micros(now),
+                valid_until: to_micros(valid_until),
+            };
+            store_licences::insert(tx, &row).await?;
             let doc = licence_document(ctx, tx, case, &number, provisos, valid_until).await?;
             write_document(
                 tx,
@@ -453,21 +405,11 @@ async fn apply(
             )
         }
     };
-    sqlx::query("UPDATE cases SET status = $1, outcome = $2, finalised_at = $3, updated_at = $3 WHERE id = $4")
-        .bind(CaseStatus::Finalised.as_str())
-        .bind(outcome)
-        .bind(to_micros(now))
-        .bind(&cid)
-        .execute(&mut **tx)
-        .await?;
+    let finalised = CaseStatus::Finalised.as_str();
+    store_cases::finalise(tx, &cid, finalised, outcome, to_micros(now)).await?;
     // An appeal outcome names the refused case by its public reference, never its internal id.
     let refers_to = match &case.appeal_of {
-        Some(refused) => {
-            sqlx::query_scalar::<_, Option<String>>("SELECT reference FROM cases WHERE id = $1")
-                .bind(refused)
-                .fetch_one(&mut **tx)
-                .await?
-        }
+        Some(refused) => store_cases::reference_of(tx, refused).await?,
         None => None,
     };
     let record = records::build_record(
@@ -483,11 +425,8 @@ async fn apply(
     )
     .await?;
     let lid = licence.as_ref().map(|l| l.0.to_string());
-    let seq = records::publish(tx, case, lid.as_deref(), &record).await?;
-    audit_event(
-        tx,
-        Some(actor),
-        now,
+    let seq = cmd.publish(case, lid.as_deref(), &record).await?;
+    cmd.finish(
         "case.finalise",
         ("case", &cid),
         serde_json::json!({

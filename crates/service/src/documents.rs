@@ -1,19 +1,20 @@
 //! Documents given to exporters: licences, refusal notices, NLR letters. Stored as text so
 //! what was issued is exactly what is shown and downloaded later.
 use probity_domain::{CaseId, CriterionCode, DocumentId, LicenceNumber};
-use probity_store::{from_micros, to_micros, Tx};
+use probity_store::documents::{self as store_docs, DocumentRow};
+use probity_store::{from_micros, to_micros};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
 use crate::auth::Actor;
-use crate::rows::{visible_case, CaseRow};
+use crate::casework::{corrupt, not_found_as, visible_case, CaseRow};
 use crate::{Ctx, ServiceError, ServiceResult};
 
 pub use probity_domain::appeal::{appeal_deadline, APPEAL_WINDOW_DAYS};
 
 pub(crate) async fn write_document(
-    tx: &mut Tx,
+    conn: &mut AnyConnection,
     case: CaseId,
     kind: &str,
     title: &str,
@@ -21,15 +22,15 @@ pub(crate) async fn write_document(
     at: OffsetDateTime,
 ) -> ServiceResult<DocumentId> {
     let id = DocumentId::new();
-    sqlx::query("INSERT INTO documents (id, case_id, kind, title, body, created_at) VALUES ($1,$2,$3,$4,$5,$6)")
-        .bind(id.to_string())
-        .bind(case.to_string())
-        .bind(kind)
-        .bind(title)
-        .bind(body)
-        .bind(to_micros(at))
-        .execute(&mut **tx)
-        .await?;
+    let row = DocumentRow {
+        id: id.to_string(),
+        case_id: case.to_string(),
+        kind: kind.to_string(),
+        title: title.to_string(),
+        body: body.to_string(),
+        created_at: to_micros(at),
+    };
+    store_docs::insert(conn, &row).await?;
     Ok(id)
 }
 
@@ -37,22 +38,20 @@ fn date(t: OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day())
 }
 
-async fn header(tx: &mut Tx, case: &CaseRow) -> ServiceResult<String> {
-    let org: (String, String) =
-        sqlx::query_as("SELECT name, address FROM organisations WHERE id = $1")
-            .bind(case.organisation_id.to_string())
-            .fetch_one(&mut **tx)
-            .await?;
+async fn header(conn: &mut AnyConnection, case: &CaseRow) -> ServiceResult<String> {
+    let org = probity_store::orgs::organisation(conn, &case.organisation_id.to_string())
+        .await?
+        .ok_or_else(|| corrupt(format!("case {}: its organisation is missing", case.id)))?;
     Ok(format!(
         "Exporter: {}\n          {}\nCase:     {}\nType:     {}\n",
-        org.0,
-        org.1.replace('\n', "\n          "),
+        org.name,
+        org.address.replace('\n', "\n          "),
         case.reference.as_deref().unwrap_or(""),
         case.licence_type.label()
     ))
 }
 
-async fn goods_text(tx: &mut Tx, case: &CaseRow) -> ServiceResult<String> {
+async fn goods_text(tx: &mut AnyConnection, case: &CaseRow) -> ServiceResult<String> {
     let (goods, parties) = crate::records::load_goods_and_parties(tx, case.id).await?;
     let mut s = String::from("\nGoods\n");
     for (i, g) in goods.iter().enumerate() {
@@ -87,7 +86,7 @@ async fn goods_text(tx: &mut Tx, case: &CaseRow) -> ServiceResult<String> {
 
 pub(crate) async fn licence_document(
     ctx: &Ctx,
-    tx: &mut Tx,
+    tx: &mut AnyConnection,
     case: &CaseRow,
     number: &LicenceNumber,
     provisos: &[String],
@@ -113,7 +112,7 @@ pub(crate) async fn licence_document(
 
 pub(crate) async fn refusal_document(
     ctx: &Ctx,
-    tx: &mut Tx,
+    tx: &mut AnyConnection,
     case: &CaseRow,
     criteria: &[CriterionCode],
     reasons: &str,
@@ -155,45 +154,40 @@ pub struct Document {
     pub created_at: OffsetDateTime,
 }
 
-fn decode(r: &sqlx::any::AnyRow) -> ServiceResult<Document> {
-    Ok(Document {
-        id: r
-            .try_get::<String, _>(0)?
-            .parse()
-            .map_err(|_| ServiceError::NotFound("document"))?,
-        case_id: r
-            .try_get::<String, _>(1)?
-            .parse()
-            .map_err(|_| ServiceError::NotFound("case"))?,
-        kind: r.try_get(2)?,
-        title: r.try_get(3)?,
-        body: r.try_get(4)?,
-        created_at: from_micros(r.try_get(5)?),
-    })
+impl TryFrom<DocumentRow> for Document {
+    type Error = ServiceError;
+
+    fn try_from(r: DocumentRow) -> ServiceResult<Document> {
+        let bad = |what: &str| corrupt(format!("document {}: bad {what}", r.id));
+        Ok(Document {
+            id: r.id.parse().map_err(|_| bad("id"))?,
+            case_id: r.case_id.parse().map_err(|_| bad("case id"))?,
+            created_at: from_micros(r.created_at),
+            kind: r.kind,
+            title: r.title,
+            body: r.body,
+        })
+    }
 }
 
 pub async fn for_case(ctx: &Ctx, actor: &Actor, case: CaseId) -> ServiceResult<Vec<Document>> {
     let mut conn = ctx.store.pool().acquire().await?;
     visible_case(&mut conn, actor, case).await?;
-    let rows = sqlx::query("SELECT id, case_id, kind, title, body, created_at FROM documents WHERE case_id = $1 ORDER BY created_at")
-        .bind(case.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(decode).collect()
+    store_docs::for_case(&mut conn, &case.to_string())
+        .await?
+        .into_iter()
+        .map(Document::try_from)
+        .collect()
 }
 
 pub async fn get(ctx: &Ctx, actor: &Actor, id: DocumentId) -> ServiceResult<Document> {
     let mut conn = ctx.store.pool().acquire().await?;
-    let row = sqlx::query(
-        "SELECT id, case_id, kind, title, body, created_at FROM documents WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(ServiceError::NotFound("document"))?;
-    let doc = decode(&row)?;
+    let doc: Document = store_docs::by_id(&mut conn, &id.to_string())
+        .await?
+        .ok_or(ServiceError::NotFound("document"))?
+        .try_into()?;
     visible_case(&mut conn, actor, doc.case_id)
         .await
-        .map_err(|_| ServiceError::NotFound("document"))?;
+        .map_err(not_found_as("document"))?;
     Ok(doc)
 }

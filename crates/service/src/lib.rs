@@ -13,7 +13,9 @@ pub mod audit_anchors;
 pub mod auth;
 pub mod case_view;
 pub mod cases;
+mod casework;
 mod clock;
+mod command;
 mod ctx;
 pub mod decisions;
 pub mod demo;
@@ -27,7 +29,6 @@ pub mod register;
 pub mod review_outcomes;
 mod review_records;
 pub mod reviews;
-mod rows;
 pub mod sign_in;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -4,13 +4,15 @@
 use probity_domain::{
     next_licence_status, LicenceAction, LicenceId, LicenceNumber, LicenceStatus, RecordKind,
 };
-use probity_store::{from_micros, to_micros, Tx};
+use probity_store::licences::{self as store_licences, LicenceRow, NewLicenceEvent};
+use probity_store::{from_micros, to_micros};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
-use crate::rows::{audit_event, load_case, visible_case};
+use crate::casework::{corrupt, load_case, not_found_as, visible_case};
+use crate::command::Command;
 use crate::{records, Ctx, ServiceError, ServiceResult};
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,30 +41,38 @@ pub struct LicenceEvent {
     pub at: OffsetDateTime,
 }
 
-const SELECT: &str = "SELECT id, number, case_id, organisation_id, licence_type, status, provisos_json, issued_at, valid_until FROM licences";
+impl TryFrom<LicenceRow> for Licence {
+    type Error = ServiceError;
 
-fn decode(r: &sqlx::any::AnyRow) -> ServiceResult<Licence> {
-    let bad = || ServiceError::Store(probity_store::StoreError::Corrupt("licence row".into()));
-    Ok(Licence {
-        id: r.try_get::<String, _>(0)?.parse().map_err(|_| bad())?,
-        number: r.try_get(1)?,
-        case_id: r.try_get(2)?,
-        organisation_id: r.try_get(3)?,
-        licence_type: r.try_get(4)?,
-        status: r.try_get::<String, _>(5)?.parse().map_err(|_| bad())?,
-        provisos: serde_json::from_str(&r.try_get::<String, _>(6)?).map_err(|_| bad())?,
-        issued_at: from_micros(r.try_get(7)?),
-        valid_until: from_micros(r.try_get(8)?),
-    })
+    fn try_from(r: LicenceRow) -> ServiceResult<Licence> {
+        let bad = |what: &str| corrupt(format!("licence {}: bad {what}", r.id));
+        Ok(Licence {
+            id: r.id.parse().map_err(|_| bad("id"))?,
+            status: r.status.parse().map_err(|_| bad("status"))?,
+            provisos: serde_json::from_str(&r.provisos_json).map_err(|_| bad("provisos"))?,
+            issued_at: from_micros(r.issued_at),
+            valid_until: from_micros(r.valid_until),
+            number: r.number,
+            case_id: r.case_id,
+            organisation_id: r.organisation_id,
+            licence_type: r.licence_type,
+        })
+    }
 }
 
-pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: LicenceId) -> ServiceResult<Licence> {
-    let row = sqlx::query(&format!("{SELECT} WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(conn)
+pub(crate) async fn load(conn: &mut AnyConnection, id: LicenceId) -> ServiceResult<Licence> {
+    store_licences::by_id(conn, &id.to_string())
         .await?
-        .ok_or(ServiceError::NotFound("licence"))?;
-    decode(&row)
+        .ok_or(ServiceError::NotFound("licence"))?
+        .try_into()
+}
+
+/// The case a licence was issued on.
+fn case_of(licence: &Licence) -> ServiceResult<probity_domain::CaseId> {
+    licence
+        .case_id
+        .parse()
+        .map_err(|_| corrupt(format!("licence {}: bad case id", licence.id)))
 }
 
 /// A licence the actor may see (via its case's visibility).
@@ -73,32 +83,21 @@ pub async fn get(
 ) -> ServiceResult<(Licence, Vec<LicenceEvent>)> {
     let mut conn = ctx.store.pool().acquire().await?;
     let licence = load(&mut conn, id).await?;
-    let case_id = licence
-        .case_id
-        .parse()
-        .map_err(|_| ServiceError::NotFound("licence"))?;
-    visible_case(&mut conn, actor, case_id)
+    visible_case(&mut conn, actor, case_of(&licence)?)
         .await
-        .map_err(|_| ServiceError::NotFound("licence"))?;
-    let events = sqlx::query(
-        "SELECT e.action, e.from_status, e.to_status, u.display_name, e.reason, e.at FROM licence_events e \
-         LEFT JOIN users u ON u.id = e.actor_id WHERE e.licence_id = $1 ORDER BY e.at, e.id",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(LicenceEvent {
-            action: r.try_get(0)?,
-            from_status: r.try_get(1)?,
-            to_status: r.try_get(2)?,
-            actor: r.try_get(3)?,
-            reason: r.try_get(4)?,
-            at: from_micros(r.try_get(5)?),
+        .map_err(not_found_as("licence"))?;
+    let events = store_licences::events(&mut conn, &id.to_string())
+        .await?
+        .into_iter()
+        .map(|r| LicenceEvent {
+            action: r.action,
+            from_status: r.from_status,
+            to_status: r.to_status,
+            actor: r.actor,
+            reason: r.reason,
+            at: from_micros(r.at),
         })
-    })
-    .collect::<ServiceResult<Vec<_>>>()?;
+        .collect();
     Ok((licence, events))
 }
 
@@ -109,11 +108,11 @@ pub async fn for_case(
 ) -> ServiceResult<Vec<Licence>> {
     let mut conn = ctx.store.pool().acquire().await?;
     visible_case(&mut conn, actor, case).await?;
-    let rows = sqlx::query(&format!("{SELECT} WHERE case_id = $1"))
-        .bind(case.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(decode).collect()
+    store_licences::for_case(&mut conn, &case.to_string())
+        .await?
+        .into_iter()
+        .map(Licence::try_from)
+        .collect()
 }
 
 pub(crate) fn who_may(action: LicenceAction) -> (&'static [Role], &'static str) {
@@ -145,56 +144,44 @@ pub async fn act(
     let (roles, what) = who_may(action);
     actor.require(roles, what)?;
     let reason = crate::parse_text::<probity_domain::Reason>("reason", reason)?.into_string();
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin_command().await?;
-    let licence = load(&mut tx, id).await?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let licence = load(&mut cmd, id).await?;
     if actor.role == Role::Exporter
         && actor.organisation_id.map(|o| o.to_string()) != Some(licence.organisation_id.clone())
     {
         return Err(ServiceError::NotFound("licence"));
     }
-    let status = apply_in_tx(ctx, &mut tx, Some(actor), &licence, action, &reason, now).await?;
-    tx.commit().await?;
-    Ok(status)
+    apply_in_tx(ctx, cmd, &licence, action, &reason).await
 }
 
+/// Move a licence through its lifecycle, publish the change, and finish the command.
 async fn apply_in_tx(
     ctx: &Ctx,
-    tx: &mut Tx,
-    actor: Option<&Actor>,
+    mut cmd: Command<'_>,
     licence: &Licence,
     action: LicenceAction,
     reason: &str,
-    now: OffsetDateTime,
 ) -> ServiceResult<LicenceStatus> {
     let to = next_licence_status(licence.status, action)
         .map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    sqlx::query("UPDATE licences SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(to.as_str())
-        .bind(to_micros(now))
-        .bind(licence.id.to_string())
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("INSERT INTO licence_events (id, licence_id, action, from_status, to_status, actor_id, reason, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(licence.id.to_string())
-        .bind(action_str(action))
-        .bind(licence.status.as_str())
-        .bind(to.as_str())
-        .bind(actor.map(|a| a.user_id.to_string()))
-        .bind(reason)
-        .bind(to_micros(now))
-        .execute(&mut **tx)
-        .await?;
-    let case_id = licence
-        .case_id
-        .parse()
-        .map_err(|_| ServiceError::NotFound("case"))?;
-    let case = load_case(tx, case_id).await?;
+    let (now, lid) = (cmd.now, licence.id.to_string());
+    let actor_id = cmd.actor_id();
+    store_licences::set_status(&mut cmd, &lid, to.as_str(), to_micros(now)).await?;
+    let event = NewLicenceEvent {
+        licence_id: &lid,
+        action: action_str(action),
+        from_status: licence.status.as_str(),
+        to_status: to.as_str(),
+        actor_id: actor_id.as_deref(),
+        reason,
+        at: to_micros(now),
+    };
+    store_licences::insert_event(&mut cmd, event).await?;
+    let case = load_case(&mut cmd, case_of(licence)?).await?;
     let number: LicenceNumber = licence
         .number
         .parse()
-        .map_err(|_| ServiceError::Conflict("bad licence number".into()))?;
+        .map_err(|_| corrupt(format!("licence {lid}: bad number")))?;
     // Official actions publish their reason; an exporter's own surrender or exhaustion does not.
     let public_reason = matches!(
         action,
@@ -206,7 +193,7 @@ async fn apply_in_tx(
     .then(|| reason.to_string());
     let record = records::build_record(
         ctx,
-        tx,
+        &mut cmd,
         &case,
         record_kind(action),
         now,
@@ -216,10 +203,17 @@ async fn apply_in_tx(
         Some(licence.number.clone()),
     )
     .await?;
-    let seq = records::publish(tx, &case, Some(&licence.id.to_string()), &record).await?;
-    audit_event(tx, actor, now, &format!("licence.{}", action_str(action)), ("licence", &licence.id.to_string()), serde_json::json!({
-        "number": licence.number, "status_before": licence.status.as_str(), "status_after": to.as_str(), "reason": reason, "record": seq, "case": licence.case_id,
-    })).await?;
+    let seq = cmd.publish(&case, Some(&lid), &record).await?;
+    cmd.finish(
+        &format!("licence.{}", action_str(action)),
+        ("licence", &lid),
+        serde_json::json!({
+            "number": licence.number, "status_before": licence.status.as_str(),
+            "status_after": to.as_str(), "reason": reason, "record": seq,
+            "case": licence.case_id,
+        }),
+    )
+    .await?;
     Ok(to)
 }
 
@@ -255,33 +249,22 @@ pub fn parse_action(s: &str) -> Option<LicenceAction> {
 /// Background job: expire every live or suspended licence past its end date. Each expiry is
 /// its own transaction, so a failure part-way loses nothing already expired.
 pub async fn expire_due(ctx: &Ctx) -> ServiceResult<usize> {
-    let now = ctx.clock.now();
-    let due = sqlx::query(&format!(
-        "{SELECT} WHERE status IN ('issued','reinstated','suspended') AND valid_until <= $1"
-    ))
-    .bind(to_micros(now))
-    .fetch_all(ctx.store.pool())
-    .await?;
+    let now = to_micros(ctx.clock.now());
+    let due = {
+        let mut conn = ctx.store.pool().acquire().await?;
+        store_licences::due_to_expire(&mut conn, now).await?
+    };
     let mut n = 0;
-    for row in &due {
-        let licence = decode(row)?;
-        let mut tx = ctx.store.begin_command().await?;
+    for row in due {
+        let id: LicenceId = Licence::try_from(row)?.id;
+        let mut cmd = Command::system(ctx).await?;
         // Re-read under the lock: another process may have expired it meanwhile.
-        let current = load(&mut tx, licence.id).await?;
+        let current = load(&mut cmd, id).await?;
         if current.status.is_terminal() {
             continue;
         }
-        apply_in_tx(
-            ctx,
-            &mut tx,
-            None,
-            &current,
-            LicenceAction::Expire,
-            "validity period ended",
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        let (action, reason) = (LicenceAction::Expire, "validity period ended");
+        apply_in_tx(ctx, cmd, &current, action, reason).await?;
         n += 1;
     }
     Ok(n)

@@ -4,7 +4,7 @@ use probity_store::{orgs as repo, to_micros};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Actor, Role};
-use crate::rows::audit_event;
+use crate::command::audit_event;
 use crate::{Ctx, ServiceError, ServiceResult};
 
 #[derive(Debug, Clone, Deserialize, Default)]

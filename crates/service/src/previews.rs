@@ -7,8 +7,8 @@ use probity_domain::{
 };
 
 use crate::auth::{Actor, Role};
+use crate::casework::{transition, visible_case};
 use crate::decisions::{open_questions, parse_decision, DecisionInput};
-use crate::rows::{transition, visible_case};
 use crate::{parse_text, Ctx, ServiceError, ServiceResult};
 
 /// An application about to be withdrawn.

@@ -4,69 +4,48 @@ use probity_domain::{
     goods_summary, CaseId, CaseReference, CountryCode, CriterionCode, EndUserType, LicenceNumber,
     PublicDecisionRecord, Rating, RatingValue, RecordKind,
 };
-use probity_store::{outbox, StoreError, Tx};
+use probity_store::{applications as store_apps, outbox, StoreError, Tx};
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
 use crate::cases::{GoodsView, PartyView};
-use crate::rows::CaseRow;
+use crate::casework::CaseRow;
 use crate::{Ctx, ServiceError, ServiceResult};
 
 pub(crate) async fn load_goods_and_parties(
     conn: &mut AnyConnection,
     id: CaseId,
 ) -> ServiceResult<(Vec<GoodsView>, Vec<PartyView>)> {
-    let goods_rows = sqlx::query(
-        "SELECT g.id, g.description, g.quantity, g.unit, g.value_minor, g.currency, g.incorporated \
-         FROM goods_lines g WHERE g.case_id = $1 ORDER BY g.position",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let rating_rows = sqlx::query(
-        "SELECT r.goods_line_id, r.rating FROM goods_ratings r JOIN goods_lines g ON g.id = r.goods_line_id \
-         WHERE g.case_id = $1 ORDER BY g.position, r.position",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut goods = Vec::new();
-    for g in &goods_rows {
-        let gid: String = g.try_get(0)?;
-        let mut ratings = Vec::new();
-        for r in &rating_rows {
-            if r.try_get::<String, _>(0)? == gid {
-                ratings.push(r.try_get(1)?);
-            }
-        }
-        goods.push(GoodsView {
-            description: g.try_get(1)?,
-            ratings,
-            quantity: g.try_get(2)?,
-            unit: g.try_get(3)?,
-            value_minor: g.try_get(4)?,
-            currency: g.try_get(5)?,
-            incorporated: g.try_get::<i64, _>(6)? == 1,
-        });
-    }
-    let parties = sqlx::query(
-        "SELECT role, name, address, country, end_user_type FROM parties WHERE case_id = $1 ORDER BY position",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|p| {
-        Ok(PartyView {
-            role: p.try_get(0)?,
-            name: p.try_get(1)?,
-            address: p.try_get(2)?,
-            country: p.try_get(3)?,
-            end_user_type: p.try_get(4)?,
+    let cid = id.to_string();
+    let (lines, ratings) = store_apps::goods(conn, &cid).await?;
+    let goods = lines
+        .into_iter()
+        .map(|g| GoodsView {
+            ratings: ratings
+                .iter()
+                .filter(|r| r.goods_line_id == g.id)
+                .map(|r| r.rating.clone())
+                .collect(),
+            description: g.description,
+            quantity: g.quantity,
+            unit: g.unit,
+            value_minor: g.value_minor,
+            currency: g.currency,
+            incorporated: g.incorporated == 1,
         })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect();
+    let parties = store_apps::parties(conn, &cid)
+        .await?
+        .into_iter()
+        .map(|p| PartyView {
+            role: p.role,
+            name: p.name,
+            address: p.address,
+            country: p.country,
+            end_user_type: p.end_user_type,
+        })
+        .collect();
     Ok((goods, parties))
 }
 
@@ -154,7 +133,7 @@ pub(crate) async fn publish(
     licence_id: Option<&str>,
     record: &PublicDecisionRecord,
 ) -> ServiceResult<i64> {
-    let json = serde_json::to_string(record).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let json = crate::command::to_json("decision record", record)?;
     let destinations: Vec<String> = record
         .destinations
         .iter()

@@ -13,8 +13,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::auth::{Actor, Role};
+use crate::command::audit_event;
 use crate::reviews::{summary, ReviewSummary, OPENERS, STAFF};
-use crate::rows::audit_event;
 use crate::{parse_text, review_records, Ctx, ServiceError, ServiceResult};
 
 /// Who records outcomes.

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 
 use crate::assessments::decode;
 use crate::auth::{Actor, Role};
-use crate::rows::audit_event;
+use crate::command::audit_event;
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// What a review is opened on.

@@ -241,7 +241,7 @@ pub(crate) async fn account_failure(ctx: &Ctx, actor: &Actor, reason: &str) -> S
     let state = throttle::load(&mut tx, &key).await?;
     let (state, lock) = ThrottlePolicy::ACCOUNT.record_failure(state, now);
     throttle::save(&mut tx, &key, &state).await?;
-    crate::rows::audit_event(
+    crate::command::audit_event(
         &mut tx,
         Some(actor),
         now,

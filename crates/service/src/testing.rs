@@ -73,8 +73,7 @@ impl TestDb {
                 let admin_store = Store::connect(&admin)
                     .await
                     .expect("connect to the PostgreSQL test server");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(admin_store.pool())
+                probity_store::testing::create_database(&admin_store, &name)
                     .await
                     .expect("CREATE DATABASE");
                 admin_store.close().await;

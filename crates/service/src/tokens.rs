@@ -104,7 +104,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: &NewToken) -> ServiceResult<C
     };
     let mut tx = ctx.store.begin_command().await?;
     api_tokens::insert(&mut tx, &row).await?;
-    crate::rows::audit_event(
+    crate::command::audit_event(
         &mut tx,
         Some(actor),
         now,
@@ -147,7 +147,7 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: ApiTokenId) -> ServiceResult<T
         .ok_or(ServiceError::NotFound("API token"))?;
     if row.revoked_at.is_none() {
         api_tokens::revoke(&mut tx, id, now).await?;
-        crate::rows::audit_event(
+        crate::command::audit_event(
             &mut tx,
             Some(actor),
             now,
@@ -247,7 +247,7 @@ async fn record_use(
 ) -> ServiceResult<()> {
     let mut tx = ctx.store.begin_command().await?;
     if api_tokens::claim_use_day(&mut tx, row.id, day).await? {
-        crate::rows::audit_event(
+        crate::command::audit_event(
             &mut tx,
             Some(actor),
             now,

@@ -141,7 +141,7 @@ pub async fn confirm_enrolment(ctx: &Ctx, actor: &Actor, code: &str) -> ServiceR
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
     repo::replace_recovery_codes(&mut tx, &uid, &hashes, to_micros(now)).await?;
-    crate::rows::audit_event(
+    crate::command::audit_event(
         &mut tx,
         Some(actor),
         now,

@@ -9,16 +9,11 @@ use probity_service::domain::{CaseId, CaseStatus, Consolidated, LicenceAction, L
 use probity_service::store::audit;
 use probity_service::testing::{Backend, Stage, TestDb, World};
 use probity_service::{advice, case_view, cases, decisions, licences, ServiceError};
-use sqlx::Row;
 use tokio::task::JoinHandle;
 
 async fn count(db: &TestDb, sql: &str, id: &str) -> i64 {
-    sqlx::query(sql)
-        .bind(id)
-        .fetch_one(db.store.pool())
+    probity_service::store::testing::count_where(&db.store, sql, id)
         .await
-        .unwrap()
-        .try_get(0)
         .unwrap()
 }
 

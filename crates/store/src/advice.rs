@@ -87,49 +87,94 @@ pub async fn current_advice(
         .collect::<Result<_, _>>()?)
 }
 
-/// The final advice of a case, as the caseworker consolidated it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FinalAdvice<'a> {
-    pub json: &'a str,
-    pub reasons: &'a str,
-    /// `AdviceFingerprint` of the advice set it was consolidated from.
-    pub fingerprint: &'a str,
+/// Whether a team exists and is an advisory team.
+pub async fn is_advisory_team(conn: &mut AnyConnection, team_id: &str) -> Result<bool, StoreError> {
+    let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM teams WHERE id = $1")
+        .bind(team_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(kind.as_deref() == Some("advisory"))
 }
 
-/// Record (`Some`) or clear (`None`: the advice changed, consolidate again) the final advice.
-pub async fn set_final_advice(
+/// Whether a case was referred to a team.
+pub async fn is_referred(
     conn: &mut AnyConnection,
     case_id: &str,
-    advice: Option<FinalAdvice<'_>>,
+    team_id: &str,
+) -> Result<bool, StoreError> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT team_id FROM advice_requests WHERE case_id = $1 AND team_id = $2",
+    )
+    .bind(case_id)
+    .bind(team_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Refer a case to a team (the caller checks it was not referred already).
+pub async fn insert_request(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    team_id: &str,
+    requested_by: &str,
+    note: &str,
     at: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE cases SET final_advice_json = $1, final_advice_reasons = $2, \
-         final_advice_fingerprint = $3, updated_at = $4 WHERE id = $5",
+        "INSERT INTO advice_requests (case_id, team_id, requested_by, requested_at, note) \
+         VALUES ($1,$2,$3,$4,$5)",
     )
-    .bind(advice.as_ref().map(|a| a.json))
-    .bind(advice.as_ref().map(|a| a.reasons))
-    .bind(advice.as_ref().map(|a| a.fingerprint))
-    .bind(at)
     .bind(case_id)
+    .bind(team_id)
+    .bind(requested_by)
+    .bind(at)
+    .bind(note)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// The fingerprint stored with a case's final advice (`None`: no final advice, or one
-/// consolidated before fingerprints were kept).
-pub async fn final_advice_fingerprint(
+/// An adviser's advice on one destination of a case.
+pub struct NewUserAdvice<'a> {
+    pub id: &'a str,
+    pub case_id: &'a str,
+    pub team_id: &'a str,
+    pub user_id: &'a str,
+    pub destination: &'a str,
+    pub kind_json: &'a str,
+    pub reasons: &'a str,
+    pub at: i64,
+}
+
+/// Record an adviser's advice, superseding their earlier advice on the same destination.
+pub async fn replace_user_advice(
     conn: &mut AnyConnection,
-    case_id: &str,
-) -> Result<Option<String>, StoreError> {
-    let row =
-        sqlx::query("SELECT final_advice_fingerprint AS fingerprint FROM cases WHERE id = $1")
-            .bind(case_id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(match row {
-        Some(r) => r.try_get("fingerprint")?,
-        None => None,
-    })
+    a: NewUserAdvice<'_>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE advice SET superseded_at = $1 WHERE case_id = $2 AND user_id = $3 \
+         AND destination = $4 AND level = 'user' AND superseded_at IS NULL",
+    )
+    .bind(a.at)
+    .bind(a.case_id)
+    .bind(a.user_id)
+    .bind(a.destination)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO advice (id, case_id, level, team_id, user_id, destination, kind_json, \
+         reasons, created_at) VALUES ($1,$2,'user',$3,$4,$5,$6,$7,$8)",
+    )
+    .bind(a.id)
+    .bind(a.case_id)
+    .bind(a.team_id)
+    .bind(a.user_id)
+    .bind(a.destination)
+    .bind(a.kind_json)
+    .bind(a.reasons)
+    .bind(a.at)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

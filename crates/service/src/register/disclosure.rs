@@ -13,7 +13,7 @@ use probity_store::register as reg;
 use probity_store::StoreError;
 
 use crate::auth::{Actor, Role};
-use crate::rows::audit_event;
+use crate::command::audit_event;
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// The audit action recorded for each disclosure.

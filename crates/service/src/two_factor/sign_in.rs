@@ -168,7 +168,7 @@ pub async fn complete(
     let session = open_session(&mut tx, ctx, &actor, client).await?;
     let uid = actor.user_id.to_string();
     let left = repo::recovery_codes_left(&mut tx, &uid).await?;
-    crate::rows::audit_event(
+    crate::command::audit_event(
         &mut tx,
         Some(&actor),
         now,
