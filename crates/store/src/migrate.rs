@@ -368,6 +368,9 @@ pub async fn revert_to(store: &Store, target: i64) -> Result<Vec<i64>, StoreErro
     verify(store).await?;
     let current = version(store).await?;
     let mut reverted = Vec::new();
+    // All or nothing: a step that refuses (the register holds audit anchors, say) leaves the
+    // database at the version it was, not part-way down.
+    let mut tx = store.pool().begin().await?;
     for m in MIGRATIONS
         .iter()
         .rev()
@@ -378,7 +381,6 @@ pub async fn revert_to(store: &Store, target: i64) -> Result<Vec<i64>, StoreErro
             name: m.name.to_string(),
             source,
         };
-        let mut tx = store.pool().begin().await?;
         for stmt in statements(m.down) {
             tx.execute(stmt.as_str()).await.map_err(fail)?;
         }
@@ -387,9 +389,11 @@ pub async fn revert_to(store: &Store, target: i64) -> Result<Vec<i64>, StoreErro
             .execute(&mut *tx)
             .await
             .map_err(fail)?;
-        tx.commit().await?;
-        tracing::info!(version = m.version, name = m.name, "reverted migration");
         reverted.push(m.version);
+    }
+    tx.commit().await?;
+    for v in &reverted {
+        tracing::info!(version = v, "reverted migration");
     }
     Ok(reverted)
 }

@@ -19,7 +19,7 @@ fn is_fallback(r: &Resp) -> bool {
 #[tokio::test]
 async fn the_openapi_document_is_valid_and_every_operation_is_routed() {
     let app = TestApp::sqlite().await;
-    let granted = prepare(&app.world, "NO", At::Granted).await;
+    let granted = prepare(&app.world, "NO", At::Reviewed).await;
     let session = app.login(&app.world.exporter.email).await;
     let token = app.create_token(&session, "openapi").await;
 
@@ -72,6 +72,8 @@ async fn the_openapi_document_is_valid_and_every_operation_is_routed() {
                 concrete.replace("{id}", &granted.licence.unwrap().to_string())
             } else if path.starts_with("/documents/") {
                 concrete.replace("{id}", &granted.document.unwrap().to_string())
+            } else if path.starts_with("/reviews/") {
+                concrete.replace("{id}", &granted.review.unwrap().to_string())
             } else {
                 concrete.replace("{id}", &granted.case.to_string())
             };

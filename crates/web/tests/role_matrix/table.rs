@@ -140,7 +140,8 @@ pub const ASSESSMENT_FORM: &[(&str, &str)] = &[
     ),
 ];
 pub const EMBARGO_FORM: &[(&str, &str)] = &[
-    ("destination", "NO"),
+    // Not a destination the fixtures grant to: an embargo applies to every later grant.
+    ("destination", "IS"),
     ("regime", "un"),
     ("reference", "Role matrix resolution {n}"),
     ("starts_on", "2024-01-01"),

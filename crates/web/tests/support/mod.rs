@@ -624,8 +624,9 @@ async fn review(w: &World, destination: &str, at: At, p: &mut Prepared) {
         .await
         .expect("clear risk");
     p.assessment = Some(risk.id);
+    // On a destination no fixture applies to: an embargo applies to every later grant.
     let embargo = probity_domain::EmbargoInput {
-        destination: destination.into(),
+        destination: "IS".into(),
         regime: "uk".into(),
         reference: "Test embargo reference".into(),
         starts_on: "2024-01-01".into(),
