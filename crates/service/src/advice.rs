@@ -21,6 +21,7 @@ use crate::command::{to_json, Command};
 use crate::{parse_text, Ctx, ServiceError, ServiceResult};
 
 /// Refer a case to advisory teams.
+#[tracing::instrument(name = "advice::request_advice", skip_all, fields(case = %id))]
 pub async fn request_advice(
     ctx: &Ctx,
     actor: &Actor,
@@ -119,6 +120,7 @@ fn parse_advice(
 
 /// An adviser gives (or replaces their own) advice on one destination of a case referred to
 /// their team.
+#[tracing::instrument(name = "advice::give_advice", skip_all, fields(case = %id))]
 pub async fn give_advice(
     ctx: &Ctx,
     actor: &Actor,
@@ -299,6 +301,7 @@ pub(crate) async fn ensure_final_advice_current(
 /// advised on every destination. A conflict is recorded as such: the decision-maker must
 /// resolve it with reasons. The advice is read inside the command's transaction, after the
 /// command lock, so advice given meanwhile is either in this consolidation or clears it.
+#[tracing::instrument(name = "advice::consolidate_final", skip_all, fields(case = %id))]
 pub async fn consolidate_final(
     ctx: &Ctx,
     actor: &Actor,

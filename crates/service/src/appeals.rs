@@ -12,6 +12,7 @@ use crate::casework::{visible_case, CaseRow};
 use crate::command::{to_json, Command};
 use crate::{parse_text, Ctx, ServiceError, ServiceResult};
 
+#[tracing::instrument(name = "appeals::appeal", skip_all, fields(case = %refused))]
 pub async fn appeal(
     ctx: &Ctx,
     actor: &Actor,

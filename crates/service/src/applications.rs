@@ -175,6 +175,7 @@ pub(crate) fn destinations_text(app: &Application) -> String {
 }
 
 /// Submit a saved draft: validate everything, give it a reference, make it a case.
+#[tracing::instrument(name = "applications::submit", skip_all, fields(case = %id))]
 pub async fn submit(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<CaseReference> {
     actor.may(probity_domain::CaseCommand::Submit)?;
     let mut cmd = Command::begin(ctx, actor).await?;
@@ -235,6 +236,7 @@ pub async fn submit_new(
 }
 
 /// Withdraw a submitted application that is not yet decided.
+#[tracing::instrument(name = "applications::withdraw", skip_all, fields(case = %id))]
 pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: CaseId, reason: &str) -> ServiceResult<()> {
     actor.may(probity_domain::CaseCommand::Withdraw)?;
     let reason = crate::parse_text::<probity_domain::Reason>("reason", reason)?;

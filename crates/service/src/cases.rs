@@ -224,6 +224,7 @@ pub async fn cases_by_reference(ctx: &Ctx, reference: &str) -> ServiceResult<Opt
 }
 
 /// A caseworker takes a case (or takes over one assigned to someone else).
+#[tracing::instrument(name = "cases::assign_to_self", skip_all, fields(case = %id))]
 pub async fn assign_to_self(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<()> {
     actor.may(probity_domain::CaseCommand::Take)?;
     let mut cmd = Command::begin(ctx, actor).await?;
@@ -247,6 +248,7 @@ pub async fn assign_to_self(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResu
 }
 
 /// Ask the exporter a question: the case waits until it is answered.
+#[tracing::instrument(name = "cases::ask_question", skip_all, fields(case = %id))]
 pub async fn ask_question(
     ctx: &Ctx,
     actor: &Actor,
@@ -274,6 +276,7 @@ pub async fn ask_question(
 }
 
 /// The exporter answers the open question; the case resumes.
+#[tracing::instrument(name = "cases::answer_question", skip_all, fields(case = %id))]
 pub async fn answer_question(
     ctx: &Ctx,
     actor: &Actor,

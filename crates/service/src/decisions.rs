@@ -22,6 +22,7 @@ use crate::documents::{licence_document, refusal_document, write_document};
 use crate::{parse_text, records, Ctx, ServiceError, ServiceResult};
 
 /// The caseworker sends a case with its final advice to the decision-makers.
+#[tracing::instrument(name = "decisions::submit_for_decision", skip_all, fields(case = %id))]
 pub async fn submit_for_decision(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<()> {
     actor.may(probity_domain::CaseCommand::SubmitForDecision)?;
     let mut cmd = Command::begin(ctx, actor).await?;
@@ -40,6 +41,7 @@ pub async fn submit_for_decision(ctx: &Ctx, actor: &Actor, id: CaseId) -> Servic
 }
 
 /// A decision-maker sends the case back (e.g. for more advice); a pending decision lapses.
+#[tracing::instrument(name = "decisions::return_to_caseworker", skip_all, fields(case = %id))]
 pub async fn return_to_caseworker(
     ctx: &Ctx,
     actor: &Actor,
@@ -148,6 +150,7 @@ pub enum Finalised {
 }
 
 /// A decision-maker decides. Refused (with every reason) while any blocker holds.
+#[tracing::instrument(name = "decisions::finalise", skip_all, fields(case = %id))]
 pub async fn finalise(
     ctx: &Ctx,
     actor: &Actor,
@@ -246,6 +249,7 @@ pub async fn finalise(
 }
 
 /// A second decision-maker countersigns a pending decision, which then takes effect.
+#[tracing::instrument(name = "decisions::countersign", skip_all, fields(case = %id))]
 pub async fn countersign(
     ctx: &Ctx,
     actor: &Actor,

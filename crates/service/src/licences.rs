@@ -134,6 +134,7 @@ fn record_kind(action: LicenceAction) -> RecordKind {
 }
 
 /// Apply a lifecycle action to a licence.
+#[tracing::instrument(name = "licences::act", skip_all, fields(licence = %id))]
 pub async fn act(
     ctx: &Ctx,
     actor: &Actor,

@@ -232,6 +232,7 @@ pub struct AlreadyDecided {
 
 /// Record `outcome` for each selected licence; the reason is required (for a kept licence
 /// it is the exemption relied on) and is published with each suspension or revocation.
+#[tracing::instrument(name = "review_outcomes::decide", skip_all, fields(review = %id))]
 pub async fn decide(
     ctx: &Ctx,
     actor: &Actor,
@@ -459,6 +460,7 @@ async fn decide_chunk(
 }
 
 /// Close a review once every licence in it has an outcome.
+#[tracing::instrument(name = "review_outcomes::close", skip_all, fields(review = %id))]
 pub async fn close(ctx: &Ctx, actor: &Actor, id: ReviewId, note: &str) -> ServiceResult<()> {
     actor.require(OPENERS, "close reviews")?;
     let note = parse_text::<Reason>("note", note)?.into_string();
