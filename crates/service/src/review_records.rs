@@ -131,22 +131,16 @@ pub(crate) async fn apply(
         return Ok(());
     }
     let at = to_micros(now);
+    // Every licence's transition, by the domain's lifecycle (all lead to the same status).
     let mut to_status = None;
-    let mut by_from: HashMap<LicenceStatus, Vec<String>> = HashMap::new();
     for a in acted {
         let to = probity_domain::next_licence_status(a.from, action)
             .map_err(|e| ServiceError::Conflict(e.to_string()))?;
         to_status = Some(to);
-        by_from
-            .entry(a.from)
-            .or_default()
-            .push(a.licence_id.clone());
     }
     let to = to_status.expect("acted is not empty");
-    let mut moved = 0;
-    for (from, ids) in &by_from {
-        moved += store::set_licence_status(tx, ids, from.as_str(), to.as_str(), at).await?;
-    }
+    let ids: Vec<String> = acted.iter().map(|a| a.licence_id.clone()).collect();
+    let moved = store::set_licence_status(tx, &ids, to.as_str(), at).await?;
     if moved != acted.len() as u64 {
         return Err(ServiceError::Internal(format!(
             "a review moved {moved} of {} licences read under the command lock",

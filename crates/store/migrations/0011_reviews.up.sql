@@ -104,5 +104,3 @@ CREATE INDEX notifications_by_org ON notifications (organisation_id, created_at)
 
 -- The review's pre-selection walks case_destinations_by_country to each case's licences.
 CREATE INDEX licences_by_case ON licences (case_id);
--- A review's counts by outcome read the index alone.
-CREATE INDEX review_items_by_outcome ON review_items (review_id, outcome);

@@ -78,21 +78,22 @@ pub async fn decide_items(
     Ok(n)
 }
 
-/// Move these licences from `from` to `to`; returns how many moved.
+/// Set these licences' status (the caller read and checked each one under the command lock);
+/// returns how many rows changed. Selected by id alone: a condition on the status would let
+/// a planner walk the status index, which holds every licence in force.
 pub async fn set_licence_status(
     conn: &mut AnyConnection,
     licence_ids: &[String],
-    from: &str,
     to: &str,
     at: i64,
 ) -> Result<u64, StoreError> {
     let mut n = 0;
-    for chunk in chunks(conn, licence_ids, 3).collect::<Vec<_>>() {
+    for chunk in chunks(conn, licence_ids, 2).collect::<Vec<_>>() {
         let sql = format!(
-            "UPDATE licences SET status = $1, updated_at = $2 WHERE status = $3 AND id IN ({})",
-            bulk::in_list(4, chunk.len())
+            "UPDATE licences SET status = $1, updated_at = $2 WHERE id IN ({})",
+            bulk::in_list(3, chunk.len())
         );
-        let mut q = sqlx::query(&sql).bind(to).bind(at).bind(from);
+        let mut q = sqlx::query(&sql).bind(to).bind(at);
         for id in chunk {
             q = q.bind(id.as_str());
         }
