@@ -6,7 +6,7 @@ use probity_domain::{
 };
 use probity_store::review_items::OutcomeFilter;
 use probity_store::{
-    audit, from_micros, review_items, review_outcomes as review_store, reviews as store, to_micros,
+    from_micros, review_items, review_outcomes as review_store, reviews as store, to_micros,
     StoreError, Tx,
 };
 use serde::Serialize;
@@ -422,20 +422,7 @@ async fn decide_chunk(
                 .iter()
                 .map(|a| serde_json::json!({ "review": rid, "number": a.number, "reason": reason }))
                 .collect();
-            let events: Vec<audit::NewEvent<'_>> = acted
-                .iter()
-                .zip(details)
-                .map(|(a, detail)| audit::NewEvent {
-                    at: now,
-                    actor_id: Some(&by),
-                    actor_role: actor.role.as_str(),
-                    action: &action_name,
-                    subject_type: "licence",
-                    subject_id: &a.licence_id,
-                    detail,
-                })
-                .collect();
-            audit::append_many(tx, &events).await?;
+            review_records::audit_each(tx, actor, &action_name, &acted, details, now).await?;
         }
     }
     let notes: Vec<review_items::NewNotification> = acted_items

@@ -219,19 +219,32 @@ pub(crate) async fn apply(
             })
         })
         .collect();
-    let audit_events: Vec<audit::NewEvent<'_>> = acted
+    audit_each(tx, actor, &action_name, acted, details, now).await
+}
+
+/// One audit event per acted licence (its own in the chain), written in bulk.
+pub(crate) async fn audit_each(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    acted: &[Acted],
+    details: Vec<serde_json::Value>,
+    now: OffsetDateTime,
+) -> ServiceResult<()> {
+    let by = actor.user_id.to_string();
+    let events: Vec<audit::NewEvent<'_>> = acted
         .iter()
         .zip(details)
         .map(|(a, detail)| audit::NewEvent {
             at: now,
             actor_id: Some(&by),
             actor_role: actor.role.as_str(),
-            action: &action_name,
+            action,
             subject_type: "licence",
             subject_id: &a.licence_id,
             detail,
         })
         .collect();
-    audit::append_many(tx, &audit_events).await?;
+    audit::append_many(tx, &events).await?;
     Ok(())
 }

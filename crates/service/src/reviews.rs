@@ -394,6 +394,10 @@ pub async fn open(
     )
     .await?;
     tx.commit().await?;
+    // Tens of thousands of rows just arrived: let the planner know before anyone works them.
+    if let Err(e) = store::refresh_statistics(&ctx.store).await {
+        tracing::warn!(review = %id, error = %e, "could not refresh the planner's statistics");
+    }
     Ok((id, preview))
 }
 

@@ -210,6 +210,20 @@ pub async fn case_subject(
     Ok(Some((row, ratings)))
 }
 
+/// Refresh the planner's statistics of a review's rows after they were written in bulk
+/// (PostgreSQL plans the worklist's and the outcomes' statements from them; until autovacuum
+/// catches up it would take a just-filled table for an empty one). SQLite keeps none.
+pub async fn refresh_statistics(store: &crate::Store) -> Result<(), StoreError> {
+    if store.backend() == crate::Backend::Postgres {
+        for table in ["review_items", "review_flags"] {
+            sqlx::query(&format!("ANALYZE {table}"))
+                .execute(store.pool())
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 pub struct NewReview<'a> {
     pub id: &'a str,
     pub kind: &'a str,

@@ -11,7 +11,6 @@ use probity_domain::{
 use probity_service::assessments::{self, AssessmentVersion, EmbargoEntry};
 use probity_service::auth::Role;
 use probity_service::reviews::{self, Preview, ReviewBasis};
-use probity_service::ServiceError;
 use serde::Deserialize;
 
 use super::path_id;
@@ -115,26 +114,13 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     render_list(&state, &user, form, Vec::new(), StatusCode::OK).await
 }
 
-fn messages(e: &ServiceError) -> Option<Vec<String>> {
-    match e {
-        ServiceError::Validation(v) => Some(
-            v.0.iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
-                .collect(),
-        ),
-        ServiceError::Conflict(m) => Some(vec![m.clone()]),
-        ServiceError::Blocked(b) => Some(b.clone()),
-        _ => None,
-    }
-}
-
 pub async fn record(
     State(state): State<AppState>,
     form: SignedForm<AssessmentForm>,
 ) -> Result<Response, AppError> {
     match assessments::record(&state.ctx, &form.user.actor, &form.form.input()).await {
         Ok(r) => Ok(Redirect::to(&format!("/assessments/{}", r.id)).into_response()),
-        Err(e) => match messages(&e) {
+        Err(e) => match super::form_errors(&e) {
             // Whatever was typed comes back with the errors: nothing is lost.
             Some(errors) => {
                 let status = AppError::from(e).status();
@@ -271,7 +257,7 @@ pub async fn record_embargo(
 ) -> Result<Response, AppError> {
     match assessments::record_embargo(&state.ctx, &form.user.actor, &form.form).await {
         Ok(id) => Ok(Redirect::to(&format!("/embargoes/{id}/review")).into_response()),
-        Err(e) => match messages(&e) {
+        Err(e) => match super::form_errors(&e) {
             Some(errors) => {
                 let status = AppError::from(e).status();
                 render_embargoes(&state, Some(&form.user), form.form, errors, status).await

@@ -85,6 +85,22 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// What a form page says back when the service refuses its input or its timing (shown with
+/// the form, whose values are kept); `None` for errors the error page handles.
+pub(crate) fn form_errors(e: &probity_service::ServiceError) -> Option<Vec<String>> {
+    use probity_service::ServiceError;
+    match e {
+        ServiceError::Validation(v) => Some(
+            v.0.iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect(),
+        ),
+        ServiceError::Conflict(m) => Some(vec![m.clone()]),
+        ServiceError::Blocked(b) => Some(b.clone()),
+        _ => None,
+    }
+}
+
 /// Parse a path id, treating a malformed one as "not found" (it cannot name anything).
 pub(crate) fn path_id<T: std::str::FromStr>(s: &str) -> Result<T, crate::AppError> {
     s.parse().map_err(|_| crate::AppError::NotFound)

@@ -283,15 +283,8 @@ pub async fn outcomes(
             let url = format!("/reviews/{id}/work?{query}");
             Ok(Redirect::to(&url).into_response())
         }
-        Err(e @ (ServiceError::Validation(_) | ServiceError::Conflict(_))) => {
-            let errors = match &e {
-                ServiceError::Validation(v) => {
-                    v.0.iter()
-                        .map(|f| format!("{}: {}", f.field, f.message))
-                        .collect()
-                }
-                other => vec![other.to_string()],
-            };
+        Err(e) if super::form_errors(&e).is_some() => {
+            let errors = super::form_errors(&e).unwrap_or_default();
             let status = AppError::from(e).status();
             render_work(&state, &form.user, id, q, errors, f.reason.clone(), status).await
         }
@@ -313,15 +306,8 @@ pub async fn close(
     let id: ReviewId = path_id(&id)?;
     match review_outcomes::close(&state.ctx, &form.user.actor, id, &form.form.note).await {
         Ok(()) => Ok(Redirect::to(&format!("/reviews/{id}")).into_response()),
-        Err(e @ (ServiceError::Validation(_) | ServiceError::Conflict(_))) => {
-            let errors = match &e {
-                ServiceError::Validation(v) => {
-                    v.0.iter()
-                        .map(|f| format!("{}: {}", f.field, f.message))
-                        .collect()
-                }
-                other => vec![other.to_string()],
-            };
+        Err(e) if super::form_errors(&e).is_some() => {
+            let errors = super::form_errors(&e).unwrap_or_default();
             let status = AppError::from(e).status();
             render_work(
                 &state,
