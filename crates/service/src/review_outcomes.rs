@@ -251,7 +251,28 @@ pub async fn decide(
                 "select at least one licence",
             ))
         }
-        Selection::Licences(ids) => ids.iter().map(ToString::to_string).collect(),
+        Selection::Licences(ids) => {
+            // A licence named twice is decided once; one not in the review refuses the whole
+            // selection before anything is written (not after the chunks before it).
+            let mut ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            ids.sort();
+            ids.dedup();
+            let mut conn = ctx.store.pool().acquire().await?;
+            let found = review_items::items_by_licence(&mut conn, &rid, &ids).await?;
+            let missing: Vec<&str> = ids
+                .iter()
+                .filter(|l| !found.iter().any(|i| &i.licence_id == *l))
+                .map(String::as_str)
+                .take(5)
+                .collect();
+            if !missing.is_empty() {
+                return Err(ServiceError::field(
+                    "licences",
+                    format!("not in this review: {}", missing.join(", ")),
+                ));
+            }
+            ids
+        }
         Selection::Filter(f) => {
             review_items::item_ids(ctx.store.pool(), &rid, &f.to_store()?).await?
         }

@@ -201,6 +201,32 @@ async fn review_like_2024(backend: Backend) {
         other => panic!("grant of a flagged application: {other:?}"),
     }
 
+    // A licence not in the review refuses the whole selection, naming it; nothing is written.
+    let stranger = licences::for_case(c, &w.caseworker, elsewhere)
+        .await
+        .unwrap()[0]
+        .id;
+    let mixed = Selection::Licences(vec![list.items[0].licence_id, stranger]);
+    match review_outcomes::decide(
+        c,
+        &w.decision_maker,
+        id,
+        &mixed,
+        ReviewOutcome::Suspend,
+        "A reason long enough to record.",
+    )
+    .await
+    {
+        Err(ServiceError::Validation(e)) => {
+            assert!(e.0[0].message.contains(&stranger.to_string()), "{e:?}")
+        }
+        other => panic!("a selection naming a licence outside the review: {other:?}"),
+    }
+    let untouched = review_outcomes::worklist(c, &w.caseworker, id, &all, 1, 50)
+        .await
+        .unwrap();
+    assert_eq!(untouched.review.decided, 0, "nothing was decided");
+
     // A restriction review does not reinstate.
     let wrong = review_outcomes::decide(
         c,
@@ -248,13 +274,14 @@ async fn review_like_2024(backend: Backend) {
     .unwrap();
     assert_eq!(kept.decided, vec![number(f35).await]);
 
-    // A second reviewer deciding a licence already decided sees the outcome that stands.
+    // A second reviewer deciding a licence already decided sees the outcome that stands (a
+    // licence named twice counts once).
     let first = &list.items[0];
     let again = review_outcomes::decide(
         c,
         &w.caseworker,
         id,
-        &Selection::Licences(vec![first.licence_id]),
+        &Selection::Licences(vec![first.licence_id, first.licence_id]),
         ReviewOutcome::Revoke,
         "Revoke instead, decided at the same moment.",
     )
