@@ -186,8 +186,8 @@ pub async fn finalise(
     // override with reasons.
     let (flagged, embargoed) = match decision {
         Decision::Grant { .. } => (
-            crate::review_outcomes::grant_blockers(&mut cmd, &id.to_string()).await?,
-            crate::review_outcomes::embargo_blockers(ctx, &mut cmd, &id.to_string()).await?,
+            crate::grant_blockers::grant_blockers(&mut cmd, &id.to_string()).await?,
+            crate::grant_blockers::embargo_blockers(ctx, &mut cmd, &id.to_string()).await?,
         ),
         _ => (Vec::new(), Vec::new()),
     };
@@ -213,7 +213,7 @@ pub async fn finalise(
     if !flagged.is_empty() || !embargoed.is_empty() {
         let why = parse_text::<probity_domain::Reason>("review_override", review_override)?;
         let now = cmd.now;
-        crate::review_outcomes::override_for_grant(
+        crate::grant_blockers::override_for_grant(
             &mut cmd,
             actor,
             id,
@@ -327,7 +327,7 @@ async fn apply(
     let (outcome, result, kind, criteria, licence): Effect = match decision {
         Decision::Grant { provisos } => {
             // A review may have flagged the case since a countersigned grant was proposed.
-            let flagged = crate::review_outcomes::grant_blockers(tx, &cid).await?;
+            let flagged = crate::grant_blockers::grant_blockers(tx, &cid).await?;
             if !flagged.is_empty() {
                 return Err(ServiceError::Blocked(flagged));
             }

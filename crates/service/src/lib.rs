@@ -21,6 +21,7 @@ pub mod decisions;
 pub mod demo;
 pub mod documents;
 mod error;
+mod grant_blockers;
 pub mod licences;
 pub mod orgs;
 pub mod previews;
