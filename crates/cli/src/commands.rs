@@ -13,6 +13,7 @@ use probity_service::{Clock, Ctx, ServiceError};
 use probity_store::{migrate, PoolConfig, Store};
 
 use crate::lifecycle::{self, Shutdown};
+use crate::notify_hook::NotifyHook;
 
 #[derive(Args)]
 pub struct DbArgs {
@@ -116,6 +117,14 @@ pub struct ServeArgs {
     insecure_cookies: bool,
     #[command(flatten)]
     register: crate::register::RegisterKeyArgs,
+    /// Deliver exporters' notifications (e-mail, say) through this executable: it runs once
+    /// per notification, given it as JSON on standard input, and exits 0 once it has taken
+    /// it (docs/notifications.md). Without it, notifications are shown in the app only.
+    #[arg(long, env = "PROBITY_NOTIFY_COMMAND", value_name = "PATH")]
+    notify_command: Option<std::path::PathBuf>,
+    /// Seconds the notification hook may take per notification before it is stopped.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    notify_timeout: u64,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -208,7 +217,7 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
     // From here on (not while seeding, which Ctrl-C simply interrupts) signals shut down
     // gracefully.
     let shutdown = Shutdown::on_signals()?;
-    lifecycle::run_server(ctx, a.listen, false, sequencer, shutdown).await
+    lifecycle::run_server(ctx, a.listen, false, sequencer, None, shutdown).await
 }
 
 async fn sqlx_count(store: &Store, sql: &str) -> Result<i64> {
@@ -236,7 +245,12 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
             a.listen
         );
     }
-    lifecycle::run_server(ctx, a.listen, secure, sequencer, shutdown).await
+    let notify = a
+        .notify_command
+        .as_deref()
+        .map(|c| NotifyHook::new(c, Duration::from_secs(a.notify_timeout)))
+        .transpose()?;
+    lifecycle::run_server(ctx, a.listen, secure, sequencer, notify, shutdown).await
 }
 
 /// Whether session cookies are marked Secure: yes by default, except on a loopback address

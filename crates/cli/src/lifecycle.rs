@@ -25,6 +25,7 @@ pub async fn run_server(
     listen: SocketAddr,
     secure_cookies: bool,
     sequencer: Option<Sequencer>,
+    notify: Option<crate::notify_hook::NotifyHook>,
     shutdown: Shutdown,
 ) -> Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(listen)
@@ -33,6 +34,13 @@ pub async fn run_server(
     let addr = listener.local_addr()?;
     let mut health = Health::default();
     let mut tasks = vec![spawn_expiry(ctx.clone(), shutdown.clone())];
+    if let Some(hook) = notify {
+        tasks.push(crate::notify_hook::spawn(
+            ctx.clone(),
+            hook,
+            shutdown.clone(),
+        ));
+    }
     if let Some(sequencer) = sequencer {
         let heartbeat = Heartbeat::new();
         health = health.with_sequencer(heartbeat.clone());
@@ -91,12 +99,12 @@ impl Shutdown {
         let _ = self.0.wait_for(|stop| *stop).await;
     }
 
-    fn is_requested(&self) -> bool {
+    pub(crate) fn is_requested(&self) -> bool {
         *self.0.borrow()
     }
 
     /// Sleeps for `d`, or less if shutdown is asked for meanwhile.
-    async fn sleep(&self, d: Duration) {
+    pub(crate) async fn sleep(&self, d: Duration) {
         tokio::select! {
             () = tokio::time::sleep(d) => {}
             () = self.clone().requested() => {}

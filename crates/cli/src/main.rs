@@ -5,6 +5,7 @@ mod audit_cmd;
 mod commands;
 mod http_server;
 mod lifecycle;
+mod notify_hook;
 mod register;
 mod register_fetch;
 mod register_monitor;

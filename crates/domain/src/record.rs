@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::application::{Application, EndUserType};
+use crate::assessment::ReviewOutcome;
 use crate::case::{str_enum, LicenceType};
 use crate::control_list::{ControlList, Rating};
 use crate::country::CountryCode;
@@ -31,10 +32,14 @@ pub enum RecordKind {
     Exhaustion,
     AppealAllowed,
     AppealDismissed,
+    /// A licence a review kept in force, with the exemption that kept it.
+    Retention,
+    /// A suspended licence a reinstatement review kept suspended.
+    SuspensionMaintained,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 13] = [
         Self::Grant,
         Self::Refusal,
         Self::NoLicenceRequired,
@@ -46,6 +51,8 @@ impl RecordKind {
         Self::Exhaustion,
         Self::AppealAllowed,
         Self::AppealDismissed,
+        Self::Retention,
+        Self::SuspensionMaintained,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -61,6 +68,8 @@ impl RecordKind {
             Self::Exhaustion => "exhaustion",
             Self::AppealAllowed => "appeal_allowed",
             Self::AppealDismissed => "appeal_dismissed",
+            Self::Retention => "retention",
+            Self::SuspensionMaintained => "suspension_maintained",
         }
     }
 
@@ -82,6 +91,18 @@ impl RecordKind {
             LicenceAction::Surrender => Self::Surrender,
             LicenceAction::Expire => Self::Expiry,
             LicenceAction::Exhaust => Self::Exhaustion,
+        }
+    }
+
+    /// The record kind published for a review's outcome on one licence: every outcome is
+    /// public, a licence kept in force or kept suspended as much as one suspended.
+    pub const fn for_review_outcome(outcome: ReviewOutcome) -> RecordKind {
+        match outcome {
+            ReviewOutcome::Suspend => Self::Suspension,
+            ReviewOutcome::Revoke => Self::Revocation,
+            ReviewOutcome::Reinstate => Self::Reinstatement,
+            ReviewOutcome::Keep => Self::Retention,
+            ReviewOutcome::KeepSuspended => Self::SuspensionMaintained,
         }
     }
 }

@@ -215,3 +215,28 @@ fn unknown_bases_are_named_without_description() {
     assert_eq!(summary, "5A999");
     assert_eq!(goods_summary(&[], list()), "");
 }
+
+#[test]
+fn every_review_outcome_is_published_as_the_licence_event_it_causes() {
+    use crate::assessment::ReviewOutcome;
+    for outcome in ReviewOutcome::ALL {
+        let kind = RecordKind::for_review_outcome(outcome);
+        match outcome.licence_action() {
+            // An outcome that moves the licence publishes the same kind as that move made
+            // any other way, so the register reads one lifecycle.
+            Some(action) => assert_eq!(kind, RecordKind::for_licence_action(action)),
+            // One that leaves it as it is has its own kind, never a grant or a move.
+            None => assert!(
+                matches!(
+                    kind,
+                    RecordKind::Retention | RecordKind::SuspensionMaintained
+                ),
+                "{outcome:?} published as {kind:?}"
+            ),
+        }
+    }
+    assert_ne!(
+        RecordKind::for_review_outcome(ReviewOutcome::Keep),
+        RecordKind::for_review_outcome(ReviewOutcome::KeepSuspended)
+    );
+}

@@ -48,6 +48,9 @@ pub struct CaseView {
     pub pending_reasons: Option<String>,
     pub pending_decided_by: Option<String>,
     pub pending_decided_by_id: Option<String>,
+    /// For staff, while the case is undecided: review flags and embargoes in force that
+    /// would stop a grant without an override (the decision re-reads them when it is taken).
+    pub grant_warnings: Vec<String>,
 }
 
 impl CaseView {
@@ -102,6 +105,13 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
     let appeal = crate::appeals::appeal_facts(&c, appealed_by.is_some());
     let appealable = probity_domain::check_appeal(&appeal, ctx.clock.now());
     let can_appeal = appealable.is_ok();
+    let undecided = c.submitted_at.is_some() && c.finalised_at.is_none();
+    let mut grant_warnings = Vec::new();
+    if internal && undecided && c.kind == CaseKind::Application {
+        let cid = id.to_string();
+        grant_warnings.extend(crate::grant_blockers::grant_blockers(&mut conn, &cid).await?);
+        grant_warnings.extend(crate::grant_blockers::embargo_blockers(ctx, &mut conn, &cid).await?);
+    }
     Ok(CaseView {
         id,
         reference: c.reference.clone().unwrap_or_else(|| "Draft".into()),
@@ -135,5 +145,6 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
         pending_reasons: pending.as_ref().map(|p| p.reasons.clone()),
         pending_decided_by,
         pending_decided_by_id: pending.map(|p| p.decided_by),
+        grant_warnings,
     })
 }

@@ -3,6 +3,7 @@
 //! transaction, and the decision-maker's override with reasons.
 use probity_domain::{CaseId, Embargo, Verdict};
 use probity_store::{review_items, reviews as store, Tx};
+use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
 use crate::auth::Actor;
@@ -11,8 +12,11 @@ use crate::{Ctx, ServiceResult};
 
 /// Flags from restriction reviews that would stop a grant of this case (read inside the
 /// deciding transaction), as sentences.
-pub(crate) async fn grant_blockers(tx: &mut Tx, case_id: &str) -> ServiceResult<Vec<String>> {
-    Ok(review_items::flags_on_case(&mut **tx, case_id)
+pub(crate) async fn grant_blockers(
+    conn: &mut AnyConnection,
+    case_id: &str,
+) -> ServiceResult<Vec<String>> {
+    Ok(review_items::flags_on_case(&mut *conn, case_id)
         .await?
         .into_iter()
         .filter(|f| f.overridden_at.is_none())
@@ -60,10 +64,10 @@ pub(crate) async fn override_for_grant(
 /// deciding transaction), as sentences: an embargo applies to new applications by itself.
 pub(crate) async fn embargo_blockers(
     ctx: &Ctx,
-    tx: &mut Tx,
+    conn: &mut AnyConnection,
     case_id: &str,
 ) -> ServiceResult<Vec<String>> {
-    let Some((row, ratings)) = store::case_subject(tx, case_id).await? else {
+    let Some((row, ratings)) = store::case_subject(conn, case_id).await? else {
         return Ok(Vec::new());
     };
     let subject = crate::reviews::subjects(vec![row], ratings)
@@ -72,7 +76,7 @@ pub(crate) async fn embargo_blockers(
         .unwrap_or_default();
     let today = ctx.clock.now().date();
     let mut embargoes: Vec<Embargo> = probity_domain::starting_embargoes().to_vec();
-    for row in probity_store::assessments::embargoes(&mut **tx).await? {
+    for row in probity_store::assessments::embargoes(&mut *conn).await? {
         embargoes.push(crate::assessments::decode_embargo(row)?.embargo);
     }
     Ok(embargoes

@@ -23,6 +23,7 @@ pub mod documents;
 mod error;
 mod grant_blockers;
 pub mod licences;
+pub mod notification_delivery;
 pub mod orgs;
 pub mod previews;
 pub mod records;

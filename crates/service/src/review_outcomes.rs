@@ -424,28 +424,17 @@ async fn decide_chunk(
             ids.len()
         )));
     }
-    match action {
-        Some(a) => {
-            let public_reason = format!("{reason} (review: {})", review.title);
-            let criterion = review
-                .criterion
-                .as_deref()
-                .and_then(|c| probity_domain::CriterionCode::new(c).ok());
-            let r = review_records::ReviewRef {
-                id: &rid,
-                criterion,
-            };
-            review_records::apply(ctx, tx, actor, &r, &acted, a, &public_reason, now).await?;
-        }
-        None => {
-            let action_name = format!("review.{}", outcome.as_str());
-            let details: Vec<serde_json::Value> = acted
-                .iter()
-                .map(|a| serde_json::json!({ "review": rid, "number": a.number, "reason": reason }))
-                .collect();
-            review_records::audit_each(tx, actor, &action_name, &acted, details, now).await?;
-        }
-    }
+    // Every outcome is public and names the review, a licence kept as much as one suspended.
+    let public_reason = format!("{reason} (review: {})", review.title);
+    let criterion = review
+        .criterion
+        .as_deref()
+        .and_then(|c| probity_domain::CriterionCode::new(c).ok());
+    let r = review_records::ReviewRef {
+        id: &rid,
+        criterion,
+    };
+    review_records::apply(ctx, tx, actor, &r, &acted, outcome, &public_reason, now).await?;
     let notes: Vec<review_items::NewNotification> = acted_items
         .into_iter()
         .map(|row| review_items::NewNotification {

@@ -1,12 +1,13 @@
-//! A review's outcomes applied in bulk: each licence gets its own status change, licence
-//! event, public record (naming the review) and audit event, written in multi-row statements
+//! A review's outcomes applied in bulk: each licence gets its own status change and licence
+//! event (when the outcome moves it), public record (naming the review; a licence kept is
+//! published as much as one suspended) and audit event, written in multi-row statements
 //! inside the deciding transaction.
 use std::collections::HashMap;
 
 use probity_domain::{
     goods_summary, rating_values_of_lines, CaseReference, CountryCode, CriterionCode, EndUserType,
     LicenceAction, LicenceNumber, LicenceStatus, LicenceType, PublicDecisionRecord, Rating,
-    RecordKind,
+    RecordKind, ReviewOutcome,
 };
 use probity_store::{audit, outbox, review_outcomes as store, to_micros, StoreError, Tx};
 use time::OffsetDateTime;
@@ -34,7 +35,7 @@ fn build_records(
     ctx: &Ctx,
     facts: (Vec<store::RecordCaseRow>, Vec<store::RecordLineRow>),
     acted: &[Acted],
-    action: LicenceAction,
+    kind: RecordKind,
     criterion: Option<&CriterionCode>,
     reason: &str,
     at: OffsetDateTime,
@@ -73,7 +74,7 @@ fn build_records(
                     .map(|(_, value, ratings)| (*value, ratings.as_slice())),
             );
             Ok(PublicDecisionRecord {
-                kind: RecordKind::for_licence_action(action),
+                kind,
                 decided_at: at,
                 case_reference: reference,
                 licence_number: Some(
@@ -115,7 +116,8 @@ pub(crate) struct ReviewRef<'a> {
     pub criterion: Option<CriterionCode>,
 }
 
-/// Apply `action` to every licence in `acted` and record each in its own right.
+/// Record `outcome` on every licence in `acted`: move it when the outcome does, then publish
+/// and audit each in its own right.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn apply(
     ctx: &Ctx,
@@ -123,22 +125,99 @@ pub(crate) async fn apply(
     actor: &Actor,
     review: &ReviewRef<'_>,
     acted: &[Acted],
-    action: LicenceAction,
+    outcome: ReviewOutcome,
     reason: &str,
     now: OffsetDateTime,
 ) -> ServiceResult<()> {
     if acted.is_empty() {
         return Ok(());
     }
+    let moved_to = match outcome.licence_action() {
+        Some(action) => Some(transition(tx, actor, acted, action, reason, now).await?),
+        None => None,
+    };
+    let mut case_ids: Vec<String> = acted.iter().map(|a| a.case_id.clone()).collect();
+    case_ids.sort();
+    case_ids.dedup();
+    let facts = store::record_facts(tx, &case_ids).await?;
+    let kind = RecordKind::for_review_outcome(outcome);
+    let records = build_records(
+        ctx,
+        facts,
+        acted,
+        kind,
+        review.criterion.as_ref(),
+        reason,
+        now,
+    )?;
+    let encoded: Vec<(String, Vec<String>)> = records
+        .iter()
+        .map(|r| {
+            let json = serde_json::to_string(r)
+                .map_err(|e| ServiceError::Internal(format!("encoding a record: {e}")))?;
+            let destinations = r
+                .destinations
+                .iter()
+                .map(|c| c.as_str().to_string())
+                .collect();
+            Ok((json, destinations))
+        })
+        .collect::<ServiceResult<_>>()?;
+    let new_records: Vec<outbox::NewRecord<'_>> = acted
+        .iter()
+        .zip(&encoded)
+        .map(|(a, (json, destinations))| outbox::NewRecord {
+            kind: kind.as_str(),
+            case_id: &a.case_id,
+            licence_id: Some(&a.licence_id),
+            destinations,
+            decided_at: now,
+            record_json: json.clone(),
+        })
+        .collect();
+    let seqs = outbox::append_many(tx, &new_records).await?;
+    let links: Vec<(String, i64)> = acted
+        .iter()
+        .zip(&seqs)
+        .map(|(a, s)| (a.licence_id.clone(), *s))
+        .collect();
+    store::set_records(tx, review.id, &links).await?;
+    let action_name = match outcome.licence_action() {
+        Some(action) => format!("licence.{}", action.as_str()),
+        None => format!("review.{}", outcome.as_str()),
+    };
+    let details: Vec<serde_json::Value> = acted
+        .iter()
+        .zip(&seqs)
+        .map(|(a, seq)| {
+            let after = moved_to.unwrap_or(a.from);
+            serde_json::json!({
+                "number": a.number, "status_before": a.from.as_str(), "status_after": after.as_str(),
+                "reason": reason, "record": seq, "case": a.case_id, "review": review.id,
+            })
+        })
+        .collect();
+    audit_each(tx, actor, &action_name, acted, details, now).await
+}
+
+/// Move every licence in `acted` by `action` (all to the same status, by the domain's
+/// lifecycle), with a licence event each; the status they moved to.
+async fn transition(
+    tx: &mut Tx,
+    actor: &Actor,
+    acted: &[Acted],
+    action: LicenceAction,
+    reason: &str,
+    now: OffsetDateTime,
+) -> ServiceResult<LicenceStatus> {
     let at = to_micros(now);
-    // Every licence's transition, by the domain's lifecycle (all lead to the same status).
     let mut to_status = None;
     for a in acted {
         let to = probity_domain::next_licence_status(a.from, action)
             .map_err(|e| ServiceError::Conflict(e.to_string()))?;
         to_status = Some(to);
     }
-    let to = to_status.expect("acted is not empty");
+    let to = to_status.ok_or_else(|| ServiceError::Internal("no licence to move".into()))?;
     let ids: Vec<String> = acted.iter().map(|a| a.licence_id.clone()).collect();
     let moved = store::set_licence_status(tx, &ids, to.as_str(), at).await?;
     if moved != acted.len() as u64 {
@@ -162,64 +241,7 @@ pub(crate) async fn apply(
         })
         .collect();
     store::insert_licence_events(tx, &events).await?;
-    let mut case_ids: Vec<String> = acted.iter().map(|a| a.case_id.clone()).collect();
-    case_ids.sort();
-    case_ids.dedup();
-    let facts = store::record_facts(tx, &case_ids).await?;
-    let records = build_records(
-        ctx,
-        facts,
-        acted,
-        action,
-        review.criterion.as_ref(),
-        reason,
-        now,
-    )?;
-    let encoded: Vec<(String, Vec<String>)> = records
-        .iter()
-        .map(|r| {
-            let json = serde_json::to_string(r)
-                .map_err(|e| ServiceError::Internal(format!("encoding a record: {e}")))?;
-            let destinations = r
-                .destinations
-                .iter()
-                .map(|c| c.as_str().to_string())
-                .collect();
-            Ok((json, destinations))
-        })
-        .collect::<ServiceResult<_>>()?;
-    let kind = RecordKind::for_licence_action(action);
-    let new_records: Vec<outbox::NewRecord<'_>> = acted
-        .iter()
-        .zip(&encoded)
-        .map(|(a, (json, destinations))| outbox::NewRecord {
-            kind: kind.as_str(),
-            case_id: &a.case_id,
-            licence_id: Some(&a.licence_id),
-            destinations,
-            decided_at: now,
-            record_json: json.clone(),
-        })
-        .collect();
-    let seqs = outbox::append_many(tx, &new_records).await?;
-    let links: Vec<(String, i64)> = acted
-        .iter()
-        .zip(&seqs)
-        .map(|(a, s)| (a.licence_id.clone(), *s))
-        .collect();
-    store::set_records(tx, review.id, &links).await?;
-    let action_name = format!("licence.{}", action.as_str());
-    let details: Vec<serde_json::Value> = acted
-        .iter()
-        .zip(&seqs)
-        .map(|(a, seq)| {
-            serde_json::json!({
-                "number": a.number, "status_before": a.from.as_str(), "status_after": to.as_str(),
-                "reason": reason, "record": seq, "case": a.case_id, "review": review.id,
-            })
-        })
-        .collect();
-    audit_each(tx, actor, &action_name, acted, details, now).await
+    Ok(to)
 }
 
 /// One audit event per acted licence (its own in the chain), written in bulk.

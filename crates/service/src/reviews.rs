@@ -395,9 +395,13 @@ pub async fn open(
     .await?;
     tx.commit().await?;
     // Tens of thousands of rows just arrived: let the planner know before anyone works them.
-    if let Err(e) = store::refresh_statistics(&ctx.store).await {
-        tracing::warn!(review = %id, error = %e, "could not refresh the planner's statistics");
-    }
+    // The review is already durable, so this runs beside the caller rather than before it.
+    let db = ctx.store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = store::refresh_statistics(&db).await {
+            tracing::warn!(review = %id, error = %e, "could not refresh the planner's statistics");
+        }
+    });
     Ok((id, preview))
 }
 

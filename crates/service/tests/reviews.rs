@@ -308,14 +308,31 @@ async fn review_like_2024(backend: Backend) {
         let reason = s.record.reason.as_deref().unwrap_or_default();
         assert!(reason.contains("assessment version 1"), "{reason}");
     }
+    // The kept licence is public too: a retention record naming the review, with the
+    // exemption as its reason, referring to the licence it keeps.
+    let retained: Vec<_> = published
+        .records
+        .iter()
+        .filter(|r| r.record.kind.as_str() == "retention")
+        .collect();
+    assert_eq!(retained.len(), 1, "one licence kept, one retention record");
+    let kept_record = &retained[0].record;
+    assert_eq!(
+        kept_record.refers_to.as_deref(),
+        Some(number(f35).await.as_str())
+    );
+    let reason = kept_record.reason.as_deref().unwrap_or_default();
+    assert!(
+        reason.contains("F-35 global spares pool") && reason.contains("assessment version 1"),
+        "{reason}"
+    );
     let after = review_outcomes::worklist(c, &w.caseworker, id, &all, 1, 50)
         .await
         .unwrap();
-    assert!(after
-        .items
-        .iter()
-        .filter(|i| i.outcome == Some(ReviewOutcome::Suspend))
-        .all(|i| i.record.is_some()));
+    assert!(
+        after.items.iter().all(|i| i.record.is_some()),
+        "every outcome, suspended or kept, links its public record"
+    );
 
     // Each public record carries the licence's ratings and the review's criterion, and the
     // audit chain, extended in bulk, still verifies.
@@ -391,21 +408,67 @@ async fn review_like_2024(backend: Backend) {
         probity_service::domain::ReviewKind::Reinstatement
     );
     assert_eq!(opened.licences, 3, "the three suspended, not the one kept");
+    // Two are reinstated; one stays suspended (held under another concern), and that is
+    // public too.
+    let held = licence_for(&w, fire_control).await;
     let done = review_outcomes::decide(
         c,
         &w.decision_maker,
         again,
-        &Selection::Filter(Filter::default()),
+        &Selection::Licences(vec![
+            licence_for(&w, aircraft).await.id,
+            licence_for(&w, bombs).await.id,
+        ]),
         ReviewOutcome::Reinstate,
         "The finding is withdrawn: the suspension ends.",
     )
     .await
     .unwrap();
-    assert_eq!(done.decided.len(), 3);
-    for case in [aircraft, bombs, fire_control] {
-        let l = &licences::for_case(c, &w.caseworker, case).await.unwrap()[0];
-        assert_eq!(l.status.as_str(), "reinstated");
+    assert_eq!(done.decided.len(), 2);
+    let kept = review_outcomes::decide(
+        c,
+        &w.decision_maker,
+        again,
+        &Selection::Licences(vec![held.id]),
+        ReviewOutcome::KeepSuspended,
+        "Held under a separate end-use concern still being assessed.",
+    )
+    .await
+    .unwrap();
+    assert_eq!(kept.decided, vec![held.number.clone()]);
+    for case in [aircraft, bombs] {
+        assert_eq!(licence_for(&w, case).await.status.as_str(), "reinstated");
     }
+    assert_eq!(
+        licence_for(&w, fire_control).await.status.as_str(),
+        "suspended"
+    );
+    let published = records::list_public(c, Some("IL"), 1, 50).await.unwrap();
+    let count = |kind: &str| {
+        published
+            .records
+            .iter()
+            .filter(|r| r.record.kind.as_str() == kind)
+            .count()
+    };
+    assert_eq!(count("reinstatement"), 2);
+    assert_eq!(count("suspension_maintained"), 1);
+    let maintained = published
+        .records
+        .iter()
+        .find(|r| r.record.kind.as_str() == "suspension_maintained")
+        .unwrap();
+    assert_eq!(
+        maintained.record.refers_to.as_deref(),
+        Some(held.number.as_str())
+    );
+}
+
+async fn licence_for(w: &World, case: CaseId) -> licences::Licence {
+    licences::for_case(&w.ctx, &w.caseworker, case)
+        .await
+        .unwrap()[0]
+        .clone()
 }
 
 async fn bad_review_input_is_refused(backend: Backend) {

@@ -24,6 +24,7 @@ mod error;
 pub mod historic_provenance;
 pub mod licences;
 pub mod migrate;
+pub mod notification_delivery;
 pub mod orgs;
 pub mod outbox;
 pub mod questions;

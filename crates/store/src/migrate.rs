@@ -88,6 +88,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0011_reviews.up.sql"),
         down: include_str!("../migrations/0011_reviews.down.sql"),
     },
+    Migration {
+        version: 12,
+        name: "review_indexes",
+        up: include_str!("../migrations/0012_review_indexes.up.sql"),
+        down: include_str!("../migrations/0012_review_indexes.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -2,6 +2,8 @@
 //! one pass, and the outcome recorded for each. Opening and deciding run inside a command
 //! transaction; the conditional update in [`decide_item`] makes "two reviewers at once" end
 //! with exactly one outcome.
+use std::collections::HashSet;
+
 use sqlx::{Any, AnyConnection, Executor};
 
 use crate::bulk::{self, Value};
@@ -44,34 +46,48 @@ pub struct Preselect {
 }
 
 impl Preselect {
-    /// `AND …` conditions on the case in `case_column`, and their values numbered from
-    /// `$from`. Ratings are checked per candidate case (an index probe on its goods), so the
-    /// pattern test is exact and needs no collation-dependent range.
-    fn clause(&self, case_column: &str, from: usize) -> (String, Vec<String>) {
-        let mut values: Vec<String> = self.destinations.clone();
-        let mut sql = format!(
-            " AND {case_column} IN (SELECT case_id FROM case_destinations WHERE country IN ({}))",
-            bulk::in_list(from, values.len())
-        );
-        if !self.ratings.is_empty() {
-            let mut alternatives = Vec::new();
-            for (rating, exact) in &self.ratings {
-                values.push(rating.clone());
-                alternatives.push(format!("pr.rating = ${}", from + values.len() - 1));
-                if !exact {
-                    values.push(format!("{rating}.%"));
-                    alternatives.push(format!("pr.rating LIKE ${}", from + values.len() - 1));
-                }
-            }
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM goods_lines pg \
-                 JOIN goods_ratings pr ON pr.goods_line_id = pg.id \
-                 WHERE pg.case_id = {case_column} AND ({}))",
-                alternatives.join(" OR ")
-            ));
+    /// `AND EXISTS …`: the case in `case_column` has goods with one of the ratings (nothing
+    /// when the rule names none), values numbered from `$from`. Checked per candidate case
+    /// (an index probe on its goods), so the pattern test is exact and needs no
+    /// collation-dependent range.
+    fn ratings_clause(&self, case_column: &str, from: usize) -> (String, Vec<String>) {
+        let mut values = Vec::new();
+        if self.ratings.is_empty() {
+            return (String::new(), values);
         }
+        let mut alternatives = Vec::new();
+        for (rating, exact) in &self.ratings {
+            values.push(rating.clone());
+            alternatives.push(format!("pr.rating = ${}", from + values.len() - 1));
+            if !exact {
+                values.push(format!("{rating}.%"));
+                alternatives.push(format!("pr.rating LIKE ${}", from + values.len() - 1));
+            }
+        }
+        let sql = format!(
+            " AND EXISTS (SELECT 1 FROM goods_lines pg \
+             JOIN goods_ratings pr ON pr.goods_line_id = pg.id \
+             WHERE pg.case_id = {case_column} AND ({}))",
+            alternatives.join(" OR ")
+        );
         (sql, values)
     }
+}
+
+/// `FROM case_destinations d CROSS JOIN licences l` and the conditions that make `l` the
+/// licences in force on `$1` to the destinations bound from `$2`. SQLite always puts the
+/// left table of a CROSS JOIN in the outer loop, so it walks the destination's cases and
+/// probes the in-force index, never every licence in force (it keeps no statistics to
+/// know better); PostgreSQL plans it as any inner join.
+fn in_force_to(destinations: usize) -> (String, String) {
+    (
+        "FROM case_destinations d CROSS JOIN licences l".to_string(),
+        format!(
+            "WHERE d.country IN ({}) AND l.case_id = d.case_id \
+             AND l.status IN {IN_FORCE} AND l.valid_until > $1",
+            bulk::in_list(2, destinations)
+        ),
+    )
 }
 
 /// One row per (subject, rating), as the single pre-selection query returns them.
@@ -88,14 +104,15 @@ struct SubjectRatingRow {
     rating: Option<String>,
 }
 
-/// Fold rows ordered by subject into subjects and their ratings.
+/// Fold rows (one per subject and rating, in any order) into subjects ordered by `key` and
+/// their ratings. Sorting here rather than in SQL lets the database stream the join.
 fn fold(
     rows: Vec<SubjectRatingRow>,
-    key: impl Fn(&SubjectRatingRow) -> &str,
+    key: impl Fn(&SubjectRow) -> &str,
 ) -> (Vec<SubjectRow>, Vec<CaseRatingRow>) {
     let mut subjects: Vec<SubjectRow> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut ratings = Vec::new();
-    let mut last: Option<String> = None;
     for r in rows {
         if let Some(rating) = &r.rating {
             ratings.push(CaseRatingRow {
@@ -103,46 +120,49 @@ fn fold(
                 rating: rating.clone(),
             });
         }
-        if last.as_deref() != Some(key(&r)) {
-            last = Some(key(&r).to_string());
-            subjects.push(SubjectRow {
-                licence_id: r.licence_id,
-                licence_number: r.licence_number,
-                licence_status: r.licence_status,
-                case_id: r.case_id,
-                organisation_id: r.organisation_id,
-                destinations: r.destinations,
-                end_user_type: r.end_user_type,
-                end_use: r.end_use,
-            });
+        let subject = SubjectRow {
+            licence_id: r.licence_id,
+            licence_number: r.licence_number,
+            licence_status: r.licence_status,
+            case_id: r.case_id,
+            organisation_id: r.organisation_id,
+            destinations: r.destinations,
+            end_user_type: r.end_user_type,
+            end_use: r.end_use,
+        };
+        if seen.insert(key(&subject).to_string()) {
+            subjects.push(subject);
         }
     }
+    subjects.sort_by(|a, b| key(a).cmp(key(b)));
     (subjects, ratings)
 }
 
 /// Licences in force on `now` (microseconds) that the pre-selection admits, with their
-/// cases' ratings (one query): what the domain's rule is then evaluated over.
+/// cases' ratings (one query): what the domain's rule is then evaluated over. A case sent to
+/// two of the destinations comes twice; [`fold`] keeps it once.
 pub async fn licences_for(
     conn: &mut AnyConnection,
     pre: &Preselect,
     now: i64,
 ) -> Result<(Vec<SubjectRow>, Vec<CaseRatingRow>), StoreError> {
-    let (clause, values) = pre.clause("l.case_id", 2);
+    let (from, filter) = in_force_to(pre.destinations.len());
+    let (ratings, rating_values) = pre.ratings_clause("l.case_id", 2 + pre.destinations.len());
     let sql = format!(
         "SELECT l.id AS licence_id, l.number AS licence_number, l.status AS licence_status, \
          l.case_id, l.organisation_id, c.destinations, c.end_user_type, \
          c.end_use_statement AS end_use, r.rating \
-         FROM licences l JOIN cases c ON c.id = l.case_id \
+         {from} JOIN cases c ON c.id = l.case_id \
          LEFT JOIN goods_lines g ON g.case_id = l.case_id \
          LEFT JOIN goods_ratings r ON r.goods_line_id = g.id \
-         WHERE l.status IN {IN_FORCE} AND l.valid_until > $1{clause} ORDER BY l.id"
+         {filter}{ratings}"
     );
     let mut q = sqlx::query_as::<_, SubjectRatingRow>(&sql).bind(now);
-    for v in &values {
+    for v in pre.destinations.iter().chain(&rating_values) {
         q = q.bind(v.as_str());
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    Ok(fold(rows, |r| r.licence_id.as_str()))
+    Ok(fold(rows, |s| s.licence_id.as_str()))
 }
 
 /// Applications still to be decided that the pre-selection admits, with their ratings.
@@ -150,21 +170,26 @@ pub async fn pending_for(
     conn: &mut AnyConnection,
     pre: &Preselect,
 ) -> Result<(Vec<SubjectRow>, Vec<CaseRatingRow>), StoreError> {
-    let (clause, values) = pre.clause("c.id", 1);
+    // Pending applications are few beside a destination's history: walk them (the
+    // `cases_pending` index) and check the destination per case.
+    let (ratings, rating_values) = pre.ratings_clause("c.id", 1 + pre.destinations.len());
     let sql = format!(
         "SELECT '' AS licence_id, COALESCE(c.reference, '') AS licence_number, \
          c.status AS licence_status, c.id AS case_id, c.organisation_id, c.destinations, \
          c.end_user_type, c.end_use_statement AS end_use, r.rating FROM cases c \
          LEFT JOIN goods_lines g ON g.case_id = c.id \
          LEFT JOIN goods_ratings r ON r.goods_line_id = g.id \
-         WHERE c.kind = 'application' AND c.status IN {PENDING}{clause} ORDER BY c.id"
+         WHERE c.kind = 'application' AND c.status IN {PENDING} \
+         AND EXISTS (SELECT 1 FROM case_destinations pd \
+         WHERE pd.case_id = c.id AND pd.country IN ({})){ratings}",
+        bulk::in_list(1, pre.destinations.len())
     );
     let mut q = sqlx::query_as::<_, SubjectRatingRow>(&sql);
-    for v in &values {
+    for v in pre.destinations.iter().chain(&rating_values) {
         q = q.bind(v.as_str());
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    Ok(fold(rows, |r| r.case_id.as_str()))
+    Ok(fold(rows, |s| s.case_id.as_str()))
 }
 
 /// Licences in force on `now` to any of `destinations`.
@@ -173,12 +198,14 @@ pub async fn count_in_force(
     destinations: &[String],
     now: i64,
 ) -> Result<i64, StoreError> {
-    let sql = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM licences l WHERE l.status IN {IN_FORCE} \
-         AND l.valid_until > $1 AND l.case_id IN \
-         (SELECT case_id FROM case_destinations WHERE country IN ({}))",
-        bulk::in_list(2, destinations.len())
-    );
+    let (from, filter) = in_force_to(destinations.len());
+    // A licence to two of the destinations is one licence.
+    let count = if destinations.len() > 1 {
+        "COUNT(DISTINCT l.id)"
+    } else {
+        "COUNT(*)"
+    };
+    let sql = format!("SELECT CAST({count} AS BIGINT) {from} {filter}");
     let mut q = sqlx::query_scalar(&sql).bind(now);
     for d in destinations {
         q = q.bind(d.as_str());

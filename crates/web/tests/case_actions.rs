@@ -229,3 +229,43 @@ async fn the_case_page_offers_exactly_what_succeeds() {
     }
     assert!(checked > 1000, "only {checked} checks ran");
 }
+
+/// Before deciding, the decision-maker is told what would stop a grant: an embargo in force
+/// on the destination (and a review's flag, the same way). The exporter is not shown it,
+/// and a case to a destination nothing covers carries no warning.
+#[tokio::test]
+async fn the_case_page_warns_of_an_embargo_before_a_grant() {
+    let app = TestApp::sqlite().await;
+    let w = &app.world;
+    let embargo = probity_domain::EmbargoInput {
+        destination: "IS".into(),
+        regime: "uk".into(),
+        reference: "Warning test embargo".into(),
+        starts_on: "2024-01-01".into(),
+        ends_on: String::new(),
+        goods: "military".into(),
+        end_users: String::new(),
+        summary: "An embargo on military goods to the destination.".into(),
+    };
+    probity_service::assessments::record_embargo(&w.ctx, &w.policy, &embargo)
+        .await
+        .expect("embargo");
+    let covered = w.case_for(&siel("IS"), Stage::UnderFinalReview).await;
+    let clear = w.case_for(&siel("NO"), Stage::UnderFinalReview).await;
+    let dm = app.login("dm@ecju.test").await;
+    let exporter = app.login("exporter@acme.test").await;
+
+    let page = app.get(&format!("/cases/{covered}"), Some(&dm)).await;
+    page.assert_status(200);
+    let html = page.text();
+    assert!(html.contains("A grant needs an override"), "{html}");
+    assert!(html.contains("Warning test embargo"), "{html}");
+
+    let theirs = app
+        .get(&format!("/cases/{covered}"), Some(&exporter))
+        .await
+        .text();
+    assert!(!theirs.contains("A grant needs an override"));
+    let other = app.get(&format!("/cases/{clear}"), Some(&dm)).await.text();
+    assert!(!other.contains("A grant needs an override"));
+}

@@ -61,6 +61,10 @@ byte_enum! {
         AppealAllowed = "appeal-allowed",
         /// An appeal against a refusal dismissed (Probity records).
         AppealDismissed = "appeal-dismissed",
+        /// A licence a review kept in force under an exemption (Probity records).
+        Retained = "retained",
+        /// A suspended licence a reinstatement review kept suspended (Probity records).
+        SuspensionMaintained = "suspension-maintained",
     }
 }
 

@@ -224,6 +224,8 @@ fn decision_of(kind: RecordKind) -> Decision {
         RecordKind::Exhaustion => Decision::Exhausted,
         RecordKind::AppealAllowed => Decision::AppealAllowed,
         RecordKind::AppealDismissed => Decision::AppealDismissed,
+        RecordKind::Retention => Decision::Retained,
+        RecordKind::SuspensionMaintained => Decision::SuspensionMaintained,
     }
 }
 

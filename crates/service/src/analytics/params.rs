@@ -146,6 +146,7 @@ fn parse_decision(s: &str) -> Option<Decision> {
         "surrender" => "surrendered",
         "expiry" => "expired",
         "exhaustion" => "exhausted",
+        "retention" => "retained",
         other => other,
     };
     Decision::parse(alias)

@@ -51,6 +51,8 @@ fn is_licence_event(kind: RecordKind) -> bool {
             | RecordKind::Surrender
             | RecordKind::Expiry
             | RecordKind::Exhaustion
+            | RecordKind::Retention
+            | RecordKind::SuspensionMaintained
     )
 }
 
