@@ -30,7 +30,8 @@ pub struct Filter {
     pub status: String,
     /// A rating prefix, e.g. `ML10`.
     pub rating: String,
-    pub organisation: Option<OrganisationId>,
+    /// An exporter's organisation id; empty for all.
+    pub organisation: String,
     /// `excluded` (under a rule's exclusion), `included`, or empty for both.
     pub exclusion: String,
 }
@@ -80,7 +81,16 @@ impl Filter {
         Ok(review_items::ItemFilter {
             outcome,
             rating_prefix: (!rating.is_empty()).then(|| rating.to_string()),
-            organisation_id: self.organisation.map(|o| o.to_string()),
+            organisation_id: match self.organisation.trim() {
+                "" | "all" => None,
+                o => Some(
+                    o.parse::<OrganisationId>()
+                        .map_err(|_| {
+                            ServiceError::field("organisation", "choose an exporter from the list")
+                        })?
+                        .to_string(),
+                ),
+            },
             excluded,
         })
     }
@@ -141,6 +151,15 @@ pub struct Worklist {
     /// Items the filter selects.
     pub total: i64,
     pub flagged_applications: Vec<FlaggedApplication>,
+    /// The exporters with licences in the review, and how many each (for the filter).
+    pub organisations: Vec<WorkOrganisation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkOrganisation {
+    pub id: String,
+    pub name: String,
+    pub licences: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -201,6 +220,15 @@ pub async fn worklist(
             .await?
             .into_iter()
             .map(flagged)
+            .collect(),
+        organisations: review_items::organisations(pool, &id.to_string())
+            .await?
+            .into_iter()
+            .map(|o| WorkOrganisation {
+                id: o.organisation_id,
+                name: o.name,
+                licences: o.licences,
+            })
             .collect(),
     })
 }

@@ -184,6 +184,29 @@ async fn review_like_2024(backend: Backend) {
         assert!(item.reason.contains("destination IL"), "{}", item.reason);
         assert!(item.reason.contains("rating ML"), "{}", item.reason);
     }
+    // The worklist names the exporters in it; filtering by one finds theirs, by another
+    // nothing, and a malformed id is a field error.
+    let org = w.exporter.organisation_id.unwrap().to_string();
+    assert_eq!(list.organisations.len(), 1);
+    assert_eq!(list.organisations[0].id, org);
+    assert_eq!(list.organisations[0].licences, 4);
+    let by_org = |organisation: String| Filter {
+        organisation,
+        ..Filter::default()
+    };
+    let theirs = review_outcomes::worklist(c, &w.caseworker, id, &by_org(org), 1, 50)
+        .await
+        .unwrap();
+    assert_eq!(theirs.total, 4);
+    let other = w.other_exporter.organisation_id.unwrap().to_string();
+    let none = review_outcomes::worklist(c, &w.caseworker, id, &by_org(other), 1, 50)
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+    match review_outcomes::worklist(c, &w.caseworker, id, &by_org("acme".into()), 1, 50).await {
+        Err(ServiceError::Validation(v)) => assert_eq!(v.0[0].field, "organisation"),
+        other => panic!("a malformed organisation id: {other:?}"),
+    }
     let armour_no = number(armour).await;
     let elsewhere_no = number(elsewhere).await;
     assert!(!list

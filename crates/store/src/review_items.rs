@@ -125,6 +125,28 @@ pub async fn count_items<'e>(
     Ok(q.fetch_one(ex).await?)
 }
 
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrganisationCountRow {
+    pub organisation_id: String,
+    pub name: String,
+    pub licences: i64,
+}
+
+/// The organisations with licences in a review, by name, with how many each.
+pub async fn organisations<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    review_id: &str,
+) -> Result<Vec<OrganisationCountRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT i.organisation_id, o.name, CAST(COUNT(*) AS BIGINT) AS licences \
+         FROM review_items i JOIN organisations o ON o.id = i.organisation_id \
+         WHERE i.review_id = $1 GROUP BY i.organisation_id, o.name ORDER BY o.name, i.organisation_id",
+    )
+    .bind(review_id)
+    .fetch_all(ex)
+    .await?)
+}
+
 /// The licence ids a filter selects, in licence-number order (for a bulk action).
 pub async fn item_ids<'e>(
     ex: impl Executor<'e, Database = Any>,

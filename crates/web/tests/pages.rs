@@ -608,6 +608,34 @@ async fn a_bad_worklist_filter_is_said_on_the_page() {
     );
     // The licence is still listed under the cleared filter.
     assert!(page.text().contains("rating ML15"), "{}", page.text());
+    // The exporter filter lists the review's exporters; one that is not an id is said.
+    let org = w.exporter.organisation_id.unwrap();
+    let listed = app.get(&format!("/reviews/{review}/work"), Some(&dm)).await;
+    assert!(
+        listed.text().contains(&format!(r#"<option value="{org}""#)),
+        "{}",
+        listed.text()
+    );
+    let theirs = app
+        .get(
+            &format!("/reviews/{review}/work?organisation={org}"),
+            Some(&dm),
+        )
+        .await;
+    theirs.assert_status(200);
+    assert!(
+        theirs.text().contains("1 licence match the filter"),
+        "{}",
+        theirs.text()
+    );
+    let bad = app
+        .get(
+            &format!("/reviews/{review}/work?organisation=acme"),
+            Some(&dm),
+        )
+        .await;
+    bad.assert_status(422);
+    assert!(bad.text().contains("organisation: choose an exporter"));
     // A bulk action without a reason keeps the worklist and says what is missing.
     let r = app
         .post_form(

@@ -204,7 +204,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     (
         "get",
         "/reviews/{id}/items",
-        "The review's worklist (staff): each licence with why it is in scope and its outcome; filters status (pending, decided, or an outcome), rating (prefix), exclusion (excluded, included); page and per_page",
+        "The review's worklist (staff): each licence with why it is in scope and its outcome; filters status (pending, decided, or an outcome), rating (prefix), exclusion (excluded, included), organisation (an exporter's id, as listed in `organisations`); page and per_page",
         None,
         true,
     ),
@@ -299,7 +299,7 @@ fn schemas() -> Value {
             "outcome": { "type": "string", "enum": ["suspend", "revoke", "keep", "reinstate", "keep_suspended"] },
             "reason": { "type": "string", "description": "20 to 5000 characters; for keep, the exemption relied on" },
             "licences": { "type": "array", "items": { "type": "string", "format": "uuid" } },
-            "filter": { "type": "object", "properties": { "status": { "type": "string" }, "rating": { "type": "string" }, "exclusion": { "type": "string" } } } } },
+            "filter": { "type": "object", "properties": { "status": { "type": "string" }, "rating": { "type": "string" }, "exclusion": { "type": "string" }, "organisation": { "type": "string", "format": "uuid" } } } } },
         "Text": { "type": "object", "description": "The text fields an action needs. Reasons for withdrawing, returning and licence actions: 20 to 5000 characters; every text has a maximum; control characters other than line breaks and tabs are refused (422)", "properties": {
             "body": { "type": "string" }, "answer": { "type": "string" }, "reason": { "type": "string" }, "reasons": { "type": "string" },
             "note": { "type": "string" }, "grounds": { "type": "string" }, "teams": { "type": "array", "items": { "type": "string" } } } }

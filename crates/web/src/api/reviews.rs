@@ -60,6 +60,7 @@ struct FilterJson {
     status: String,
     rating: String,
     exclusion: String,
+    organisation: String,
 }
 
 impl From<&FilterJson> for Filter {
@@ -67,7 +68,7 @@ impl From<&FilterJson> for Filter {
         Filter {
             status: f.status.clone(),
             rating: f.rating.clone(),
-            organisation: None,
+            organisation: f.organisation.clone(),
             exclusion: f.exclusion.clone(),
         }
     }

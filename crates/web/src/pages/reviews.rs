@@ -82,6 +82,7 @@ pub struct WorkQuery {
     status: String,
     rating: String,
     exclusion: String,
+    organisation: String,
     notice: String,
 }
 
@@ -90,7 +91,7 @@ impl WorkQuery {
         Filter {
             status: self.status.clone(),
             rating: self.rating.clone(),
-            organisation: None,
+            organisation: self.organisation.clone(),
             exclusion: self.exclusion.clone(),
         }
     }
@@ -199,6 +200,7 @@ pub struct OutcomeForm {
     status: String,
     rating: String,
     exclusion: String,
+    organisation: String,
 }
 
 fn report_notice(r: &DecideReport) -> String {
@@ -242,6 +244,7 @@ pub async fn outcomes(
         status: f.status.clone(),
         rating: f.rating.clone(),
         exclusion: f.exclusion.clone(),
+        organisation: f.organisation.clone(),
         notice: String::new(),
     };
     let result = match f.outcome.parse::<ReviewOutcome>() {
