@@ -105,6 +105,8 @@ uuid_id!(
     EmbargoId,
     /// A review of the licences a finding or embargo touches.
     ReviewId,
+    /// A named official's recorded disagreement.
+    DissentId,
 );
 
 #[cfg(test)]

@@ -1,0 +1,579 @@
+//! Dissent: a named official's recorded disagreement with advice, final advice, a decision, a
+//! destination assessment or a review outcome. It must be answered on substance — every point,
+//! with reasons that cite the criteria or the evidence — by a deadline; while unanswered it
+//! blocks a decision on its case; unanswered past the deadline, or not accepted, it goes to
+//! oversight, whose finding is final. The whole life is one status graph ([`next_dissent_status`]).
+use serde::{Deserialize, Serialize};
+
+use crate::case::str_enum;
+use crate::criteria::CriterionCode;
+use crate::ids::UserId;
+use crate::role::Role;
+use crate::text::{check_text, TextRule};
+
+/// What a dissent disagrees with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DissentSubject {
+    /// A team's advice on a case.
+    Advice,
+    /// The caseworker's consolidated final advice.
+    FinalAdvice,
+    /// A case's decision, pending or taken.
+    Decision,
+    /// A version of a destination assessment.
+    Assessment,
+    /// A review's outcome on a licence.
+    ReviewOutcome,
+}
+
+impl DissentSubject {
+    pub const ALL: [DissentSubject; 5] = [
+        Self::Advice,
+        Self::FinalAdvice,
+        Self::Decision,
+        Self::Assessment,
+        Self::ReviewOutcome,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Advice => "advice",
+            Self::FinalAdvice => "final_advice",
+            Self::Decision => "decision",
+            Self::Assessment => "assessment",
+            Self::ReviewOutcome => "review_outcome",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Advice => "Advice",
+            Self::FinalAdvice => "Final advice",
+            Self::Decision => "Decision",
+            Self::Assessment => "Destination assessment",
+            Self::ReviewOutcome => "Review outcome",
+        }
+    }
+
+    /// Whether the subject belongs to a case (and so may hold up its decision).
+    pub const fn on_case(self) -> bool {
+        matches!(self, Self::Advice | Self::FinalAdvice | Self::Decision)
+    }
+
+    /// The role with authority to answer: the decision-maker for what is decided on a case
+    /// or in a review, policy (its head) for an assessment.
+    pub const fn responder_role(self) -> Role {
+        match self {
+            Self::Advice | Self::FinalAdvice | Self::Decision | Self::ReviewOutcome => {
+                Role::DecisionMaker
+            }
+            Self::Assessment => Role::Policy,
+        }
+    }
+}
+str_enum!(DissentSubject, "dissent subject");
+
+/// Who may record a dissent.
+pub const FILERS: [Role; 4] = [
+    Role::Adviser,
+    Role::Caseworker,
+    Role::DecisionMaker,
+    Role::Policy,
+];
+
+/// Where a dissent stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DissentStatus {
+    /// Waiting for the responder's answer.
+    Open,
+    /// Answered on every point; waiting for the dissenter to accept it or escalate.
+    Answered,
+    /// The dissenter accepted the answer.
+    Accepted,
+    /// Before oversight: not accepted, or not answered by the deadline.
+    Escalated,
+    /// Oversight's finding is recorded; final.
+    Concluded,
+}
+
+impl DissentStatus {
+    pub const ALL: [DissentStatus; 5] = [
+        Self::Open,
+        Self::Answered,
+        Self::Accepted,
+        Self::Escalated,
+        Self::Concluded,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Answered => "answered",
+            Self::Accepted => "accepted",
+            Self::Escalated => "escalated",
+            Self::Concluded => "concluded",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Waiting for an answer",
+            Self::Answered => "Answered: waiting for the dissenter",
+            Self::Accepted => "Answer accepted",
+            Self::Escalated => "With oversight",
+            Self::Concluded => "Oversight's finding recorded",
+        }
+    }
+
+    /// Whether a dissent in this state, answered or not, still holds up a decision on its
+    /// case: until someone with authority has answered it (or oversight has concluded).
+    pub const fn holds_up_decision(self, answered: bool) -> bool {
+        match self {
+            Self::Open => true,
+            Self::Escalated => !answered,
+            Self::Answered | Self::Accepted | Self::Concluded => false,
+        }
+    }
+}
+str_enum!(DissentStatus, "dissent status");
+
+/// What happens to a dissent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DissentEvent {
+    Answer,
+    Accept,
+    Escalate,
+    DeadlinePassed,
+    Finding,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a dissent that is {} cannot be {}", from.label().to_lowercase(), event_label(*event))]
+pub struct DissentTransitionError {
+    pub from: DissentStatus,
+    pub event: DissentEvent,
+}
+
+fn event_label(e: DissentEvent) -> &'static str {
+    match e {
+        DissentEvent::Answer => "answered",
+        DissentEvent::Accept => "accepted",
+        DissentEvent::Escalate => "escalated",
+        DissentEvent::DeadlinePassed => "escalated for a missed deadline",
+        DissentEvent::Finding => "given oversight's finding",
+    }
+}
+
+/// The whole status graph.
+pub fn next_dissent_status(
+    from: DissentStatus,
+    event: DissentEvent,
+) -> Result<DissentStatus, DissentTransitionError> {
+    use DissentEvent as E;
+    use DissentStatus as S;
+    match (from, event) {
+        (S::Open, E::Answer) => Ok(S::Answered),
+        (S::Open, E::DeadlinePassed) => Ok(S::Escalated),
+        (S::Answered, E::Accept) => Ok(S::Accepted),
+        (S::Answered, E::Escalate) => Ok(S::Escalated),
+        (S::Escalated, E::Finding) => Ok(S::Concluded),
+        (from, event) => Err(DissentTransitionError { from, event }),
+    }
+}
+
+/// The named responder: `preferred` (who took or is taking the decision) when eligible, else
+/// the first eligible candidate. Eligible: the subject's responder role, never the dissenter.
+pub fn choose_responder(
+    subject: DissentSubject,
+    dissenter: UserId,
+    candidates: &[(UserId, Role)],
+    preferred: Option<UserId>,
+) -> Option<UserId> {
+    let eligible =
+        |&(id, role): &(UserId, Role)| role == subject.responder_role() && id != dissenter;
+    let all: Vec<UserId> = candidates
+        .iter()
+        .filter(|c| eligible(c))
+        .map(|c| c.0)
+        .collect();
+    match preferred {
+        Some(p) if all.contains(&p) => Some(p),
+        _ => all.first().copied(),
+    }
+}
+
+/// Points of disagreement: one per line; at most [`MAX_POINTS`].
+pub const MAX_POINTS: usize = 20;
+const POINT: TextRule = TextRule::new(10, 2000, false);
+const EVIDENCE: TextRule = TextRule::new(20, 20_000, true);
+const ANSWER_REASONS: TextRule = TextRule::new(40, 5000, true);
+const STATEMENT: TextRule = TextRule::new(20, 5000, true);
+
+/// One numbered point of disagreement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Point {
+    pub number: u32,
+    pub text: String,
+}
+
+/// A dissent as filed, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DissentFiling {
+    pub subject: DissentSubject,
+    pub points: Vec<Point>,
+    pub criteria: Vec<CriterionCode>,
+    pub evidence: String,
+}
+
+/// A problem with what was typed, for one field (or one point).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+fn problem(field: impl Into<String>, message: impl Into<String>) -> FieldProblem {
+    FieldProblem {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Check a dissent: the points (one per non-empty line, numbered in order), at least one
+/// criterion (already parsed by the caller against the criteria in force), and the evidence.
+pub fn check_filing(
+    subject: DissentSubject,
+    points: &str,
+    criteria: Vec<CriterionCode>,
+    evidence: &str,
+) -> Result<DissentFiling, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let lines: Vec<&str> = points
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        problems.push(problem(
+            "points",
+            "state at least one point of disagreement",
+        ));
+    }
+    if lines.len() > MAX_POINTS {
+        problems.push(problem(
+            "points",
+            format!(
+                "state at most {MAX_POINTS} points (one per line); you gave {}",
+                lines.len()
+            ),
+        ));
+    }
+    let mut parsed = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let number = i as u32 + 1;
+        match check_text(line, POINT) {
+            Ok(text) => parsed.push(Point {
+                number,
+                text: text.to_string(),
+            }),
+            Err(e) => problems.push(problem("points", format!("point {number}: {e}"))),
+        }
+    }
+    if criteria.is_empty() {
+        problems.push(problem(
+            "criteria",
+            "name at least one criterion the disagreement concerns",
+        ));
+    }
+    let evidence = match check_text(evidence, EVIDENCE) {
+        Ok(e) => e.to_string(),
+        Err(e) => {
+            problems.push(problem("evidence", e.to_string()));
+            String::new()
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut criteria = criteria;
+    criteria.sort();
+    criteria.dedup();
+    Ok(DissentFiling {
+        subject,
+        points: parsed,
+        criteria,
+        evidence,
+    })
+}
+
+/// The answer to one point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PointVerdict {
+    Accepted,
+    PartlyAccepted,
+    NotAccepted,
+}
+
+impl PointVerdict {
+    pub const ALL: [PointVerdict; 3] = [Self::Accepted, Self::PartlyAccepted, Self::NotAccepted];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::PartlyAccepted => "partly_accepted",
+            Self::NotAccepted => "not_accepted",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Accepted => "Accepted",
+            Self::PartlyAccepted => "Partly accepted",
+            Self::NotAccepted => "Not accepted",
+        }
+    }
+}
+str_enum!(PointVerdict, "point verdict");
+
+/// What the answer changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerAction {
+    DecisionChanged,
+    AdviceOrAssessmentUpdated,
+    NoChange,
+}
+
+impl AnswerAction {
+    pub const ALL: [AnswerAction; 3] = [
+        Self::DecisionChanged,
+        Self::AdviceOrAssessmentUpdated,
+        Self::NoChange,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::DecisionChanged => "decision_changed",
+            Self::AdviceOrAssessmentUpdated => "advice_or_assessment_updated",
+            Self::NoChange => "no_change",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::DecisionChanged => "Decision changed",
+            Self::AdviceOrAssessmentUpdated => "Advice or assessment updated",
+            Self::NoChange => "No change",
+        }
+    }
+}
+str_enum!(AnswerAction, "answer action");
+
+/// One point's answer as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct PointAnswerInput {
+    pub number: u32,
+    pub verdict: String,
+    pub reasons: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointAnswer {
+    pub number: u32,
+    pub verdict: PointVerdict,
+    pub reasons: String,
+}
+
+/// Whether `reasons` cite one of `criteria` (as "2c", "2(c)" or "criterion 2c") or the
+/// evidence. "We have noted your concern" cites neither.
+fn cites(reasons: &str, criteria: &[CriterionCode]) -> bool {
+    let folded: String = reasons
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '(' | ')'))
+        .collect();
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.contains(&"evidence")
+        || criteria
+            .iter()
+            .any(|c| words.contains(&c.as_str().to_lowercase().as_str()))
+}
+
+/// Check an answer against the dissent's points: every point answered once, with a verdict
+/// and reasons of substance that cite the criteria or the evidence, and the action taken.
+/// Every problem is reported, one message per point.
+pub fn check_answer(
+    points: &[Point],
+    criteria: &[CriterionCode],
+    answers: &[PointAnswerInput],
+    action: &str,
+) -> Result<(Vec<PointAnswer>, AnswerAction), Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    for a in answers {
+        if !points.iter().any(|p| p.number == a.number) {
+            problems.push(problem(
+                format!("point_{}", a.number),
+                format!("there is no point {} in this dissent", a.number),
+            ));
+        }
+    }
+    let cite_hint = {
+        let codes: Vec<&str> = criteria.iter().map(|c| c.as_str()).collect();
+        format!("cite criterion {} or the evidence", codes.join(" or "))
+    };
+    let mut checked = Vec::new();
+    for p in points {
+        let field = format!("point_{}", p.number);
+        let given: Vec<&PointAnswerInput> =
+            answers.iter().filter(|a| a.number == p.number).collect();
+        let a = match given.as_slice() {
+            [] => {
+                problems.push(problem(&field, format!("point {}: not answered", p.number)));
+                continue;
+            }
+            [a] => *a,
+            _ => {
+                problems.push(problem(
+                    &field,
+                    format!("point {}: answered more than once", p.number),
+                ));
+                continue;
+            }
+        };
+        let verdict = a.verdict.parse::<PointVerdict>().ok();
+        if verdict.is_none() {
+            problems.push(problem(
+                &field,
+                format!(
+                    "point {}: say whether it is accepted, partly accepted or not accepted",
+                    p.number
+                ),
+            ));
+        }
+        let reasons = match check_text(&a.reasons, ANSWER_REASONS) {
+            Ok(r) if cites(r, criteria) => Some(r.to_string()),
+            Ok(_) => {
+                problems.push(problem(
+                    &field,
+                    format!("point {}: the reasons must {cite_hint}", p.number),
+                ));
+                None
+            }
+            Err(e) => {
+                problems.push(problem(&field, format!("point {}: reasons: {e}", p.number)));
+                None
+            }
+        };
+        if let (Some(verdict), Some(reasons)) = (verdict, reasons) {
+            checked.push(PointAnswer {
+                number: p.number,
+                verdict,
+                reasons,
+            });
+        }
+    }
+    let action = action.parse::<AnswerAction>().ok();
+    if action.is_none() {
+        problems.push(problem(
+            "action",
+            "say what the answer changed: the decision, the advice or assessment, or nothing",
+        ));
+    }
+    match action {
+        Some(action) if problems.is_empty() => Ok((checked, action)),
+        _ => Err(problems),
+    }
+}
+
+/// The dissenter's statement when escalating, or oversight's finding.
+pub fn check_statement(field: &str, text: &str) -> Result<String, FieldProblem> {
+    check_text(text, STATEMENT)
+        .map(str::to_string)
+        .map_err(|e| problem(field, e.to_string()))
+}
+
+/// Oversight's finding on an escalated dissent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingOutcome {
+    /// The dissent was right, in whole or in part.
+    Upheld,
+    NotUpheld,
+}
+
+impl FindingOutcome {
+    pub const ALL: [FindingOutcome; 2] = [Self::Upheld, Self::NotUpheld];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Upheld => "upheld",
+            Self::NotUpheld => "not_upheld",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Upheld => "Upheld",
+            Self::NotUpheld => "Not upheld",
+        }
+    }
+}
+str_enum!(FindingOutcome, "finding outcome");
+
+/// Working days to answer, per subject (10 by default).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DissentDeadlines {
+    days: [u32; 5],
+}
+
+impl Default for DissentDeadlines {
+    fn default() -> Self {
+        DissentDeadlines { days: [10; 5] }
+    }
+}
+
+impl DissentDeadlines {
+    fn index(subject: DissentSubject) -> usize {
+        DissentSubject::ALL
+            .iter()
+            .position(|s| *s == subject)
+            .unwrap_or(0)
+    }
+
+    pub fn working_days(&self, subject: DissentSubject) -> u32 {
+        self.days[Self::index(subject)]
+    }
+
+    /// Parse `decision=5,assessment=15` over the defaults; days from 1 to 60.
+    pub fn parse(spec: &str) -> Result<DissentDeadlines, String> {
+        let mut d = DissentDeadlines::default();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (kind, days) = part
+                .split_once('=')
+                .ok_or_else(|| format!("{part:?}: write kind=days, e.g. decision=5"))?;
+            let subject: DissentSubject = kind.parse().map_err(|_| {
+                format!(
+                    "{kind:?} is not a dissent subject (advice, final_advice, decision, assessment, review_outcome)"
+                )
+            })?;
+            let days: u32 = days
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=60).contains(n))
+                .ok_or_else(|| format!("{part:?}: days must be a whole number from 1 to 60"))?;
+            d.days[Self::index(subject)] = days;
+        }
+        Ok(d)
+    }
+}
+
+#[cfg(test)]
+#[path = "dissent_tests.rs"]
+mod tests;
