@@ -125,6 +125,16 @@ pub struct ServeArgs {
     /// Seconds the notification hook may take per notification before it is stopped.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     notify_timeout: u64,
+    /// Working days to answer a dissent, per subject over the default of 10, e.g.
+    /// "decision=5,assessment=15" (subjects: advice, final_advice, decision, assessment,
+    /// review_outcome; 1 to 60 days).
+    #[arg(
+        long,
+        env = "PROBITY_DISSENT_DEADLINES",
+        default_value = "",
+        value_name = "KIND=DAYS,..."
+    )]
+    dissent_deadlines: String,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -234,8 +244,11 @@ fn service_error(e: ServiceError) -> anyhow::Error {
 pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     let shutdown = Shutdown::on_signals()?;
     let store = open_with(&a.db.database_url, &a.pool.config()).await?;
-    let ctx =
-        Ctx::new(store, a.criteria.set()?, Clock::system()).with_two_factor(a.two_factor.into());
+    let deadlines = probity_domain::DissentDeadlines::parse(&a.dissent_deadlines)
+        .map_err(|e| anyhow::anyhow!("--dissent-deadlines: {e}"))?;
+    let ctx = Ctx::new(store, a.criteria.set()?, Clock::system())
+        .with_two_factor(a.two_factor.into())
+        .with_dissent_deadlines(deadlines);
     let sequencer = crate::register::start(&ctx, &a.register)?;
     let secure = secure_cookies(a.listen, a.secure_cookies, a.insecure_cookies);
     if !secure && !a.listen.ip().is_loopback() {

@@ -33,7 +33,10 @@ pub async fn run_server(
         .with_context(|| format!("could not listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let mut health = Health::default();
-    let mut tasks = vec![spawn_expiry(ctx.clone(), shutdown.clone())];
+    let mut tasks = vec![
+        spawn_expiry(ctx.clone(), shutdown.clone()),
+        spawn_dissent_deadlines(ctx.clone(), shutdown.clone()),
+    ];
     if let Some(hook) = notify {
         tasks.push(crate::notify_hook::spawn(
             ctx.clone(),
@@ -158,6 +161,23 @@ pub fn spawn_expiry(ctx: Ctx, shutdown: Shutdown) -> JoinHandle<()> {
                 Err(e) => tracing::error!(error = %e, "licence expiry job failed"),
             }
             shutdown.sleep(Duration::from_secs(3600)).await;
+        }
+    })
+}
+
+/// Dissents past their deadline go to oversight: checked every five minutes (and at start).
+pub fn spawn_dissent_deadlines(ctx: Ctx, shutdown: Shutdown) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        while !shutdown.is_requested() {
+            match probity_service::dissent_steps::escalate_overdue(&ctx).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    escalated = n,
+                    "dissents past their deadline sent to oversight"
+                ),
+                Err(e) => tracing::error!(error = %e, "dissent deadline job failed"),
+            }
+            shutdown.sleep(Duration::from_secs(300)).await;
         }
     })
 }

@@ -5,6 +5,7 @@
 //! oversight, whose finding is final. The whole life is one status graph ([`next_dissent_status`]).
 use serde::{Deserialize, Serialize};
 
+use crate::application::FieldError;
 use crate::case::str_enum;
 use crate::criteria::CriterionCode;
 use crate::ids::UserId;
@@ -140,7 +141,8 @@ impl DissentStatus {
 str_enum!(DissentStatus, "dissent status");
 
 /// What happens to a dissent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DissentEvent {
     Answer,
     Accept,
@@ -154,6 +156,19 @@ pub enum DissentEvent {
 pub struct DissentTransitionError {
     pub from: DissentStatus,
     pub event: DissentEvent,
+}
+
+impl DissentEvent {
+    /// The path segment of the step (`/dissents/{id}/answer`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Answer => "answer",
+            Self::Accept => "accept",
+            Self::Escalate => "escalate",
+            Self::DeadlinePassed => "deadline_passed",
+            Self::Finding => "finding",
+        }
+    }
 }
 
 fn event_label(e: DissentEvent) -> &'static str {
@@ -181,6 +196,38 @@ pub fn next_dissent_status(
         (S::Escalated, E::Finding) => Ok(S::Concluded),
         (from, event) => Err(DissentTransitionError { from, event }),
     }
+}
+
+/// How someone stands to a dissent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DissentParty {
+    pub dissenter: bool,
+    pub responder: bool,
+    pub oversight: bool,
+}
+
+/// Whether `party` may take `event`: the responder answers, the dissenter accepts or
+/// escalates, oversight finds; the deadline passing is the system's alone.
+pub const fn may_take(event: DissentEvent, party: DissentParty) -> bool {
+    match event {
+        DissentEvent::Answer => party.responder,
+        DissentEvent::Accept | DissentEvent::Escalate => party.dissenter,
+        DissentEvent::Finding => party.oversight,
+        DissentEvent::DeadlinePassed => false,
+    }
+}
+
+/// The steps `party` may take on a dissent in `status` now: what a page offers.
+pub fn available_steps(status: DissentStatus, party: DissentParty) -> Vec<DissentEvent> {
+    [
+        DissentEvent::Answer,
+        DissentEvent::Accept,
+        DissentEvent::Escalate,
+        DissentEvent::Finding,
+    ]
+    .into_iter()
+    .filter(|e| may_take(*e, party) && next_dissent_status(status, *e).is_ok())
+    .collect()
 }
 
 /// The named responder: `preferred` (who took or is taking the decision) when eligible, else
@@ -227,15 +274,8 @@ pub struct DissentFiling {
     pub evidence: String,
 }
 
-/// A problem with what was typed, for one field (or one point).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldProblem {
-    pub field: String,
-    pub message: String,
-}
-
-fn problem(field: impl Into<String>, message: impl Into<String>) -> FieldProblem {
-    FieldProblem {
+fn problem(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError {
         field: field.into(),
         message: message.into(),
     }
@@ -248,7 +288,7 @@ pub fn check_filing(
     points: &str,
     criteria: Vec<CriterionCode>,
     evidence: &str,
-) -> Result<DissentFiling, Vec<FieldProblem>> {
+) -> Result<DissentFiling, Vec<FieldError>> {
     let mut problems = Vec::new();
     let lines: Vec<&str> = points
         .lines()
@@ -413,7 +453,7 @@ pub fn check_answer(
     criteria: &[CriterionCode],
     answers: &[PointAnswerInput],
     action: &str,
-) -> Result<(Vec<PointAnswer>, AnswerAction), Vec<FieldProblem>> {
+) -> Result<(Vec<PointAnswer>, AnswerAction), Vec<FieldError>> {
     let mut problems = Vec::new();
     for a in answers {
         if !points.iter().any(|p| p.number == a.number) {
@@ -492,7 +532,7 @@ pub fn check_answer(
 }
 
 /// The dissenter's statement when escalating, or oversight's finding.
-pub fn check_statement(field: &str, text: &str) -> Result<String, FieldProblem> {
+pub fn check_statement(field: &str, text: &str) -> Result<String, FieldError> {
     check_text(text, STATEMENT)
         .map(str::to_string)
         .map_err(|e| problem(field, e.to_string()))

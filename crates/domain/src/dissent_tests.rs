@@ -239,3 +239,39 @@ fn deadlines_are_configurable_per_subject() {
         .unwrap_err()
         .contains("1 to 60"));
 }
+
+#[test]
+fn each_party_is_offered_only_its_own_steps() {
+    let dissenter = DissentParty {
+        dissenter: true,
+        ..Default::default()
+    };
+    let responder = DissentParty {
+        responder: true,
+        ..Default::default()
+    };
+    let oversight = DissentParty {
+        oversight: true,
+        ..Default::default()
+    };
+    use DissentEvent as E;
+    use DissentStatus as S;
+    assert_eq!(available_steps(S::Open, responder), [E::Answer]);
+    assert!(available_steps(S::Open, dissenter).is_empty());
+    assert_eq!(
+        available_steps(S::Answered, dissenter),
+        [E::Accept, E::Escalate]
+    );
+    assert!(available_steps(S::Answered, responder).is_empty());
+    assert_eq!(available_steps(S::Escalated, oversight), [E::Finding]);
+    let everyone = DissentParty {
+        dissenter: true,
+        responder: true,
+        oversight: true,
+    };
+    assert!(available_steps(S::Accepted, everyone).is_empty());
+    assert!(available_steps(S::Concluded, everyone).is_empty());
+    for s in DissentStatus::ALL {
+        assert!(available_steps(s, DissentParty::default()).is_empty());
+    }
+}

@@ -51,6 +51,13 @@ pub struct CaseView {
     /// For staff, while the case is undecided: review flags and embargoes in force that
     /// would stop a grant without an override (the decision re-reads them when it is taken).
     pub grant_warnings: Vec<String>,
+    /// For staff: the dissents on the case (that they exist and where they stand; contents
+    /// are for their parties and oversight).
+    pub dissents: Vec<crate::dissents::CaseDissent>,
+    /// The decision was taken and a dissent filed after it is not yet answered.
+    pub under_dissent: bool,
+    /// Whether the reader may record a dissent (the domain's list of who may).
+    pub may_dissent: bool,
 }
 
 impl CaseView {
@@ -112,6 +119,14 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
         grant_warnings.extend(crate::grant_blockers::grant_blockers(&mut conn, &cid).await?);
         grant_warnings.extend(crate::grant_blockers::embargo_blockers(ctx, &mut conn, &cid).await?);
     }
+    let dissents = if internal {
+        crate::dissents::on_case(&mut conn, &id.to_string()).await?
+    } else {
+        Vec::new()
+    };
+    let under_dissent = dissents
+        .iter()
+        .any(|d| d.after_decision && d.holds_up_decision);
     Ok(CaseView {
         id,
         reference: c.reference.clone().unwrap_or_else(|| "Draft".into()),
@@ -146,5 +161,8 @@ pub async fn case_view(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<Ca
         pending_decided_by,
         pending_decided_by_id: pending.map(|p| p.decided_by),
         grant_warnings,
+        dissents,
+        under_dissent,
+        may_dissent: probity_domain::FILERS.contains(&actor.role) && c.submitted_at.is_some(),
     })
 }

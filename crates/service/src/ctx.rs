@@ -15,6 +15,8 @@ pub struct Ctx {
     /// The analytics table, provenance and query results kept between requests (shared by
     /// this context's clones).
     pub analytics: std::sync::Arc<crate::analytics::AnalyticsCache>,
+    /// Working days to answer a dissent, per subject.
+    pub dissent_deadlines: probity_domain::DissentDeadlines,
 }
 
 impl Ctx {
@@ -26,7 +28,14 @@ impl Ctx {
             clock,
             two_factor: crate::two_factor::TwoFactorPolicy::Required,
             analytics: Default::default(),
+            dissent_deadlines: Default::default(),
         }
+    }
+
+    /// This context with other dissent deadlines (`serve --dissent-deadlines`).
+    pub fn with_dissent_deadlines(mut self, d: probity_domain::DissentDeadlines) -> Ctx {
+        self.dissent_deadlines = d;
+        self
     }
 
     /// This context with another two-factor policy (the demo, and tests not about it).

@@ -174,13 +174,19 @@ pub async fn finalise(
     // the advice the decision-maker read.
     ensure_final_advice_current(&mut cmd, &case).await?;
     ensure_advice_as_read(&case, &input.advice_fingerprint)?;
+    // Dissents read in this transaction: one filed a moment ago holds the decision up too.
+    let holding: Vec<_> = crate::dissents::on_case(&mut cmd, &id.to_string())
+        .await?
+        .into_iter()
+        .filter(|d| d.holds_up_decision)
+        .collect();
     let fctx = FinaliseContext {
         status: case.status,
         final_advice: case.final_advice.clone().unwrap_or(Consolidated::Empty),
         conflict_resolution: resolution.clone(),
         open_questions: open_questions(&mut cmd, id).await?,
         unresolved_screening_matches: 0,
-        unanswered_dissents: 0,
+        unanswered_dissents: holding.len(),
     };
     // Flags from reviews and embargoes in force, read in this transaction: a grant needs an
     // override with reasons.
@@ -200,6 +206,7 @@ pub async fn finalise(
         messages.extend(flagged.iter().cloned());
         messages.extend(embargoed.iter().cloned());
     }
+    messages.extend(holding.iter().map(crate::dissents::holding_up_message));
     if !messages.is_empty() {
         // The refusal itself is worth recording: who tried to decide what, and why not.
         cmd.finish(

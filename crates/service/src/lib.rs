@@ -19,6 +19,8 @@ mod command;
 mod ctx;
 pub mod decisions;
 pub mod demo;
+pub mod dissent_steps;
+pub mod dissents;
 pub mod documents;
 mod error;
 mod grant_blockers;

@@ -122,7 +122,7 @@ pub async fn decision(
         conflict_resolution: resolution,
         open_questions: open_questions(&mut tx, id).await?,
         unresolved_screening_matches: 0,
-        unanswered_dissents: 0,
+        unanswered_dissents: crate::dissents::holding_up(&mut tx, &id.to_string()).await?,
     };
     if let Err(blockers) = check_finalise(&fctx, &decision, &input.reasons) {
         return Err(ServiceError::Blocked(

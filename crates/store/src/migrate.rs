@@ -94,6 +94,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0012_review_indexes.up.sql"),
         down: include_str!("../migrations/0012_review_indexes.down.sql"),
     },
+    Migration {
+        version: 13,
+        name: "dissents",
+        up: include_str!("../migrations/0013_dissents.up.sql"),
+        down: include_str!("../migrations/0013_dissents.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -65,6 +65,7 @@ impl Matrix<'_> {
                 .replace("{doc}", &opt(t.document.map(|d| d.to_string())))
                 .replace("{seq}", &opt(t.record.map(|r| r.to_string())))
                 .replace("{review}", &opt(t.review.map(|r| r.to_string())))
+                .replace("{dissent}", &opt(t.dissent.map(|d| d.to_string())))
                 .replace("{assessment}", &opt(t.assessment.map(|a| a.to_string())))
                 .replace("{embargo}", &opt(t.embargo.map(|e| e.to_string())));
         }

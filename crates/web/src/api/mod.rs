@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: the same service functions as the pages, for machine
 //! clients (bearer tokens) and scripts. Errors are JSON with per-field messages.
+mod dissents;
 mod openapi;
 mod reviews;
 mod tokens;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .merge(reviews::router())
+        .merge(dissents::router())
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
 

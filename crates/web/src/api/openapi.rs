@@ -243,6 +243,55 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
         None,
         true,
     ),
+    (
+        "get",
+        "/dissents",
+        "The dissents the caller filed or must answer (oversight: and every escalated one)",
+        None,
+        true,
+    ),
+    (
+        "post",
+        "/dissents",
+        "Record a dissent (advisers, caseworkers, decision-makers, policy): numbered points, the criteria concerned and the evidence; a named responder with authority is chosen by rule",
+        Some("DissentInput"),
+        true,
+    ),
+    (
+        "get",
+        "/dissents/{id}",
+        "One dissent, with the steps the caller may take now (its dissenter, its responder and oversight only; 404 to anyone else)",
+        None,
+        true,
+    ),
+    (
+        "post",
+        "/dissents/{id}/answer",
+        "The named responder answers every point: a verdict and reasons citing the criteria or the evidence, and what the answer changed; an answer that leaves a point out is refused with a message per point",
+        Some("DissentAnswer"),
+        true,
+    ),
+    (
+        "post",
+        "/dissents/{id}/accept",
+        "The dissenter accepts the answer",
+        None,
+        true,
+    ),
+    (
+        "post",
+        "/dissents/{id}/escalate",
+        "The dissenter takes the answer to oversight, with a statement",
+        Some("DissentStatement"),
+        true,
+    ),
+    (
+        "post",
+        "/dissents/{id}/finding",
+        "Oversight's final finding on an escalated dissent: upheld or not, reasons, and whether the decision is to be taken again",
+        Some("DissentFinding"),
+        true,
+    ),
 ];
 
 fn schemas() -> Value {
@@ -300,6 +349,22 @@ fn schemas() -> Value {
             "reason": { "type": "string", "description": "20 to 5000 characters; for keep, the exemption relied on" },
             "licences": { "type": "array", "items": { "type": "string", "format": "uuid" } },
             "filter": { "type": "object", "properties": { "status": { "type": "string" }, "rating": { "type": "string" }, "exclusion": { "type": "string" }, "organisation": { "type": "string", "format": "uuid" } } } } },
+        "DissentInput": { "type": "object", "required": ["subject", "points", "criteria", "evidence"], "properties": {
+            "subject": { "type": "string", "enum": ["advice", "final_advice", "decision", "assessment", "review_outcome"] },
+            "case": { "type": "string", "format": "uuid", "description": "For advice, final advice and a decision" },
+            "subject_ref": { "type": "string", "description": "The advice id, the assessment id, or the review id" },
+            "licence": { "type": "string", "format": "uuid", "description": "For a review outcome" },
+            "points": { "type": "string", "description": "One point of disagreement per line (10 to 2000 characters each, at most 20)" },
+            "criteria": { "type": "array", "items": { "type": "string", "example": "2c" } },
+            "evidence": { "type": "string" } } },
+        "DissentAnswer": { "type": "object", "required": ["points", "action"], "properties": {
+            "points": { "type": "array", "items": { "type": "object", "required": ["number", "verdict", "reasons"], "properties": {
+                "number": { "type": "integer" }, "verdict": { "type": "string", "enum": ["accepted", "partly_accepted", "not_accepted"] },
+                "reasons": { "type": "string", "description": "40 to 5000 characters, citing one of the dissent's criteria or the evidence" } } } },
+            "action": { "type": "string", "enum": ["decision_changed", "advice_or_assessment_updated", "no_change"] } } },
+        "DissentStatement": { "type": "object", "required": ["statement"], "properties": { "statement": { "type": "string" } } },
+        "DissentFinding": { "type": "object", "required": ["outcome", "finding"], "properties": {
+            "outcome": { "type": "string", "enum": ["upheld", "not_upheld"] }, "finding": { "type": "string" }, "retake": { "type": "boolean" } } },
         "Text": { "type": "object", "description": "The text fields an action needs. Reasons for withdrawing, returning and licence actions: 20 to 5000 characters; every text has a maximum; control characters other than line breaks and tabs are refused (422)", "properties": {
             "body": { "type": "string" }, "answer": { "type": "string" }, "reason": { "type": "string" }, "reasons": { "type": "string" },
             "note": { "type": "string" }, "grounds": { "type": "string" }, "teams": { "type": "array", "items": { "type": "string" } } } }

@@ -6,6 +6,7 @@ mod assessments;
 mod case;
 mod confirm;
 pub(crate) mod data;
+mod dissents;
 mod licences;
 mod oversight;
 mod public;
@@ -49,6 +50,10 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/outcomes", post(reviews::outcomes))
         .route("/reviews/{id}/close", post(reviews::close))
         .route("/notifications", get(reviews::notifications))
+        .route("/dissents", get(dissents::list).post(dissents::file))
+        .route("/dissents/new", get(dissents::new_form))
+        .route("/dissents/{id}", get(dissents::show))
+        .route("/dissents/{id}/{step}", post(dissents::step))
         .route(
             "/assessments",
             get(assessments::list).post(assessments::record),

@@ -113,6 +113,54 @@ pub const REVIEWED: Option<At> = Some(At::Reviewed);
 pub const REVIEW_DECIDED: Option<At> = Some(At::ReviewDecided);
 /// Staff who work on reviews.
 pub const REVIEW_STAFF: u16 = CW | DM | POL | OVS;
+pub const DISSENTED: Option<At> = Some(At::Dissented);
+pub const DISSENT_ANSWERED: Option<At> = Some(At::DissentAnswered);
+pub const DISSENT_ESCALATED: Option<At> = Some(At::DissentEscalated);
+/// Who may record dissents (and so list their own).
+pub const DISSENTERS: u16 = CW | ADV | ADV_OUT | DM | POL;
+/// Who may record a dissent on the fixture's case: dissenters who can see it.
+pub const CASE_DISSENTERS: u16 = CW | ADV | DM | POL;
+/// For whom the fixture's dissent (filed by ADV, answered by DM) does not exist.
+pub const NOT_DISSENT_PARTIES: u16 = EXP | EXP2 | CW | ADV_OUT | POL | ADM;
+pub const DISSENT_FORM: &[(&str, &str)] = &[
+    ("subject", "final_advice"),
+    ("case", "{case}"),
+    (
+        "points",
+        "The end user diverted similar items before.\nThe strike reports are ignored.",
+    ),
+    ("criteria", "2c"),
+    ("evidence", "UN panel report S/2024/1, paragraphs 40 to 52."),
+];
+pub const DISSENT_JSON: &str = r#"{"subject":"final_advice","case":"{case}","points":"The end user diverted similar items before.\nThe strike reports are ignored.","criteria":["2c"],"evidence":"UN panel report S/2024/1, paragraphs 40 to 52."}"#;
+pub const ANSWER_FORM: &[(&str, &str)] = &[
+    ("verdict_1", "not_accepted"),
+    (
+        "reasons_1",
+        "Weighed under criterion 2c against the evidence on file.",
+    ),
+    ("verdict_2", "not_accepted"),
+    (
+        "reasons_2",
+        "Weighed under criterion 2c against the evidence on file.",
+    ),
+    ("action", "no_change"),
+];
+pub const ANSWER_JSON: &str = r#"{"points":[{"number":1,"verdict":"not_accepted","reasons":"Weighed under criterion 2c against the evidence on file."},{"number":2,"verdict":"not_accepted","reasons":"Weighed under criterion 2c against the evidence on file."}],"action":"no_change"}"#;
+pub const STATEMENT_FORM: &[(&str, &str)] = &[(
+    "statement",
+    "The answer does not engage with the panel's findings.",
+)];
+pub const STATEMENT_JSON: &str =
+    r#"{"statement":"The answer does not engage with the panel's findings."}"#;
+pub const FINDING_FORM: &[(&str, &str)] = &[
+    ("outcome", "not_upheld"),
+    (
+        "finding",
+        "The answer weighed the evidence properly; nothing to retake.",
+    ),
+];
+pub const FINDING_JSON: &str = r#"{"outcome":"not_upheld","finding":"The answer weighed the evidence properly; nothing to retake.","retake":false}"#;
 /// Staff who read destination assessments in full.
 pub const ASSESSMENT_READERS: u16 = CW | ADV | ADV_OUT | DM | POL | OVS;
 pub const OUTCOME_FORM: &[(&str, &str)] = &[
@@ -302,6 +350,14 @@ pub fn page_rows() -> Vec<Row> {
         row(GET, "/reviews/{review}/work", REVIEWED, REVIEW_STAFF, 200, NOBODY, NONE),
         row(POST, "/reviews/{review}/outcomes", REVIEWED, CW | DM, 303, NOBODY, Form(OUTCOME_FORM)),
         row(POST, "/reviews/{review}/close", REVIEW_DECIDED, POL, 303, NOBODY, Form(CLOSE_FORM)),
+        row(GET, "/dissents", DISSENTED, DISSENTERS | OVS, 200, NOBODY, NONE),
+        row(GET, "/dissents/new", FOR_DECISION, DISSENTERS, 200, NOBODY, NONE),
+        row(POST, "/dissents", FOR_DECISION, CASE_DISSENTERS, 303, ADV_OUT, Form(DISSENT_FORM)),
+        row(GET, "/dissents/{dissent}", DISSENTED, ADV | DM | OVS, 200, NOT_DISSENT_PARTIES, NONE),
+        row(POST, "/dissents/{dissent}/answer", DISSENTED, DM, 303, NOT_DISSENT_PARTIES, Form(ANSWER_FORM)),
+        row(POST, "/dissents/{dissent}/accept", DISSENT_ANSWERED, ADV, 303, NOT_DISSENT_PARTIES, NONE),
+        row(POST, "/dissents/{dissent}/escalate", DISSENT_ANSWERED, ADV, 303, NOT_DISSENT_PARTIES, Form(STATEMENT_FORM)),
+        row(POST, "/dissents/{dissent}/finding", DISSENT_ESCALATED, OVS, 303, NOT_DISSENT_PARTIES, Form(FINDING_FORM)),
         row(GET, "/notifications", REVIEW_DECIDED, EXP | EXP2, 200, NOBODY, NONE),
         row(GET, "/assessments", REVIEWED, ASSESSMENT_READERS, 200, NOBODY, NONE),
         row(POST, "/assessments", NO_FIXTURE, POL, 303, NOBODY, Form(ASSESSMENT_FORM)),
@@ -370,6 +426,13 @@ pub fn api_rows() -> Vec<Row> {
         row(GET, "/api/v1/reviews/{review}/items", REVIEWED, REVIEW_STAFF, 200, NOBODY, NONE),
         row(POST, "/api/v1/reviews/{review}/outcomes", REVIEWED, CW | DM, 200, NOBODY, Json(OUTCOME_JSON)),
         row(POST, "/api/v1/reviews/{review}/close", REVIEW_DECIDED, POL, 200, NOBODY, Json(CLOSE_JSON)),
+        row(GET, "/api/v1/dissents", DISSENTED, DISSENTERS | OVS, 200, NOBODY, NONE),
+        row(POST, "/api/v1/dissents", FOR_DECISION, CASE_DISSENTERS, 200, ADV_OUT, Json(DISSENT_JSON)),
+        row(GET, "/api/v1/dissents/{dissent}", DISSENTED, ADV | DM | OVS, 200, NOT_DISSENT_PARTIES, NONE),
+        row(POST, "/api/v1/dissents/{dissent}/answer", DISSENTED, DM, 200, NOT_DISSENT_PARTIES, Json(ANSWER_JSON)),
+        row(POST, "/api/v1/dissents/{dissent}/accept", DISSENT_ANSWERED, ADV, 200, NOT_DISSENT_PARTIES, NONE),
+        row(POST, "/api/v1/dissents/{dissent}/escalate", DISSENT_ANSWERED, ADV, 200, NOT_DISSENT_PARTIES, Json(STATEMENT_JSON)),
+        row(POST, "/api/v1/dissents/{dissent}/finding", DISSENT_ESCALATED, OVS, 200, NOT_DISSENT_PARTIES, Json(FINDING_JSON)),
         row(GET, "/api/v1/findings", REVIEWED, EVERYONE, SAME, NOBODY, NONE),
         row(POST, "/api/v1/assessments", NO_FIXTURE, POL, 200, NOBODY, Json(ASSESSMENT_JSON)),
         row(GET, "/api/v1/notifications", REVIEW_DECIDED, EXP | EXP2, 200, NOBODY, NONE),

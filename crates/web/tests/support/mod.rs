@@ -465,6 +465,13 @@ pub enum At {
     /// As `Reviewed`, with the review's licence suspended by it (so it may close).
     ReviewDecided,
     Refused,
+    /// Under final review, with a dissent on the final advice filed by the consulted
+    /// adviser; `decision_maker` (first by name) must answer it.
+    Dissented,
+    /// As `Dissented`, answered on every point.
+    DissentAnswered,
+    /// As `DissentAnswered`, escalated to oversight by the adviser.
+    DissentEscalated,
 }
 
 /// A prepared case and the ids hanging off it.
@@ -479,6 +486,7 @@ pub struct Prepared {
     pub assessment: Option<AssessmentId>,
     pub embargo: Option<EmbargoId>,
     pub review: Option<ReviewId>,
+    pub dissent: Option<probity_domain::DissentId>,
 }
 
 /// Drive a new application to `destination` to stage `at` with the real commands.
@@ -505,6 +513,7 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
         assessment: None,
         embargo: None,
         review: None,
+        dissent: None,
     };
     if done(At::Draft) || done(At::Submitted) {
         return p;
@@ -559,6 +568,13 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
     if done(At::UnderFinalReview) {
         return p;
     }
+    if matches!(
+        at,
+        At::Dissented | At::DissentAnswered | At::DissentEscalated
+    ) {
+        p.dissent = Some(dissent(w, id, at).await);
+        return p;
+    }
     let decision = DecisionInput {
         decision: if refuse {
             probity_domain::DecisionKind::Refuse
@@ -610,6 +626,51 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
     }
     p.record = newest_record(w).await;
     p
+}
+
+/// A dissent on the case's final advice, taken to stage `at`.
+async fn dissent(w: &World, case: CaseId, at: At) -> probity_domain::DissentId {
+    use probity_service::{dissent_steps, dissents};
+    let c = &w.ctx;
+    let input = dissents::DissentInput {
+        subject: "final_advice".into(),
+        case: Some(case),
+        points: "The end user diverted similar items before.\nThe strike reports are ignored."
+            .into(),
+        criteria: vec!["2c".into()],
+        evidence: "UN panel report S/2024/1, paragraphs 40 to 52.".into(),
+        ..Default::default()
+    };
+    let id = dissents::file(c, &w.fcdo_adviser, &input)
+        .await
+        .expect("file a dissent");
+    if at == At::Dissented {
+        return id;
+    }
+    let answer = dissent_steps::AnswerInput {
+        points: (1..=2)
+            .map(|n| probity_domain::PointAnswerInput {
+                number: n,
+                verdict: "not_accepted".into(),
+                reasons: "Weighed under criterion 2c against the evidence on file.".into(),
+            })
+            .collect(),
+        action: "no_change".into(),
+    };
+    dissent_steps::answer(c, &w.decision_maker, id, &answer)
+        .await
+        .expect("answer the dissent");
+    if at == At::DissentEscalated {
+        dissent_steps::escalate(
+            c,
+            &w.fcdo_adviser,
+            id,
+            "The answer does not engage with the panel's findings.",
+        )
+        .await
+        .expect("escalate the dissent");
+    }
+    id
 }
 
 /// A clear risk for `destination`, an embargo, and a review of the prepared licence.

@@ -1,0 +1,2 @@
+DROP TABLE dissent_points;
+DROP TABLE dissents;
