@@ -89,6 +89,8 @@ pub struct DemoArgs {
     criteria: CriteriaArgs,
     #[command(flatten)]
     register: crate::register::RegisterKeyArgs,
+    #[command(flatten)]
+    disclosure: crate::disclosure_cmd::DisclosureKeyArgs,
 }
 
 #[derive(Args)]
@@ -135,6 +137,8 @@ pub struct ServeArgs {
         value_name = "KIND=DAYS,..."
     )]
     dissent_deadlines: String,
+    #[command(flatten)]
+    disclosure: crate::disclosure_cmd::DisclosureKeyArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -200,8 +204,11 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
     };
     let store = open_with(&url, &a.pool.config()).await?;
     // The demo is for trying Probity out with printed passwords: no second factor required.
+    // Its oversight identity is kept beside its database (or is the one given).
+    let keys = a.disclosure.keys_or_demo(&a.data_dir)?;
     let ctx = Ctx::new(store.clone(), a.criteria.set()?, Clock::system())
-        .with_two_factor(TwoFactorPolicy::Optional);
+        .with_two_factor(TwoFactorPolicy::Optional)
+        .with_disclosure_keys(keys);
     let users: i64 = sqlx_count(&store, "SELECT CAST(COUNT(*) AS BIGINT) FROM users").await?;
     if users == 0 {
         eprintln!(
@@ -249,6 +256,16 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     let ctx = Ctx::new(store, a.criteria.set()?, Clock::system())
         .with_two_factor(a.two_factor.into())
         .with_dissent_deadlines(deadlines);
+    let ctx = match a.disclosure.keys()? {
+        Some(keys) => ctx.with_disclosure_keys(keys),
+        None => {
+            eprintln!(
+                "note: no --oversight-identity or --oversight-recipient: /disclose will say \
+                 that protected disclosures are not taken"
+            );
+            ctx
+        }
+    };
     let sequencer = crate::register::start(&ctx, &a.register)?;
     let secure = secure_cookies(a.listen, a.secure_cookies, a.insecure_cookies);
     if !secure && !a.listen.ip().is_loopback() {

@@ -83,7 +83,8 @@ pub async fn serve(
         let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(e) = conn.await {
-                tracing::debug!(error = %e, %peer, "connection ended with an error");
+                // No peer address: a connection may be to /disclose, whose visitors leave no trace.
+                tracing::debug!(error = %e, "connection ended with an error");
             }
             drop(permit);
         });

@@ -3,6 +3,7 @@
 mod analytics_cmd;
 mod audit_cmd;
 mod commands;
+mod disclosure_cmd;
 mod http_server;
 mod lifecycle;
 mod notify_hook;
@@ -64,6 +65,11 @@ enum Command {
         #[command(subcommand)]
         command: register::RegisterCommand,
     },
+    /// Oversight's key for protected disclosures.
+    Disclosure {
+        #[command(subcommand)]
+        command: disclosure_cmd::DisclosureCommand,
+    },
     /// Reviews of extant licences: list, show, open.
     Review {
         #[command(subcommand)]
@@ -116,6 +122,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Demo(a) => commands::demo(a).await,
         Command::Serve(a) => commands::serve(a).await,
+        Command::Disclosure { command } => disclosure_cmd::run(command),
         Command::Migrate(a) => commands::migrate(a).await,
         Command::User { command } => commands::user(command).await,
         Command::Org { command } => commands::org(command).await,

@@ -107,6 +107,8 @@ uuid_id!(
     ReviewId,
     /// A named official's recorded disagreement.
     DissentId,
+    /// An anonymous protected disclosure.
+    DisclosureId,
 );
 
 #[cfg(test)]

@@ -17,6 +17,10 @@ pub struct Ctx {
     pub analytics: std::sync::Arc<crate::analytics::AnalyticsCache>,
     /// Working days to answer a dissent, per subject.
     pub dissent_deadlines: probity_domain::DissentDeadlines,
+    /// Oversight's key for protected disclosures (none: disclosures are not taken).
+    pub disclosure_keys: Option<std::sync::Arc<crate::disclosures::OversightKeys>>,
+    /// Failed receipt-code lookups, in memory only (shared by this context's clones).
+    pub disclosure_guard: std::sync::Arc<crate::disclosures::LookupGuard>,
 }
 
 impl Ctx {
@@ -29,7 +33,15 @@ impl Ctx {
             two_factor: crate::two_factor::TwoFactorPolicy::Required,
             analytics: Default::default(),
             dissent_deadlines: Default::default(),
+            disclosure_keys: None,
+            disclosure_guard: Default::default(),
         }
+    }
+
+    /// This context with oversight's disclosure key (`serve --oversight-identity`).
+    pub fn with_disclosure_keys(mut self, keys: crate::disclosures::OversightKeys) -> Ctx {
+        self.disclosure_keys = Some(std::sync::Arc::new(keys));
+        self
     }
 
     /// This context with other dissent deadlines (`serve --dissent-deadlines`).

@@ -19,6 +19,7 @@ mod command;
 mod ctx;
 pub mod decisions;
 pub mod demo;
+pub mod disclosures;
 pub mod dissent_steps;
 pub mod dissents;
 pub mod documents;

@@ -19,6 +19,7 @@ pub mod case_queues;
 pub mod cases;
 mod connect;
 pub mod decisions;
+pub mod disclosures;
 pub mod dissents;
 pub mod documents;
 mod error;

@@ -100,6 +100,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0013_dissents.up.sql"),
         down: include_str!("../migrations/0013_dissents.down.sql"),
     },
+    Migration {
+        version: 14,
+        name: "disclosures",
+        up: include_str!("../migrations/0014_disclosures.up.sql"),
+        down: include_str!("../migrations/0014_disclosures.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

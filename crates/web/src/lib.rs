@@ -74,7 +74,35 @@ pub fn build_router(state: AppState) -> Router {
                 "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
             ),
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_id::span)
+                // Request and response events only inside a request's span: an untraced
+                // request (protected disclosure) has none, and so no events either.
+                .on_request(|_: &axum::extract::Request, span: &tracing::Span| {
+                    if !span.is_none() {
+                        tracing::debug!(parent: span, "started processing request");
+                    }
+                })
+                .on_response(
+                    |res: &axum::response::Response, latency: Duration, span: &tracing::Span| {
+                        if !span.is_none() {
+                            tracing::debug!(parent: span, status = res.status().as_u16(),
+                                latency_ms = latency.as_millis() as u64, "finished processing request");
+                        }
+                    },
+                )
+                .on_failure(
+                    |e: tower_http::classify::ServerErrorsFailureClass,
+                     latency: Duration,
+                     span: &tracing::Span| {
+                        if !span.is_none() {
+                            tracing::error!(parent: span, classification = %e,
+                                latency_ms = latency.as_millis() as u64, "response failed");
+                        }
+                    },
+                ),
+        )
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),

@@ -47,9 +47,18 @@ pub(crate) async fn layer(mut req: Request, next: Next) -> Response {
     resp
 }
 
+/// Whether a path belongs to protected disclosure, whose visitors leave no trace: no span,
+/// no request or response events (so no path, status or latency), nothing logged.
+pub fn untraced(path: &str) -> bool {
+    path == "/disclose" || path.starts_with("/disclose/")
+}
+
 /// The tracing span of a request: method, path (never the query, which may carry search
-/// terms) and the request id.
+/// terms) and the request id; none for [`untraced`] paths.
 pub(crate) fn span(req: &Request) -> tracing::Span {
+    if untraced(req.uri().path()) {
+        return tracing::Span::none();
+    }
     let id = req
         .extensions()
         .get::<RequestId>()

@@ -66,6 +66,7 @@ impl Matrix<'_> {
                 .replace("{seq}", &opt(t.record.map(|r| r.to_string())))
                 .replace("{review}", &opt(t.review.map(|r| r.to_string())))
                 .replace("{dissent}", &opt(t.dissent.map(|d| d.to_string())))
+                .replace("{disclosure}", &opt(t.disclosure.map(|d| d.to_string())))
                 .replace("{assessment}", &opt(t.assessment.map(|a| a.to_string())))
                 .replace("{embargo}", &opt(t.embargo.map(|e| e.to_string())));
         }

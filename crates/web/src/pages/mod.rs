@@ -6,6 +6,7 @@ mod assessments;
 mod case;
 mod confirm;
 pub(crate) mod data;
+mod disclose;
 mod dissents;
 mod licences;
 mod oversight;
@@ -50,6 +51,15 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/outcomes", post(reviews::outcomes))
         .route("/reviews/{id}/close", post(reviews::close))
         .route("/notifications", get(reviews::notifications))
+        .route("/disclose", get(disclose::form).post(disclose::make))
+        .route(
+            "/disclose/status",
+            get(disclose::status_form).post(disclose::status),
+        )
+        .route("/disclose/status/add", post(disclose::add))
+        .route("/oversight/disclosures", get(disclose::list))
+        .route("/oversight/disclosures/{id}", get(disclose::show))
+        .route("/oversight/disclosures/{id}/answer", post(disclose::answer))
         .route("/dissents", get(dissents::list).post(dissents::file))
         .route("/dissents/new", get(dissents::new_form))
         .route("/dissents/{id}", get(dissents::show))

@@ -114,6 +114,16 @@ pub const REVIEW_DECIDED: Option<At> = Some(At::ReviewDecided);
 /// Staff who work on reviews.
 pub const REVIEW_STAFF: u16 = CW | DM | POL | OVS;
 pub const DISSENTED: Option<At> = Some(At::Dissented);
+pub const DISCLOSED: Option<At> = Some(At::Disclosed);
+pub const DISCLOSE_FORM: &[(&str, &str)] = &[(
+    "what",
+    "Advice on a case was rewritten after a meeting with the minister's office.",
+)];
+/// A code that opens nothing: everyone gets the same refusal.
+pub const CODE_FORM: &[(&str, &str)] = &[
+    ("code", "not-a-receipt-code"),
+    ("text", "More detail on the meeting."),
+];
 pub const DISSENT_ANSWERED: Option<At> = Some(At::DissentAnswered);
 pub const DISSENT_ESCALATED: Option<At> = Some(At::DissentEscalated);
 /// Who may record dissents (and so list their own).
@@ -153,6 +163,10 @@ pub const STATEMENT_FORM: &[(&str, &str)] = &[(
 )];
 pub const STATEMENT_JSON: &str =
     r#"{"statement":"The answer does not engage with the panel's findings."}"#;
+pub const ANSWER_DISCLOSURE_FORM: &[(&str, &str)] = &[(
+    "answer",
+    "We have obtained the drafts and are examining the change with the team's head.",
+)];
 pub const FINDING_FORM: &[(&str, &str)] = &[
     ("outcome", "not_upheld"),
     (
@@ -350,6 +364,14 @@ pub fn page_rows() -> Vec<Row> {
         row(GET, "/reviews/{review}/work", REVIEWED, REVIEW_STAFF, 200, NOBODY, NONE),
         row(POST, "/reviews/{review}/outcomes", REVIEWED, CW | DM, 303, NOBODY, Form(OUTCOME_FORM)),
         row(POST, "/reviews/{review}/close", REVIEW_DECIDED, POL, 303, NOBODY, Form(CLOSE_FORM)),
+        row(GET, "/disclose", None, EVERYONE, 200, NOBODY, NONE),
+        row(POST, "/disclose", None, EVERYONE, 200, NOBODY, Form(DISCLOSE_FORM)),
+        row(GET, "/disclose/status", None, EVERYONE, 200, NOBODY, NONE),
+        row(POST, "/disclose/status", None, EVERYONE, 422, NOBODY, Form(CODE_FORM)),
+        row(POST, "/disclose/status/add", None, EVERYONE, 422, NOBODY, Form(CODE_FORM)),
+        row(GET, "/oversight/disclosures", DISCLOSED, OVS, 200, NOBODY, NONE),
+        row(GET, "/oversight/disclosures/{disclosure}", DISCLOSED, OVS, 200, SIGNED_IN & !OVS, NONE),
+        row(POST, "/oversight/disclosures/{disclosure}/answer", DISCLOSED, OVS, 303, SIGNED_IN & !OVS, Form(ANSWER_DISCLOSURE_FORM)),
         row(GET, "/dissents", DISSENTED, DISSENTERS | OVS, 200, NOBODY, NONE),
         row(GET, "/dissents/new", FOR_DECISION, DISSENTERS, 200, NOBODY, NONE),
         row(POST, "/dissents", FOR_DECISION, CASE_DISSENTERS, 303, ADV_OUT, Form(DISSENT_FORM)),

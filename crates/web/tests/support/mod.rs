@@ -175,7 +175,10 @@ impl TestApp {
     /// A fresh database on `backend`, the fixture world in it, and the router over it.
     pub async fn new(backend: Backend) -> TestApp {
         let db = TestDb::new(backend).await;
-        let world = World::new(&db).await;
+        let mut world = World::new(&db).await;
+        // Oversight's key, as `serve --oversight-identity` gives it.
+        let (keys, _) = probity_service::disclosures::OversightKeys::generate();
+        world.ctx = world.ctx.clone().with_disclosure_keys(keys);
         let router = build_router(AppState::new(world.ctx.clone()));
         TestApp { router, world, db }
     }
@@ -472,6 +475,8 @@ pub enum At {
     DissentAnswered,
     /// As `DissentAnswered`, escalated to oversight by the adviser.
     DissentEscalated,
+    /// Submitted, and an anonymous protected disclosure made.
+    Disclosed,
 }
 
 /// A prepared case and the ids hanging off it.
@@ -487,6 +492,7 @@ pub struct Prepared {
     pub embargo: Option<EmbargoId>,
     pub review: Option<ReviewId>,
     pub dissent: Option<probity_domain::DissentId>,
+    pub disclosure: Option<probity_domain::DisclosureId>,
 }
 
 /// Drive a new application to `destination` to stage `at` with the real commands.
@@ -514,7 +520,20 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
         embargo: None,
         review: None,
         dissent: None,
+        disclosure: None,
     };
+    if at == At::Disclosed {
+        let input = probity_domain::DisclosureInput {
+            what: "Advice on a case was rewritten after a meeting with the minister's office."
+                .into(),
+            ..Default::default()
+        };
+        let (d, _) = probity_service::disclosures::make(c, &input)
+            .await
+            .expect("make a disclosure");
+        p.disclosure = Some(d);
+        return p;
+    }
     if done(At::Draft) || done(At::Submitted) {
         return p;
     }

@@ -1,0 +1,2 @@
+DROP TABLE disclosure_messages;
+DROP TABLE disclosures;

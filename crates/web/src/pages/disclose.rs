@@ -1,0 +1,257 @@
+//! Protected disclosure pages. `/disclose` and `/disclose/status` are for anyone, signed in or
+//! not, and take nothing about the visitor: no session is read, no cookie set, nothing
+//! logged (see `request_id::untraced`). The receipt code travels in form bodies only, never
+//! in a URL. A cross-site post is refused (there is no session to protect, but a page
+//! elsewhere should not make disclosures in a visitor's name either). Oversight's pages read
+//! and answer.
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use probity_service::disclosures::{self, DisclosureSummary, DisclosureView};
+use probity_service::domain::{DisclosureId, DisclosureInput};
+use serde::Deserialize;
+
+use super::{form_errors, path_id};
+use crate::auth::{CurrentUser, SignedForm};
+use crate::render::{page, Nav};
+use crate::{AppError, AppState};
+
+/// Refuse a post another site's page made (browsers say so in `Sec-Fetch-Site`).
+fn same_site(headers: &HeaderMap) -> Result<(), AppError> {
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some("cross-site") => Err(AppError::Service(probity_service::ServiceError::Forbidden(
+            "disclosures are made from this site's own form".into(),
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn with_status(mut resp: Response, status: StatusCode) -> Response {
+    *resp.status_mut() = status;
+    resp
+}
+
+#[derive(Template)]
+#[template(path = "disclose.html")]
+struct FormPage {
+    nav: Nav,
+    input: DisclosureInput,
+    errors: Vec<String>,
+    taking: bool,
+}
+
+fn form_page(state: &AppState, input: DisclosureInput, errors: Vec<String>) -> FormPage {
+    FormPage {
+        // Deliberately anonymous: the page looks the same to everyone.
+        nav: Nav::for_user(None),
+        input,
+        errors,
+        taking: state.ctx.disclosure_keys.is_some(),
+    }
+}
+
+pub async fn form(State(state): State<AppState>) -> Result<Response, AppError> {
+    page(form_page(&state, DisclosureInput::default(), Vec::new()))
+}
+
+#[derive(Template)]
+#[template(path = "disclose_receipt.html")]
+struct ReceiptPage {
+    nav: Nav,
+    code: String,
+}
+
+pub async fn make(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(input): Form<DisclosureInput>,
+) -> Result<Response, AppError> {
+    same_site(&headers)?;
+    match disclosures::make(&state.ctx, &input).await {
+        Ok((_, code)) => page(ReceiptPage {
+            nav: Nav::for_user(None),
+            code: code.to_string(),
+        }),
+        Err(e) => match form_errors(&e) {
+            Some(errors) => Ok(with_status(
+                page(form_page(&state, input, errors))?,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )),
+            None => Err(e.into()),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disclose_status.html")]
+struct StatusPage {
+    nav: Nav,
+    code: String,
+    view: Option<DisclosureView>,
+    errors: Vec<String>,
+    notice: Option<String>,
+}
+
+pub async fn status_form() -> Result<Response, AppError> {
+    page(StatusPage {
+        nav: Nav::for_user(None),
+        code: String::new(),
+        view: None,
+        errors: Vec::new(),
+        notice: None,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+    /// With `add`: what the discloser adds.
+    text: String,
+}
+
+async fn show_status(
+    state: &AppState,
+    code: &str,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let (view, errors) = match disclosures::status(&state.ctx, code).await {
+        Ok(v) => (Some(v), errors),
+        Err(e) => match form_errors(&e) {
+            Some(more) => (None, more),
+            None => return Err(e.into()),
+        },
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(with_status(
+        page(StatusPage {
+            nav: Nav::for_user(None),
+            code: if view.is_some() {
+                code.to_string()
+            } else {
+                String::new()
+            },
+            view,
+            errors,
+            notice,
+        })?,
+        status,
+    ))
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    same_site(&headers)?;
+    show_status(&state, &f.code, Vec::new(), None).await
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    same_site(&headers)?;
+    match disclosures::add(&state.ctx, &f.code, &f.text).await {
+        Ok(()) => {
+            show_status(
+                &state,
+                &f.code,
+                Vec::new(),
+                Some("Added. Oversight will answer it.".into()),
+            )
+            .await
+        }
+        Err(e) => match form_errors(&e) {
+            Some(errors) => show_status(&state, &f.code, errors, None).await,
+            None => Err(e.into()),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "oversight_disclosures.html")]
+struct ListPage {
+    nav: Nav,
+    disclosures: Vec<DisclosureSummary>,
+}
+
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    let disclosures = disclosures::list(&state.ctx, &user.actor).await?;
+    page(ListPage {
+        nav: Nav::for_user(Some(&user)),
+        disclosures,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "oversight_disclosure.html")]
+struct ShowPage {
+    nav: Nav,
+    d: DisclosureView,
+    errors: Vec<String>,
+    answer: String,
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    id: DisclosureId,
+    errors: Vec<String>,
+    answer: String,
+) -> Result<Response, AppError> {
+    let d = disclosures::get(&state.ctx, &user.actor, id).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(with_status(
+        page(ShowPage {
+            nav: Nav::for_user(Some(user)),
+            d,
+            errors,
+            answer,
+        })?,
+        status,
+    ))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: DisclosureId = path_id(&id)?;
+    render(&state, &user, id, Vec::new(), String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    answer: String,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: SignedForm<AnswerForm>,
+) -> Result<Response, AppError> {
+    let id: DisclosureId = path_id(&id)?;
+    match disclosures::answer(&state.ctx, &form.user.actor, id, &form.form.answer).await {
+        Ok(()) => Ok(Redirect::to(&format!("/oversight/disclosures/{id}")).into_response()),
+        Err(e) => match form_errors(&e) {
+            Some(errors) => render(&state, &form.user, id, errors, form.form.answer.clone()).await,
+            None => Err(e.into()),
+        },
+    }
+}
