@@ -3,6 +3,7 @@
 //! Every command authorises the actor, validates input through the pure domain, and writes the
 //! change, its audit event and (if public) its outbox record in one transaction.
 
+pub mod accountability;
 pub mod accounts;
 pub mod advice;
 pub mod analytics;

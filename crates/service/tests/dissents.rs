@@ -269,6 +269,24 @@ async fn a_missed_deadline_escalates_by_itself(backend: Backend) {
     assert!(overdue
         .iter()
         .any(|d| d.id == id && d.escalated_by_deadline));
+
+    // Counted publicly in the quarter it was filed, for all destinations and its own; one
+    // dissent is "fewer than 3".
+    let counts = probity_service::accountability::counts(c).await.unwrap();
+    for dest in ["all", "NO"] {
+        let r = counts
+            .rows
+            .iter()
+            .find(|r| r.quarter == "2026-Q1" && r.destination == dest)
+            .unwrap_or_else(|| panic!("no 2026-Q1 row for {dest}"));
+        assert_eq!(r.dissents_recorded.0, 1);
+        assert_eq!(r.escalated_unanswered.0, 1);
+        let json = serde_json::to_value(r).unwrap();
+        assert_eq!(json["dissents_recorded"], "fewer than 3");
+        assert_eq!(json["answered_in_time"], 0);
+    }
+    let csv = probity_service::accountability::csv(&counts);
+    assert!(csv.contains("2026-Q1,all,\"fewer than 3\""), "{csv}");
 }
 
 async fn two_answers_at_once_leave_one(backend: Backend) {

@@ -147,3 +147,22 @@ pub async fn answered(
     .await?
     .rows_affected())
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DisclosureCountRow {
+    pub received_on: String,
+    pub status: String,
+    pub answered_on: Option<String>,
+    pub answered_late: i64,
+}
+
+/// Every disclosure's dates and state (nothing else): what public counts are made of.
+pub async fn for_counts<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> Result<Vec<DisclosureCountRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT received_on, status, answered_on, answered_late FROM disclosures ORDER BY received_on",
+    )
+    .fetch_all(ex)
+    .await?)
+}

@@ -1,6 +1,7 @@
 //! Realistic demo content: reference data, one user per role, exporters, and a few hundred
 //! applications driven through the real commands to every kind of outcome over two years.
 mod content;
+mod dissents;
 mod reviews;
 
 use content::{application, password, EXPORTERS};
@@ -206,6 +207,7 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
     let dm = by_email("decisions@ecju.example");
     let dm2 = by_email("countersign@ecju.example");
     let policy = by_email("policy@ecju.example");
+    let oversight_actor = Some(by_email("oversight@oversight.example"));
     let advisers = [
         (fcdo, by_email("adviser@fcdo.example")),
         (mod_team, by_email("adviser@mod.example")),
@@ -431,10 +433,14 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
         fcdo: (fcdo, &advisers[0].1),
         decision_maker: &dm,
         policy: &policy,
+        oversight: oversight_actor.as_ref(),
     };
     // Several hundred licences to the reviewed destination with the default demo.
     let reviewed = applications_count.clamp(20, 320);
     reviews::seed(ctx, &clock, &mut rng, &cast, end, reviewed).await?;
+    // Dissents and disclosures over the last two months.
+    clock.set(end - Duration::days(60));
+    dissents::seed(ctx, &clock, &mut rng, &cast).await?;
     clock.set(end);
     licences::expire_due(ctx).await?;
     Ok(DemoSummary {

@@ -34,7 +34,7 @@ const GOODS: &[(&[&str], &str, &str, u32)] = &[
 
 /// The `i`-th licence's goods: the weighted list walked in turn, so even a few dozen
 /// licences include every kind.
-fn licence_input(rng: &mut StdRng, destination: &str, i: usize) -> ApplicationInput {
+pub(super) fn licence_input(rng: &mut StdRng, destination: &str, i: usize) -> ApplicationInput {
     let expanded: Vec<_> = GOODS
         .iter()
         .flat_map(|g| std::iter::repeat_n(g, g.3 as usize))
@@ -77,6 +77,7 @@ pub(super) struct Cast<'a> {
     pub fcdo: (TeamId, &'a Actor),
     pub decision_maker: &'a Actor,
     pub policy: &'a Actor,
+    pub oversight: Option<&'a Actor>,
 }
 
 /// Grant `n` licences to `destination` through the real commands.

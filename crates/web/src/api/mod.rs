@@ -32,6 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/decisions", get(list_decisions))
         .route("/decisions/{seq}", get(get_decision))
         .route("/stats", get(crate::pages::data::api_stats))
+        .route(
+            "/accountability",
+            get(crate::pages::data::publish::accountability_json),
+        )
         .route("/applications", post(submit_application))
         .route("/cases", get(list_cases))
         .route("/cases/{id}", get(get_case))

@@ -245,6 +245,13 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     ),
     (
         "get",
+        "/accountability",
+        "Public counts per quarter (and per destination for dissents): dissents recorded, answered in time or late, escalated (and escalated unanswered), what the answers changed; protected disclosures received, answered, answered late. A count of 1 or 2 is the string \"fewer than 3\"; contents and identities are never published",
+        None,
+        false,
+    ),
+    (
+        "get",
         "/dissents",
         "The dissents the caller filed or must answer (oversight: and every escalated one)",
         None,

@@ -4,7 +4,7 @@
 
 mod charts;
 mod lists;
-mod publish;
+pub(crate) mod publish;
 mod sources;
 
 use askama::Template;
@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/data.css", get(stylesheet))
         .route("/statistics", get(publish::statistics))
         .route("/statistics/{file}", get(publish::statistics_csv))
+        .route("/accountability.csv", get(publish::accountability_csv))
         .route("/register/feed.atom", get(publish::feed))
 }
 

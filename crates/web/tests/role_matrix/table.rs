@@ -357,6 +357,7 @@ pub fn page_rows() -> Vec<Row> {
         row(GET, "/static/data.css", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/statistics", GRANTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/statistics/decisions.csv", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/accountability.csv", DISSENTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/register/feed.atom", GRANTED, EVERYONE, 200, NOBODY, NONE),
         // Reviews: public accounts, the staff worklist, policy's assessments and embargoes.
         row(GET, "/reviews", REVIEWED, EVERYONE, 200, NOBODY, NONE),
@@ -403,6 +404,7 @@ pub fn api_rows() -> Vec<Row> {
         // row(method, path, case stage, who may, what they get, who gets 404, body)
         row(GET, "/api/v1/openapi.json", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/api/v1/stats", GRANTED, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/api/v1/accountability", DISSENTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/api/v1/decisions", GRANTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/api/v1/decisions/{seq}", GRANTED, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/api/v1/tokens", NO_FIXTURE, SIGNED_IN, 200, NOBODY, NONE),

@@ -52,6 +52,8 @@ struct StatisticsPage {
     periods: Vec<String>,
     tables: Vec<TableView>,
     sources: super::sources::SourcesView,
+    accountability: probity_service::accountability::Accountability,
+    accountability_columns: [&'static str; 13],
 }
 
 fn view(t: &OfficialTables) -> Vec<TableView> {
@@ -101,6 +103,8 @@ pub async fn statistics(
         periods,
         tables: view(&tables),
         sources,
+        accountability: probity_service::accountability::counts(&s.ctx).await?,
+        accountability_columns: probity_service::accountability::COLUMNS,
     })
 }
 
@@ -269,6 +273,28 @@ pub async fn feed(
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         body,
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/accountability`: dissent and disclosure counts per quarter.
+pub async fn accountability_json(State(s): State<AppState>) -> Result<Response, AppError> {
+    let a = probity_service::accountability::counts(&s.ctx).await?;
+    Ok(axum::Json(a).into_response())
+}
+
+/// `GET /accountability.csv`: the same counts as CSV.
+pub async fn accountability_csv(State(s): State<AppState>) -> Result<Response, AppError> {
+    let a = probity_service::accountability::counts(&s.ctx).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"accountability.csv\"",
+            ),
+        ],
+        probity_service::accountability::csv(&a),
     )
         .into_response())
 }
