@@ -10,6 +10,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::application::FieldError;
 use crate::case::str_enum;
 use crate::text::{check_text, TextError, TextRule};
 
@@ -141,13 +142,16 @@ pub struct DisclosureInput {
 }
 
 impl DisclosureInput {
-    /// Check every field; the problems as (field, message).
-    pub fn check(&self) -> Result<DisclosureInput, Vec<(String, TextError)>> {
+    /// Check every field; every problem, per field.
+    pub fn check(&self) -> Result<DisclosureInput, Vec<FieldError>> {
         let mut problems = Vec::new();
         let mut field = |name: &str, text: &str, rule| match check_text(text, rule) {
             Ok(t) => t.to_string(),
             Err(e) => {
-                problems.push((name.to_string(), e));
+                problems.push(FieldError {
+                    field: name.to_string(),
+                    message: e.to_string(),
+                });
                 String::new()
             }
         };
@@ -242,7 +246,7 @@ mod tests {
         }
         .check()
         .unwrap_err();
-        let fields: Vec<&str> = bad.iter().map(|(f, _)| f.as_str()).collect();
+        let fields: Vec<&str> = bad.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["what", "concerns", "evidence"]);
         assert!(check_disclosure_answer("Thank you, noted.").is_err());
     }

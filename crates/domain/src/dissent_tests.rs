@@ -1,4 +1,5 @@
 use super::*;
+use crate::dissent_answer::*;
 
 fn code(c: &str) -> CriterionCode {
     CriterionCode::new(c).unwrap()

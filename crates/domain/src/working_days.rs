@@ -135,7 +135,7 @@ mod tests {
     }
 
     #[test]
-    fn the_holiday_list_reaches_two_years_ahead() {
+    fn the_holiday_list_reaches_next_year() {
         // When this fails, add the next years from https://www.gov.uk/bank-holidays.
         let this_year = time::OffsetDateTime::now_utc().year();
         assert!(

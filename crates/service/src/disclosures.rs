@@ -171,17 +171,7 @@ pub async fn make(
     input: &DisclosureInput,
 ) -> ServiceResult<(DisclosureId, ReceiptCode)> {
     let keys = keys(ctx)?.clone();
-    let checked = input.check().map_err(|problems| {
-        ServiceError::Validation(probity_domain::ValidationErrors(
-            problems
-                .into_iter()
-                .map(|(field, e)| probity_domain::FieldError {
-                    field,
-                    message: e.to_string(),
-                })
-                .collect(),
-        ))
-    })?;
+    let checked = input.check().map_err(crate::dissents::problems_to_error)?;
     let plain = serde_json::to_string(&checked)
         .map_err(|e| ServiceError::Internal(format!("encoding a disclosure: {e}")))?;
     let sealed = keys.seal(&plain)?;
@@ -364,10 +354,17 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> ServiceResult<Vec<DisclosureSumma
 }
 
 /// One disclosure, opened, for oversight (404 to anyone else).
-pub async fn get(ctx: &Ctx, actor: &Actor, id: DisclosureId) -> ServiceResult<DisclosureView> {
-    if actor.role != Role::Oversight {
-        return Err(ServiceError::NotFound("disclosure"));
+/// Disclosures exist for oversight alone: to anyone else, none does.
+fn oversight_only(actor: &Actor) -> ServiceResult<()> {
+    if actor.role == Role::Oversight {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound("disclosure"))
     }
+}
+
+pub async fn get(ctx: &Ctx, actor: &Actor, id: DisclosureId) -> ServiceResult<DisclosureView> {
+    oversight_only(actor)?;
     let r = store::by_id(ctx.store.pool(), &id.to_string())
         .await?
         .ok_or(ServiceError::NotFound("disclosure"))?;
@@ -376,9 +373,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: DisclosureId) -> ServiceResult<Di
 
 /// Oversight answers what is open, on substance.
 pub async fn answer(ctx: &Ctx, actor: &Actor, id: DisclosureId, text: &str) -> ServiceResult<()> {
-    if actor.role != Role::Oversight {
-        return Err(ServiceError::NotFound("disclosure"));
-    }
+    oversight_only(actor)?;
     let text =
         check_disclosure_answer(text).map_err(|e| ServiceError::field("answer", e.to_string()))?;
     let sealed = keys(ctx)?.seal(text)?;
