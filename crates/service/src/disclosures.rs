@@ -11,13 +11,14 @@ use std::sync::{Arc, Mutex};
 use age::x25519::{Identity, Recipient};
 use probity_domain::{
     check_addition, check_disclosure_answer, DisclosureId, DisclosureInput, DisclosureStatus,
-    ReceiptCode, Role,
+    ReceiptCode, Role, Upload,
 };
 use probity_store::disclosures as store;
 use rand::RngCore;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::attachments::{self, AttachmentView};
 use crate::auth::{dummy_hash, hash_password, off_the_runtime, verify_password, Actor};
 use crate::command::Command;
 use crate::{Ctx, ServiceError, ServiceResult};
@@ -96,20 +97,34 @@ impl OversightKeys {
         self.recipient.to_string()
     }
 
-    fn seal(&self, plain: &str) -> ServiceResult<String> {
+    pub(crate) fn seal(&self, plain: &str) -> ServiceResult<String> {
         age::encrypt_and_armor(&self.recipient, plain.as_bytes())
             .map_err(|e| ServiceError::Internal(format!("sealing a disclosure: {e}")))
     }
 
-    fn open(&self, sealed: &str) -> ServiceResult<String> {
-        let identity = self.identity.as_ref().ok_or_else(|| {
+    /// Seal binary content (a file), unarmoured.
+    pub(crate) fn seal_bytes(&self, plain: &[u8]) -> ServiceResult<Vec<u8>> {
+        age::encrypt(&self.recipient, plain)
+            .map_err(|e| ServiceError::Internal(format!("sealing a disclosure's file: {e}")))
+    }
+
+    pub(crate) fn open_bytes(&self, sealed: &[u8]) -> ServiceResult<Vec<u8>> {
+        age::decrypt(self.identity()?, sealed)
+            .map_err(|e| ServiceError::Internal(format!("opening a disclosure's file: {e}")))
+    }
+
+    fn identity(&self) -> ServiceResult<&Identity> {
+        self.identity.as_ref().ok_or_else(|| {
             ServiceError::Conflict(
                 "this server does not hold oversight's identity, so it cannot read disclosures \
                  (start it with --oversight-identity)"
                     .into(),
             )
-        })?;
-        let plain = age::decrypt(identity, sealed.as_bytes())
+        })
+    }
+
+    pub(crate) fn open(&self, sealed: &str) -> ServiceResult<String> {
+        let plain = age::decrypt(self.identity()?, sealed.as_bytes())
             .map_err(|e| ServiceError::Internal(format!("opening a disclosure: {e}")))?;
         String::from_utf8(plain)
             .map_err(|_| ServiceError::Internal("a disclosure opened to non-UTF-8 text".into()))
@@ -141,7 +156,7 @@ impl LookupGuard {
     }
 }
 
-fn keys(ctx: &Ctx) -> ServiceResult<&Arc<OversightKeys>> {
+pub(crate) fn keys(ctx: &Ctx) -> ServiceResult<&Arc<OversightKeys>> {
     ctx.disclosure_keys.as_ref().ok_or_else(|| {
         ServiceError::Conflict(
             "this service is not taking disclosures: no oversight key is configured".into(),
@@ -165,13 +180,23 @@ fn due_from(d: Date) -> String {
     probity_domain::working_days::add_working_days(d, ANSWER_WORKING_DAYS).to_string()
 }
 
-/// Make a disclosure; the receipt code is returned once and never again.
+/// Make a disclosure, with any files; the receipt code is returned once and never again.
 pub async fn make(
     ctx: &Ctx,
     input: &DisclosureInput,
+    uploads: Vec<Upload>,
 ) -> ServiceResult<(DisclosureId, ReceiptCode)> {
     let keys = keys(ctx)?.clone();
-    let checked = input.check().map_err(crate::dissents::problems_to_error)?;
+    let (checked, files) = match (input.check(), attachments::check(uploads)) {
+        (Ok(c), Ok(f)) => (c, f),
+        (text, files) => {
+            let mut problems = text.err().unwrap_or_default();
+            if let Err(ServiceError::Validation(more)) = files {
+                problems.extend(more.0);
+            }
+            return Err(crate::dissents::problems_to_error(problems));
+        }
+    };
     let plain = serde_json::to_string(&checked)
         .map_err(|e| ServiceError::Internal(format!("encoding a disclosure: {e}")))?;
     let sealed = keys.seal(&plain)?;
@@ -197,6 +222,7 @@ pub async fn make(
         },
     )
     .await?;
+    attachments::save_for_disclosure(&mut tx, &keys, &id.to_string(), &files).await?;
     tx.commit().await?;
     Ok((id, code))
 }
@@ -239,6 +265,8 @@ pub struct Message {
     pub author: String,
     pub on_date: String,
     pub text: String,
+    /// Files that came with it (names and digests; oversight downloads them).
+    pub attachments: Vec<AttachmentView>,
 }
 
 /// A disclosure as its discloser (with the code) or oversight sees it.
@@ -253,6 +281,8 @@ pub struct DisclosureView {
     pub answered_late: bool,
     /// The disclosure as made (the first message), opened.
     pub disclosure: DisclosureInput,
+    /// Files given with the disclosure.
+    pub attachments: Vec<AttachmentView>,
     /// What followed: additions and answers, opened.
     pub messages: Vec<Message>,
 }
@@ -275,6 +305,15 @@ async fn view(ctx: &Ctx, r: store::DisclosureRow) -> ServiceResult<DisclosureVie
     let rows = store::messages(ctx.store.pool(), &r.id).await?;
     let mut messages = Vec::new();
     let mut disclosure = DisclosureInput::default();
+    let mut files = attachments::of_disclosure(ctx, keys, &r.id).await?;
+    let mut take_files = |number: i64| -> Vec<AttachmentView> {
+        let (these, rest) = std::mem::take(&mut files)
+            .into_iter()
+            .partition(|(m, _)| *m == number);
+        files = rest;
+        these.into_iter().map(|(_, f)| f).collect()
+    };
+    let first_files = take_files(1);
     for m in rows {
         let text = keys.open(&m.sealed)?;
         if m.number == 1 {
@@ -287,6 +326,7 @@ async fn view(ctx: &Ctx, r: store::DisclosureRow) -> ServiceResult<DisclosureVie
             author: m.author,
             on_date: m.on_date,
             text,
+            attachments: take_files(m.number),
         });
     }
     let status = status_of(&r)?;
@@ -299,6 +339,7 @@ async fn view(ctx: &Ctx, r: store::DisclosureRow) -> ServiceResult<DisclosureVie
         answered_on: r.answered_on,
         answered_late: r.answered_late == 1,
         disclosure,
+        attachments: first_files,
         messages,
     })
 }
@@ -309,14 +350,18 @@ pub async fn status(ctx: &Ctx, code: &str) -> ServiceResult<DisclosureView> {
     view(ctx, r).await
 }
 
-/// The discloser adds information; the disclosure is open again, with a new due date.
-pub async fn add(ctx: &Ctx, code: &str, text: &str) -> ServiceResult<()> {
+/// The discloser adds information, with any files; the disclosure is open again, with a new
+/// due date.
+pub async fn add(ctx: &Ctx, code: &str, text: &str, uploads: Vec<Upload>) -> ServiceResult<()> {
     let text = check_addition(text).map_err(|e| ServiceError::field("text", e.to_string()))?;
+    let files = attachments::check(uploads)?;
     let r = open_by_code(ctx, code).await?;
-    let sealed = keys(ctx)?.seal(text)?;
+    let keys = keys(ctx)?;
+    let sealed = keys.seal(text)?;
     let on = today(ctx);
     let mut tx = ctx.store.begin_command().await?;
     store::add_message(&mut tx, &r.id, "discloser", &on.to_string(), &sealed).await?;
+    attachments::save_for_disclosure(&mut tx, keys, &r.id, &files).await?;
     store::reopen(&mut tx, &r.id, &due_from(on)).await?;
     tx.commit().await?;
     Ok(())

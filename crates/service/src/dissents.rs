@@ -32,6 +32,9 @@ pub struct DissentInput {
     /// Criteria concerned, as "2c" or "Criterion 2(c)".
     pub criteria: Vec<String>,
     pub evidence: String,
+    /// Evidence files (from a form; the JSON API files text only).
+    #[serde(skip)]
+    pub files: Vec<probity_domain::Upload>,
 }
 
 pub(crate) fn problems_to_error(problems: Vec<FieldError>) -> ServiceError {
@@ -186,6 +189,14 @@ pub async fn file(ctx: &Ctx, actor: &Actor, input: &DissentInput) -> ServiceResu
             }),
         }
     }
+    let files = match crate::attachments::check(input.files.clone()) {
+        Ok(f) => f,
+        Err(ServiceError::Validation(more)) => {
+            problems.extend(more.0);
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
     let filing = match check_filing(subject, &input.points, criteria, &input.evidence) {
         Ok(f) if problems.is_empty() => f,
         Ok(_) => return Err(problems_to_error(problems)),
@@ -237,6 +248,7 @@ pub async fn file(ctx: &Ctx, actor: &Actor, input: &DissentInput) -> ServiceResu
         &points,
     )
     .await?;
+    crate::attachments::save_for_dissent(&mut cmd, &id.to_string(), &files).await?;
     cmd.finish(
         "dissent.file",
         ("dissent", &id.to_string()),
@@ -244,6 +256,7 @@ pub async fn file(ctx: &Ctx, actor: &Actor, input: &DissentInput) -> ServiceResu
             "subject": subject.as_str(), "case": t.case_id, "subject_ref": t.subject_ref,
             "points": points.len(), "criteria": criteria_text, "responder": responder.to_string(),
             "after_decision": t.after_decision,
+            "attachments": crate::attachments::audit_summary(&files),
         }),
     )
     .await?;
@@ -275,6 +288,8 @@ pub struct DissentView {
     pub status: DissentStatus,
     pub criteria: Vec<String>,
     pub evidence: String,
+    /// Evidence files, described (downloaded from the dissent's page).
+    pub attachments: Vec<crate::attachments::AttachmentView>,
     pub points: Vec<PointView>,
     /// The case's decision was already taken when this was filed: it stands "under dissent".
     pub after_decision: bool,
@@ -340,6 +355,7 @@ pub(crate) fn view(
             .map(str::to_string)
             .collect(),
         evidence: row.evidence,
+        attachments: Vec::new(),
         points: points
             .into_iter()
             .map(|p| {
@@ -390,6 +406,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: DissentId) -> ServiceResult<Disse
     let points = store::points(&mut *conn, &id.to_string()).await?;
     let party = crate::dissent_steps::party(actor, &row);
     let mut v = view(row, points, ctx.clock.now())?;
+    v.attachments = crate::attachments::of_dissent(&mut conn, &id.to_string()).await?;
     v.steps = probity_domain::available_steps(v.status, party);
     Ok(v)
 }

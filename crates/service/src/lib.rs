@@ -10,6 +10,7 @@ pub mod analytics;
 pub mod appeals;
 pub mod applications;
 pub mod assessments;
+pub mod attachments;
 pub mod audit_anchors;
 pub mod auth;
 pub mod case_view;

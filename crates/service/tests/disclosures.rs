@@ -34,7 +34,7 @@ async fn disclosure_round_trip(backend: Backend) {
     let w = World::new(&db).await;
     // Without a key the service says it takes no disclosures.
     assert!(matches!(
-        disclosures::make(&w.ctx, &input()).await,
+        disclosures::make(&w.ctx, &input(), Vec::new()).await,
         Err(ServiceError::Conflict(_))
     ));
     let (keys, _) = OversightKeys::generate();
@@ -42,11 +42,11 @@ async fn disclosure_round_trip(backend: Backend) {
     let mut short = input();
     short.what = "Too short".into();
     assert!(matches!(
-        disclosures::make(c, &short).await,
+        disclosures::make(c, &short, Vec::new()).await,
         Err(ServiceError::Validation(_))
     ));
 
-    let (id, code) = disclosures::make(c, &input()).await.unwrap();
+    let (id, code) = disclosures::make(c, &input(), Vec::new()).await.unwrap();
     let shown = code.to_string();
 
     // The raw tables: sealed text only, dates without a time, nothing about the visitor.
@@ -144,6 +144,7 @@ async fn disclosure_round_trip(backend: Backend) {
         c,
         &shown,
         "The meeting was on 2 March with the minister's office.",
+        Vec::new(),
     )
     .await
     .unwrap();
@@ -162,7 +163,9 @@ async fn disclosure_round_trip(backend: Backend) {
         .ctx
         .clone()
         .with_disclosure_keys(OversightKeys::from_recipient(&k.recipient()).unwrap());
-    let (_, code2) = disclosures::make(&seal_only, &input()).await.unwrap();
+    let (_, code2) = disclosures::make(&seal_only, &input(), Vec::new())
+        .await
+        .unwrap();
     assert!(matches!(
         disclosures::status(&seal_only, &code2.to_string()).await,
         Err(ServiceError::Conflict(_))
@@ -174,7 +177,7 @@ async fn guessing_is_rate_limited(backend: Backend) {
     let w = World::new(&db).await;
     let (keys, _) = OversightKeys::generate();
     let c = &w.ctx.clone().with_disclosure_keys(keys);
-    let (_, code) = disclosures::make(c, &input()).await.unwrap();
+    let (_, code) = disclosures::make(c, &input(), Vec::new()).await.unwrap();
     for _ in 0..FAILED_LOOKUPS_PER_MINUTE {
         refused_as_unrecognised(disclosures::status(c, "nonsense").await);
     }
@@ -184,4 +187,100 @@ async fn guessing_is_rate_limited(backend: Backend) {
     assert!(disclosures::status(c, &code.to_string()).await.is_ok());
 }
 
-probity_service::backend_tests!(disclosure_round_trip, guessing_is_rate_limited);
+/// Files given with a disclosure and with an addition: refused by name when not allowed
+/// (nothing stored), sealed whole — no file name, type or content readable in the raw
+/// table — listed to the discloser by name, and opened byte for byte by oversight alone.
+async fn disclosure_files(backend: Backend) {
+    use probity_service::attachments;
+    use probity_service::domain::Upload;
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let (keys, _) = OversightKeys::generate();
+    let c = &w.ctx.clone().with_disclosure_keys(keys);
+    let refused = disclosures::make(
+        c,
+        &input(),
+        vec![Upload {
+            name: "tool.sh".into(),
+            bytes: b"#!/bin/sh".to_vec(),
+        }],
+    )
+    .await;
+    let Err(ServiceError::Validation(v)) = refused else {
+        panic!("a script is not evidence we accept: {refused:?}");
+    };
+    assert_eq!(v.0[0].field, "attachments");
+    assert!(v.0[0].message.contains("“tool.sh” is not a type we accept"));
+    let count = "SELECT COUNT(*) FROM disclosures";
+    let n: i64 = sqlx::query_scalar(count)
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nothing is kept of a refused disclosure");
+
+    let memo = b"PK\x03\x04 [Content_Types].xml Minister's office: rewrite paragraph 4".to_vec();
+    let (id, code) = disclosures::make(
+        c,
+        &input(),
+        vec![Upload {
+            name: "Rewrite-memo.docx".into(),
+            bytes: memo.clone(),
+        }],
+    )
+    .await
+    .unwrap();
+    let code = code.to_string();
+    disclosures::add(
+        c,
+        &code,
+        "The final version is attached as a scan of the printed copy.",
+        vec![Upload {
+            name: "final.png".into(),
+            bytes: b"\x89PNG\r\n\x1a\nIHDR".to_vec(),
+        }],
+    )
+    .await
+    .unwrap();
+
+    let rows = sqlx::query("SELECT * FROM disclosure_attachments ORDER BY number")
+        .fetch_all(db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        let meta: String = row.get("sealed_meta");
+        let content: Vec<u8> = row.get("sealed_content");
+        assert!(meta.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+        assert!(content.starts_with(b"age-encryption.org/v1"));
+        for word in ["memo", "docx", "final", "png", "sha256"] {
+            assert!(!meta.to_lowercase().contains(word), "{word} in the clear");
+        }
+        assert!(
+            !content.windows(8).any(|w| w == b"Minister"),
+            "content in the clear"
+        );
+    }
+
+    let seen = disclosures::status(c, &code).await.unwrap();
+    assert_eq!(seen.attachments.len(), 1);
+    assert_eq!(seen.attachments[0].name, "Rewrite-memo.docx");
+    assert_eq!(seen.messages[0].attachments[0].name, "final.png");
+    let f = attachments::disclosure_file(c, &w.oversight, id, 1)
+        .await
+        .unwrap();
+    assert_eq!(f.bytes, memo);
+    assert_eq!(f.name, "Rewrite-memo.docx");
+    assert!(f.media_type.contains("wordprocessingml"));
+    for other in [&w.policy, &w.decision_maker, &w.fcdo_adviser, &w.admin] {
+        assert!(matches!(
+            attachments::disclosure_file(c, other, id, 1).await,
+            Err(ServiceError::NotFound(_))
+        ));
+    }
+}
+
+probity_service::backend_tests!(
+    disclosure_round_trip,
+    guessing_is_rate_limited,
+    disclosure_files
+);

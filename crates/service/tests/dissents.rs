@@ -318,7 +318,97 @@ async fn two_answers_at_once_leave_one(backend: Backend) {
     );
 }
 
+/// Evidence files: refused by name when too big or of a type not allowed (and then nothing
+/// is recorded), kept exactly as filed, listed with their digest, and given back only to the
+/// dissent's parties and oversight.
+async fn evidence_files(backend: Backend) {
+    use probity_service::attachments;
+    use probity_service::domain::{AttachmentType, Upload, MAX_ATTACHMENT_BYTES};
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    let case = w.case_at(Stage::UnderFinalReview).await;
+    let pdf: Vec<u8> = b"%PDF-1.7\n\x00\x01\xFE\xFF binary body %%EOF".to_vec();
+    let mut huge = b"%PDF-".to_vec();
+    huge.resize(MAX_ATTACHMENT_BYTES + 1, 0);
+    let mut input = dissent_on(case);
+    input.files = vec![
+        Upload {
+            name: "strike-report.pdf".into(),
+            bytes: pdf.clone(),
+        },
+        Upload {
+            name: "payload.exe".into(),
+            bytes: b"MZ\x90".to_vec(),
+        },
+        Upload {
+            name: "scan.pdf".into(),
+            bytes: huge,
+        },
+    ];
+    let Err(ServiceError::Validation(v)) = dissents::file(c, &w.fcdo_adviser, &input).await else {
+        panic!("bad files should be refused");
+    };
+    let messages: Vec<&str> = v.0.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages[0].starts_with("“payload.exe” is not a type we accept"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].starts_with("“scan.pdf” is 5.1 MB, over the limit"),
+        "{messages:?}"
+    );
+    assert!(dissents::mine(c, &w.fcdo_adviser).await.unwrap().is_empty());
+
+    let notes = "Telegram, 3 March — “diverted”.".as_bytes().to_vec();
+    input.files = vec![
+        Upload {
+            name: "strike-report.pdf".into(),
+            bytes: pdf.clone(),
+        },
+        Upload {
+            name: "notes.txt".into(),
+            bytes: notes.clone(),
+        },
+    ];
+    let id = dissents::file(c, &w.fcdo_adviser, &input).await.unwrap();
+    let d = dissents::get(c, &w.fcdo_adviser, id).await.unwrap();
+    let names: Vec<(&str, AttachmentType, i64)> = d
+        .attachments
+        .iter()
+        .map(|a| (a.name.as_str(), a.kind, a.size_bytes))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("strike-report.pdf", AttachmentType::Pdf, pdf.len() as i64),
+            ("notes.txt", AttachmentType::Text, notes.len() as i64)
+        ]
+    );
+    let responder = responder(&w, &d.responder_id);
+    for reader in [&w.fcdo_adviser, responder, &w.oversight] {
+        let f = attachments::dissent_file(c, reader, id, 1).await.unwrap();
+        assert_eq!(
+            (f.name.as_str(), f.media_type),
+            ("strike-report.pdf", "application/pdf")
+        );
+        assert_eq!(f.bytes, pdf, "the file comes back byte for byte");
+    }
+    for outsider in [&w.caseworker, &w.mod_adviser, &w.exporter, &w.admin] {
+        assert!(matches!(
+            attachments::dissent_file(c, outsider, id, 1).await,
+            Err(ServiceError::NotFound(_))
+        ));
+    }
+    assert!(matches!(
+        attachments::dissent_file(c, &w.fcdo_adviser, id, 3).await,
+        Err(ServiceError::NotFound(_))
+    ));
+}
+
 probity_service::backend_tests!(
+    evidence_files,
     dissent_walk,
     a_missed_deadline_escalates_by_itself,
     two_answers_at_once_leave_one

@@ -13,6 +13,7 @@ pub mod analytics_history;
 pub mod api_tokens;
 pub mod applications;
 pub mod assessments;
+pub mod attachments;
 pub mod audit;
 pub mod bulk;
 pub mod case_queues;

@@ -106,6 +106,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0014_disclosures.up.sql"),
         down: include_str!("../migrations/0014_disclosures.down.sql"),
     },
+    Migration {
+        version: 15,
+        name: "attachments",
+        up: include_str!("../migrations/0015_attachments.up.sql"),
+        down: include_str!("../migrations/0015_attachments.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -4,11 +4,13 @@ use axum::body::Bytes;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 
+use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum_extra::extract::CookieJar;
 use probity_service::auth::{session_actor, tokens_match, Actor};
+use probity_service::domain::Upload;
 use probity_service::sign_in::ClientAddr;
 use probity_service::tokens::token_actor;
 use probity_service::two_factor;
@@ -122,12 +124,16 @@ where
     }
 }
 
-/// A posted form from a signed-in user whose CSRF token matches their session.
+/// A posted form from a signed-in user whose CSRF token matches their session. Either
+/// encoding is read: `application/x-www-form-urlencoded`, or `multipart/form-data` for forms
+/// that carry files (whose files are in `files`).
 pub struct SignedForm<T> {
     pub user: CurrentUser,
     pub form: T,
     /// Every field as posted, in order (for forms with repeated or numbered fields).
     pub fields: Vec<(String, String)>,
+    /// Files posted in a multipart form (an empty file input sends none).
+    pub files: Vec<Upload>,
 }
 
 impl<S, T> FromRequest<S> for SignedForm<T>
@@ -176,15 +182,7 @@ where
     S: Send + Sync,
     T: DeserializeOwned,
 {
-    // Read through `Bytes` so the router's body limit applies (413 beyond it).
-    let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-        .await
-        .map_err(|r| match r.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
-            _ => AppError::BadRequest(format!("the form could not be read: {}", r.body_text())),
-        })?;
-    let fields: Vec<(String, String)> = serde_html_form::from_bytes(&bytes)
-        .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    let (fields, files) = read_form(Request::from_parts(parts, body), state).await?;
     let token = fields
         .iter()
         .find(|(k, _)| k == CSRF_FIELD)
@@ -192,9 +190,73 @@ where
     if !token.is_some_and(|t| tokens_match(t, &user.csrf)) {
         return Err(AppError::Csrf);
     }
-    let form = serde_html_form::from_bytes(&bytes)
+    let form = fields_into(&fields)?;
+    Ok(SignedForm {
+        user,
+        form,
+        fields,
+        files,
+    })
+}
+
+/// A form's fields as `T` (whichever encoding they came in).
+pub fn fields_into<T: DeserializeOwned>(fields: &[(String, String)]) -> Result<T, AppError> {
+    let encoded = serde_html_form::to_string(fields)
         .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    Ok(SignedForm { user, form, fields })
+    serde_html_form::from_str(&encoded)
+        .map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))
+}
+
+fn unreadable(what: impl std::fmt::Display) -> AppError {
+    AppError::BadRequest(format!("the form could not be read: {what}"))
+}
+
+/// A posted form's text fields in order, and its files. Read within the router's body limit
+/// (413 beyond it).
+pub async fn read_form<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<(Vec<(String, String)>, Vec<Upload>), AppError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|r| match r.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+                _ => unreadable(r.body_text()),
+            })?;
+        let fields = serde_html_form::from_bytes(&bytes).map_err(unreadable)?;
+        return Ok((fields, Vec::new()));
+    }
+    let mut form = Multipart::from_request(req, state)
+        .await
+        .map_err(|r| unreadable(r.body_text()))?;
+    let too_large = |e: MultipartError| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        _ => unreadable(e.body_text()),
+    };
+    let (mut fields, mut files) = (Vec::new(), Vec::new());
+    while let Some(field) = form.next_field().await.map_err(too_large)? {
+        let name = field.name().unwrap_or_default().to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(too_large)?;
+                // A file input left empty still sends a part, with no name and no bytes.
+                if !(file_name.is_empty() && bytes.is_empty()) {
+                    files.push(Upload {
+                        name: file_name,
+                        bytes: bytes.to_vec(),
+                    });
+                }
+            }
+            None => fields.push((name, field.text().await.map_err(too_large)?)),
+        }
+    }
+    Ok((fields, files))
 }
 
 /// A caller of the JSON API: a bearer token, or a page session (whose non-GET requests must

@@ -17,8 +17,10 @@ pub enum AppError {
     #[error("page not found")]
     NotFound,
     #[error(
-        "the request is too large: send at most {} bytes",
-        crate::MAX_BODY_BYTES
+        "the request is too large: send at most {} (a form with files: at most {} files of {} each)",
+        probity_domain::human_size(crate::MAX_BODY_BYTES),
+        probity_domain::MAX_ATTACHMENTS,
+        probity_domain::human_size(probity_domain::MAX_ATTACHMENT_BYTES)
     )]
     TooLarge,
     #[error(

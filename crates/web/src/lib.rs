@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod download;
 mod error;
 pub mod health;
 mod pages;
@@ -26,6 +27,12 @@ pub use error::{ApiError, AppError};
 /// The largest request body accepted (forms and JSON). Applications are text; nothing
 /// legitimate comes near this.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The largest body of a form that carries files: every attachment at its largest, with room
+/// for the text. Beyond it the request is refused whole (413); within it a file that breaks
+/// the rules is refused by name and the text typed is kept.
+pub const MAX_UPLOAD_BODY_BYTES: usize =
+    probity_domain::MAX_ATTACHMENTS * probity_domain::MAX_ATTACHMENT_BYTES + 2 * MAX_BODY_BYTES;
 
 #[derive(Clone)]
 pub struct AppState {

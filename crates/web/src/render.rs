@@ -214,6 +214,14 @@ pub fn pending_label(v: &serde_json::Value) -> String {
     }
 }
 
+/// Attachment limits as the forms state them (the domain enforces them).
+pub const MAX_FILES: usize = probity_domain::MAX_ATTACHMENTS;
+pub const ACCEPTED_FILES: &str = probity_domain::ACCEPTED_TYPES_TEXT;
+
+pub fn max_file_size() -> String {
+    probity_domain::human_size(probity_domain::MAX_ATTACHMENT_BYTES)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

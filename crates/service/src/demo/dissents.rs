@@ -129,6 +129,7 @@ pub(super) async fn seed(
                     what: (*what).into(),
                     ..Default::default()
                 },
+                Vec::new(),
             )
             .await?;
             if let (Some(oversight), true) = (cast.oversight, i < 2) {

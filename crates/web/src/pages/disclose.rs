@@ -5,16 +5,16 @@
 //! elsewhere should not make disclosures in a visitor's name either). Oversight's pages read
 //! and answer.
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use probity_service::disclosures::{self, DisclosureSummary, DisclosureView};
 use probity_service::domain::{DisclosureId, DisclosureInput};
 use serde::Deserialize;
 
 use super::{form_errors, path_id};
-use crate::auth::{CurrentUser, SignedForm};
+use crate::auth::{fields_into, read_form, CurrentUser, SignedForm};
+use crate::download::file_response;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -40,6 +40,7 @@ struct FormPage {
     input: DisclosureInput,
     errors: Vec<String>,
     taking: bool,
+    files_dropped: bool,
 }
 
 fn form_page(state: &AppState, input: DisclosureInput, errors: Vec<String>) -> FormPage {
@@ -49,6 +50,7 @@ fn form_page(state: &AppState, input: DisclosureInput, errors: Vec<String>) -> F
         input,
         errors,
         taking: state.ctx.disclosure_keys.is_some(),
+        files_dropped: false,
     }
 }
 
@@ -66,19 +68,23 @@ struct ReceiptPage {
 pub async fn make(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(input): Form<DisclosureInput>,
+    req: Request,
 ) -> Result<Response, AppError> {
     same_site(&headers)?;
-    match disclosures::make(&state.ctx, &input).await {
+    let (fields, files) = read_form(req, &()).await?;
+    let input: DisclosureInput = fields_into(&fields)?;
+    let had_files = !files.is_empty();
+    match disclosures::make(&state.ctx, &input, files).await {
         Ok((_, code)) => page(ReceiptPage {
             nav: Nav::for_user(None),
             code: code.to_string(),
         }),
         Err(e) => match form_errors(&e) {
-            Some(errors) => Ok(with_status(
-                page(form_page(&state, input, errors))?,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )),
+            Some(errors) => {
+                let mut view = form_page(&state, input, errors);
+                view.files_dropped = had_files;
+                Ok(with_status(page(view)?, StatusCode::UNPROCESSABLE_ENTITY))
+            }
             None => Err(e.into()),
         },
     }
@@ -92,6 +98,7 @@ struct StatusPage {
     view: Option<DisclosureView>,
     errors: Vec<String>,
     notice: Option<String>,
+    files_dropped: bool,
 }
 
 pub async fn status_form() -> Result<Response, AppError> {
@@ -101,6 +108,7 @@ pub async fn status_form() -> Result<Response, AppError> {
         view: None,
         errors: Vec::new(),
         notice: None,
+        files_dropped: false,
     })
 }
 
@@ -117,6 +125,7 @@ async fn show_status(
     code: &str,
     errors: Vec<String>,
     notice: Option<String>,
+    files_dropped: bool,
 ) -> Result<Response, AppError> {
     let (view, errors) = match disclosures::status(&state.ctx, code).await {
         Ok(v) => (Some(v), errors),
@@ -141,6 +150,7 @@ async fn show_status(
             view,
             errors,
             notice,
+            files_dropped,
         })?,
         status,
     ))
@@ -149,30 +159,30 @@ async fn show_status(
 pub async fn status(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(f): Form<CodeForm>,
+    req: Request,
 ) -> Result<Response, AppError> {
     same_site(&headers)?;
-    show_status(&state, &f.code, Vec::new(), None).await
+    let (fields, _) = read_form(req, &()).await?;
+    let f: CodeForm = fields_into(&fields)?;
+    show_status(&state, &f.code, Vec::new(), None, false).await
 }
 
 pub async fn add(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(f): Form<CodeForm>,
+    req: Request,
 ) -> Result<Response, AppError> {
     same_site(&headers)?;
-    match disclosures::add(&state.ctx, &f.code, &f.text).await {
+    let (fields, files) = read_form(req, &()).await?;
+    let f: CodeForm = fields_into(&fields)?;
+    let had_files = !files.is_empty();
+    match disclosures::add(&state.ctx, &f.code, &f.text, files).await {
         Ok(()) => {
-            show_status(
-                &state,
-                &f.code,
-                Vec::new(),
-                Some("Added. Oversight will answer it.".into()),
-            )
-            .await
+            let notice = Some("Added. Oversight will answer it.".into());
+            show_status(&state, &f.code, Vec::new(), notice, false).await
         }
         Err(e) => match form_errors(&e) {
-            Some(errors) => show_status(&state, &f.code, errors, None).await,
+            Some(errors) => show_status(&state, &f.code, errors, None, had_files).await,
             None => Err(e.into()),
         },
     }
@@ -200,6 +210,7 @@ struct ShowPage {
     d: DisclosureView,
     errors: Vec<String>,
     answer: String,
+    download_base: String,
 }
 
 async fn render(
@@ -218,6 +229,7 @@ async fn render(
     Ok(with_status(
         page(ShowPage {
             nav: Nav::for_user(Some(user)),
+            download_base: format!("/oversight/disclosures/{id}/attachments"),
             d,
             errors,
             answer,
@@ -254,4 +266,17 @@ pub async fn answer(
             None => Err(e.into()),
         },
     }
+}
+
+/// One of a disclosure's files, opened, for oversight.
+pub async fn file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let id: DisclosureId = path_id(&id)?;
+    let number: i64 = path_id(&number)?;
+    let f =
+        probity_service::attachments::disclosure_file(&state.ctx, &user.actor, id, number).await?;
+    Ok(file_response(f))
 }

@@ -53,6 +53,7 @@ struct NewPage {
     points: String,
     evidence: String,
     errors: Vec<String>,
+    files_dropped: bool,
 }
 
 fn new_page(state: &AppState, user: &CurrentUser, q: NewQuery) -> NewPage {
@@ -74,6 +75,7 @@ fn new_page(state: &AppState, user: &CurrentUser, q: NewQuery) -> NewPage {
         points: String::new(),
         evidence: String::new(),
         errors: Vec::new(),
+        files_dropped: false,
     }
 }
 
@@ -124,6 +126,7 @@ pub async fn file(
         points: f.points.clone(),
         criteria: criteria.clone(),
         evidence: f.evidence.clone(),
+        files: form.files.clone(),
     };
     match dissents::file(&state.ctx, &form.user.actor, &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/dissents/{id}")).into_response()),
@@ -140,6 +143,7 @@ pub async fn file(
                 view.points = f.points.clone();
                 view.evidence = f.evidence.clone();
                 view.errors = errors;
+                view.files_dropped = !form.files.is_empty();
                 let mut resp = page(view)?;
                 *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
                 Ok(resp)
@@ -158,6 +162,7 @@ struct ShowPage {
     actions: Vec<(&'static str, &'static str)>,
     outcomes: Vec<(&'static str, &'static str)>,
     errors: Vec<String>,
+    download_base: String,
     /// What was typed, kept when a step is refused: (field, value).
     typed: Vec<(String, String)>,
 }
@@ -202,6 +207,7 @@ async fn render(
             .collect(),
         errors,
         typed,
+        download_base: format!("/dissents/{id}/attachments"),
     })?;
     *resp.status_mut() = status;
     Ok(resp)
@@ -292,4 +298,16 @@ pub async fn step(
             None => Err(e.into()),
         },
     }
+}
+
+/// One of a dissent's files, for its parties and oversight.
+pub async fn file_download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let id: DissentId = path_id(&id)?;
+    let number: i64 = path_id(&number)?;
+    let f = probity_service::attachments::dissent_file(&state.ctx, &user.actor, id, number).await?;
+    Ok(crate::download::file_response(f))
 }

@@ -51,19 +51,33 @@ pub fn router() -> Router<AppState> {
         .route("/reviews/{id}/outcomes", post(reviews::outcomes))
         .route("/reviews/{id}/close", post(reviews::close))
         .route("/notifications", get(reviews::notifications))
-        .route("/disclose", get(disclose::form).post(disclose::make))
+        .route(
+            "/disclose",
+            get(disclose::form).post(disclose::make).layer(uploads()),
+        )
         .route(
             "/disclose/status",
             get(disclose::status_form).post(disclose::status),
         )
-        .route("/disclose/status/add", post(disclose::add))
+        .route("/disclose/status/add", post(disclose::add).layer(uploads()))
         .route("/oversight/disclosures", get(disclose::list))
         .route("/oversight/disclosures/{id}", get(disclose::show))
         .route("/oversight/disclosures/{id}/answer", post(disclose::answer))
-        .route("/dissents", get(dissents::list).post(dissents::file))
+        .route(
+            "/oversight/disclosures/{id}/attachments/{number}",
+            get(disclose::file),
+        )
+        .route(
+            "/dissents",
+            get(dissents::list).post(dissents::file).layer(uploads()),
+        )
         .route("/dissents/new", get(dissents::new_form))
         .route("/dissents/{id}", get(dissents::show))
         .route("/dissents/{id}/{step}", post(dissents::step))
+        .route(
+            "/dissents/{id}/attachments/{number}",
+            get(dissents::file_download),
+        )
         .route(
             "/assessments",
             get(assessments::list).post(assessments::record),
@@ -114,6 +128,11 @@ pub(crate) fn form_errors(e: &probity_service::ServiceError) -> Option<Vec<Strin
         ServiceError::Blocked(b) => Some(b.clone()),
         _ => None,
     }
+}
+
+/// The body limit of a form that carries files.
+fn uploads() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::MAX_UPLOAD_BODY_BYTES)
 }
 
 /// Parse a path id, treating a malformed one as "not found" (it cannot name anything).

@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod evidence_files;
 mod licences_and_reviews;
 mod sign_in;
 

@@ -280,6 +280,55 @@ impl TestApp {
         .await
     }
 
+    /// POST a `multipart/form-data` form as a browser sends one with file inputs: the
+    /// session's CSRF token (if any) and `fields` as text parts, then `files` as
+    /// `(field, file name, bytes)`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Resp {
+        const BOUNDARY: &str = "----probity-test-boundary-7d1f";
+        let mut body: Vec<u8> = Vec::new();
+        let mut text = |name: &str, value: &str| {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        };
+        if let Some(s) = session {
+            text("csrf_token", &s.csrf);
+        }
+        for (k, v) in fields {
+            text(k, v);
+        }
+        for (field, name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; \
+                     filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.request(
+            Method::POST,
+            path,
+            session.map(|s| s.cookie.as_str()),
+            &[("content-type", content_type.as_str())],
+            body,
+        )
+        .await
+    }
+
     /// Sign in through the login form and read the CSRF token from the page it leads to.
     pub async fn login(&self, email: &str) -> Session {
         let resp = self.sign_in(email, PASSWORD, Self::CLIENT).await;

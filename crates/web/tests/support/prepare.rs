@@ -97,7 +97,11 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
                 .into(),
             ..Default::default()
         };
-        let (d, _) = probity_service::disclosures::make(c, &input)
+        let file = probity_domain::Upload {
+            name: "minutes.txt".into(),
+            bytes: b"Minutes of the meeting of 2 March.".to_vec(),
+        };
+        let (d, _) = probity_service::disclosures::make(c, &input, vec![file])
             .await
             .expect("make a disclosure");
         p.disclosure = Some(d);
@@ -227,6 +231,10 @@ async fn dissent(w: &World, case: CaseId, at: At) -> probity_domain::DissentId {
             .into(),
         criteria: vec!["2c".into()],
         evidence: "UN panel report S/2024/1, paragraphs 40 to 52.".into(),
+        files: vec![probity_domain::Upload {
+            name: "panel-extract.txt".into(),
+            bytes: b"Paragraph 41: items of this type were diverted in 2023.".to_vec(),
+        }],
         ..Default::default()
     };
     let id = dissents::file(c, &w.fcdo_adviser, &input)

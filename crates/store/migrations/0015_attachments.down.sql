@@ -1,0 +1,2 @@
+DROP TABLE disclosure_attachments;
+DROP TABLE dissent_attachments;
