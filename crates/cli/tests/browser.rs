@@ -12,6 +12,7 @@
 //! what the next page should show rather than sleeping.
 mod support;
 
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{ensure, Context, Result};
@@ -132,7 +133,7 @@ async fn application_walks_from_apply_to_licence_in_chromium() {
     let driver = Driver::start(&tools, dir.path());
     let browser = Browser::connect(&driver, &tools, dir.path(), &server.base).await;
 
-    let outcome = walk(&browser).await;
+    let outcome = walk(&browser, dir.path()).await;
     if let Err(e) = &outcome {
         let state = browser.describe().await;
         browser.close().await;
@@ -152,7 +153,7 @@ fn has(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase())
 }
 
-async fn walk(b: &Browser) -> Result<()> {
+async fn walk(b: &Browser, dir: &Path) -> Result<()> {
     let reference = apply(b).await.context("exporter applying")?;
     b.sign_out().await?;
 
@@ -166,9 +167,24 @@ async fn walk(b: &Browser) -> Result<()> {
         .context("adviser giving advice")?;
     b.sign_out().await?;
 
-    caseworker_consolidates(b, &reference)
+    let case_path = caseworker_consolidates(b, &reference)
         .await
         .context("caseworker consolidating advice")?;
+    b.sign_out().await?;
+
+    let evidence = dir.join("embassy-report.txt");
+    std::fs::write(
+        &evidence,
+        "Embassy report, 3 March: cameras of this kind seen at the border post.\n",
+    )?;
+    adviser_dissents(b, &case_path, &evidence)
+        .await
+        .context("adviser recording a dissent with evidence")?;
+    b.sign_out().await?;
+
+    decision_maker_answers_dissent(b, &reference)
+        .await
+        .context("decision-maker answering the dissent")?;
     b.sign_out().await?;
 
     decision_maker_grants(b, &reference)
@@ -198,6 +214,119 @@ async fn walk(b: &Browser) -> Result<()> {
     public_review_page_shows_counts(b)
         .await
         .context("public review page")?;
+
+    let minutes = dir.join("meeting-minutes.txt");
+    std::fs::write(
+        &minutes,
+        "Minutes: the advice was to be rewritten before the decision.\n",
+    )?;
+    someone_makes_a_protected_disclosure(b, &minutes)
+        .await
+        .context("making a protected disclosure")?;
+    Ok(())
+}
+
+/// The adviser disagrees with the consolidated advice: a dissent in their name, with numbered
+/// points, the criterion concerned and a file of evidence.
+async fn adviser_dissents(b: &Browser, case_path: &str, evidence: &Path) -> Result<()> {
+    b.sign_in(ADVISER, PASSWORD).await?;
+    // Back to the case they advised on, as from a bookmark.
+    b.goto(case_path).await?;
+    b.click_link("Record a dissent on this case").await?;
+    b.wait_heading("Record a dissent").await?;
+    b.fill(
+        "Points of disagreement",
+        "The end user diverted similar cameras in 2023.\n\
+         The consolidated advice leaves out the embassy's report.",
+    )
+    .await?;
+    b.check("2c — Serious violations of international humanitarian law")
+        .await?;
+    b.fill("Evidence", "Embassy report of 3 March (attached).")
+        .await?;
+    b.attach("Files", evidence).await?;
+    b.click_button("Record the dissent").await?;
+    b.wait_heading("Dissent on the final advice").await?;
+    let page = b.text("main").await?;
+    ensure!(
+        page.contains("embassy-report.txt") && page.contains("SHA-256"),
+        "the dissent does not list its evidence file: {page}"
+    );
+    ensure!(
+        has(&page, "Waiting for an answer"),
+        "a new dissent should wait for an answer: {page}"
+    );
+    Ok(())
+}
+
+/// The decision-maker finds the decision held up, answers leaving a point out (refused, point
+/// by point), then answers every point.
+async fn decision_maker_answers_dissent(b: &Browser, reference: &str) -> Result<()> {
+    b.sign_in(DECIDER, PASSWORD).await?;
+    b.click_link("For decision").await?;
+    b.wait_current_tab("For decision").await?;
+    b.click_link(reference).await?;
+    b.wait_heading(reference).await?;
+    b.wait_text("main", "holds up the decision").await?;
+    b.click_link("Final advice").await?;
+    b.wait_heading("Dissent on the final advice").await?;
+    b.choose_in("Point 1", "Not accepted").await?;
+    b.fill_in(
+        "Point 1",
+        "Reasons",
+        "The 2023 diversion was by a different end user; weighed under criterion 2c.",
+    )
+    .await?;
+    b.select("What the answer changed", "No change").await?;
+    b.click_button("Send the answer").await?;
+    let problem = b.wait_text("[role=alert]", "point 2").await?;
+    ensure!(
+        has(&problem, "point 2"),
+        "the refusal should name the point left out: {problem}"
+    );
+    b.choose_in("Point 2", "Partly accepted").await?;
+    b.fill_in(
+        "Point 2",
+        "Reasons",
+        "The embassy's report is now on the case record; it shows no use against civilians, \
+         which the evidence bears out.",
+    )
+    .await?;
+    b.select("What the answer changed", "No change").await?;
+    b.click_button("Send the answer").await?;
+    b.wait_text("main", "What the answer changed: No change")
+        .await?;
+    Ok(())
+}
+
+/// Anyone, signed in or not, makes a protected disclosure with a file, keeps the receipt code,
+/// and reads the disclosure back with it.
+async fn someone_makes_a_protected_disclosure(b: &Browser, minutes: &Path) -> Result<()> {
+    b.goto("/").await?;
+    b.click_link("Make a protected disclosure").await?;
+    b.wait_heading("Make a protected disclosure").await?;
+    b.fill(
+        "What is wrong",
+        "Advice on an application was rewritten after a meeting with the office of the minister.",
+    )
+    .await?;
+    b.attach("Files", minutes).await?;
+    b.click_button("Make the disclosure").await?;
+    b.wait_heading("Your disclosure has been made").await?;
+    let code = b.text("#receipt-code").await?;
+    ensure!(
+        code.len() >= 34,
+        "a receipt code of at least 130 bits: {code:?}"
+    );
+    b.click_link("/disclose/status").await?;
+    b.fill("Your receipt code", &code).await?;
+    b.click_button("Open").await?;
+    b.wait_heading("Your disclosure").await?;
+    let page = b.text("main").await?;
+    ensure!(
+        page.contains("meeting-minutes.txt") && page.contains("rewritten"),
+        "the disclosure read back with its code: {page}"
+    );
     Ok(())
 }
 
@@ -478,7 +607,7 @@ async fn adviser_approves(b: &Browser, reference: &str) -> Result<()> {
     Ok(())
 }
 
-async fn caseworker_consolidates(b: &Browser, reference: &str) -> Result<()> {
+async fn caseworker_consolidates(b: &Browser, reference: &str) -> Result<String> {
     b.sign_in(CASEWORKER, PASSWORD).await?;
     b.click_link("Case queues").await?;
     b.click_link("Assigned to me").await?;
@@ -500,7 +629,7 @@ async fn caseworker_consolidates(b: &Browser, reference: &str) -> Result<()> {
         has(&status, "under final review"),
         "status after sending for decision: {status:?}"
     );
-    Ok(())
+    b.path().await
 }
 
 async fn decision_maker_grants(b: &Browser, reference: &str) -> Result<()> {

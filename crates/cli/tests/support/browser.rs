@@ -257,6 +257,48 @@ impl Browser {
         Ok(())
     }
 
+    /// Pick the option shown as `option` in the drop-down labelled `label`.
+    pub async fn select(&self, label: &str, option: &str) -> Result<()> {
+        self.field(label)
+            .await?
+            .find(Locator::XPath(&format!(
+                ".//option[normalize-space(.)={}]",
+                lit(option)
+            )))
+            .await
+            .with_context(|| format!("{label:?} has no option {option:?}"))?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// Choose the radio button labelled `label` inside the fieldset whose legend is `legend`.
+    pub async fn choose_in(&self, legend: &str, label: &str) -> Result<()> {
+        let scope = Self::fieldset(legend);
+        let control = self.control(&scope, label).await?;
+        self.label(&scope, label).await?.click().await?;
+        ensure!(
+            control.is_selected().await?,
+            "clicking {legend} / {label:?} did not select its control"
+        );
+        Ok(())
+    }
+
+    /// Give the file input labelled `label` a file, as choosing it in the file dialog does.
+    pub async fn attach(&self, label: &str, file: &Path) -> Result<()> {
+        let path = file.to_str().context("a UTF-8 file path")?;
+        self.field(label)
+            .await?
+            .send_keys(path)
+            .await
+            .with_context(|| format!("attaching {} to {label:?}", file.display()))
+    }
+
+    /// The path of the page open now (without its query).
+    pub async fn path(&self) -> Result<String> {
+        Ok(self.client.current_url().await?.path().to_string())
+    }
+
     /// The value of the drop-down labelled `label` inside `legend`.
     pub async fn select_value_in(&self, legend: &str, label: &str) -> Result<String> {
         Ok(self

@@ -163,11 +163,25 @@ pub struct Server {
 impl Server {
     pub fn start(db: &str, dir: &Path) -> Server {
         let log = dir.join("server.log");
+        // Oversight's identity, so that protected disclosures are taken and can be read.
+        let identity = dir.join("oversight.key");
+        let keygen = Command::new(BIN)
+            .args(["disclosure", "keygen", "--out"])
+            .arg(&identity)
+            .output()
+            .expect("run probity disclosure keygen");
+        assert!(
+            keygen.status.success(),
+            "probity disclosure keygen: {}",
+            String::from_utf8_lossy(&keygen.stderr)
+        );
         let mut cmd = Command::new(BIN);
         // The walk is about licensing, not sign-in: the decision-maker signs in with a
         // password only (web tests cover two-factor sign-in).
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--database-url", db])
             .args(["--two-factor", "optional"])
+            .arg("--oversight-identity")
+            .arg(&identity)
             .env("PROBITY_LOG", "info,sqlx=warn")
             .stderr(File::create(&log).expect("server log file"));
         let (guard, base) = spawn_and_read(cmd, false, "probity serve", |line| {
