@@ -260,7 +260,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     (
         "post",
         "/dissents",
-        "Record a dissent (advisers, caseworkers, decision-makers, policy): numbered points, the criteria concerned and the evidence; a named responder with authority is chosen by rule",
+        "Record a dissent (advisers, caseworkers, decision-makers, policy): numbered points, the criteria concerned and the evidence; a named responder with authority is chosen by rule. Evidence files are attached on the page form (multipart, up to 5 files of 5 MB: PDF, PNG, JPEG, text, CSV, docx, xlsx, odt); the JSON API records text",
         Some("DissentInput"),
         true,
     ),
