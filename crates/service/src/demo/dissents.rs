@@ -10,6 +10,11 @@ use crate::dissent_steps::{self, AnswerInput, FindingInput};
 use crate::dissents::{self, DissentInput};
 use crate::{advice, applications, cases, decisions, disclosures, Clock, Ctx, ServiceResult};
 
+/// The evidence file every demo dissent carries.
+const EMBASSY_EXTRACT: &str = "Embassy reporting, extract (demo)\n\n\
+    Observers reported vehicles of the type supplied under earlier licences at two checkpoints \
+    where civilians were detained. The end user named in the application operates both.\n";
+
 const POINTS: &str =
     "The end user's parent company supplied similar items to a sanctioned buyer in 2024.\n\
      The advice does not weigh the credible reports of strikes on civilian infrastructure.";
@@ -69,6 +74,10 @@ pub(super) async fn seed(
             evidence: "UN Panel of Experts report, section IV; embassy reporting of last month; \
                        the company's 2024 export filings."
                 .into(),
+            files: vec![probity_domain::Upload {
+                name: "embassy-reporting-extract.txt".into(),
+                bytes: EMBASSY_EXTRACT.as_bytes().to_vec(),
+            }],
             ..DissentInput::default()
         };
         ids.push(dissents::file(ctx, dissenter, &input).await?);
