@@ -83,6 +83,13 @@ pub struct DemoArgs {
     /// How many applications to drive through the workflow.
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     applications: u32,
+    /// Folder of the real sanctions lists (UK HMT, UN, US OFAC SDN) the demo loads.
+    #[arg(
+        long,
+        env = "PROBITY_SANCTIONS_DIR",
+        default_value = "../shared/data/sanctions"
+    )]
+    sanctions_dir: PathBuf,
     #[command(flatten)]
     pool: PoolArgs,
     #[command(flatten)]
@@ -218,6 +225,7 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
         let summary = probity_service::demo::seed(&ctx, a.applications as usize)
             .await
             .map_err(service_error)?;
+        seed_lists(&ctx, &a.sanctions_dir).await?;
         println!("Demo users (shown once — note them down):");
         for u in &summary.users {
             println!("  {:<15} {:<32} {}", u.role, u.email, u.password);
@@ -235,6 +243,35 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
     // gracefully.
     let shutdown = Shutdown::on_signals()?;
     lifecycle::run_server(ctx, a.listen, false, sequencer, None, shutdown).await
+}
+
+/// Load the real sanctions lists into the demo, or say plainly why not.
+async fn seed_lists(ctx: &Ctx, dir: &std::path::Path) -> Result<()> {
+    let missing: Vec<&str> = probity_service::demo::LIST_FILES
+        .iter()
+        .map(|(_, f)| *f)
+        .filter(|f| !dir.join(f).is_file())
+        .collect();
+    if !missing.is_empty() {
+        eprintln!(
+            "Sanctions lists not loaded: {} not found in {} (give --sanctions-dir). Parties are \
+             screened against Probity's own denials only; load lists later with `probity lists load`.",
+            missing.join(", "),
+            dir.display()
+        );
+        return Ok(());
+    }
+    eprintln!(
+        "Loading the UK, UN and US sanctions lists from {}…",
+        dir.display()
+    );
+    let reports = probity_service::demo::seed_screening(ctx, dir)
+        .await
+        .map_err(service_error)?;
+    for r in reports {
+        eprintln!("  {}", r.summary());
+    }
+    Ok(())
 }
 
 async fn sqlx_count(store: &Store, sql: &str) -> Result<i64> {

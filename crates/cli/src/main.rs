@@ -6,6 +6,7 @@ mod commands;
 mod disclosure_cmd;
 mod http_server;
 mod lifecycle;
+mod lists_cmd;
 mod notify_hook;
 mod register;
 mod register_fetch;
@@ -75,6 +76,13 @@ enum Command {
         #[command(subcommand)]
         command: review_cmd::ReviewCommand,
     },
+    /// Sanctions and denial lists: load a new version, show versions.
+    Lists {
+        #[command(subcommand)]
+        command: lists_cmd::ListsCommand,
+    },
+    /// Screen names against the loaded lists: JSON Lines out (docs/screening.md).
+    Screen(lists_cmd::ScreenArgs),
     /// Run a transparency-log witness (C2SP tlog-witness) that cosigns logs' checkpoints.
     Witness {
         #[command(subcommand)]
@@ -131,6 +139,8 @@ async fn main() -> std::process::ExitCode {
         Command::Register { command } => register::run(command).await,
         Command::Witness { command } => witness_cmd::run(command).await,
         Command::Review { command } => review_cmd::run(command).await,
+        Command::Lists { command } => lists_cmd::run(command).await,
+        Command::Screen(a) => lists_cmd::screen(a).await,
         Command::Import { command } => analytics_cmd::import(command).await,
         Command::Stats(a) => analytics_cmd::stats(a).await,
         Command::Export(a) => analytics_cmd::export(a).await,

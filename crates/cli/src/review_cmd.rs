@@ -51,7 +51,7 @@ pub enum ReviewCommand {
     },
 }
 
-fn service(e: ServiceError) -> anyhow::Error {
+pub(crate) fn service(e: ServiceError) -> anyhow::Error {
     match e {
         ServiceError::Validation(v) => anyhow!(
             "{}",

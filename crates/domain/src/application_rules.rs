@@ -358,6 +358,13 @@ impl Checker<'_> {
     fn party(&mut self, i: usize, p: &PartyInput) -> CheckedParty {
         let at = |f: &str| format!("parties[{i}].{f}");
         let name = self.text(&p.name, &at("name"), "name", text::PARTY_NAME);
+        // A name of punctuation only cannot be screened against the sanctions lists.
+        if !name.is_empty() && !name.chars().any(char::is_alphanumeric) {
+            self.errors.push(
+                at("name"),
+                "the name must contain letters or digits: it is screened against sanctions lists",
+            );
+        }
         let address = self.text(&p.address, &at("address"), "address", text::PARTY_ADDRESS);
         let country = self.country(&at("country"), &p.country);
         let type_text = p

@@ -235,6 +235,12 @@ fn each_rule_reports_its_field() {
             "enter the name",
         ),
         (
+            "punctuation-only name",
+            |a| a.parties[0].name = " -- ... ".into(),
+            "parties[0].name",
+            "letters or digits",
+        ),
+        (
             "long name",
             |a| a.parties[1].name = "n".repeat(201),
             "parties[1].name",

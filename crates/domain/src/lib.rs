@@ -36,6 +36,7 @@ pub mod reference;
 pub mod register_entry;
 pub mod role;
 pub mod scope;
+pub mod screening;
 pub mod text;
 pub mod throttle;
 pub mod working_days;

@@ -7,7 +7,10 @@ pub enum ListError {
     /// The file is not in the expected format at all (wrong kind of file, missing header or
     /// columns): nothing in it can be read.
     #[error("this is not a {expected} file: {reason}")]
-    WrongFormat { expected: &'static str, reason: String },
+    WrongFormat {
+        expected: &'static str,
+        reason: String,
+    },
     /// The bytes are not in the encoding the format requires.
     #[error("line {line}: the file is not valid {encoding}")]
     Encoding { encoding: &'static str, line: u64 },

@@ -15,10 +15,15 @@
 pub mod diff;
 pub mod entry;
 pub mod error;
+pub mod index;
 pub mod lists;
+pub mod matcher;
+pub mod normalise;
 
 pub use entry::{
     BadLines, EntryKind, EntryName, ListEntry, ListKind, NameKind, ParsedList, PartialDate,
     SkippedLine,
 };
 pub use error::ListError;
+pub use index::Index;
+pub use matcher::{Match, Query, Scratch, DEFAULT_THRESHOLD, MAX_MATCHES};

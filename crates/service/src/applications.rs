@@ -178,17 +178,20 @@ pub(crate) fn destinations_text(app: &Application) -> String {
 #[tracing::instrument(name = "applications::submit", skip_all, fields(case = %id))]
 pub async fn submit(ctx: &Ctx, actor: &Actor, id: CaseId) -> ServiceResult<CaseReference> {
     actor.may(probity_domain::CaseCommand::Submit)?;
+    // The index is read before the command: building it must not hold the command lock.
+    let screening = crate::screening::loaded(ctx).await?;
     let mut cmd = Command::begin(ctx, actor).await?;
     let case = load_case(&mut cmd, id).await?;
     own_case(actor, &case)?;
     let status = transition(&case, CaseAction::Submit)?;
     let app = validate(&case.draft, ctx.control_list).map_err(ServiceError::Validation)?;
-    submit_in_tx(cmd, &case.id, &app, status).await
+    submit_in_tx(cmd, &screening, &case.id, &app, status).await
 }
 
 /// Give the case its reference and write the validated application, then finish.
 async fn submit_in_tx(
     mut cmd: Command<'_>,
+    screening: &crate::screening::Loaded,
     id: &CaseId,
     app: &Application,
     status: CaseStatus,
@@ -203,10 +206,12 @@ async fn submit_in_tx(
         .map(|t| t.as_str());
     let sub = submission(app, status, &r, &dest, eut, now);
     store_cases::mark_submitted(&mut cmd, &id.to_string(), sub).await?;
+    // Screened in the submitting transaction: the case never exists unscreened.
+    let matches = crate::screening::screen_case_in_tx(&mut cmd, screening, &id.to_string()).await?;
     cmd.finish(
         "application.submit",
         ("case", &id.to_string()),
-        serde_json::json!({ "reference": r }),
+        serde_json::json!({ "reference": r, "screening_matches": matches }),
     )
     .await?;
     Ok(reference)
@@ -226,12 +231,13 @@ pub async fn submit_new(
     let app = validate(input, ctx.control_list).map_err(ServiceError::Validation)?;
     let json = to_json("application", input)?;
     let id = CaseId::new();
+    let screening = crate::screening::loaded(ctx).await?;
     let mut cmd = Command::begin(ctx, actor).await?;
     let now = to_micros(cmd.now);
     insert_draft(&mut cmd, actor, org, id, app.licence_type, &json, now).await?;
     let status = probity_domain::next_status(CaseStatus::Draft, CaseAction::Submit)
         .map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    let reference = submit_in_tx(cmd, &id, &app, status).await?;
+    let reference = submit_in_tx(cmd, &screening, &id, &app, status).await?;
     Ok((id, reference))
 }
 

@@ -21,6 +21,8 @@ pub struct Ctx {
     pub disclosure_keys: Option<std::sync::Arc<crate::disclosures::OversightKeys>>,
     /// Failed receipt-code lookups, in memory only (shared by this context's clones).
     pub disclosure_guard: std::sync::Arc<crate::disclosures::LookupGuard>,
+    /// The screening index over the current lists (shared by this context's clones).
+    pub screening: std::sync::Arc<crate::screening::ScreeningCache>,
 }
 
 impl Ctx {
@@ -35,6 +37,7 @@ impl Ctx {
             dissent_deadlines: Default::default(),
             disclosure_keys: None,
             disclosure_guard: Default::default(),
+            screening: Default::default(),
         }
     }
 

@@ -185,7 +185,12 @@ pub async fn finalise(
         final_advice: case.final_advice.clone().unwrap_or(Consolidated::Empty),
         conflict_resolution: resolution.clone(),
         open_questions: open_questions(&mut cmd, id).await?,
-        unresolved_screening_matches: 0,
+        // Read in this transaction, like the dissents: a match found a moment ago counts.
+        unresolved_screening_matches: probity_store::screening::unresolved_count(
+            &mut cmd,
+            &id.to_string(),
+        )
+        .await? as usize,
         unanswered_dissents: holding.len(),
     };
     // Flags from reviews and embargoes in force, read in this transaction: a grant needs an

@@ -36,6 +36,7 @@ pub mod register;
 pub mod review_outcomes;
 mod review_records;
 pub mod reviews;
+pub mod screening;
 pub mod sign_in;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -121,7 +121,11 @@ pub async fn decision(
         final_advice: final_advice.clone(),
         conflict_resolution: resolution,
         open_questions: open_questions(&mut tx, id).await?,
-        unresolved_screening_matches: 0,
+        unresolved_screening_matches: probity_store::screening::unresolved_count(
+            &mut tx,
+            &id.to_string(),
+        )
+        .await? as usize,
         unanswered_dissents: crate::dissents::holding_up(&mut tx, &id.to_string()).await?,
     };
     if let Err(blockers) = check_finalise(&fctx, &decision, &input.reasons) {

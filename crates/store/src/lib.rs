@@ -37,6 +37,7 @@ pub mod register_witness;
 pub mod review_items;
 pub mod review_outcomes;
 pub mod reviews;
+pub mod screening;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod throttle;

@@ -112,6 +112,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0015_attachments.up.sql"),
         down: include_str!("../migrations/0015_attachments.down.sql"),
     },
+    Migration {
+        version: 16,
+        name: "screening",
+        up: include_str!("../migrations/0016_screening.up.sql"),
+        down: include_str!("../migrations/0016_screening.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

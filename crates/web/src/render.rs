@@ -52,6 +52,9 @@ impl Nav {
             Role::Policy | Role::Oversight => vec![("/cases", "All cases")],
             Role::Admin => vec![("/admin/users", "Users")],
         };
+        if probity_domain::screening::MAY_SEE_LISTS.contains(&u.actor.role) {
+            links.push(("/screening/lists", "Sanctions lists"));
+        }
         match u.actor.role {
             Role::Policy => links.push(("/assessments", "Assessments")),
             Role::Exporter => links.push(("/notifications", "Notifications")),

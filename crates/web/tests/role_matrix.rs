@@ -68,7 +68,9 @@ impl Matrix<'_> {
                 .replace("{dissent}", &opt(t.dissent.map(|d| d.to_string())))
                 .replace("{disclosure}", &opt(t.disclosure.map(|d| d.to_string())))
                 .replace("{assessment}", &opt(t.assessment.map(|a| a.to_string())))
-                .replace("{embargo}", &opt(t.embargo.map(|e| e.to_string())));
+                .replace("{embargo}", &opt(t.embargo.map(|e| e.to_string())))
+                .replace("{match}", &opt(t.screening.as_ref().map(|m| m.0.clone())))
+                .replace("{version}", &opt(t.screening.as_ref().map(|m| m.1.clone())));
         }
         assert!(!s.contains("missing"), "the fixture lacks an id for {s}");
         s

@@ -65,6 +65,7 @@ pub(super) async fn seed(
         };
         advice::give_advice(ctx, dissenter, id, &approve).await?;
         advice::consolidate_final(ctx, cast.caseworker, id, "Consolidated FCDO advice.").await?;
+        super::resolve_screening(ctx, cast.caseworker, id).await?;
         decisions::submit_for_decision(ctx, cast.caseworker, id).await?;
         let input = DissentInput {
             subject: "final_advice".into(),

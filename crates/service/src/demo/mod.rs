@@ -3,6 +3,9 @@
 mod content;
 mod dissents;
 mod reviews;
+mod screening;
+
+pub use screening::{seed_screening, LIST_FILES};
 
 use content::{application, password, EXPORTERS};
 use probity_domain::{CaseId, LicenceAction, TeamId};
@@ -314,6 +317,7 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
             "Consolidated from the advice of the teams consulted.",
         )
         .await?;
+        resolve_screening(ctx, &caseworker, id).await?;
         decisions::submit_for_decision(ctx, &caseworker, id).await?;
         if stage == 4 {
             continue;
@@ -483,6 +487,7 @@ async fn decide_appeal(
     };
     advice::give_advice(ctx, adviser, appeal, &advice_input).await?;
     advice::consolidate_final(ctx, caseworker, appeal, "Consolidated appeal advice.").await?;
+    resolve_screening(ctx, caseworker, appeal).await?;
     decisions::submit_for_decision(ctx, caseworker, appeal).await?;
     let decision = DecisionInput {
         decision: if allow {
@@ -502,5 +507,37 @@ async fn decide_appeal(
         ..Default::default()
     };
     decisions::finalise(ctx, dm, appeal, &decision).await?;
+    Ok(())
+}
+
+/// The caseworker resolves the case's screening matches before it goes for decision. In the
+/// demo these are denials: the same end user as an earlier refused application, a true match
+/// that the assessment takes into account.
+pub(super) async fn resolve_screening(
+    ctx: &Ctx,
+    caseworker: &Actor,
+    id: CaseId,
+) -> ServiceResult<()> {
+    let case = id.to_string();
+    for m in crate::screening::matches_of_case(ctx, caseworker, &case).await? {
+        if m.status != "unresolved" {
+            continue;
+        }
+        let (verdict, reason) = if m.list == "denials" {
+            (
+                "true_match",
+                format!(
+                    "The same party as in refused application {}: that refusal and its reasons are taken into account in this assessment.",
+                    m.entry_id.split(' ').next().unwrap_or_default()
+                ),
+            )
+        } else {
+            (
+                "false_positive",
+                "A different organisation: its address and registration number do not match the listed entry.".to_owned(),
+            )
+        };
+        crate::screening::resolve(ctx, caseworker, &case, &m.id, verdict, &reason).await?;
+    }
     Ok(())
 }

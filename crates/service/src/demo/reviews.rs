@@ -105,6 +105,7 @@ async fn grant_many(
         };
         advice::give_advice(ctx, cast.fcdo.1, id, &advice_input).await?;
         advice::consolidate_final(ctx, cast.caseworker, id, "Consolidated FCDO advice.").await?;
+        super::resolve_screening(ctx, cast.caseworker, id).await?;
         decisions::submit_for_decision(ctx, cast.caseworker, id).await?;
         let grant = DecisionInput {
             decision: probity_domain::DecisionKind::Grant,

@@ -3,6 +3,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use probity_domain::screening::{MAY_RESOLVE_MATCHES, MAY_SEE_LISTS};
 use probity_domain::{
     available_actions, Assignee, CaseCommand, CaseFacts, CaseId, CaseStatus, QuestionId,
 };
@@ -88,9 +89,18 @@ struct CasePage {
     taking_over: bool,
     errors: Vec<String>,
     notice: Option<String>,
+    /// Screening matches on the case's parties (for staff who see lists).
+    screening: Vec<probity_service::screening::MatchRow>,
+    /// The viewer may resolve matches (the domain's `MAY_RESOLVE_MATCHES`).
+    may_resolve: bool,
 }
 
 impl CasePage {
+    /// Does any match still wait for a caseworker's resolution?
+    fn any_unresolved(&self) -> bool {
+        self.screening.iter().any(|m| m.status == "unresolved")
+    }
+
     /// Does the page offer `command`? Exactly what the domain's table allows this viewer now.
     fn can(&self, command: CaseCommand) -> bool {
         self.actions.contains(&command)
@@ -119,6 +129,17 @@ pub async fn show(
         q.done.map(|d| format!("Done: {}.", d.replace('-', " ")))
     };
     render_case(&state, &user, id, Vec::new(), notice, StatusCode::OK).await
+}
+
+/// The case page again, with errors from a form posted elsewhere (screening resolutions).
+pub(crate) async fn render_case_with(
+    state: &AppState,
+    user: &CurrentUser,
+    id: CaseId,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    render_case(state, user, id, errors, None, status).await
 }
 
 async fn render_case(
@@ -154,8 +175,15 @@ async fn render_case(
         pending_decision_is_actors: case.pending_decided_by_id.as_ref() == Some(&me),
         appealable: case.appealable,
     };
+    let screening = if MAY_SEE_LISTS.contains(&actor.role) && case.status != CaseStatus::Draft {
+        probity_service::screening::matches_of_case(ctx, actor, &id.to_string()).await?
+    } else {
+        Vec::new()
+    };
     let mut resp = page(CasePage {
         nav: Nav::for_user(Some(user)),
+        screening,
+        may_resolve: MAY_RESOLVE_MATCHES.contains(&actor.role),
         goods,
         parties,
         questions: cases::questions(ctx, actor, id).await?,

@@ -12,6 +12,7 @@ mod licences;
 mod oversight;
 mod public;
 mod reviews;
+mod screening;
 mod session;
 mod tokens;
 
@@ -39,6 +40,14 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/history", get(case::history))
         .route("/cases/{id}/{action}", post(case::act))
         .route("/cases/{id}/questions/{qid}/answer", post(case::answer))
+        .route("/cases/{id}/screening/{mid}", post(screening::resolve))
+        .route(
+            "/screening/lists",
+            get(screening::lists)
+                .post(screening::upload)
+                .layer(uploads()),
+        )
+        .route("/screening/lists/{id}", get(screening::version))
         .route("/licences/{id}", get(licences::show))
         .route("/licences/{id}/{action}", post(licences::act))
         .route("/documents/{id}", get(licences::document))

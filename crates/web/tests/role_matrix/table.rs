@@ -114,6 +114,16 @@ pub const REVIEW_DECIDED: Option<At> = Some(At::ReviewDecided);
 /// Staff who work on reviews.
 pub const REVIEW_STAFF: u16 = CW | DM | POL | OVS;
 pub const DISSENTED: Option<At> = Some(At::Dissented);
+pub const SCREENED: Option<At> = Some(At::Screened);
+/// Staff who see sanctions lists and screening runs (the domain's `MAY_SEE_LISTS`).
+pub const LIST_READERS: u16 = CW | ADV | ADV_OUT | DM | POL | OVS | ADM;
+pub const RESOLVE_FORM: &[(&str, &str)] = &[
+    ("verdict", "false_positive"),
+    (
+        "reason",
+        "A different ministry: the listed entry's address and registration differ.",
+    ),
+];
 pub const DISCLOSED: Option<At> = Some(At::Disclosed);
 pub const DISCLOSE_FORM: &[(&str, &str)] = &[(
     "what",
@@ -374,6 +384,10 @@ pub fn page_rows() -> Vec<Row> {
         row(GET, "/oversight/disclosures/{disclosure}", DISCLOSED, OVS, 200, SIGNED_IN & !OVS, NONE),
         row(POST, "/oversight/disclosures/{disclosure}/answer", DISCLOSED, OVS, 303, SIGNED_IN & !OVS, Form(ANSWER_DISCLOSURE_FORM)),
         row(GET, "/oversight/disclosures/{disclosure}/attachments/1", DISCLOSED, OVS, 200, SIGNED_IN & !OVS, NONE),
+        row(GET, "/screening/lists", NO_FIXTURE, LIST_READERS, 200, NOBODY, NONE),
+        row(POST, "/screening/lists", NO_FIXTURE, POL | ADM, 422, NOBODY, Form(&[("list", "un")])),
+        row(GET, "/screening/lists/{version}", SCREENED, LIST_READERS, 200, NOBODY, NONE),
+        row(POST, "/cases/{case}/screening/{match}", SCREENED, CW, 303, NOBODY, Form(RESOLVE_FORM)),
         row(GET, "/dissents", DISSENTED, DISSENTERS | OVS, 200, NOBODY, NONE),
         row(GET, "/dissents/new", FOR_DECISION, DISSENTERS, 200, NOBODY, NONE),
         row(POST, "/dissents", FOR_DECISION, CASE_DISSENTERS, 303, ADV_OUT, Form(DISSENT_FORM)),

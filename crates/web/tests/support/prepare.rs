@@ -42,6 +42,8 @@ pub enum At {
     Dissented,
     /// As `Dissented`, answered on every point.
     DissentAnswered,
+    /// Submitted after a list naming its end user was loaded: one unresolved screening match.
+    Screened,
     /// As `DissentAnswered`, escalated to oversight by the adviser.
     DissentEscalated,
     /// Submitted, and an anonymous protected disclosure made.
@@ -62,6 +64,8 @@ pub struct Prepared {
     pub review: Option<ReviewId>,
     pub dissent: Option<probity_domain::DissentId>,
     pub disclosure: Option<probity_domain::DisclosureId>,
+    /// The screening match and list version of a `Screened` case.
+    pub screening: Option<(String, String)>,
 }
 
 /// Drive a new application to `destination` to stage `at` with the real commands.
@@ -90,7 +94,12 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
         review: None,
         dissent: None,
         disclosure: None,
+        screening: None,
     };
+    if at == At::Screened {
+        p.screening = Some(screened(w, id).await);
+        return p;
+    }
     if at == At::Disclosed {
         let input = probity_domain::DisclosureInput {
             what: "Advice on a case was rewritten after a meeting with the minister's office."
@@ -180,6 +189,9 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
         countersign: at == At::AwaitingCountersign,
         ..Default::default()
     };
+    // As a caseworker would: every screening match (a list loaded by another fixture, or
+    // the denial of an earlier refused fixture, names the same parties) is resolved first.
+    resolve_matches(w, id).await;
     let decider = if at == At::AwaitingCountersign {
         &w.second_decision_maker
     } else {
@@ -218,6 +230,53 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
     }
     p.record = newest_record(w).await;
     p
+}
+
+/// Resolve the case's screening matches as false positives (fixtures share party names).
+async fn resolve_matches(w: &World, case: CaseId) {
+    use probity_service::screening;
+    let c = &w.ctx;
+    let matches = screening::matches_of_case(c, &w.caseworker, &case.to_string())
+        .await
+        .expect("matches");
+    for m in matches.iter().filter(|m| m.status == "unresolved") {
+        screening::resolve(
+            c,
+            &w.caseworker,
+            &case.to_string(),
+            &m.id,
+            "false_positive",
+            "Another fixture's party of the same name: not this applicant's end user.",
+        )
+        .await
+        .expect("resolve a match");
+    }
+}
+
+/// Load a list naming the case's end user and re-screen: the case gets a match.
+async fn screened(w: &World, case: CaseId) -> (String, String) {
+    use probity_service::screening;
+    let csv = b"id,name,country\nT-1,Ministry of Defence,\n".to_vec();
+    let kind = probity_screening::ListKind::Other("test-list".into());
+    let c = &w.ctx;
+    let report = screening::load_list(
+        c,
+        None,
+        kind,
+        "test.csv",
+        csv,
+        probity_screening::BadLines::Refuse,
+    )
+    .await
+    .expect("load a list");
+    screening::rescreen_all(c, "list_update", Some(&report.version_id), &mut |_, _| {})
+        .await
+        .expect("re-screen");
+    let matches = screening::matches_of_case(c, &w.caseworker, &case.to_string())
+        .await
+        .expect("matches");
+    let first = matches.first().expect("the end user matches the list");
+    (first.id.clone(), report.version_id)
 }
 
 /// A dissent on the case's final advice, taken to stage `at`.

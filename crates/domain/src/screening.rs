@@ -1,0 +1,81 @@
+//! What the licensing process does with screening matches: who may load lists and resolve
+//! matches, and what a resolution says. Matching itself is `probity-screening`'s.
+
+use std::fmt;
+
+use crate::role::Role;
+
+/// Roles that may load a new version of a sanctions or denial list.
+pub const MAY_LOAD_LISTS: &[Role] = &[Role::Policy, Role::Admin];
+/// Roles that may resolve a screening match on a case.
+pub const MAY_RESOLVE_MATCHES: &[Role] = &[Role::Caseworker];
+/// Roles that see list versions and screening runs.
+pub const MAY_SEE_LISTS: &[Role] = &[
+    Role::Caseworker,
+    Role::Adviser,
+    Role::DecisionMaker,
+    Role::Policy,
+    Role::Oversight,
+    Role::Admin,
+];
+
+/// A caseworker's resolution of a possible match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchVerdict {
+    /// The party is the listed person or organisation.
+    TrueMatch,
+    /// The party is someone else who shares a similar name.
+    FalsePositive,
+}
+
+impl MatchVerdict {
+    pub const ALL: [MatchVerdict; 2] = [Self::TrueMatch, Self::FalsePositive];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::TrueMatch => "true_match",
+            Self::FalsePositive => "false_positive",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::TrueMatch => "True match: the party is the listed entry",
+            Self::FalsePositive => "False positive: a different party",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == text)
+    }
+}
+
+impl fmt::Display for MatchVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The status of a stored match, as pages show it.
+pub fn match_status_label(status: &str) -> &'static str {
+    match status {
+        "true_match" => "True match",
+        "false_positive" => "False positive",
+        _ => "Not yet resolved",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_round_trip_and_unknown_is_refused() {
+        for v in MatchVerdict::ALL {
+            assert_eq!(MatchVerdict::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(MatchVerdict::parse("maybe"), None);
+        assert!(!MAY_RESOLVE_MATCHES.contains(&Role::Exporter));
+        assert!(!MAY_LOAD_LISTS.contains(&Role::Caseworker));
+    }
+}

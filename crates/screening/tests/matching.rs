@@ -1,0 +1,258 @@
+//! The matcher's behaviour on the variants a caseworker meets, on small lists written here.
+
+use probity_screening::{
+    EntryKind, EntryName, Index, ListEntry, ListKind, NameKind, PartialDate, Query,
+    DEFAULT_THRESHOLD,
+};
+
+fn entry(id: &str, kind: EntryKind, names: &[(&str, NameKind)]) -> ListEntry {
+    ListEntry {
+        entry_id: id.into(),
+        kind,
+        names: names
+            .iter()
+            .map(|(n, k)| EntryName {
+                name: (*n).into(),
+                kind: *k,
+            })
+            .collect(),
+        dates_of_birth: vec![],
+        countries: vec![],
+        addresses: vec![],
+        programmes: vec![],
+        listed_on: None,
+        remarks: String::new(),
+    }
+}
+
+fn person(id: &str, name: &str) -> ListEntry {
+    entry(id, EntryKind::Individual, &[(name, NameKind::Primary)])
+}
+
+fn index() -> Index {
+    let mut with_dob = person("P-7", "Ali Reza Tavakoli");
+    with_dob.dates_of_birth = vec![PartialDate {
+        year: 1961,
+        month: Some(3),
+        day: None,
+    }];
+    with_dob.countries = vec!["Iran".into()];
+    let people = vec![
+        person("P-1", "Muhammad Husain Qasimi"),
+        person("P-2", "John Smith"),
+        person("P-3", "KIM Yong Chol"),
+        person("P-4", "Yevgeniy Viktorovich Prigozhin"),
+        person("P-5", "Abd al-Rahman Mustafa"),
+        person("P-6", "Smith Peterson"),
+        with_dob,
+        entry(
+            "E-1",
+            EntryKind::Entity,
+            &[
+                ("ROSOBORONEXPORT OJSC", NameKind::Primary),
+                ("Rosoboron Export", NameKind::Alias),
+            ],
+        ),
+        entry(
+            "E-2",
+            EntryKind::Entity,
+            &[
+                ("Banco Nacional de Cuba", NameKind::Primary),
+                ("BNC", NameKind::Alias),
+            ],
+        ),
+    ];
+    // Enough unrelated names that token rarity means something.
+    let filler: Vec<ListEntry> = (0..200)
+        .map(|i| {
+            person(
+                &format!("F-{i}"),
+                &format!("Filler{} Person{}", i % 17, i % 23),
+            )
+        })
+        .collect();
+    Index::build([
+        (ListKind::Un, &people[..]),
+        (ListKind::Other("test".into()), &filler[..]),
+    ])
+}
+
+fn top(index: &Index, name: &str) -> Option<(String, f32, String)> {
+    let q = Query {
+        name,
+        ..Query::default()
+    };
+    index
+        .screen(&q, DEFAULT_THRESHOLD)
+        .into_iter()
+        .next()
+        .map(|m| (m.entry_id, m.score, m.explanation))
+}
+
+fn hits(index: &Index, name: &str, expected: &str) -> String {
+    match top(index, name) {
+        Some((id, score, why)) if id == expected => {
+            assert!(score >= DEFAULT_THRESHOLD, "{name}: {score}");
+            why
+        }
+        other => panic!("{name} should match {expected}, got {other:?}"),
+    }
+}
+
+#[test]
+fn exact_names_in_any_order_score_one() {
+    let index = index();
+    assert_eq!(top(&index, "John Smith").map(|t| t.1), Some(1.0));
+    assert_eq!(top(&index, "SMITH, John").map(|t| t.1), Some(1.0));
+}
+
+#[test]
+fn transliteration_variants_typos_and_initials_match() {
+    let index = index();
+    let why = hits(&index, "Mohammed Hussein Qasimi", "P-1");
+    assert!(
+        why.contains("\"mohammed\" ~ \"muhammad\" (spelling variant)"),
+        "{why}"
+    );
+    let why = hits(&index, "Jonh Smith", "P-2");
+    assert!(why.contains("one letter differs"), "{why}");
+    let why = hits(&index, "J. Smith", "P-2");
+    assert!(why.contains("\"j\" is the initial of \"john\""), "{why}");
+    hits(&index, "Evgeny Prigozhin", "P-4");
+    hits(&index, "Abdul Rahman Mustafa", "P-5");
+    hits(&index, "Abdulrahman Mustafa", "P-5");
+}
+
+#[test]
+fn dropped_middle_names_cost_little() {
+    let index = index();
+    let why = hits(&index, "Yevgeniy Prigozhin", "P-4");
+    assert!(
+        why.contains("\"viktorovich\" (a middle name, counted half)"),
+        "{why}"
+    );
+}
+
+#[test]
+fn original_scripts_meet_their_latin_spelling() {
+    let index = index();
+    hits(&index, "Евгений Викторович Пригожин", "P-4");
+    hits(&index, "محمد حسين قاسمي", "P-1");
+}
+
+#[test]
+fn legal_forms_are_set_aside_and_aliases_named() {
+    let index = index();
+    let why = hits(&index, "Rosoboronexport Ltd", "E-1");
+    assert!(why.contains("\"ojsc\" (legal form)"), "{why}");
+    let why = hits(&index, "Rosoboron-Export LLC", "E-1");
+    assert!(why.contains("matched the entry's alias"), "{why}");
+    hits(&index, "Banko Nacional de Cuba S.A.", "E-2");
+}
+
+#[test]
+fn a_listed_surname_with_another_given_name_is_not_a_match() {
+    let index = index();
+    assert_eq!(top(&index, "Jane Smith"), None);
+    assert_eq!(top(&index, "Peter Smith"), None);
+    assert_eq!(top(&index, "Kim Jong Un"), None);
+    assert_eq!(top(&index, "Mahmoud Qasimi"), None);
+}
+
+#[test]
+fn supporting_evidence_moves_the_score_and_is_explained() {
+    let index = index();
+    let base = Query {
+        name: "Ali Tavakoli",
+        ..Query::default()
+    };
+    let plain = index.screen(&base, 0.0)[0].clone();
+    let agreeing = Query {
+        country: Some("IRAN"),
+        date_of_birth: Some(PartialDate {
+            year: 1961,
+            month: None,
+            day: None,
+        }),
+        ..base.clone()
+    };
+    let up = index.screen(&agreeing, 0.0)[0].clone();
+    assert!(up.score > plain.score, "{} vs {}", up.score, plain.score);
+    assert!(
+        up.explanation.contains("born in 1961"),
+        "{}",
+        up.explanation
+    );
+    assert!(
+        up.explanation.contains("the entry names Iran"),
+        "{}",
+        up.explanation
+    );
+    let disagreeing = Query {
+        kind: Some(EntryKind::Entity),
+        date_of_birth: Some(PartialDate {
+            year: 1985,
+            month: None,
+            day: None,
+        }),
+        ..base
+    };
+    let down = index.screen(&disagreeing, 0.0)[0].clone();
+    assert!(down.score < plain.score);
+    assert!(
+        down.explanation.contains("not 1985"),
+        "{}",
+        down.explanation
+    );
+}
+
+#[test]
+fn empty_and_punctuation_only_queries_match_nothing() {
+    let index = index();
+    assert!(index
+        .screen(
+            &Query {
+                name: "",
+                ..Query::default()
+            },
+            0.0
+        )
+        .is_empty());
+    assert!(index
+        .screen(
+            &Query {
+                name: " .,-' ",
+                ..Query::default()
+            },
+            0.0
+        )
+        .is_empty());
+}
+
+#[test]
+fn one_match_per_entry_best_first_in_the_documented_shape() {
+    let index = index();
+    let found = index.screen(
+        &Query {
+            name: "Smith",
+            ..Query::default()
+        },
+        0.3,
+    );
+    let ids: Vec<&str> = found.iter().map(|m| m.entry_id.as_str()).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(found.windows(2).all(|w| w[0].score >= w[1].score));
+    let json = serde_json::to_value(&found[0]).unwrap();
+    let mut keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["entry_id", "explanation", "list", "matched_name", "score"]
+    );
+    assert_eq!(json["list"], "un");
+}

@@ -1,0 +1,580 @@
+//! Screening parties against sanctions and denial lists: loading list versions, the index
+//! over the current ones, screening a case's parties when it is submitted, re-screening
+//! everything in scope after a list changes, and caseworkers resolving matches.
+//!
+//! The index is built once per set of current list versions (and denials) and kept in
+//! [`ScreeningCache`]; a list load or a new refusal changes the key and the next use rebuilds.
+
+use std::sync::Arc;
+
+use probity_domain::screening::{MatchVerdict, MAY_LOAD_LISTS, MAY_RESOLVE_MATCHES, MAY_SEE_LISTS};
+use probity_screening::{
+    lists, BadLines, EntryKind, EntryName, Index, ListEntry, ListError, ListKind, Match, NameKind,
+    Query, Scratch, SkippedLine, DEFAULT_THRESHOLD,
+};
+use probity_store::screening as store;
+use probity_store::{from_micros, to_micros};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::command::Command;
+use crate::{Ctx, ServiceError, ServiceResult};
+
+pub use store::{ChangeRow, ListVersionRow, MatchRow, RunRow};
+
+/// The index over the current lists, shared by a context's clones.
+#[derive(Default)]
+pub struct ScreeningCache {
+    current: tokio::sync::Mutex<Option<Arc<Loaded>>>,
+}
+
+/// An index and the list versions it was built from.
+pub struct Loaded {
+    key: String,
+    pub index: Index,
+    /// (list name, version id), in the index's list order.
+    pub versions: Vec<(String, String)>,
+}
+
+impl Loaded {
+    fn version_of(&self, list: &str) -> Option<&str> {
+        self.versions
+            .iter()
+            .find(|(l, _)| l == list)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The index over the current versions, rebuilt when a list or the denials changed.
+pub async fn loaded(ctx: &Ctx) -> ServiceResult<Arc<Loaded>> {
+    let versions = store::current_versions(ctx.store.pool()).await?;
+    let (refused, latest) = store::denials_key(ctx.store.pool()).await?;
+    let mut key: String = versions
+        .iter()
+        .map(|v| format!("{}:{};", v.list, v.id))
+        .collect();
+    key.push_str(&format!("denials:{refused}:{latest}"));
+    let mut slot = ctx.screening.current.lock().await;
+    if let Some(current) = slot.as_ref().filter(|l| l.key == key) {
+        return Ok(current.clone());
+    }
+    let denials = store::denials(ctx.store.pool()).await?;
+    let mut lists: Vec<(ListKind, String, Vec<ListEntry>)> = Vec::new();
+    for v in &versions {
+        let kind = ListKind::parse(&v.list).map_err(ServiceError::Internal)?;
+        let rows = store::entries(ctx.store.pool(), &v.id).await?;
+        let entries = rows
+            .iter()
+            .map(|r| serde_json::from_str::<ListEntry>(&r.entry_json))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                ServiceError::Internal(format!("a stored list entry does not read back: {e}"))
+            })?;
+        lists.push((kind, v.id.clone(), entries));
+    }
+    if !denials.is_empty() {
+        lists.push((
+            ListKind::Denials,
+            "denials".into(),
+            denials.iter().map(denial_entry).collect(),
+        ));
+    }
+    let built = crate::auth::off_the_runtime(move || {
+        let index = Index::build(lists.iter().map(|(k, _, e)| (k.clone(), &e[..])));
+        let versions = lists
+            .iter()
+            .map(|(k, v, _)| (k.name().to_owned(), v.clone()))
+            .collect();
+        Loaded {
+            key,
+            index,
+            versions,
+        }
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("could not build the screening index: {e}")))?;
+    let built = Arc::new(built);
+    *slot = Some(built.clone());
+    Ok(built)
+}
+
+fn denial_entry(d: &store::DenialRow) -> ListEntry {
+    ListEntry {
+        entry_id: format!("{} {}", d.reference, d.role),
+        kind: EntryKind::Unknown,
+        names: vec![EntryName {
+            name: d.name.clone(),
+            kind: NameKind::Primary,
+        }],
+        dates_of_birth: vec![],
+        countries: probity_domain::CountryCode::parse(&d.country)
+            .map(|c| vec![c.name().to_owned()])
+            .unwrap_or_default(),
+        addresses: vec![],
+        programmes: vec!["refused licence application".into()],
+        listed_on: None,
+        remarks: format!(
+            "{} of refused application {}",
+            d.role.replace('_', " "),
+            d.reference
+        ),
+    }
+}
+
+/// What loading a list version did.
+#[derive(Debug, Clone)]
+pub struct LoadReport {
+    pub list: String,
+    pub version: i64,
+    pub version_id: String,
+    pub entries: usize,
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub skipped: Vec<SkippedLine>,
+}
+
+impl LoadReport {
+    pub fn summary(&self) -> String {
+        format!(
+            "{} version {}: {} entries ({} added, {} changed, {} removed){}",
+            self.list,
+            self.version,
+            self.entries,
+            self.added,
+            self.changed,
+            self.removed,
+            match self.skipped.len() {
+                0 => String::new(),
+                n => format!("; {n} bad lines skipped"),
+            }
+        )
+    }
+}
+
+/// Parse a list file and store it as the list's next version, with what changed. `actor` is
+/// `None` when loaded from the command line by the operator.
+pub async fn load_list(
+    ctx: &Ctx,
+    actor: Option<&Actor>,
+    kind: ListKind,
+    source: &str,
+    bytes: Vec<u8>,
+    bad: BadLines,
+) -> ServiceResult<LoadReport> {
+    if let Some(actor) = actor {
+        actor.require(MAY_LOAD_LISTS, "load sanctions lists")?;
+    }
+    let parse_kind = kind.clone();
+    let parsed = crate::auth::off_the_runtime(move || lists::parse(&parse_kind, &bytes, bad))
+        .await
+        .map_err(|e| ServiceError::Internal(format!("could not parse a list: {e}")))?
+        .map_err(|e| list_error(&kind, e))?;
+    let list = kind.name().to_owned();
+    let mut cmd = match actor {
+        Some(a) => Command::begin(ctx, a).await?,
+        None => Command::system(ctx).await?,
+    };
+    let previous: Vec<store::FingerprintRow> = match store::current_versions(&mut **cmd)
+        .await?
+        .into_iter()
+        .find(|v| v.list == list)
+    {
+        Some(v) => store::fingerprints(&mut **cmd, &v.id).await?,
+        None => Vec::new(),
+    };
+    let diff = probity_screening::diff::diff(
+        previous
+            .iter()
+            .map(|r| (r.entry_id.as_str(), r.fingerprint.as_str())),
+        &parsed.entries,
+    );
+    let version_id = Uuid::now_v7().to_string();
+    let skipped: String = parsed.skipped.iter().map(|s| format!("{s}\n")).collect();
+    let published = parsed.published.map(|d| d.to_string());
+    let loaded_at = to_micros(cmd.now);
+    let version = store::insert_version(
+        &mut cmd,
+        &store::NewListVersion {
+            id: &version_id,
+            list: &list,
+            source,
+            published: published.as_deref(),
+            file_sha256: &parsed.file_sha256,
+            entry_count: parsed.entries.len() as i64,
+            added: diff.added.len() as i64,
+            changed: diff.changed.len() as i64,
+            removed: diff.removed.len() as i64,
+            skipped: &skipped,
+            loaded_at,
+            loaded_by: actor.map(|a| a.user_id.to_string()).as_deref(),
+        },
+    )
+    .await?;
+    let json: Vec<(String, String)> = parsed
+        .entries
+        .iter()
+        .map(|e| serde_json::to_string(e).map(|j| (e.fingerprint(), j)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ServiceError::Internal(format!("could not store a list entry: {e}")))?;
+    let rows: Vec<store::EntryRow<'_>> = parsed
+        .entries
+        .iter()
+        .zip(&json)
+        .map(|(e, (fp, j))| {
+            (
+                e.entry_id.as_str(),
+                e.primary_name(),
+                fp.as_str(),
+                j.as_str(),
+            )
+        })
+        .collect();
+    store::insert_entries(&mut cmd, &version_id, &rows).await?;
+    let changes: Vec<(&str, &str)> = diff
+        .added
+        .iter()
+        .map(|id| (id.as_str(), "added"))
+        .chain(diff.changed.iter().map(|id| (id.as_str(), "changed")))
+        .chain(diff.removed.iter().map(|id| (id.as_str(), "removed")))
+        .collect();
+    store::insert_changes(&mut cmd, &version_id, &changes).await?;
+    cmd.finish(
+        "screening.list_load",
+        ("screening_list", &version_id),
+        serde_json::json!({
+            "list": list, "version": version, "source": source, "sha256": parsed.file_sha256,
+            "entries": parsed.entries.len(), "added": diff.added.len(),
+            "changed": diff.changed.len(), "removed": diff.removed.len(),
+            "skipped": parsed.skipped.len(),
+        }),
+    )
+    .await?;
+    Ok(LoadReport {
+        list,
+        version,
+        version_id,
+        entries: parsed.entries.len(),
+        added: diff.added.len(),
+        changed: diff.changed.len(),
+        removed: diff.removed.len(),
+        skipped: parsed.skipped,
+    })
+}
+
+/// A list refused, in words for whoever loads it (the whole file is named as the field).
+fn list_error(kind: &ListKind, e: ListError) -> ServiceError {
+    ServiceError::field(
+        "file",
+        format!("the {} list was not loaded: {e}", kind.name()),
+    )
+}
+
+/// Screens names against the current lists (the `probity screen` contract), in input order.
+pub async fn screen_names(
+    ctx: &Ctx,
+    queries: Vec<NameQuery>,
+    threshold: f32,
+) -> ServiceResult<Vec<Vec<Match>>> {
+    let loaded = loaded(ctx).await?;
+    crate::auth::off_the_runtime(move || {
+        let mut scratch = Scratch::default();
+        queries
+            .iter()
+            .map(|q| {
+                loaded
+                    .index
+                    .screen_with(&mut scratch, &q.as_query(), threshold)
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("could not screen: {e}")))
+}
+
+/// One name to screen, with what else is known.
+#[derive(Debug, Clone, Default)]
+pub struct NameQuery {
+    pub name: String,
+    pub kind: Option<EntryKind>,
+    pub country: Option<String>,
+}
+
+impl NameQuery {
+    fn as_query(&self) -> Query<'_> {
+        Query {
+            name: &self.name,
+            kind: self.kind,
+            country: self.country.as_deref(),
+            date_of_birth: None,
+        }
+    }
+}
+
+/// A party's country for matching: its name when the code is known ("IR" → "Iran").
+fn party_query(p: &store::PartyToScreen) -> NameQuery {
+    let country = probity_domain::CountryCode::parse(&p.country)
+        .map(|c| c.name().to_owned())
+        .ok();
+    // Only an end user of type "individual" is known to be a person; other parties may be
+    // either, so the kind is left to the name.
+    let kind = (p.end_user_type.as_deref() == Some("individual")).then_some(EntryKind::Individual);
+    NameQuery {
+        name: p.name.clone(),
+        kind,
+        country,
+    }
+}
+
+/// Screen a case's parties inside the command that submits it, recording every match; returns
+/// how many matches are new.
+pub(crate) async fn screen_case_in_tx(
+    cmd: &mut Command<'_>,
+    loaded: &Loaded,
+    case_id: &str,
+) -> ServiceResult<usize> {
+    if loaded.index.is_empty() {
+        return Ok(0);
+    }
+    let parties = store::parties_of_case(&mut ***cmd, case_id).await?;
+    let mut scratch = Scratch::default();
+    let mut new = 0;
+    let now = to_micros(cmd.now);
+    for p in &parties {
+        let q = party_query(p);
+        for m in loaded
+            .index
+            .screen_with(&mut scratch, &q.as_query(), DEFAULT_THRESHOLD)
+        {
+            new += usize::from(record_match(cmd, loaded, p, &m, now).await?);
+        }
+    }
+    Ok(new)
+}
+
+async fn record_match(
+    cmd: &mut Command<'_>,
+    loaded: &Loaded,
+    p: &store::PartyToScreen,
+    m: &Match,
+    now: i64,
+) -> ServiceResult<bool> {
+    let version_id = loaded.version_of(&m.list).unwrap_or("denials");
+    let id = Uuid::now_v7().to_string();
+    Ok(store::upsert_match(
+        cmd,
+        &store::NewMatch {
+            id: &id,
+            case_id: &p.case_id,
+            party_id: &p.party_id,
+            list: &m.list,
+            version_id,
+            entry_id: &m.entry_id,
+            matched_name: &m.matched_name,
+            score: (m.score * 100.0).round() as i64,
+            explanation: &m.explanation,
+            found_at: now,
+        },
+    )
+    .await?)
+}
+
+/// Progress of a re-screen, told after each chunk: (parties done, parties in all).
+pub type Progress<'a> = &'a mut (dyn FnMut(u64, u64) + Send);
+
+/// What a re-screen found.
+#[derive(Debug, Clone, Default)]
+pub struct RescreenReport {
+    pub run_id: String,
+    pub parties: usize,
+    pub new_matches: usize,
+    /// New matches on parties of licences in force.
+    pub on_licences: usize,
+}
+
+/// Re-screen every party of an open case and of a licence in force against the current lists
+/// (after a list update), in chunks of one transaction each, recording progress in a run.
+pub async fn rescreen_all(
+    ctx: &Ctx,
+    reason: &str,
+    version_id: Option<&str>,
+    progress: Progress<'_>,
+) -> ServiceResult<RescreenReport> {
+    let loaded = loaded(ctx).await?;
+    let parties = store::parties_in_scope(ctx.store.pool()).await?;
+    let total = parties.len() as u64;
+    let run_id = Uuid::now_v7().to_string();
+    {
+        let mut cmd = Command::system(ctx).await?;
+        let now = to_micros(cmd.now);
+        store::insert_run(&mut cmd, &run_id, reason, version_id, now, total as i64).await?;
+        cmd.finish(
+            "screening.rescreen_start",
+            ("screening_run", &run_id),
+            serde_json::json!({"reason": reason, "parties": total}),
+        )
+        .await?;
+    }
+    // Matching is CPU work: done off the async workers, a chunk at a time.
+    let mut report = RescreenReport {
+        run_id: run_id.clone(),
+        parties: parties.len(),
+        ..Default::default()
+    };
+    let parties = Arc::new(parties);
+    for start in (0..parties.len()).step_by(RESCREEN_CHUNK) {
+        let end = (start + RESCREEN_CHUNK).min(parties.len());
+        let (chunk_parties, chunk_loaded) = (parties.clone(), loaded.clone());
+        let found: Vec<(usize, Vec<Match>)> = crate::auth::off_the_runtime(move || {
+            let mut scratch = Scratch::default();
+            (start..end)
+                .filter_map(|i| {
+                    let q = party_query(&chunk_parties[i]);
+                    let m = chunk_loaded.index.screen_with(
+                        &mut scratch,
+                        &q.as_query(),
+                        DEFAULT_THRESHOLD,
+                    );
+                    (!m.is_empty()).then_some((i, m))
+                })
+                .collect()
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("could not screen: {e}")))?;
+        let mut cmd = Command::system(ctx).await?;
+        let now = to_micros(cmd.now);
+        let (mut new, mut on_licences) = (0usize, 0usize);
+        for (i, matches) in &found {
+            let p = &parties[*i];
+            for m in matches {
+                if record_match(&mut cmd, &loaded, p, m, now).await? {
+                    new += 1;
+                    on_licences += usize::from(p.licence_id.is_some());
+                }
+            }
+        }
+        let last = end == parties.len();
+        store::advance_run(
+            &mut cmd,
+            &run_id,
+            (end - start) as i64,
+            new as i64,
+            on_licences as i64,
+            last.then_some(now),
+        )
+        .await?;
+        cmd.finish(
+            "screening.rescreen_chunk",
+            ("screening_run", &run_id),
+            serde_json::json!({"parties": end - start, "new_matches": new, "on_licences": on_licences}),
+        )
+        .await?;
+        report.new_matches += new;
+        report.on_licences += on_licences;
+        progress(end as u64, total);
+    }
+    if parties.is_empty() {
+        let mut cmd = Command::system(ctx).await?;
+        let now = to_micros(cmd.now);
+        store::advance_run(&mut cmd, &run_id, 0, 0, 0, Some(now)).await?;
+        cmd.finish(
+            "screening.rescreen_chunk",
+            ("screening_run", &run_id),
+            serde_json::json!({"parties": 0}),
+        )
+        .await?;
+    }
+    Ok(report)
+}
+
+/// Parties screened per transaction in a re-screen.
+const RESCREEN_CHUNK: usize = 2_000;
+
+/// A case's matches, for those who may see lists.
+pub async fn matches_of_case(
+    ctx: &Ctx,
+    actor: &Actor,
+    case_id: &str,
+) -> ServiceResult<Vec<MatchRow>> {
+    actor.require(MAY_SEE_LISTS, "see screening matches")?;
+    Ok(store::matches_of_case(ctx.store.pool(), case_id).await?)
+}
+
+/// A caseworker resolves a match as a true match or a false positive, with a reason.
+pub async fn resolve(
+    ctx: &Ctx,
+    actor: &Actor,
+    case_id: &str,
+    match_id: &str,
+    verdict: &str,
+    reason: &str,
+) -> ServiceResult<()> {
+    actor.require(MAY_RESOLVE_MATCHES, "resolve screening matches")?;
+    let verdict = MatchVerdict::parse(verdict)
+        .ok_or_else(|| ServiceError::field("verdict", "choose true match or false positive"))?;
+    let reason = crate::parse_text::<probity_domain::Reason>("reason", reason)?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let found = store::find_match(&mut **cmd, match_id)
+        .await?
+        .filter(|m| m.case_id == case_id)
+        .ok_or(ServiceError::NotFound("screening match"))?;
+    let by = actor.user_id.to_string();
+    let now = to_micros(cmd.now);
+    if !store::resolve(
+        &mut cmd,
+        match_id,
+        verdict.as_str(),
+        &by,
+        now,
+        reason.as_str(),
+    )
+    .await?
+    {
+        return Err(ServiceError::Conflict(format!(
+            "this match was already resolved as {} by {}",
+            probity_domain::screening::match_status_label(&found.status).to_lowercase(),
+            found.resolved_by_name.as_deref().unwrap_or("someone else")
+        )));
+    }
+    cmd.finish(
+        "screening.resolve",
+        ("case", &found.case_id),
+        serde_json::json!({
+            "match": match_id, "party": found.party_id, "list": found.list,
+            "entry_id": found.entry_id, "verdict": verdict.as_str(), "reason": reason.as_str(),
+        }),
+    )
+    .await
+}
+
+/// List versions (newest first) and the latest runs, for the lists page.
+pub async fn overview(
+    ctx: &Ctx,
+    actor: &Actor,
+) -> ServiceResult<(Vec<ListVersionRow>, Vec<RunRow>)> {
+    actor.require(MAY_SEE_LISTS, "see sanctions lists")?;
+    Ok((
+        store::versions(ctx.store.pool()).await?,
+        store::runs(ctx.store.pool(), 10).await?,
+    ))
+}
+
+/// One version and what it changed.
+pub async fn version(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+) -> ServiceResult<(ListVersionRow, Vec<ChangeRow>)> {
+    actor.require(MAY_SEE_LISTS, "see sanctions lists")?;
+    let v = store::version(ctx.store.pool(), id)
+        .await?
+        .ok_or(ServiceError::NotFound("list version"))?;
+    let changes = store::changes(ctx.store.pool(), id).await?;
+    Ok((v, changes))
+}
+
+/// When a stored time was, for pages.
+pub fn at(micros: impl std::borrow::Borrow<i64>) -> OffsetDateTime {
+    from_micros(*micros.borrow())
+}
