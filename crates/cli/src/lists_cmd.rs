@@ -129,7 +129,7 @@ pub async fn run(c: ListsCommand) -> Result<ExitCode> {
                 };
                 let r = screening::rescreen_all(
                     &ctx,
-                    "list_update",
+                    probity_service::domain::screening::RescreenReason::ListUpdate,
                     Some(&report.version_id),
                     &mut progress,
                 )
@@ -179,7 +179,8 @@ fn read_queries(input: impl BufRead) -> Result<Vec<NameQuery>> {
         .first()
         .map(|l| l.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let is_csv = header == "name" || header.starts_with("name,");
+    // A header naming a `name` column makes it CSV; its other columns must be known.
+    let is_csv = header.split(',').any(|c| c.trim() == "name");
     if !is_csv {
         return Ok(lines
             .iter()
@@ -204,13 +205,13 @@ fn read_queries(input: impl BufRead) -> Result<Vec<NameQuery>> {
         }
     }
     let at = |name: &str| columns.iter().position(|c| c == name);
-    let (kind_at, country_at) = (at("kind"), at("country"));
+    let (name_at, kind_at, country_at) = (at("name").unwrap_or(0), at("kind"), at("country"));
     let mut out = Vec::new();
     for (i, row) in reader.records().enumerate() {
         let line = i + 2;
         let row =
             row.map_err(|_| anyhow!("line {line}: not a CSV row with {} columns", columns.len()))?;
-        let name = row.get(0).unwrap_or("").trim();
+        let name = row.get(name_at).unwrap_or("").trim();
         if name.is_empty() {
             bail!("line {line}: the name is empty");
         }
@@ -228,10 +229,15 @@ fn read_queries(input: impl BufRead) -> Result<Vec<NameQuery>> {
             .and_then(|c| row.get(c))
             .map(str::trim)
             .filter(|c| !c.is_empty());
+        // A country code ("IR") is matched as the lists write it ("Iran").
+        let country = country.map(|c| match probity_domain::CountryCode::parse(c) {
+            Ok(code) => code.name().to_owned(),
+            Err(_) => c.to_owned(),
+        });
         out.push(NameQuery {
             name: name.to_owned(),
             kind,
-            country: country.map(str::to_owned),
+            country,
         });
     }
     Ok(out)

@@ -104,6 +104,8 @@ pub struct FinaliseContext {
     pub conflict_resolution: Option<String>,
     pub open_questions: usize,
     pub unresolved_screening_matches: usize,
+    /// Parties resolved as true matches on a sanctions list (not Probity's own denials).
+    pub listed_parties: usize,
     pub unanswered_dissents: usize,
 }
 
@@ -116,6 +118,7 @@ pub enum Blocker {
     ConflictUnresolved,
     OpenQuestions { count: usize },
     UnresolvedScreeningMatches { count: usize },
+    GrantToListedParty { count: usize },
     UnansweredDissents { count: usize },
     RefusalWithoutCriteria,
     DepartsFromAdvice { decision: String },
@@ -154,6 +157,12 @@ impl fmt::Display for Blocker {
                 f,
                 "{} not yet resolved",
                 counted(*count, "screening match", "screening matches")
+            ),
+            Self::GrantToListedParty { count } => write!(
+                f,
+                "a licence cannot be granted: {} a true match on a sanctions list; refuse under criterion {}",
+                counted(*count, "party", "parties"),
+                crate::screening::SANCTIONS_CRITERION
             ),
             Self::UnansweredDissents { count } => write!(
                 f,
@@ -204,6 +213,11 @@ pub fn finalise_blockers(
     if ctx.unresolved_screening_matches > 0 {
         blockers.push(Blocker::UnresolvedScreeningMatches {
             count: ctx.unresolved_screening_matches,
+        });
+    }
+    if ctx.listed_parties > 0 && matches!(decision, Decision::Grant { .. }) {
+        blockers.push(Blocker::GrantToListedParty {
+            count: ctx.listed_parties,
         });
     }
     if ctx.unanswered_dissents > 0 {

@@ -24,6 +24,7 @@ fn ready(final_advice: Consolidated) -> FinaliseContext {
         conflict_resolution: None,
         open_questions: 0,
         unresolved_screening_matches: 0,
+        listed_parties: 0,
         unanswered_dissents: 0,
     }
 }
@@ -133,6 +134,13 @@ fn each_blocker_on_its_own() {
             Blocker::UnresolvedScreeningMatches { count: 1 },
         ),
         (
+            "grant to a listed party",
+            |c| c.listed_parties = 1,
+            grant(),
+            REASONS,
+            Blocker::GrantToListedParty { count: 1 },
+        ),
+        (
             "dissents",
             |c| c.unanswered_dissents = 3,
             grant(),
@@ -214,6 +222,7 @@ fn all_blockers_are_reported_together() {
         conflict_resolution: None,
         open_questions: 1,
         unresolved_screening_matches: 2,
+        listed_parties: 1,
         unanswered_dissents: 1,
     };
     let blockers = check_finalise(&ctx, &Decision::Refuse { criteria: vec![] }, "").unwrap_err();
@@ -259,6 +268,10 @@ fn blocker_messages() {
             "3 screening matches are not yet resolved",
         ),
         (
+            Blocker::GrantToListedParty { count: 1 },
+            "a licence cannot be granted: 1 party is a true match on a sanctions list; refuse under criterion 1",
+        ),
+        (
             Blocker::ReasonsTooShort,
             "give reasons of at least 20 characters",
         ),
@@ -298,4 +311,22 @@ fn decision_kinds_parse_from_forms_and_json() {
     );
     let json = serde_json::from_str::<DecisionKind>("\"perhaps\"").unwrap_err();
     assert!(json.to_string().contains("use grant, refuse"), "{json}");
+}
+
+/// A true match on a sanctions list stops a grant, and only a grant: the refusal it calls for,
+/// and "no licence required" (the goods are not controlled), remain open.
+#[test]
+fn a_listed_party_stops_only_a_grant() {
+    let mut ctx = ready(Consolidated::Refuse(vec![code("2c")]));
+    ctx.listed_parties = 2;
+    assert_eq!(check_finalise(&ctx, &refuse(), REASONS), Ok(()));
+    ctx.conflict_resolution = Some(RESOLUTION.into());
+    assert_eq!(
+        check_finalise(&ctx, &grant(), REASONS),
+        Err(vec![Blocker::GrantToListedParty { count: 2 }])
+    );
+    assert_eq!(
+        check_finalise(&ctx, &Decision::NoLicenceRequired, REASONS),
+        Ok(())
+    );
 }

@@ -56,6 +56,46 @@ impl fmt::Display for MatchVerdict {
     }
 }
 
+/// The criterion a refusal for a listed party cites: the UK's international obligations and
+/// commitments, sanctions among them (Strategic Export Licensing Criterion 1).
+pub const SANCTIONS_CRITERION: &str = "1";
+
+/// Probity's own list of parties to refused applications: a true match there informs the
+/// decision but is not a legal bar, unlike a sanctions list.
+pub const DENIALS_LIST: &str = "denials";
+
+/// Whether a true match on `list` bars a grant.
+pub fn bars_grant(list: &str) -> bool {
+    list != DENIALS_LIST
+}
+
+/// The refusal reason offered to the decision-maker for a party resolved as a true match.
+pub fn refusal_reason(party_role: &str, party_name: &str, list: &str, entry_id: &str) -> String {
+    format!(
+        "The {} {party_name} is listed on the {list} list (entry {entry_id}): a licence would \
+         breach the sanctions it is subject to (criterion {SANCTIONS_CRITERION}).",
+        party_role.replace('_', " ")
+    )
+}
+
+/// Why everything in scope is screened again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RescreenReason {
+    /// A new version of a list was loaded.
+    ListUpdate,
+    /// An operator asked for it.
+    Manual,
+}
+
+impl RescreenReason {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ListUpdate => "list_update",
+            Self::Manual => "manual",
+        }
+    }
+}
+
 /// The status of a stored match, as pages show it.
 pub fn match_status_label(status: &str) -> &'static str {
     match status {
@@ -77,5 +117,17 @@ mod tests {
         assert_eq!(MatchVerdict::parse("maybe"), None);
         assert!(!MAY_RESOLVE_MATCHES.contains(&Role::Exporter));
         assert!(!MAY_LOAD_LISTS.contains(&Role::Caseworker));
+    }
+
+    #[test]
+    fn only_sanctions_lists_bar_a_grant() {
+        for list in ["uk-hmt", "un", "ofac-sdn", "eu-consolidated"] {
+            assert!(bars_grant(list), "{list}");
+        }
+        assert!(!bars_grant(DENIALS_LIST));
+        let reason = refusal_reason("end_user", "Korea Mining Co", "un", "KPe.001");
+        assert!(reason
+            .starts_with("The end user Korea Mining Co is listed on the un list (entry KPe.001)"));
+        assert!(reason.ends_with("(criterion 1)."));
     }
 }

@@ -191,6 +191,12 @@ pub async fn finalise(
             &id.to_string(),
         )
         .await? as usize,
+        listed_parties: probity_store::screening::listed_party_count(
+            &mut cmd,
+            &id.to_string(),
+            probity_domain::screening::DENIALS_LIST,
+        )
+        .await? as usize,
         unanswered_dissents: holding.len(),
     };
     // Flags from reviews and embargoes in force, read in this transaction: a grant needs an

@@ -126,6 +126,12 @@ pub async fn decision(
             &id.to_string(),
         )
         .await? as usize,
+        listed_parties: probity_store::screening::listed_party_count(
+            &mut tx,
+            &id.to_string(),
+            probity_domain::screening::DENIALS_LIST,
+        )
+        .await? as usize,
         unanswered_dissents: crate::dissents::holding_up(&mut tx, &id.to_string()).await?,
     };
     if let Err(blockers) = check_finalise(&fctx, &decision, &input.reasons) {

@@ -7,7 +7,9 @@
 
 use std::sync::Arc;
 
-use probity_domain::screening::{MatchVerdict, MAY_LOAD_LISTS, MAY_RESOLVE_MATCHES, MAY_SEE_LISTS};
+use probity_domain::screening::{
+    MatchVerdict, RescreenReason, MAY_LOAD_LISTS, MAY_RESOLVE_MATCHES, MAY_SEE_LISTS,
+};
 use probity_screening::{
     lists, BadLines, EntryKind, EntryName, Index, ListEntry, ListError, ListKind, Match, NameKind,
     Query, Scratch, SkippedLine, DEFAULT_THRESHOLD,
@@ -397,7 +399,7 @@ pub struct RescreenReport {
 /// (after a list update), in chunks of one transaction each, recording progress in a run.
 pub async fn rescreen_all(
     ctx: &Ctx,
-    reason: &str,
+    reason: RescreenReason,
     version_id: Option<&str>,
     progress: Progress<'_>,
 ) -> ServiceResult<RescreenReport> {
@@ -408,11 +410,19 @@ pub async fn rescreen_all(
     {
         let mut cmd = Command::system(ctx).await?;
         let now = to_micros(cmd.now);
-        store::insert_run(&mut cmd, &run_id, reason, version_id, now, total as i64).await?;
+        store::insert_run(
+            &mut cmd,
+            &run_id,
+            reason.as_str(),
+            version_id,
+            now,
+            total as i64,
+        )
+        .await?;
         cmd.finish(
             "screening.rescreen_start",
             ("screening_run", &run_id),
-            serde_json::json!({"reason": reason, "parties": total}),
+            serde_json::json!({"reason": reason.as_str(), "parties": total}),
         )
         .await?;
     }

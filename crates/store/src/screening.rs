@@ -429,6 +429,23 @@ pub async fn unresolved_count(conn: &mut AnyConnection, case_id: &str) -> Result
     .await?)
 }
 
+/// Parties of a case resolved as true matches on any list but `except` (the denials, which
+/// inform a decision without barring it).
+pub async fn listed_party_count(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    except: &str,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(COUNT(DISTINCT party_id) AS BIGINT) FROM screening_matches \
+         WHERE case_id = $1 AND status = 'true_match' AND list <> $2",
+    )
+    .bind(case_id)
+    .bind(except)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// Resolve a match still unresolved; false when it was resolved already (or does not exist).
 pub async fn resolve(
     conn: &mut AnyConnection,

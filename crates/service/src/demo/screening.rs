@@ -47,6 +47,12 @@ pub async fn seed_screening(ctx: &Ctx, dir: &Path) -> ServiceResult<Vec<LoadRepo
         }
     }
     applications::submit_new(ctx, &exporter, &input).await?;
-    rescreen_all(ctx, "list_update", None, &mut |_, _| {}).await?;
+    rescreen_all(
+        ctx,
+        probity_domain::screening::RescreenReason::ListUpdate,
+        None,
+        &mut |_, _| {},
+    )
+    .await?;
     Ok(reports)
 }

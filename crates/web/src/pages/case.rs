@@ -101,6 +101,26 @@ impl CasePage {
         self.screening.iter().any(|m| m.status == "unresolved")
     }
 
+    /// The refusal offered when parties are true matches on a sanctions list: one reason per
+    /// party, in the domain's words (a grant is then refused by the domain anyway).
+    fn offered_refusal(&self) -> Option<String> {
+        let mut reasons: Vec<String> = self
+            .screening
+            .iter()
+            .filter(|m| m.status == "true_match" && probity_domain::screening::bars_grant(&m.list))
+            .map(|m| {
+                probity_domain::screening::refusal_reason(
+                    &m.party_role,
+                    &m.party_name,
+                    &m.list,
+                    &m.entry_id,
+                )
+            })
+            .collect();
+        reasons.dedup();
+        (!reasons.is_empty()).then(|| reasons.join("\n"))
+    }
+
     /// Does the page offer `command`? Exactly what the domain's table allows this viewer now.
     fn can(&self, command: CaseCommand) -> bool {
         self.actions.contains(&command)

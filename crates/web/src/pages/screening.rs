@@ -25,14 +25,16 @@ struct ListsPage {
     runs: Vec<RunRow>,
     may_load: bool,
     errors: Vec<String>,
+    /// The list chosen and the name typed, kept when the upload is refused.
     list: String,
+    name: String,
 }
 
 async fn lists_page(
     state: &AppState,
     user: &CurrentUser,
     errors: Vec<String>,
-    list: String,
+    (list, name): (String, String),
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let (versions, runs) = screening::overview(&state.ctx, &user.actor).await?;
@@ -43,13 +45,21 @@ async fn lists_page(
         may_load: MAY_LOAD_LISTS.contains(&user.actor.role),
         errors,
         list,
+        name,
     })?;
     *resp.status_mut() = status;
     Ok(resp)
 }
 
 pub async fn lists(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
-    lists_page(&state, &user, Vec::new(), String::new(), StatusCode::OK).await
+    lists_page(
+        &state,
+        &user,
+        Vec::new(),
+        Default::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -89,7 +99,7 @@ pub async fn upload(
             &state,
             &form.user,
             errors,
-            f.list.clone(),
+            (f.list.clone(), f.name.clone()),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
@@ -125,9 +135,13 @@ pub async fn upload(
             let ctx = state.ctx.clone();
             let version = report.version_id.clone();
             tokio::spawn(async move {
-                if let Err(e) =
-                    screening::rescreen_all(&ctx, "list_update", Some(&version), &mut |_, _| {})
-                        .await
+                if let Err(e) = screening::rescreen_all(
+                    &ctx,
+                    probity_domain::screening::RescreenReason::ListUpdate,
+                    Some(&version),
+                    &mut |_, _| {},
+                )
+                .await
                 {
                     tracing::error!(error = %e, "re-screening after a list update failed");
                 }

@@ -5,6 +5,7 @@ mod support;
 
 mod evidence_files;
 mod licences_and_reviews;
+mod screening;
 mod sign_in;
 
 use axum::body::Body;

@@ -269,9 +269,14 @@ async fn screened(w: &World, case: CaseId) -> (String, String) {
     )
     .await
     .expect("load a list");
-    screening::rescreen_all(c, "list_update", Some(&report.version_id), &mut |_, _| {})
-        .await
-        .expect("re-screen");
+    screening::rescreen_all(
+        c,
+        probity_domain::screening::RescreenReason::ListUpdate,
+        Some(&report.version_id),
+        &mut |_, _| {},
+    )
+    .await
+    .expect("re-screen");
     let matches = screening::matches_of_case(c, &w.caseworker, &case.to_string())
         .await
         .expect("matches");

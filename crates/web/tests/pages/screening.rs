@@ -1,0 +1,204 @@
+//! Screening on the pages: a policy user uploads a list (a bad file refused naming the line,
+//! nothing loaded; a good one shown with what it added); the re-screen finds the case's end
+//! user; the caseworker sees the match and its explanation and resolves it with a reason;
+//! the decision-maker is offered the refusal a true match calls for.
+use super::*;
+use probity_service::screening;
+
+const LIST: &[u8] = b"id,name,kind,country\nW-1,Ministry of Defence,entity,\n";
+
+/// Wait for the background re-screen the upload started to finish.
+async fn rescreened(app: &TestApp) {
+    for _ in 0..200 {
+        let (_, runs) = screening::overview(&app.world.ctx, &app.world.policy)
+            .await
+            .unwrap();
+        if runs.first().is_some_and(|r| r.finished_at.is_some()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the re-screen did not finish");
+}
+
+#[tokio::test]
+async fn a_list_upload_rescreens_and_the_caseworker_resolves_the_match() {
+    let app = TestApp::sqlite().await;
+    let p = prepare(&app.world, "NO", At::UnderReview).await;
+    let policy = app.login("policy@ecju.test").await;
+    let fields = [("list", "csv"), ("name", "watch")];
+
+    // A file with a row without a name: refused naming the line; nothing loaded.
+    let bad = app
+        .post_multipart(
+            "/screening/lists",
+            Some(&policy),
+            &fields,
+            &[("file", "watch.csv", b"id,name\nW-1,Arms Broker\nW-2,\n")],
+        )
+        .await;
+    bad.assert_status(422);
+    let html = bad.text();
+    assert!(html.contains("line 3"), "{html}");
+    assert!(html.contains("Nothing was loaded."), "{html}");
+    assert!(
+        html.contains(r#"value="watch""#),
+        "the name is kept: {html}"
+    );
+    let (versions, _) = screening::overview(&app.world.ctx, &app.world.policy)
+        .await
+        .unwrap();
+    assert!(versions.is_empty());
+
+    // A caseworker may read the lists but not load one.
+    let caseworker = app.login("caseworker@ecju.test").await;
+    app.get("/screening/lists", Some(&caseworker))
+        .await
+        .assert_status(200);
+    app.post_multipart(
+        "/screening/lists",
+        Some(&caseworker),
+        &fields,
+        &[("file", "watch.csv", LIST)],
+    )
+    .await
+    .assert_status(403);
+
+    let loaded = app
+        .post_multipart(
+            "/screening/lists",
+            Some(&policy),
+            &fields,
+            &[("file", "watch.csv", LIST)],
+        )
+        .await;
+    loaded.assert_status(303);
+    let version = loaded.location().unwrap().to_owned();
+    let page = app.get(&version, Some(&caseworker)).await;
+    page.assert_status(200);
+    assert!(page.text().contains("W-1"), "{}", page.text());
+    rescreened(&app).await;
+
+    // The case page shows the match, why, and the form to resolve it.
+    let case = format!("/cases/{}", p.case);
+    let html = app.get(&case, Some(&caseworker)).await.text();
+    assert!(html.contains("Screening matches"), "{html}");
+    assert!(html.contains("watch entry W-1"), "{html}");
+    assert!(
+        html.contains("The case cannot be decided until every match is resolved."),
+        "{html}"
+    );
+    let m = screening::matches_of_case(&app.world.ctx, &app.world.caseworker, &p.case.to_string())
+        .await
+        .unwrap()
+        .remove(0);
+    let shown = m.explanation.replace('"', "&#34;");
+    assert!(html.contains(&shown), "{shown} in {html}");
+
+    // No reason: refused, nothing resolved.
+    let action = format!("/cases/{}/screening/{}", p.case, m.id);
+    let r = app
+        .post_form(&action, Some(&caseworker), &[("verdict", "true_match")])
+        .await;
+    r.assert_status(422);
+    let done = app
+        .post_form(
+            &action,
+            Some(&caseworker),
+            &[
+                ("verdict", "true_match"),
+                ("reason", "The listed entry is this ministry: same address."),
+            ],
+        )
+        .await;
+    done.assert_status(303);
+    let html = app.get(&case, Some(&caseworker)).await.text();
+    assert!(html.contains("True match"), "{html}");
+    assert!(!html.contains("The case cannot be decided until"), "{html}");
+    // A second resolution is told the first.
+    let again = app
+        .post_form(
+            &action,
+            Some(&caseworker),
+            &[
+                ("verdict", "false_positive"),
+                ("reason", "A different ministry after all, on reflection."),
+            ],
+        )
+        .await;
+    again.assert_status(409);
+    assert!(again.text().contains("already resolved as true match"));
+}
+
+#[tokio::test]
+async fn the_decision_maker_is_offered_the_refusal_a_true_match_calls_for() {
+    let app = TestApp::sqlite().await;
+    let w = &app.world;
+    let p = prepare(w, "NO", At::UnderFinalReview).await;
+    let case = format!("/cases/{}", p.case);
+    let dm = app.login("dm@ecju.test").await;
+    // Without a match, the form starts at a grant with nothing filled in.
+    let html = app.get(&case, Some(&dm)).await.text();
+    assert!(!html.contains(r#"id="listed-parties""#));
+    assert!(html.contains(r#"value="grant" checked"#), "{html}");
+
+    let report = screening::load_list(
+        &w.ctx,
+        Some(&w.policy),
+        probity_screening::ListKind::Other("watch".into()),
+        "watch.csv",
+        LIST.to_vec(),
+        probity_screening::BadLines::Refuse,
+    )
+    .await
+    .unwrap();
+    screening::rescreen_all(
+        &w.ctx,
+        probity_domain::screening::RescreenReason::ListUpdate,
+        Some(&report.version_id),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    let m = screening::matches_of_case(&w.ctx, &w.caseworker, &p.case.to_string())
+        .await
+        .unwrap()
+        .remove(0);
+    screening::resolve(
+        &w.ctx,
+        &w.caseworker,
+        &p.case.to_string(),
+        &m.id,
+        "true_match",
+        "The listed entry is this ministry: same address.",
+    )
+    .await
+    .unwrap();
+
+    let html = app.get(&case, Some(&dm)).await.text();
+    assert!(html.contains(r#"id="listed-parties""#), "{html}");
+    assert!(html.contains(r#"value="refuse" checked"#), "{html}");
+    assert!(html.contains(r#"value="1" checked"#), "{html}");
+    let reason = "The end user Ministry of Defence is listed on the watch list (entry W-1)";
+    assert!(html.contains(reason), "{html}");
+    // A grant posted anyway is refused with the reason.
+    let r = app
+        .post_form(
+            &format!("/cases/{}/finalise", p.case),
+            Some(&dm),
+            &[
+                ("decision", "grant"),
+                (
+                    "reasons",
+                    "Decided on the consolidated advice and the case.",
+                ),
+            ],
+        )
+        .await;
+    assert!(
+        r.text()
+            .contains("a licence cannot be granted: 1 party is a true match"),
+        "{}",
+        r.text()
+    );
+}
