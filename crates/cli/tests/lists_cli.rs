@@ -141,6 +141,7 @@ fn lists_load_from_real_files_and_screen_answers_in_json_lines() {
         &["screen", "--database-url", &db],
         Some("name,kind\nKorea Mining,entity\nSomeone,alien\n"),
     );
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(out.stdout, b"");
     assert!(
         text(&out.stderr).contains("line 3: kind \"alien\""),
