@@ -6,7 +6,7 @@
 //! A query then touches only the names sharing a token with it, instead of every name.
 
 use crate::entry::{EntryKind, ListEntry, ListKind, NameKind, PartialDate};
-use crate::normalise::{normalise, skeleton, SetAside};
+use crate::normalise::{normalise, respell, skeleton, SetAside};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -40,7 +40,7 @@ pub(crate) struct IndexedName {
     pub set_aside: Vec<(String, SetAside)>,
     /// The least the name's side of a score's denominator can be (middle tokens at half).
     pub min_weight: f32,
-    /// Single-letter tokens (initials) in the name.
+    /// Single-letter tokens that may stand for a word of the query (see [`initial_at`]).
     pub initials: u8,
 }
 
@@ -158,10 +158,8 @@ impl Index {
             }
             seen.push(normal.tokens.clone());
             let tokens = normal.tokens.iter().map(|t| self.intern(t)).collect();
-            let initials = normal
-                .tokens
-                .iter()
-                .filter(|t| t.len() == 1)
+            let initials = (0..normal.tokens.len())
+                .filter(|&j| initial_at(entry.kind, &normal.tokens, j))
                 .count()
                 .min(255) as u8;
             self.names.push(IndexedName {
@@ -207,18 +205,23 @@ impl Index {
         }
         for (id, token) in self.vocab.iter().enumerate() {
             let id = id as u32;
-            if token.text.len() >= 3 && token.skeleton.len() >= 2 {
+            // Three-letter names meet on one consonant ("Aly", "Ali"; "Bio", "Beo").
+            if token.text.len() >= 3 && !token.skeleton.is_empty() {
                 self.by_skeleton
                     .entry(token.skeleton.clone())
                     .or_default()
                     .push(id);
             }
             let bytes = token.text.as_bytes();
-            if bytes.len() >= MIN_FUZZY_LEN {
+            // Three-letter tokens are found from four-letter queries one letter longer
+            // ("Alli" → "ali"), never from other three-letter words.
+            if bytes.len() >= MIN_FUZZY_LEN - 1 {
                 self.by_deletion
                     .entry(key(bytes, usize::MAX))
                     .or_default()
                     .push(id);
+            }
+            if bytes.len() >= MIN_FUZZY_LEN {
                 for skip in 0..bytes.len() {
                     let bucket = self.by_deletion.entry(key(bytes, skip)).or_default();
                     if bucket.last() != Some(&id) {
@@ -228,8 +231,15 @@ impl Index {
             }
         }
         for name in &mut self.names {
-            name.min_weight =
-                side_min_weight(name.tokens.iter().map(|&t| self.vocab[t as usize].weight));
+            let weights = name.tokens.iter().map(|&t| {
+                let v = &self.vocab[t as usize];
+                if v.text.len() == 1 {
+                    INITIAL_WEIGHT
+                } else {
+                    v.weight
+                }
+            });
+            name.min_weight = side_min_weight(weights.collect(), &name.tokens);
         }
         self.postings = postings;
     }
@@ -263,14 +273,16 @@ impl Index {
         if token.len() >= 3 {
             let skel = skeleton(token);
             if let Some(ids) = self.by_skeleton.get(skel.as_str()) {
-                let vowelless = written_without_vowels(token);
+                // One consonant is too little to take a vowelless spelling on trust.
+                let long = skel.len() >= 2;
+                let vowelless = long && written_without_vowels(token);
                 for &id in ids {
                     let other = &self.vocab[id as usize];
                     if out.iter().any(|(o, _)| *o == id) {
                         continue;
                     }
                     if vowelless
-                        || written_without_vowels(&other.text)
+                        || (long && written_without_vowels(&other.text))
                         || variant_close(token, &other.text)
                     {
                         out.push((id, How::Variant));
@@ -321,13 +333,14 @@ fn weight_for(names_with_token: usize, total_names: f32) -> f32 {
 }
 
 /// The least one side's weights can add up to in a score's denominator: unmatched middle
-/// tokens (not the first or the last) count half; see `matcher`.
-pub(crate) fn side_min_weight(weights: impl ExactSizeIterator<Item = f32>) -> f32 {
+/// tokens (not the first or the last) and repeated tokens count half; see `matcher`.
+pub(crate) fn side_min_weight<T: PartialEq>(weights: Vec<f32>, tokens: &[T]) -> f32 {
     let len = weights.len();
     weights
+        .into_iter()
         .enumerate()
         .map(|(i, w)| {
-            if is_middle(i, len) {
+            if is_middle(i, len) || repeated(tokens, i) {
                 w * MIDDLE_FACTOR
             } else {
                 w
@@ -336,19 +349,37 @@ pub(crate) fn side_min_weight(weights: impl ExactSizeIterator<Item = f32>) -> f3
         .sum()
 }
 
-/// What an unmatched middle name counts for: names are often given without them.
+/// What an unmatched middle name counts for: names are often given without them. A word
+/// repeated in a name ("Barrera Barrera") counts so too once its twin is matched.
 pub(crate) const MIDDLE_FACTOR: f32 = 0.5;
 
 pub(crate) fn is_middle(position: usize, len: usize) -> bool {
     len >= 3 && position > 0 && position + 1 < len
 }
 
+/// Whether the token at `position` occurs elsewhere in the name too.
+pub(crate) fn repeated<T: PartialEq>(tokens: &[T], position: usize) -> bool {
+    tokens
+        .iter()
+        .enumerate()
+        .any(|(k, t)| k != position && *t == tokens[position])
+}
+
+/// Whether a single-letter token of a listed name may be the initial of a query word: only in
+/// a person's name (or one of unknown kind), and not as its last word ("LYNN S", "SMT-K" are
+/// names of their own, not initials).
+pub(crate) fn initial_at<T: AsRef<str>>(kind: EntryKind, tokens: &[T], position: usize) -> bool {
+    kind != EntryKind::Entity && tokens[position].as_ref().len() == 1 && position + 1 < tokens.len()
+}
+
 /// Same skeleton is not enough on its own: "john" and "jane" share one. The spellings must
 /// also be close — at most a third of the longer apart, and never more than the vowels
 /// could explain.
 fn variant_close(a: &str, b: &str) -> bool {
+    let (a, b) = (respell(a), respell(b));
     let longer = a.len().max(b.len());
-    strsim::damerau_levenshtein(a, b) <= (longer / 3).max(2).min(longer / 2)
+    let allowed = (longer / 3).max(2).min(longer / 2);
+    a.len().abs_diff(b.len()) <= allowed && strsim::damerau_levenshtein(&a, &b) <= allowed
 }
 
 /// Abjad scripts (Arabic, Persian, Hebrew) transliterate without short vowels: "mhmd".
