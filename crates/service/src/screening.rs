@@ -23,7 +23,7 @@ use crate::auth::Actor;
 use crate::command::Command;
 use crate::{Ctx, ServiceError, ServiceResult};
 
-pub use store::{ChangeRow, ListVersionRow, MatchRow, RunRow};
+pub use store::{ChangeRow, ListVersionRow, MatchRow, OpenMatchRow, RunRow};
 
 /// The index over the current lists, shared by a context's clones.
 #[derive(Default)]
@@ -556,6 +556,41 @@ pub async fn resolve(
         }),
     )
     .await
+}
+
+/// One page of the matches waiting for a caseworker.
+#[derive(Debug, Clone)]
+pub struct OpenMatches {
+    pub rows: Vec<OpenMatchRow>,
+    /// Unresolved matches in all, and those on licences in force.
+    pub total: i64,
+    pub on_licences: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+/// Matches still unresolved across every case (licences in force included), best first: the
+/// caseworkers' worklist after a list update.
+pub async fn open_matches(
+    ctx: &Ctx,
+    actor: &Actor,
+    on_licences: bool,
+    page: i64,
+) -> ServiceResult<OpenMatches> {
+    actor.require(MAY_SEE_LISTS, "see screening matches")?;
+    let paging = crate::cases::paging(page, 50)?;
+    let mut tx = ctx.store.begin_read().await?;
+    let (total, on) = store::unresolved_totals(&mut tx).await?;
+    let rows = store::unresolved_matches(&mut *tx, on_licences, paging.per_page(), paging.offset())
+        .await?;
+    let shown = if on_licences { on } else { total };
+    Ok(OpenMatches {
+        rows,
+        total,
+        on_licences: on,
+        page: paging.page(),
+        pages: paging.pages(shown),
+    })
 }
 
 /// List versions (newest first) and the latest runs, for the lists page.

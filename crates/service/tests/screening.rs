@@ -332,6 +332,21 @@ async fn a_list_update_rescreens_open_cases_and_licences(backend: Backend) {
             .unwrap();
         assert_eq!(found.len(), expected, "{case}: {found:?}");
     }
+    // The worklist: both matches, one on a licence in force, named by its number.
+    let all = screening::open_matches(c, &w.caseworker, false, 1)
+        .await
+        .unwrap();
+    assert_eq!((all.total, all.on_licences, all.rows.len()), (2, 1, 2));
+    let on = screening::open_matches(c, &w.caseworker, true, 1)
+        .await
+        .unwrap();
+    assert_eq!(on.rows.len(), 1);
+    assert_eq!(on.rows[0].case_id, licensed.to_string());
+    assert!(on.rows[0].licence_number.is_some());
+    assert!(matches!(
+        screening::open_matches(c, &w.exporter, false, 1).await,
+        Err(ServiceError::Forbidden(_))
+    ));
     // Screening again finds nothing new: a match is recorded once.
     let again = screening::rescreen_all(c, RescreenReason::Manual, None, &mut |_, _| {})
         .await

@@ -412,6 +412,64 @@ pub async fn matches_of_case<'e>(
     Ok(sqlx::query_as(&sql).bind(case_id).fetch_all(ex).await?)
 }
 
+/// A match still waiting for a caseworker, with where it is: the case, and the licence in
+/// force it touches, if any.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenMatchRow {
+    pub id: String,
+    pub case_id: String,
+    pub reference: Option<String>,
+    pub case_status: String,
+    pub licence_id: Option<String>,
+    pub licence_number: Option<String>,
+    pub party_name: String,
+    pub party_role: String,
+    pub list: String,
+    pub entry_id: String,
+    pub matched_name: String,
+    pub score: i64,
+    pub found_at: i64,
+}
+
+const OPEN_MATCHES: &str = "FROM screening_matches m JOIN parties p ON p.id = m.party_id \
+     JOIN cases c ON c.id = m.case_id \
+     LEFT JOIN licences l ON l.case_id = m.case_id AND l.status IN ('issued', 'reinstated') \
+     WHERE m.status = 'unresolved'";
+
+/// Unresolved matches, best score first; only those on licences in force when `on_licences`.
+pub async fn unresolved_matches<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    on_licences: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<OpenMatchRow>, StoreError> {
+    let sql = format!(
+        "SELECT m.id, m.case_id, c.reference, c.status AS case_status, l.id AS licence_id, \
+         l.number AS licence_number, p.name AS party_name, p.role AS party_role, m.list, \
+         m.entry_id, m.matched_name, m.score, m.found_at {OPEN_MATCHES}{} \
+         ORDER BY m.score DESC, m.found_at, m.id LIMIT $1 OFFSET $2",
+        if on_licences {
+            " AND l.id IS NOT NULL"
+        } else {
+            ""
+        }
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(ex)
+        .await?)
+}
+
+/// (unresolved matches, of which on licences in force).
+pub async fn unresolved_totals(conn: &mut AnyConnection) -> Result<(i64, i64), StoreError> {
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN l.id IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT) {OPEN_MATCHES}"
+    );
+    Ok(sqlx::query_as(&sql).fetch_one(conn).await?)
+}
+
 pub async fn find_match<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: &str,

@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
                 .layer(uploads()),
         )
         .route("/screening/lists/{id}", get(screening::version))
+        .route("/screening/matches", get(screening::matches))
         .route("/licences/{id}", get(licences::show))
         .route("/licences/{id}/{action}", post(licences::act))
         .route("/documents/{id}", get(licences::document))

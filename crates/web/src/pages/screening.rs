@@ -2,13 +2,13 @@
 //! re-screens (caseworkers and everyone who decides), a policy user's upload of a new version,
 //! and a caseworker's resolution of a match on the case page.
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use probity_domain::screening::MAY_LOAD_LISTS;
 use probity_domain::CaseId;
 use probity_screening::{BadLines, ListKind};
-use probity_service::screening::{self, ChangeRow, ListVersionRow, RunRow};
+use probity_service::screening::{self, ChangeRow, ListVersionRow, OpenMatches, RunRow};
 use probity_service::ServiceError;
 use serde::Deserialize;
 
@@ -227,4 +227,54 @@ pub async fn resolve(
             None => Err(e.into()),
         },
     }
+}
+
+#[derive(Template)]
+#[template(path = "screening_matches.html")]
+struct MatchesPage {
+    nav: Nav,
+    m: OpenMatches,
+    on_licences: bool,
+}
+
+impl MatchesPage {
+    /// The scope, kept on the pager's links.
+    fn scope_param(&self) -> &'static str {
+        if self.on_licences {
+            "&scope=licences"
+        } else {
+            ""
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MatchesQuery {
+    page: Option<i64>,
+    /// `licences`: only matches on licences in force.
+    scope: Option<String>,
+}
+
+/// Every match waiting for a caseworker, best first; after a list update, those on licences in
+/// force first of all.
+pub async fn matches(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<MatchesQuery>,
+) -> Result<Response, AppError> {
+    let on_licences = match q.scope.as_deref() {
+        None | Some("") | Some("all") => false,
+        Some("licences") => true,
+        Some(_) => {
+            return Err(ServiceError::field("scope", "choose all or licences").into());
+        }
+    };
+    let m =
+        screening::open_matches(&state.ctx, &user.actor, on_licences, q.page.unwrap_or(1)).await?;
+    page(MatchesPage {
+        nav: Nav::for_user(Some(&user)),
+        m,
+        on_licences,
+    })
 }

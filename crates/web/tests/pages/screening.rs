@@ -95,6 +95,22 @@ async fn a_list_upload_rescreens_and_the_caseworker_resolves_the_match() {
     let shown = m.explanation.replace('"', "&#34;");
     assert!(html.contains(&shown), "{shown} in {html}");
 
+    // The worklist of every unresolved match names the case; none is on a licence in force.
+    let list = app.get("/screening/matches", Some(&caseworker)).await;
+    list.assert_status(200);
+    let reference = reference(&app, p.case).await;
+    assert!(list.text().contains(&reference), "{}", list.text());
+    assert!(list
+        .text()
+        .contains("1 match is not yet resolved, 0 of them"));
+    let licensed = app
+        .get("/screening/matches?scope=licences", Some(&caseworker))
+        .await;
+    assert!(licensed.text().contains("Nothing to resolve."));
+    app.get("/screening/matches?scope=everything", Some(&caseworker))
+        .await
+        .assert_status(422);
+
     // No reason: refused, nothing resolved.
     let action = format!("/cases/{}/screening/{}", p.case, m.id);
     let r = app

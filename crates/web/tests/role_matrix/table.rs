@@ -387,6 +387,7 @@ pub fn page_rows() -> Vec<Row> {
         row(GET, "/screening/lists", NO_FIXTURE, LIST_READERS, 200, NOBODY, NONE),
         row(POST, "/screening/lists", NO_FIXTURE, POL | ADM, 422, NOBODY, Form(&[("list", "un")])),
         row(GET, "/screening/lists/{version}", SCREENED, LIST_READERS, 200, NOBODY, NONE),
+        row(GET, "/screening/matches", SCREENED, LIST_READERS, 200, NOBODY, NONE),
         row(POST, "/cases/{case}/screening/{match}", SCREENED, CW, 303, NOBODY, Form(RESOLVE_FORM)),
         row(GET, "/dissents", DISSENTED, DISSENTERS | OVS, 200, NOBODY, NONE),
         row(GET, "/dissents/new", FOR_DECISION, DISSENTERS, 200, NOBODY, NONE),
