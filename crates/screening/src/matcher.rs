@@ -34,6 +34,67 @@ use std::fmt::Write;
 /// flag more negatives.
 pub const DEFAULT_THRESHOLD: f32 = 0.80;
 
+/// Words that name parts of any state, normalised: a listed name made only of these names a
+/// body every country has, told apart by its country alone.
+const STATE_BODY_WORDS: &[&str] = &[
+    "administration",
+    "affairs",
+    "agency",
+    "air",
+    "armed",
+    "army",
+    "authority",
+    "bank",
+    "border",
+    "cabinet",
+    "central",
+    "command",
+    "commission",
+    "committee",
+    "council",
+    "corps",
+    "customs",
+    "defence",
+    "defense",
+    "department",
+    "directorate",
+    "energy",
+    "federal",
+    "finance",
+    "force",
+    "forces",
+    "foreign",
+    "general",
+    "government",
+    "guard",
+    "guards",
+    "headquarters",
+    "industry",
+    "information",
+    "intelligence",
+    "interior",
+    "justice",
+    "military",
+    "ministry",
+    "national",
+    "naval",
+    "navy",
+    "office",
+    "oil",
+    "police",
+    "presidential",
+    "procurement",
+    "public",
+    "security",
+    "service",
+    "services",
+    "special",
+    "staff",
+    "state",
+    "supreme",
+    "trade",
+];
+
 /// At most this many matches are returned per query, best first.
 pub const MAX_MATCHES: usize = 10;
 
@@ -232,6 +293,17 @@ impl Index {
         }
     }
 
+    /// Is every word of the listed name one that names a part of any state (ministry,
+    /// defence, armed forces, central bank...)?
+    fn is_state_body_name(&self, n: u32) -> bool {
+        let name = &self.names[n as usize];
+        !name.tokens.is_empty()
+            && name
+                .tokens
+                .iter()
+                .all(|&t| STATE_BODY_WORDS.contains(&&*self.vocab[t as usize].text))
+    }
+
     fn listed_weight(&self, token: u32) -> f32 {
         let v = &self.vocab[token as usize];
         if v.text.len() == 1 {
@@ -274,6 +346,15 @@ impl Index {
                         notes.push(format!(
                             "the entry names {} (+0.03)",
                             entry.country_names[k]
+                        ));
+                    }
+                    // A state body's name ("Ministry of Defence") is the same in every
+                    // country: in another country it is another body, not a match.
+                    None if entry.kind != EntryKind::Individual && self.is_state_body_name(n) => {
+                        score = 0.0;
+                        notes.push(format!(
+                            "a state body's name, and the entry is of {}, not {country}: another body",
+                            entry.country_names.join(", ")
                         ));
                     }
                     None => {

@@ -425,3 +425,53 @@ fn general_inside_a_company_name_is_a_word_not_a_title() {
     let why = hits(&index, "General Yuri Vladimirovich Lebedev", "T-2");
     assert!(!why.contains("not on the list"), "{why}");
 }
+
+/// A state body's name is the same in every country: the Syrian Ministry of Defence on a list
+/// is not the Israeli or Norwegian one, but it is still found for a party in Syria, or one
+/// whose country is not known; a distinctive name still matches in another country (fronts).
+#[test]
+fn a_state_body_in_another_country_is_another_body() {
+    let mut mod_syria = entry(
+        "S-1",
+        EntryKind::Entity,
+        &[("MINISTRY OF DEFENCE", NameKind::Primary)],
+    );
+    mod_syria.countries = vec!["Syria".into()];
+    let mut komid = entry(
+        "K-1",
+        EntryKind::Entity,
+        &[(
+            "KOREA MINING DEVELOPMENT TRADING CORPORATION",
+            NameKind::Primary,
+        )],
+    );
+    komid.countries = vec!["North Korea".into()];
+    let lists = vec![mod_syria, komid];
+    let index = Index::build([(ListKind::UkHmt, &lists[..])]);
+    let at = |name: &str, country: Option<&str>| {
+        index
+            .screen(
+                &Query {
+                    name,
+                    kind: None,
+                    country,
+                    date_of_birth: None,
+                },
+                DEFAULT_THRESHOLD,
+            )
+            .into_iter()
+            .map(|m| m.entry_id)
+            .collect::<Vec<_>>()
+    };
+    assert!(at("Ministry of Defence", Some("Israel")).is_empty());
+    assert!(at("Ministry of Defense", Some("Norway")).is_empty());
+    assert_eq!(at("Ministry of Defence", Some("Syria")), ["S-1"]);
+    assert_eq!(at("Ministry of Defence", None), ["S-1"]);
+    assert_eq!(
+        at(
+            "Korea Mining Development Trading Corp",
+            Some("United Arab Emirates")
+        ),
+        ["K-1"]
+    );
+}
