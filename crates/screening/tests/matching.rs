@@ -446,7 +446,7 @@ fn a_state_body_in_another_country_is_another_body() {
         )],
     );
     komid.countries = vec!["North Korea".into()];
-    let lists = vec![mod_syria, komid];
+    let lists = [mod_syria, komid];
     let index = Index::build([(ListKind::UkHmt, &lists[..])]);
     let at = |name: &str, country: Option<&str>| {
         index
