@@ -180,23 +180,16 @@ pub async fn finalise(
         .into_iter()
         .filter(|d| d.holds_up_decision)
         .collect();
+    // Read in this transaction, like the dissents: a match found a moment ago counts.
+    let (unresolved_screening_matches, listed_parties) =
+        crate::screening::decision_facts(&mut cmd, &id.to_string()).await?;
     let fctx = FinaliseContext {
         status: case.status,
         final_advice: case.final_advice.clone().unwrap_or(Consolidated::Empty),
         conflict_resolution: resolution.clone(),
         open_questions: open_questions(&mut cmd, id).await?,
-        // Read in this transaction, like the dissents: a match found a moment ago counts.
-        unresolved_screening_matches: probity_store::screening::unresolved_count(
-            &mut cmd,
-            &id.to_string(),
-        )
-        .await? as usize,
-        listed_parties: probity_store::screening::listed_party_count(
-            &mut cmd,
-            &id.to_string(),
-            probity_domain::screening::DENIALS_LIST,
-        )
-        .await? as usize,
+        unresolved_screening_matches,
+        listed_parties,
         unanswered_dissents: holding.len(),
     };
     // Flags from reviews and embargoes in force, read in this transaction: a grant needs an

@@ -116,22 +116,16 @@ pub async fn decision(
     crate::decisions::ensure_advice_as_read(&case, &input.advice_fingerprint)?;
     let final_advice = case.final_advice.clone().unwrap_or(Consolidated::Empty);
     let resolution = Some(input.conflict_resolution.trim().to_string()).filter(|s| !s.is_empty());
+    // Read in this transaction, like the dissents: a match found a moment ago counts.
+    let (unresolved_screening_matches, listed_parties) =
+        crate::screening::decision_facts(&mut tx, &id.to_string()).await?;
     let fctx = FinaliseContext {
         status: case.status,
         final_advice: final_advice.clone(),
         conflict_resolution: resolution,
         open_questions: open_questions(&mut tx, id).await?,
-        unresolved_screening_matches: probity_store::screening::unresolved_count(
-            &mut tx,
-            &id.to_string(),
-        )
-        .await? as usize,
-        listed_parties: probity_store::screening::listed_party_count(
-            &mut tx,
-            &id.to_string(),
-            probity_domain::screening::DENIALS_LIST,
-        )
-        .await? as usize,
+        unresolved_screening_matches,
+        listed_parties,
         unanswered_dissents: crate::dissents::holding_up(&mut tx, &id.to_string()).await?,
     };
     if let Err(blockers) = check_finalise(&fctx, &decision, &input.reasons) {

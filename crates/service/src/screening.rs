@@ -558,6 +558,18 @@ pub async fn resolve(
     .await
 }
 
+/// What screening says about deciding a case, read on the deciding transaction's connection:
+/// (matches not yet resolved, parties resolved as true matches on a sanctions list).
+pub(crate) async fn decision_facts(
+    conn: &mut sqlx::AnyConnection,
+    case_id: &str,
+) -> ServiceResult<(usize, usize)> {
+    let unresolved = store::unresolved_count(conn, case_id).await?;
+    let listed =
+        store::listed_party_count(conn, case_id, probity_domain::screening::DENIALS_LIST).await?;
+    Ok((unresolved as usize, listed as usize))
+}
+
 /// One page of the matches waiting for a caseworker.
 #[derive(Debug, Clone)]
 pub struct OpenMatches {

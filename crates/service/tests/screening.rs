@@ -129,28 +129,37 @@ async fn lists_load_as_versions_and_bad_files_load_nothing(backend: Backend) {
     ));
 }
 
-async fn a_match_holds_the_decision_until_resolved(backend: Backend) {
-    let db = TestDb::new(backend).await;
-    let w = World::new(&db).await;
-    let c = &w.ctx;
+/// The Aerospace Industries Organization listed; a case to `end_user` under final review, and
+/// the matches its submission found.
+async fn listed_and_submitted(
+    w: &World,
+    end_user: &str,
+) -> (
+    probity_service::domain::CaseId,
+    Vec<probity_service::screening::MatchRow>,
+) {
     load(
-        &w,
+        w,
         &["E1,Aerospace Industries Organization,entity,AIO,Iran,IRAN"],
         BadLines::Refuse,
     )
     .await
     .unwrap();
-
-    // A spelling variant is found on submission; an unrelated party is not.
     let case = w
-        .case_for(
-            &to_end_user("Aerospace Industries Organisation"),
-            Stage::UnderFinalReview,
-        )
+        .case_for(&to_end_user(end_user), Stage::UnderFinalReview)
         .await;
-    let found = screening::matches_of_case(c, &w.caseworker, &case.to_string())
+    let found = screening::matches_of_case(&w.ctx, &w.caseworker, &case.to_string())
         .await
         .unwrap();
+    (case, found)
+}
+
+async fn a_match_holds_the_decision_until_resolved(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let w = World::new(&db).await;
+    let c = &w.ctx;
+    // A spelling variant is found on submission.
+    let (case, found) = listed_and_submitted(&w, "Aerospace Industries Organisation").await;
     assert_eq!(found.len(), 1, "{found:?}");
     let m = &found[0];
     assert_eq!(
@@ -252,23 +261,8 @@ async fn a_true_match_stops_a_grant(backend: Backend) {
     let db = TestDb::new(backend).await;
     let w = World::new(&db).await;
     let c = &w.ctx;
-    load(
-        &w,
-        &["E1,Aerospace Industries Organization,entity,AIO,Iran,IRAN"],
-        BadLines::Refuse,
-    )
-    .await
-    .unwrap();
-    let case = w
-        .case_for(
-            &to_end_user("Aerospace Industries Organization"),
-            Stage::UnderFinalReview,
-        )
-        .await;
-    let m = screening::matches_of_case(c, &w.caseworker, &case.to_string())
-        .await
-        .unwrap()
-        .remove(0);
+    let (case, mut found) = listed_and_submitted(&w, "Aerospace Industries Organization").await;
+    let m = found.remove(0);
     screening::resolve(
         c,
         &w.caseworker,
