@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use probity_domain::CriteriaSet;
-use probity_screening::{BadLines, EntryKind, ListKind, DEFAULT_THRESHOLD};
+use probity_screening::{BadLines, ListKind, DEFAULT_THRESHOLD};
 use probity_service::screening::{self, NameQuery};
 use probity_service::{Clock, Ctx};
 
@@ -182,15 +182,14 @@ fn read_queries(input: impl BufRead) -> Result<Vec<NameQuery>> {
     // A header naming a `name` column makes it CSV; its other columns must be known.
     let is_csv = header.split(',').any(|c| c.trim() == "name");
     if !is_csv {
-        return Ok(lines
+        return lines
             .iter()
-            .map(|l| l.trim())
-            .filter(|l| !l.is_empty())
-            .map(|l| NameQuery {
-                name: l.to_owned(),
-                ..NameQuery::default()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                NameQuery::parse(l, None, None).map_err(|e| anyhow!("line {}: {e}", i + 1))
             })
-            .collect());
+            .collect();
     }
     let text = lines.join("\n");
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
@@ -211,34 +210,10 @@ fn read_queries(input: impl BufRead) -> Result<Vec<NameQuery>> {
         let line = i + 2;
         let row =
             row.map_err(|_| anyhow!("line {line}: not a CSV row with {} columns", columns.len()))?;
-        let name = row.get(name_at).unwrap_or("").trim();
-        if name.is_empty() {
-            bail!("line {line}: the name is empty");
-        }
-        let kind = match kind_at
-            .and_then(|k| row.get(k))
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-        {
-            None => None,
-            Some(k) => Some(EntryKind::parse(k).ok_or_else(|| {
-                anyhow!("line {line}: kind {k:?} is not individual, entity, vessel or aircraft")
-            })?),
-        };
-        let country = country_at
-            .and_then(|c| row.get(c))
-            .map(str::trim)
-            .filter(|c| !c.is_empty());
-        // A country code ("IR") is matched as the lists write it ("Iran").
-        let country = country.map(|c| match probity_domain::CountryCode::parse(c) {
-            Ok(code) => code.name().to_owned(),
-            Err(_) => c.to_owned(),
-        });
-        out.push(NameQuery {
-            name: name.to_owned(),
-            kind,
-            country,
-        });
+        let name = row.get(name_at).unwrap_or("");
+        let kind = kind_at.and_then(|k| row.get(k));
+        let country = country_at.and_then(|c| row.get(c));
+        out.push(NameQuery::parse(name, kind, country).map_err(|e| anyhow!("line {line}: {e}"))?);
     }
     Ok(out)
 }

@@ -273,6 +273,34 @@ fn list_error(kind: &ListKind, e: ListError) -> ServiceError {
     )
 }
 
+/// The longest name screened (a party name's own limit is shorter).
+pub const MAX_NAME_CHARS: usize = 500;
+/// The most names one API request screens.
+pub const MAX_NAMES_PER_REQUEST: usize = 1_000;
+
+/// Staff screen names of their own (the API's `POST /screen`), in input order.
+pub async fn screen_for(
+    ctx: &Ctx,
+    actor: &Actor,
+    queries: Vec<NameQuery>,
+    threshold: f32,
+) -> ServiceResult<Vec<Vec<Match>>> {
+    actor.require(MAY_SEE_LISTS, "screen names")?;
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(ServiceError::field(
+            "threshold",
+            "give a number from 0 to 1, such as 0.8",
+        ));
+    }
+    if queries.is_empty() || queries.len() > MAX_NAMES_PER_REQUEST {
+        return Err(ServiceError::field(
+            "names",
+            format!("give from 1 to {MAX_NAMES_PER_REQUEST} names"),
+        ));
+    }
+    screen_names(ctx, queries, threshold).await
+}
+
 /// Screens names against the current lists (the `probity screen` contract), in input order.
 pub async fn screen_names(
     ctx: &Ctx,
@@ -304,6 +332,41 @@ pub struct NameQuery {
 }
 
 impl NameQuery {
+    /// A name as a caller gives it: `kind` a word (individual, entity, vessel, aircraft;
+    /// empty for not known), `country` a name or an ISO code ("IR" is matched as "Iran").
+    pub fn parse(name: &str, kind: Option<&str>, country: Option<&str>) -> Result<Self, String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("the name is empty".into());
+        }
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(format!("a name is at most {MAX_NAME_CHARS} characters"));
+        }
+        let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
+            None => None,
+            Some(k) => match EntryKind::parse(k) {
+                Some(EntryKind::Unknown) => None,
+                Some(kind) => Some(kind),
+                None => {
+                    return Err(format!(
+                        "kind {k:?} is not individual, entity, vessel or aircraft"
+                    ))
+                }
+            },
+        };
+        let country = country.map(str::trim).filter(|c| !c.is_empty()).map(|c| {
+            match probity_domain::CountryCode::parse(c) {
+                Ok(code) => code.name().to_owned(),
+                Err(_) => c.to_owned(),
+            }
+        });
+        Ok(NameQuery {
+            name: name.to_owned(),
+            kind,
+            country,
+        })
+    }
+
     fn as_query(&self) -> Query<'_> {
         Query {
             name: &self.name,

@@ -3,6 +3,7 @@
 mod dissents;
 mod openapi;
 mod reviews;
+mod screening;
 mod tokens;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .merge(reviews::router())
         .merge(dissents::router())
+        .merge(screening::router())
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
 

@@ -251,6 +251,34 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
         false,
     ),
     (
+        "post",
+        "/screen",
+        "Screen up to 1,000 names against the current sanctions lists and Probity's denials (staff): {threshold, results: [{query, matches: [{list, entry_id, matched_name, score, explanation}]}]} in input order, as `probity screen` (docs/screening.md); every bad name is named (names[i]) and nothing is screened",
+        Some("ScreenRequest"),
+        true,
+    ),
+    (
+        "get",
+        "/screening/lists",
+        "The loaded versions of every list (source, SHA-256, entries, what each added, changed and removed) and the latest re-screens with their progress (staff)",
+        None,
+        true,
+    ),
+    (
+        "get",
+        "/cases/{id}/screening",
+        "A case's screening matches, with their explanation and resolution (staff)",
+        None,
+        true,
+    ),
+    (
+        "post",
+        "/cases/{id}/screening/{mid}",
+        "Resolve a match as a true match or a false positive, with a reason (caseworkers); 409 when it was resolved already",
+        Some("MatchResolution"),
+        true,
+    ),
+    (
         "get",
         "/dissents",
         "The dissents the caller filed or must answer (oversight: and every escalated one)",
@@ -369,6 +397,15 @@ fn schemas() -> Value {
                 "number": { "type": "integer" }, "verdict": { "type": "string", "enum": ["accepted", "partly_accepted", "not_accepted"] },
                 "reasons": { "type": "string", "description": "40 to 5000 characters, citing one of the dissent's criteria or the evidence" } } } },
             "action": { "type": "string", "enum": ["decision_changed", "advice_or_assessment_updated", "no_change"] } } },
+        "ScreenRequest": { "type": "object", "required": ["names"], "properties": {
+            "names": { "type": "array", "minItems": 1, "maxItems": 1000, "items": { "type": "object", "required": ["name"], "properties": {
+                "name": { "type": "string", "maxLength": 500 },
+                "kind": { "type": "string", "enum": ["individual", "entity", "vessel", "aircraft"] },
+                "country": { "type": "string", "description": "A country name, or an ISO 3166-1 alpha-2 code" } } } },
+            "threshold": { "type": "number", "minimum": 0, "maximum": 1, "default": 0.8 } } },
+        "MatchResolution": { "type": "object", "required": ["verdict", "reason"], "properties": {
+            "verdict": { "type": "string", "enum": ["true_match", "false_positive"] },
+            "reason": { "type": "string", "description": "What was checked: 20 to 5000 characters" } } },
         "DissentStatement": { "type": "object", "required": ["statement"], "properties": { "statement": { "type": "string" } } },
         "DissentFinding": { "type": "object", "required": ["outcome", "finding"], "properties": {
             "outcome": { "type": "string", "enum": ["upheld", "not_upheld"] }, "finding": { "type": "string" }, "retake": { "type": "boolean" } } },

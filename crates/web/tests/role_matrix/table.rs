@@ -117,6 +117,9 @@ pub const DISSENTED: Option<At> = Some(At::Dissented);
 pub const SCREENED: Option<At> = Some(At::Screened);
 /// Staff who see sanctions lists and screening runs (the domain's `MAY_SEE_LISTS`).
 pub const LIST_READERS: u16 = CW | ADV | ADV_OUT | DM | POL | OVS | ADM;
+pub const SCREEN_JSON: &str =
+    r#"{"names":[{"name":"Ministry of Defence","kind":"entity","country":"NO"}]}"#;
+pub const RESOLVE_JSON: &str = r#"{"verdict":"false_positive","reason":"A different ministry: the listed entry's address and registration differ."}"#;
 pub const RESOLVE_FORM: &[(&str, &str)] = &[
     ("verdict", "false_positive"),
     (
@@ -467,6 +470,10 @@ pub fn api_rows() -> Vec<Row> {
         row(GET, "/api/v1/reviews/{review}/items", REVIEWED, REVIEW_STAFF, 200, NOBODY, NONE),
         row(POST, "/api/v1/reviews/{review}/outcomes", REVIEWED, CW | DM, 200, NOBODY, Json(OUTCOME_JSON)),
         row(POST, "/api/v1/reviews/{review}/close", REVIEW_DECIDED, POL, 200, NOBODY, Json(CLOSE_JSON)),
+        row(POST, "/api/v1/screen", NO_FIXTURE, LIST_READERS, 200, NOBODY, Json(SCREEN_JSON)),
+        row(GET, "/api/v1/screening/lists", NO_FIXTURE, LIST_READERS, 200, NOBODY, NONE),
+        row(GET, "/api/v1/cases/{case}/screening", SCREENED, LIST_READERS, 200, NOBODY, NONE),
+        row(POST, "/api/v1/cases/{case}/screening/{match}", SCREENED, CW, 200, NOBODY, Json(RESOLVE_JSON)),
         row(GET, "/api/v1/dissents", DISSENTED, DISSENTERS | OVS, 200, NOBODY, NONE),
         row(POST, "/api/v1/dissents", FOR_DECISION, CASE_DISSENTERS, 200, ADV_OUT, Json(DISSENT_JSON)),
         row(GET, "/api/v1/dissents/{dissent}", DISSENTED, ADV | DM | OVS, 200, NOT_DISSENT_PARTIES, NONE),

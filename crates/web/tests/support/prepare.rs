@@ -163,6 +163,10 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
     if done(At::FinalAdvice) {
         return p;
     }
+    // As a caseworker would: every screening match (a list loaded by another fixture, or
+    // the denial of an earlier refused fixture, names the same parties) is resolved before
+    // the case goes for decision.
+    resolve_matches(w, id).await;
     decisions::submit_for_decision(c, &w.caseworker, id)
         .await
         .expect("submit for decision");
@@ -189,9 +193,6 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
         countersign: at == At::AwaitingCountersign,
         ..Default::default()
     };
-    // As a caseworker would: every screening match (a list loaded by another fixture, or
-    // the denial of an earlier refused fixture, names the same parties) is resolved first.
-    resolve_matches(w, id).await;
     let decider = if at == At::AwaitingCountersign {
         &w.second_decision_maker
     } else {
