@@ -23,6 +23,25 @@ struct LicencePage {
     events: Vec<LicenceEvent>,
     actions: Vec<(&'static str, &'static str, bool)>,
     errors: Vec<String>,
+    /// Screening matches on the licence's parties (for staff who see lists).
+    screening: Vec<probity_service::screening::MatchRow>,
+}
+
+impl LicencePage {
+    /// Matches still waiting for a caseworker, and those resolved as true on a sanctions list.
+    fn screening_counts(&self) -> (usize, usize) {
+        let unresolved = self
+            .screening
+            .iter()
+            .filter(|m| m.status == "unresolved")
+            .count();
+        let listed = self
+            .screening
+            .iter()
+            .filter(|m| m.status == "true_match" && probity_domain::screening::bars_grant(&m.list))
+            .count();
+        (unresolved, listed)
+    }
 }
 
 /// The lifecycle actions offered: the domain's `available_licence_actions` for the actor's
@@ -54,7 +73,14 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let (licence, events) = licences::get(&state.ctx, &user.actor, id).await?;
+    let screening = if probity_domain::screening::MAY_SEE_LISTS.contains(&user.actor.role) {
+        probity_service::screening::matches_of_case(&state.ctx, &user.actor, &licence.case_id)
+            .await?
+    } else {
+        Vec::new()
+    };
     let mut resp = page(LicencePage {
+        screening,
         nav: Nav::for_user(Some(user)),
         actions: actions_for(user.actor.role, &licence),
         licence,

@@ -218,3 +218,62 @@ async fn the_decision_maker_is_offered_the_refusal_a_true_match_calls_for() {
         r.text()
     );
 }
+
+/// A list update that names a licensed party: the licence shows up on the worklist's tab of
+/// licences in force, its page says a match is waiting, and once the caseworker finds it a
+/// true match, the page tells the decision-maker to suspend or revoke it.
+#[tokio::test]
+async fn a_match_on_a_licence_in_force_is_worked_from_the_licence() {
+    let app = TestApp::sqlite().await;
+    let w = &app.world;
+    let p = prepare(w, "NO", At::Granted).await;
+    let licence = format!("/licences/{}", p.licence.unwrap());
+    let dm = app.login("dm@ecju.test").await;
+    let html = app.get(&licence, Some(&dm)).await.text();
+    assert!(!html.contains("screening-pending") && !html.contains("listed-party"));
+
+    let report = screening::load_list(
+        &w.ctx,
+        Some(&w.policy),
+        probity_screening::ListKind::Other("watch".into()),
+        "watch.csv",
+        LIST.to_vec(),
+        probity_screening::BadLines::Refuse,
+    )
+    .await
+    .unwrap();
+    screening::rescreen_all(
+        &w.ctx,
+        probity_domain::screening::RescreenReason::ListUpdate,
+        Some(&report.version_id),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    let caseworker = app.login("caseworker@ecju.test").await;
+    let tab = app
+        .get("/screening/matches?scope=licences", Some(&caseworker))
+        .await
+        .text();
+    assert!(tab.contains(&format!(r#"<a href="{licence}">"#)), "{tab}");
+    let html = app.get(&licence, Some(&dm)).await.text();
+    assert!(html.contains("1 screening match is waiting"), "{html}");
+
+    let m = screening::matches_of_case(&w.ctx, &w.caseworker, &p.case.to_string())
+        .await
+        .unwrap()
+        .remove(0);
+    screening::resolve(
+        &w.ctx,
+        &w.caseworker,
+        &p.case.to_string(),
+        &m.id,
+        "true_match",
+        "The listed entry is this ministry: same address.",
+    )
+    .await
+    .unwrap();
+    let html = app.get(&licence, Some(&dm)).await.text();
+    assert!(html.contains(r#"id="listed-party""#), "{html}");
+    assert!(html.contains("Suspend or revoke it below"), "{html}");
+}
