@@ -60,8 +60,8 @@ pub struct ScreenArgs {
     /// Report matches scoring at least this (0 to 1).
     #[arg(long, default_value_t = DEFAULT_THRESHOLD, value_parser = threshold)]
     threshold: f32,
-    /// One name per line, or CSV with a header `name[,kind][,country]`; `-` or nothing for
-    /// standard input.
+    /// One name per line, or CSV with a header `name[,kind][,country][,address]`; `-` or
+    /// nothing for standard input.
     file: Option<PathBuf>,
 }
 
@@ -187,7 +187,7 @@ fn read_queries(input: impl BufRead) -> Result<Vec<NameQuery>> {
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
-                NameQuery::parse(l, None, None).map_err(|e| anyhow!("line {}: {e}", i + 1))
+                NameQuery::parse(l, None, None, None).map_err(|e| anyhow!("line {}: {e}", i + 1))
             })
             .collect();
     }
@@ -199,12 +199,17 @@ fn read_queries(input: impl BufRead) -> Result<Vec<NameQuery>> {
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     for c in &columns {
-        if !matches!(c.as_str(), "name" | "kind" | "country") {
-            bail!("line 1: unknown column {c:?}: the header is name[,kind][,country]");
+        if !matches!(c.as_str(), "name" | "kind" | "country" | "address") {
+            bail!("line 1: unknown column {c:?}: the header is name[,kind][,country][,address]");
         }
     }
     let at = |name: &str| columns.iter().position(|c| c == name);
-    let (name_at, kind_at, country_at) = (at("name").unwrap_or(0), at("kind"), at("country"));
+    let (name_at, kind_at, country_at, address_at) = (
+        at("name").unwrap_or(0),
+        at("kind"),
+        at("country"),
+        at("address"),
+    );
     let mut out = Vec::new();
     for (i, row) in reader.records().enumerate() {
         let line = i + 2;
@@ -213,7 +218,11 @@ fn read_queries(input: impl BufRead) -> Result<Vec<NameQuery>> {
         let name = row.get(name_at).unwrap_or("");
         let kind = kind_at.and_then(|k| row.get(k));
         let country = country_at.and_then(|c| row.get(c));
-        out.push(NameQuery::parse(name, kind, country).map_err(|e| anyhow!("line {line}: {e}"))?);
+        let address = address_at.and_then(|a| row.get(a));
+        out.push(
+            NameQuery::parse(name, kind, country, address)
+                .map_err(|e| anyhow!("line {line}: {e}"))?,
+        );
     }
     Ok(out)
 }

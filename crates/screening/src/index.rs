@@ -29,6 +29,8 @@ pub(crate) struct IndexedEntry {
     pub countries: Vec<String>,
     /// Countries as the source gives them, for explanations.
     pub country_names: Vec<String>,
+    /// The words of its addresses that place it (`evidence::place_words`).
+    pub address_words: Vec<Box<str>>,
 }
 
 #[derive(Debug)]
@@ -148,6 +150,16 @@ impl Index {
             dates_of_birth: entry.dates_of_birth.clone(),
             countries: entry.countries.iter().map(|c| country_key(c)).collect(),
             country_names: entry.countries.clone(),
+            address_words: {
+                let mut words: Vec<Box<str>> = entry
+                    .addresses
+                    .iter()
+                    .flat_map(|a| crate::evidence::place_words(a))
+                    .collect();
+                words.sort();
+                words.dedup();
+                words
+            },
         });
         let mut seen: Vec<Vec<String>> = Vec::new();
         for name in &entry.names {

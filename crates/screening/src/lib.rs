@@ -10,11 +10,12 @@
 //! * [`normalise`]: case, punctuation, diacritics, legal forms, honorifics, transliteration of
 //!   other scripts to Latin, and the phonetic keys that make spelling variants meet.
 //! * [`index`] and [`matcher`]: a candidate index over every listed name and the scorer that
-//!   explains each match.
+//!   explains each match, with supporting evidence (kind, country, date of birth, address).
 
 pub mod diff;
 pub mod entry;
 pub mod error;
+mod evidence;
 pub mod index;
 pub mod lists;
 pub mod matcher;

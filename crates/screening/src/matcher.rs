@@ -21,8 +21,7 @@
 
 use crate::entry::{EntryKind, ListKind, NameKind, PartialDate};
 use crate::index::{
-    country_key, how_sim, initial_at, is_middle, repeated, How, Index, INITIAL_WEIGHT,
-    MIDDLE_FACTOR,
+    how_sim, initial_at, is_middle, repeated, How, Index, INITIAL_WEIGHT, MIDDLE_FACTOR,
 };
 use crate::normalise::{is_misspelt_legal_form, normalise, NormalName, SetAside};
 use serde::Serialize;
@@ -33,67 +32,6 @@ use std::fmt::Write;
 /// and 99): recall stays within 0.1 point of its best down to 0.72, while lower thresholds
 /// flag more negatives.
 pub const DEFAULT_THRESHOLD: f32 = 0.80;
-
-/// Words that name parts of any state, normalised: a listed name made only of these names a
-/// body every country has, told apart by its country alone.
-const STATE_BODY_WORDS: &[&str] = &[
-    "administration",
-    "affairs",
-    "agency",
-    "air",
-    "armed",
-    "army",
-    "authority",
-    "bank",
-    "border",
-    "cabinet",
-    "central",
-    "command",
-    "commission",
-    "committee",
-    "council",
-    "corps",
-    "customs",
-    "defence",
-    "defense",
-    "department",
-    "directorate",
-    "energy",
-    "federal",
-    "finance",
-    "force",
-    "forces",
-    "foreign",
-    "general",
-    "government",
-    "guard",
-    "guards",
-    "headquarters",
-    "industry",
-    "information",
-    "intelligence",
-    "interior",
-    "justice",
-    "military",
-    "ministry",
-    "national",
-    "naval",
-    "navy",
-    "office",
-    "oil",
-    "police",
-    "presidential",
-    "procurement",
-    "public",
-    "security",
-    "service",
-    "services",
-    "special",
-    "staff",
-    "state",
-    "supreme",
-    "trade",
-];
 
 /// At most this many matches are returned per query, best first.
 pub const MAX_MATCHES: usize = 10;
@@ -106,6 +44,8 @@ pub struct Query<'a> {
     /// A country name or ISO code as the caller has it; compared with the entry's countries.
     pub country: Option<&'a str>,
     pub date_of_birth: Option<PartialDate>,
+    /// The party's address as given; place names in common with the entry's raise the score.
+    pub address: Option<&'a str>,
 }
 
 /// One listed entry the query may be.
@@ -133,7 +73,7 @@ pub struct Scratch {
 }
 
 /// Largest evidence bonus, so pruning never drops a name the bonus would lift.
-const MAX_BONUS: f32 = 0.08;
+const MAX_BONUS: f32 = 0.08 + crate::evidence::ADDRESS_BONUS;
 
 /// The most one initial can add to a score's numerator: its similarity times an initial's
 /// weight and the heaviest full token's.
@@ -293,17 +233,6 @@ impl Index {
         }
     }
 
-    /// Is every word of the listed name one that names a part of any state (ministry,
-    /// defence, armed forces, central bank...)?
-    fn is_state_body_name(&self, n: u32) -> bool {
-        let name = &self.names[n as usize];
-        !name.tokens.is_empty()
-            && name
-                .tokens
-                .iter()
-                .all(|&t| STATE_BODY_WORDS.contains(&&*self.vocab[t as usize].text))
-    }
-
     fn listed_weight(&self, token: u32) -> f32 {
         let v = &self.vocab[token as usize];
         if v.text.len() == 1 {
@@ -311,84 +240,6 @@ impl Index {
         } else {
             v.weight
         }
-    }
-
-    /// The score after supporting evidence, and what moved it.
-    fn with_evidence(&self, scored: &Scored, n: u32, query: &Query<'_>) -> (f32, Vec<String>) {
-        let name = &self.names[n as usize];
-        let entry = &self.entries[name.entry as usize];
-        let mut score = scored.score;
-        let mut notes = Vec::new();
-        if name.kind == NameKind::WeakAlias {
-            score *= 0.95;
-            notes.push("the list marks this alias as weak (−5%)".to_owned());
-        }
-        if let Some(kind) = query.kind {
-            let known = |k: EntryKind| k != EntryKind::Unknown;
-            if known(kind) && known(entry.kind) && kind != entry.kind {
-                score -= 0.10;
-                notes.push(format!(
-                    "the party is of kind {} but the entry of kind {} (−0.10)",
-                    kind.as_str(),
-                    entry.kind.as_str()
-                ));
-            }
-        }
-        if let Some(country) = query.country.filter(|c| !c.trim().is_empty()) {
-            if !entry.countries.is_empty() {
-                let wanted = country_key(country);
-                let hit = entry.countries.iter().position(|c| {
-                    c == &wanted || c.contains(&wanted) || wanted.contains(c.as_str())
-                });
-                match hit {
-                    Some(k) => {
-                        score += 0.03;
-                        notes.push(format!(
-                            "the entry names {} (+0.03)",
-                            entry.country_names[k]
-                        ));
-                    }
-                    // A state body's name ("Ministry of Defence") is the same in every
-                    // country: in another country it is another body, not a match.
-                    None if entry.kind != EntryKind::Individual && self.is_state_body_name(n) => {
-                        score = 0.0;
-                        notes.push(format!(
-                            "a state body's name, and the entry is of {}, not {country}: another body",
-                            entry.country_names.join(", ")
-                        ));
-                    }
-                    None => {
-                        score -= 0.05;
-                        notes.push(format!(
-                            "the entry names {}, not {country} (−0.05)",
-                            entry.country_names.join(", ")
-                        ));
-                    }
-                }
-            }
-        }
-        if let Some(dob) = query.date_of_birth {
-            if !entry.dates_of_birth.is_empty() {
-                let close = entry
-                    .dates_of_birth
-                    .iter()
-                    .any(|d| d.year.abs_diff(dob.year) <= 1);
-                if entry.dates_of_birth.iter().any(|d| d.year == dob.year) {
-                    score += 0.05;
-                    notes.push(format!("born in {} like the entry (+0.05)", dob.year));
-                } else if !close {
-                    score -= 0.10;
-                    let listed: Vec<String> =
-                        entry.dates_of_birth.iter().map(|d| d.to_string()).collect();
-                    notes.push(format!(
-                        "the entry was born {}, not {} (−0.10)",
-                        listed.join(" or "),
-                        dob.year
-                    ));
-                }
-            }
-        }
-        (score.clamp(0.0, 1.0), notes)
     }
 
     fn to_match(
@@ -510,9 +361,9 @@ fn halved<T: PartialEq>(tokens: &[T], used: &[bool], position: usize) -> bool {
 }
 
 #[derive(Debug)]
-struct Scored {
+pub(crate) struct Scored {
     name: u32,
-    score: f32,
+    pub(crate) score: f32,
     /// (query token, listed token, how), in query order.
     matched: Vec<(usize, usize, How)>,
     q_used: Vec<bool>,

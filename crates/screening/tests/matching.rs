@@ -453,9 +453,8 @@ fn a_state_body_in_another_country_is_another_body() {
             .screen(
                 &Query {
                     name,
-                    kind: None,
                     country,
-                    date_of_birth: None,
+                    ..Query::default()
                 },
                 DEFAULT_THRESHOLD,
             )
@@ -473,5 +472,52 @@ fn a_state_body_in_another_country_is_another_body() {
             Some("United Arab Emirates")
         ),
         ["K-1"]
+    );
+}
+
+/// An address naming the same place as the entry's raises the score a little, and says so;
+/// one that names another place takes nothing away (addresses on lists are often old).
+#[test]
+fn an_address_in_common_is_supporting_evidence() {
+    let mut komid = entry(
+        "K-1",
+        EntryKind::Entity,
+        &[(
+            "KOREA MINING DEVELOPMENT TRADING CORPORATION",
+            NameKind::Primary,
+        )],
+    );
+    komid.addresses = vec!["Central District, Pyongyang".into()];
+    let lists = [komid];
+    let index = Index::build([(ListKind::Un, &lists[..])]);
+    let best = |address: Option<&str>| {
+        index
+            .screen(
+                &Query {
+                    name: "Korea Minning Developement Trading",
+                    address,
+                    ..Query::default()
+                },
+                DEFAULT_THRESHOLD,
+            )
+            .remove(0)
+    };
+    let none = best(None);
+    let same = best(Some("Sosong-guyok, Pyongyang"));
+    let other = best(Some("Office 1204, Al Maktoum Road, Deira, Dubai"));
+    assert!(same.score > none.score, "{same:?} {none:?}");
+    assert!(
+        same.explanation
+            .contains("the entry's address also names pyongyang"),
+        "{}",
+        same.explanation
+    );
+    assert_eq!(other.score, none.score);
+    // "District" places nothing: every address has districts.
+    let generic = best(Some("Central District, Dubai"));
+    assert!(
+        generic.explanation.contains("names central") && !generic.explanation.contains("district"),
+        "{}",
+        generic.explanation
     );
 }

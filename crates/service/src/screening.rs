@@ -329,12 +329,18 @@ pub struct NameQuery {
     pub name: String,
     pub kind: Option<EntryKind>,
     pub country: Option<String>,
+    pub address: Option<String>,
 }
 
 impl NameQuery {
     /// A name as a caller gives it: `kind` a word (individual, entity, vessel, aircraft;
     /// empty for not known), `country` a name or an ISO code ("IR" is matched as "Iran").
-    pub fn parse(name: &str, kind: Option<&str>, country: Option<&str>) -> Result<Self, String> {
+    pub fn parse(
+        name: &str,
+        kind: Option<&str>,
+        country: Option<&str>,
+        address: Option<&str>,
+    ) -> Result<Self, String> {
         let name = name.trim();
         if name.is_empty() {
             return Err("the name is empty".into());
@@ -360,10 +366,15 @@ impl NameQuery {
                 Err(_) => c.to_owned(),
             }
         });
+        let address = address
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned);
         Ok(NameQuery {
             name: name.to_owned(),
             kind,
             country,
+            address,
         })
     }
 
@@ -373,6 +384,7 @@ impl NameQuery {
             kind: self.kind,
             country: self.country.as_deref(),
             date_of_birth: None,
+            address: self.address.as_deref(),
         }
     }
 }
@@ -389,6 +401,7 @@ fn party_query(p: &store::PartyToScreen) -> NameQuery {
         name: p.name.clone(),
         kind,
         country,
+        address: Some(p.address.clone()).filter(|a| !a.trim().is_empty()),
     }
 }
 

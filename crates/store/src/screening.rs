@@ -248,6 +248,7 @@ pub struct PartyToScreen {
     pub case_id: String,
     pub name: String,
     pub country: String,
+    pub address: String,
     pub role: String,
     pub end_user_type: Option<String>,
     /// Set when the case is finalised and its licence is in force.
@@ -260,7 +261,7 @@ pub async fn parties_of_case<'e>(
     case_id: &str,
 ) -> Result<Vec<PartyToScreen>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT p.id AS party_id, p.case_id, p.name, p.country, p.role, p.end_user_type, \
+        "SELECT p.id AS party_id, p.case_id, p.name, p.country, p.address, p.role, p.end_user_type, \
          CAST(NULL AS TEXT) AS licence_id FROM parties p WHERE p.case_id = $1 ORDER BY p.position",
     )
     .bind(case_id)
@@ -274,12 +275,12 @@ pub async fn parties_in_scope<'e>(
     ex: impl Executor<'e, Database = Any>,
 ) -> Result<Vec<PartyToScreen>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT p.id AS party_id, p.case_id, p.name, p.country, p.role, p.end_user_type, \
+        "SELECT p.id AS party_id, p.case_id, p.name, p.country, p.address, p.role, p.end_user_type, \
          CAST(NULL AS TEXT) AS licence_id FROM parties p JOIN cases c ON c.id = p.case_id \
          WHERE c.status IN ('submitted', 'under_review', 'awaiting_exporter', \
                             'under_final_review', 'awaiting_countersign') \
          UNION ALL \
-         SELECT p.id AS party_id, p.case_id, p.name, p.country, p.role, p.end_user_type, l.id AS licence_id \
+         SELECT p.id AS party_id, p.case_id, p.name, p.country, p.address, p.role, p.end_user_type, l.id AS licence_id \
          FROM licences l JOIN parties p ON p.case_id = l.case_id \
          WHERE l.status IN ('issued', 'reinstated') \
          ORDER BY 2, 1",

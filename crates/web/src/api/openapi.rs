@@ -401,7 +401,8 @@ fn schemas() -> Value {
             "names": { "type": "array", "minItems": 1, "maxItems": 1000, "items": { "type": "object", "required": ["name"], "properties": {
                 "name": { "type": "string", "maxLength": 500 },
                 "kind": { "type": "string", "enum": ["individual", "entity", "vessel", "aircraft"] },
-                "country": { "type": "string", "description": "A country name, or an ISO 3166-1 alpha-2 code" } } } },
+                "country": { "type": "string", "description": "A country name, or an ISO 3166-1 alpha-2 code" },
+                "address": { "type": "string", "description": "Place names in common with the entry's addresses raise the score a little" } } } },
             "threshold": { "type": "number", "minimum": 0, "maximum": 1, "default": 0.8 } } },
         "MatchResolution": { "type": "object", "required": ["verdict", "reason"], "properties": {
             "verdict": { "type": "string", "enum": ["true_match", "false_positive"] },

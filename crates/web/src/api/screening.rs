@@ -30,6 +30,8 @@ struct NameJson {
     kind: Option<String>,
     #[serde(default)]
     country: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -49,7 +51,12 @@ async fn screen(
     let mut errors = ValidationErrors::default();
     let mut queries = Vec::with_capacity(body.names.len());
     for (i, n) in body.names.iter().enumerate() {
-        match NameQuery::parse(&n.name, n.kind.as_deref(), n.country.as_deref()) {
+        match NameQuery::parse(
+            &n.name,
+            n.kind.as_deref(),
+            n.country.as_deref(),
+            n.address.as_deref(),
+        ) {
             Ok(q) => queries.push(q),
             Err(e) => errors.push(format!("names[{i}]"), e),
         }
