@@ -7,6 +7,46 @@ use probity_service::screening;
 
 const LIST: &[u8] = b"id,name,kind,country\nW-1,Ministry of Defence,entity,\n";
 
+/// Policy loads LIST directly (no upload) and everything in scope is re-screened.
+async fn load_and_rescreen(w: &probity_service::testing::World) {
+    let report = screening::load_list(
+        &w.ctx,
+        Some(&w.policy),
+        probity_screening::ListKind::Other("watch".into()),
+        "watch.csv",
+        LIST.to_vec(),
+        probity_screening::BadLines::Refuse,
+    )
+    .await
+    .unwrap();
+    screening::rescreen_all(
+        &w.ctx,
+        probity_domain::screening::RescreenReason::ListUpdate,
+        Some(&report.version_id),
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+}
+
+/// The caseworker finds the case's (only) match to be the listed ministry.
+async fn resolve_as_true_match(w: &probity_service::testing::World, case: CaseId) {
+    let m = screening::matches_of_case(&w.ctx, &w.caseworker, &case.to_string())
+        .await
+        .unwrap()
+        .remove(0);
+    screening::resolve(
+        &w.ctx,
+        &w.caseworker,
+        &case.to_string(),
+        &m.id,
+        "true_match",
+        "The listed entry is this ministry: same address.",
+    )
+    .await
+    .unwrap();
+}
+
 /// Wait for the background re-screen the upload started to finish.
 async fn rescreened(app: &TestApp) {
     for _ in 0..200 {
@@ -158,38 +198,8 @@ async fn the_decision_maker_is_offered_the_refusal_a_true_match_calls_for() {
     assert!(!html.contains(r#"id="listed-parties""#));
     assert!(html.contains(r#"value="grant" checked"#), "{html}");
 
-    let report = screening::load_list(
-        &w.ctx,
-        Some(&w.policy),
-        probity_screening::ListKind::Other("watch".into()),
-        "watch.csv",
-        LIST.to_vec(),
-        probity_screening::BadLines::Refuse,
-    )
-    .await
-    .unwrap();
-    screening::rescreen_all(
-        &w.ctx,
-        probity_domain::screening::RescreenReason::ListUpdate,
-        Some(&report.version_id),
-        &mut |_, _| {},
-    )
-    .await
-    .unwrap();
-    let m = screening::matches_of_case(&w.ctx, &w.caseworker, &p.case.to_string())
-        .await
-        .unwrap()
-        .remove(0);
-    screening::resolve(
-        &w.ctx,
-        &w.caseworker,
-        &p.case.to_string(),
-        &m.id,
-        "true_match",
-        "The listed entry is this ministry: same address.",
-    )
-    .await
-    .unwrap();
+    load_and_rescreen(w).await;
+    resolve_as_true_match(w, p.case).await;
 
     let html = app.get(&case, Some(&dm)).await.text();
     assert!(html.contains(r#"id="listed-parties""#), "{html}");
@@ -232,24 +242,7 @@ async fn a_match_on_a_licence_in_force_is_worked_from_the_licence() {
     let html = app.get(&licence, Some(&dm)).await.text();
     assert!(!html.contains("screening-pending") && !html.contains("listed-party"));
 
-    let report = screening::load_list(
-        &w.ctx,
-        Some(&w.policy),
-        probity_screening::ListKind::Other("watch".into()),
-        "watch.csv",
-        LIST.to_vec(),
-        probity_screening::BadLines::Refuse,
-    )
-    .await
-    .unwrap();
-    screening::rescreen_all(
-        &w.ctx,
-        probity_domain::screening::RescreenReason::ListUpdate,
-        Some(&report.version_id),
-        &mut |_, _| {},
-    )
-    .await
-    .unwrap();
+    load_and_rescreen(w).await;
     let caseworker = app.login("caseworker@ecju.test").await;
     let tab = app
         .get("/screening/matches?scope=licences", Some(&caseworker))
@@ -259,20 +252,7 @@ async fn a_match_on_a_licence_in_force_is_worked_from_the_licence() {
     let html = app.get(&licence, Some(&dm)).await.text();
     assert!(html.contains("1 screening match is waiting"), "{html}");
 
-    let m = screening::matches_of_case(&w.ctx, &w.caseworker, &p.case.to_string())
-        .await
-        .unwrap()
-        .remove(0);
-    screening::resolve(
-        &w.ctx,
-        &w.caseworker,
-        &p.case.to_string(),
-        &m.id,
-        "true_match",
-        "The listed entry is this ministry: same address.",
-    )
-    .await
-    .unwrap();
+    resolve_as_true_match(w, p.case).await;
     let html = app.get(&licence, Some(&dm)).await.text();
     assert!(html.contains(r#"id="listed-party""#), "{html}");
     assert!(html.contains("Suspend or revoke it below"), "{html}");
