@@ -150,7 +150,11 @@ pub async fn run(c: ReviewCommand) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
                 println!("{}", line(&r.review));
-                println!("scope: {}", r.review.scope);
+                println!(
+                    "{}: {}",
+                    r.review.basis_label().to_lowercase(),
+                    r.review.basis()
+                );
                 for e in &r.exemptions {
                     println!("kept under \"{}\": {}", e.exemption, e.licences);
                 }

@@ -241,6 +241,7 @@ impl ReviewOutcome {
         match kind {
             ReviewKind::Restriction => &[Self::Suspend, Self::Revoke, Self::Keep],
             ReviewKind::Reinstatement => &[Self::Reinstate, Self::KeepSuspended, Self::Revoke],
+            ReviewKind::Screening => &[Self::Suspend, Self::Revoke, Self::Keep],
         }
     }
 }
@@ -251,6 +252,9 @@ str_enum!(ReviewOutcome, "review outcome");
 pub enum ReviewKind {
     Restriction,
     Reinstatement,
+    /// Opened when a party of a licence in force is found, and confirmed, on a list: the
+    /// listed entry chose the licences, not a scope rule.
+    Screening,
 }
 
 impl ReviewKind {
@@ -258,6 +262,15 @@ impl ReviewKind {
         match self {
             Self::Restriction => "restriction",
             Self::Reinstatement => "reinstatement",
+            Self::Screening => "screening",
+        }
+    }
+
+    /// Whether the review's licences were chosen by a scope rule (which it then keeps).
+    pub const fn has_scope_rule(self) -> bool {
+        match self {
+            Self::Restriction | Self::Reinstatement => true,
+            Self::Screening => false,
         }
     }
 }

@@ -124,6 +124,11 @@ fn each_kind_of_review_has_its_own_outcomes() {
     let reinstatement = ReviewOutcome::allowed_in(ReviewKind::Reinstatement);
     assert!(restriction.contains(&O::Suspend) && !restriction.contains(&O::Reinstate));
     assert!(reinstatement.contains(&O::Reinstate) && !reinstatement.contains(&O::Suspend));
+    // A confirmed listing reviews licences in force: suspend, revoke or keep, never reinstate.
+    let screening = ReviewOutcome::allowed_in(ReviewKind::Screening);
+    assert!(screening.contains(&O::Suspend) && !screening.contains(&O::Reinstate));
+    assert!(!ReviewKind::Screening.has_scope_rule());
+    assert!(ReviewKind::Restriction.has_scope_rule() && ReviewKind::Reinstatement.has_scope_rule());
     // Every outcome belongs to at least one kind.
     for o in ReviewOutcome::ALL {
         assert!(
@@ -199,7 +204,8 @@ fn an_outcome_acts_on_the_licence_only_when_it_changes_its_status() {
         assert_eq!(outcome.licence_action(), action, "{outcome}");
     }
     // Each kind's acting outcomes apply to the licences that kind of review lists.
-    for o in ReviewOutcome::allowed_in(ReviewKind::Restriction) {
+    let in_force = [ReviewKind::Restriction, ReviewKind::Screening];
+    for o in in_force.iter().flat_map(|k| ReviewOutcome::allowed_in(*k)) {
         if let Some(a) = o.licence_action() {
             assert!(next_licence_status(S::Issued, a).is_ok(), "{o} on issued");
         }

@@ -78,6 +78,29 @@ pub fn refusal_reason(party_role: &str, party_name: &str, list: &str, entry_id: 
     )
 }
 
+/// The title of the review a confirmed listing opens on licences to `destination`. It is
+/// public: it names the listed entry (the list is public), never the exporter's party.
+pub fn review_title(
+    list: &str,
+    entry_id: &str,
+    entry_name: &str,
+    destination: crate::CountryCode,
+) -> String {
+    format!(
+        "{entry_name}, listed on the {list} list (entry {entry_id}): licences to {} ({})",
+        destination.name(),
+        destination.as_str()
+    )
+}
+
+/// Why a licence is in a screening review (seen by staff working the review).
+pub fn review_reason(party_role: &str, party_name: &str, list: &str, entry_id: &str) -> String {
+    format!(
+        "the {} {party_name} was resolved as a true match for entry {entry_id} of the {list} list",
+        party_role.replace('_', " ")
+    )
+}
+
 /// Why everything in scope is screened again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RescreenReason {

@@ -101,6 +101,38 @@ pub async fn get(
     Ok((licence, events))
 }
 
+/// A review that holds a licence: staff see it on the licence's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct LicenceReview {
+    pub review_id: String,
+    pub title: String,
+    pub kind: String,
+    /// The outcome recorded for this licence, if one has been.
+    pub outcome: Option<String>,
+    pub closed: bool,
+}
+
+/// The reviews holding a licence (for staff, who see reviews' worklists).
+pub async fn reviews_of(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: LicenceId,
+) -> ServiceResult<Vec<LicenceReview>> {
+    actor.require(crate::reviews::STAFF, "see the reviews of a licence")?;
+    let mut conn = ctx.store.pool().acquire().await?;
+    Ok(store_licences::reviews_of(&mut conn, &id.to_string())
+        .await?
+        .into_iter()
+        .map(|r| LicenceReview {
+            review_id: r.review_id,
+            title: r.title,
+            kind: r.kind,
+            outcome: r.outcome,
+            closed: r.closed_at.is_some(),
+        })
+        .collect())
+}
+
 pub async fn for_case(
     ctx: &Ctx,
     actor: &Actor,

@@ -30,6 +30,8 @@ pub enum ReviewBasis {
 }
 
 pub(crate) const OPENERS: &[Role] = &[Role::Policy];
+/// Staff who see reviews' worklists.
+pub const STAFF_ROLES: &[Role] = STAFF;
 pub(crate) const STAFF: &[Role] = &[
     Role::Policy,
     Role::Caseworker,
@@ -122,7 +124,7 @@ pub(crate) fn subjects(
 }
 
 /// " ML10a ML4b ": ratings spaced so a prefix filter finds a word start.
-fn spaced(ratings: &[Rating]) -> String {
+pub(crate) fn spaced(ratings: &[Rating]) -> String {
     let mut s = String::from(" ");
     for r in ratings {
         s.push_str(r.as_str());
@@ -369,7 +371,8 @@ pub async fn open(
             embargo_id: plan.embargo_id.as_deref(),
             reinstates: None,
             title: &plan.title,
-            rule_json: &rule_json,
+            rule_json: Some(&rule_json),
+            listed: None,
             in_force: plan.in_force,
             opened_by: &actor.user_id.to_string(),
             opened_at: to_micros(now),
@@ -431,13 +434,48 @@ pub struct ReviewSummary {
     pub applications_flagged: i64,
     pub grants_overridden: i64,
     pub closing_note: Option<String>,
-    pub scope: ScopeRule,
+    /// The rule that chose the licences (restriction and reinstatement reviews).
+    pub scope: Option<ScopeRule>,
+    /// The listed entry that chose them (screening reviews).
+    pub listed: Option<ListedEntry>,
+}
+
+impl ReviewSummary {
+    /// What chose the review's licences: its scope rule, or the listed entry.
+    pub fn basis(&self) -> String {
+        match (&self.scope, &self.listed) {
+            (Some(rule), _) => rule.to_string(),
+            (None, Some(l)) => format!(
+                "parties resolved as true matches for {} (entry {} of the {} list)",
+                l.name, l.entry_id, l.list
+            ),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// What [`Self::basis`] is, as a heading.
+    pub fn basis_label(&self) -> &'static str {
+        if self.listed.is_some() {
+            "Listed entry"
+        } else {
+            "Scope"
+        }
+    }
+}
+
+/// The list entry a screening review is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListedEntry {
+    pub list: String,
+    pub entry_id: String,
+    pub name: String,
 }
 
 pub(crate) fn parse_kind(kind: &str) -> Option<ReviewKind> {
     match kind {
         "restriction" => Some(ReviewKind::Restriction),
         "reinstatement" => Some(ReviewKind::Reinstatement),
+        "screening" => Some(ReviewKind::Screening),
         _ => None,
     }
 }
@@ -447,11 +485,32 @@ pub(crate) fn summary(row: store::ReviewRow, now: OffsetDateTime) -> ServiceResu
         |what: &str| ServiceError::Store(StoreError::Corrupt(format!("review {}: {what}", row.id)));
     let opened_on = from_micros(row.opened_at);
     let closed_on = row.closed_at.map(from_micros);
+    let kind = parse_kind(&row.kind).ok_or_else(|| bad("kind"))?;
+    let (scope, listed) = match (kind.has_scope_rule(), row.rule_json, row.listed_list) {
+        (true, Some(rule), None) => (
+            Some(serde_json::from_str(&rule).map_err(|_| bad("scope rule"))?),
+            None,
+        ),
+        (false, None, Some(list)) => (
+            None,
+            Some(ListedEntry {
+                list,
+                entry_id: row.listed_entry.ok_or_else(|| bad("listed entry"))?,
+                name: row.listed_name.ok_or_else(|| bad("listed name"))?,
+            }),
+        ),
+        _ => {
+            return Err(bad(
+                "a scope rule where none belongs, or none where one does",
+            ))
+        }
+    };
     Ok(ReviewSummary {
         id: row.id.parse().map_err(|_| bad("id"))?,
-        kind: parse_kind(&row.kind).ok_or_else(|| bad("kind"))?,
+        kind,
         destination: CountryCode::parse(&row.destination).map_err(|_| bad("destination"))?,
-        scope: serde_json::from_str(&row.rule_json).map_err(|_| bad("scope rule"))?,
+        scope,
+        listed,
         title: row.title,
         criterion: row.criterion,
         days_open: (closed_on.unwrap_or(now) - opened_on).whole_days(),

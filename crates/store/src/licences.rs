@@ -143,3 +143,28 @@ pub async fn events(
     .fetch_all(conn)
     .await?)
 }
+
+/// A review holding a licence, and the outcome it recorded for it so far.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LicenceReviewRow {
+    pub review_id: String,
+    pub title: String,
+    pub kind: String,
+    pub outcome: Option<String>,
+    pub closed_at: Option<i64>,
+}
+
+/// Every review that holds the licence, oldest first.
+pub async fn reviews_of(
+    conn: &mut AnyConnection,
+    licence_id: &str,
+) -> Result<Vec<LicenceReviewRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT r.id AS review_id, r.title, r.kind, i.outcome, r.closed_at \
+         FROM review_items i JOIN reviews r ON r.id = i.review_id \
+         WHERE i.licence_id = $1 ORDER BY r.opened_at, r.id",
+    )
+    .bind(licence_id)
+    .fetch_all(conn)
+    .await?)
+}

@@ -118,6 +118,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0016_screening.up.sql"),
         down: include_str!("../migrations/0016_screening.down.sql"),
     },
+    Migration {
+        version: 17,
+        name: "screening_reviews",
+        up: include_str!("../migrations/0017_screening_reviews.up.sql"),
+        down: include_str!("../migrations/0017_screening_reviews.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

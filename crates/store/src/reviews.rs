@@ -92,7 +92,7 @@ fn in_force_to(destinations: usize) -> (String, String) {
 
 /// One row per (subject, rating), as the single pre-selection query returns them.
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct SubjectRatingRow {
+pub(crate) struct SubjectRatingRow {
     licence_id: String,
     licence_number: String,
     licence_status: String,
@@ -106,7 +106,7 @@ struct SubjectRatingRow {
 
 /// Fold rows (one per subject and rating, in any order) into subjects ordered by `key` and
 /// their ratings. Sorting here rather than in SQL lets the database stream the join.
-fn fold(
+pub(crate) fn fold(
     rows: Vec<SubjectRatingRow>,
     key: impl Fn(&SubjectRow) -> &str,
 ) -> (Vec<SubjectRow>, Vec<CaseRatingRow>) {
@@ -260,7 +260,10 @@ pub struct NewReview<'a> {
     pub embargo_id: Option<&'a str>,
     pub reinstates: Option<&'a str>,
     pub title: &'a str,
-    pub rule_json: &'a str,
+    /// The scope rule's JSON; none for a screening review, whose entry chose its licences.
+    pub rule_json: Option<&'a str>,
+    /// For a screening review: (list, entry id, entry name).
+    pub listed: Option<(&'a str, &'a str, &'a str)>,
     pub in_force: i64,
     pub opened_by: &'a str,
     pub opened_at: i64,
@@ -269,8 +272,8 @@ pub struct NewReview<'a> {
 pub async fn insert_review(conn: &mut AnyConnection, r: &NewReview<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO reviews (id, kind, destination, criterion, assessment_id, embargo_id, \
-         reinstates, title, rule_json, in_force, opened_by, opened_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)",
+         reinstates, title, rule_json, listed_list, listed_entry, listed_name, in_force, \
+         opened_by, opened_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
     )
     .bind(r.id)
     .bind(r.kind)
@@ -281,6 +284,9 @@ pub async fn insert_review(conn: &mut AnyConnection, r: &NewReview<'_>) -> Resul
     .bind(r.reinstates)
     .bind(r.title)
     .bind(r.rule_json)
+    .bind(r.listed.map(|l| l.0))
+    .bind(r.listed.map(|l| l.1))
+    .bind(r.listed.map(|l| l.2))
     .bind(r.in_force)
     .bind(r.opened_by)
     .bind(r.opened_at)
@@ -376,7 +382,10 @@ pub struct ReviewRow {
     pub embargo_id: Option<String>,
     pub reinstates: Option<String>,
     pub title: String,
-    pub rule_json: String,
+    pub rule_json: Option<String>,
+    pub listed_list: Option<String>,
+    pub listed_entry: Option<String>,
+    pub listed_name: Option<String>,
     pub in_force: i64,
     pub opened_by_name: String,
     pub opened_at: i64,
@@ -394,7 +403,8 @@ pub struct ReviewRow {
 }
 
 const REVIEW_SELECT: &str = "SELECT r.id, r.kind, r.destination, r.criterion, r.assessment_id, \
-     r.embargo_id, r.reinstates, r.title, r.rule_json, r.in_force, u.display_name AS opened_by_name, \
+     r.embargo_id, r.reinstates, r.title, r.rule_json, r.listed_list, r.listed_entry, r.listed_name, r.in_force, \
+     u.display_name AS opened_by_name, \
      r.opened_at, r.closed_at, r.closing_note, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id) AS licences, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM review_items i WHERE i.review_id = r.id AND i.outcome IS NOT NULL) AS decided, \

@@ -11,7 +11,9 @@ pub async fn matches_of_case(
     Ok(store::matches_of_case(ctx.store.pool(), case_id).await?)
 }
 
-/// A caseworker resolves a match as a true match or a false positive, with a reason.
+/// A caseworker resolves a match as a true match or a false positive, with a reason. A true
+/// match on a sanctions list for a party of a licence in force puts the licence under review
+/// in the same transaction; the review is returned.
 pub async fn resolve(
     ctx: &Ctx,
     actor: &Actor,
@@ -19,7 +21,7 @@ pub async fn resolve(
     match_id: &str,
     verdict: &str,
     reason: &str,
-) -> ServiceResult<()> {
+) -> ServiceResult<Option<ReviewedLicence>> {
     actor.require(MAY_RESOLVE_MATCHES, "resolve screening matches")?;
     let verdict = MatchVerdict::parse(verdict)
         .ok_or_else(|| ServiceError::field("verdict", "choose true match or false positive"))?;
@@ -47,15 +49,24 @@ pub async fn resolve(
             found.resolved_by_name.as_deref().unwrap_or("someone else")
         )));
     }
+    let reviewed = if verdict == MatchVerdict::TrueMatch {
+        let country =
+            probity_store::screening::reviews::party_country(&mut cmd, &found.party_id).await?;
+        super::reviews::review_licence(&mut cmd, &found, country.as_deref()).await?
+    } else {
+        None
+    };
     cmd.finish(
         "screening.resolve",
         ("case", &found.case_id),
         serde_json::json!({
             "match": match_id, "party": found.party_id, "list": found.list,
             "entry_id": found.entry_id, "verdict": verdict.as_str(), "reason": reason.as_str(),
+            "review": reviewed.as_ref().map(|r| r.review_id.to_string()),
         }),
     )
-    .await
+    .await?;
+    Ok(reviewed)
 }
 
 /// What screening says about deciding a case, read on the deciding transaction's connection:

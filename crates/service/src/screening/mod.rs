@@ -27,11 +27,13 @@ pub use store::{ChangeRow, ListVersionRow, MatchRow, OpenMatchRow, RunRow};
 
 mod matches;
 mod rescreen;
+mod reviews;
 
 pub(crate) use matches::decision_facts;
 pub use matches::{matches_of_case, open_matches, resolve, OpenMatches};
 pub(crate) use rescreen::screen_case_in_tx;
 pub use rescreen::{rescreen_all, Progress, RescreenReport};
+pub use reviews::ReviewedLicence;
 
 /// The index over the current lists, shared by a context's clones.
 #[derive(Default)]

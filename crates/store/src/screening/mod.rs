@@ -8,6 +8,7 @@ use crate::StoreError;
 
 mod matches;
 pub use matches::*;
+pub mod reviews;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ListVersionRow {

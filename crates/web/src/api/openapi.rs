@@ -274,7 +274,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     (
         "post",
         "/cases/{id}/screening/{mid}",
-        "Resolve a match as a true match or a false positive, with a reason (caseworkers); 409 when it was resolved already",
+        "Resolve a match as a true match or a false positive, with a reason (caseworkers); 409 when it was resolved already. A true match on a sanctions list for a party of a licence in force puts the licence under review: the answer's `review` names it (id, licence_number, opened), else null",
         Some("MatchResolution"),
         true,
     ),

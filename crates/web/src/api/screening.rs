@@ -146,7 +146,7 @@ async fn resolve(
 ) -> ApiResult {
     let case: CaseId = id(&cid)?;
     let _: uuid::Uuid = id(&mid)?;
-    screening::resolve(
+    let reviewed = screening::resolve(
         &s.ctx,
         &a,
         &case.to_string(),
@@ -156,5 +156,10 @@ async fn resolve(
     )
     .await?;
     let matches = screening::matches_of_case(&s.ctx, &a, &case.to_string()).await?;
-    ok(json!({ "matches": matches.iter().map(match_json).collect::<Vec<_>>() }))
+    ok(json!({
+        "matches": matches.iter().map(match_json).collect::<Vec<_>>(),
+        "review": reviewed.map(|r| json!({
+            "id": r.review_id.to_string(), "licence_number": r.licence_number, "opened": r.opened,
+        })),
+    }))
 }

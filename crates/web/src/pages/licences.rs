@@ -25,6 +25,8 @@ struct LicencePage {
     errors: Vec<String>,
     /// Screening matches on the licence's parties (for staff who see lists).
     screening: Vec<probity_service::screening::MatchRow>,
+    /// Reviews holding the licence (for staff who see reviews).
+    reviews: Vec<licences::LicenceReview>,
 }
 
 impl LicencePage {
@@ -41,6 +43,13 @@ impl LicencePage {
             .filter(|m| m.status == "true_match" && probity_domain::screening::bars_grant(&m.list))
             .count();
         (unresolved, listed)
+    }
+
+    /// The open screening review holding the licence still without an outcome for it.
+    fn open_screening_review(&self) -> Option<&licences::LicenceReview> {
+        self.reviews
+            .iter()
+            .find(|r| r.kind == "screening" && !r.closed && r.outcome.is_none())
     }
 }
 
@@ -79,8 +88,14 @@ async fn render(
     } else {
         Vec::new()
     };
+    let reviews = if probity_service::reviews::STAFF_ROLES.contains(&user.actor.role) {
+        licences::reviews_of(&state.ctx, &user.actor, id).await?
+    } else {
+        Vec::new()
+    };
     let mut resp = page(LicencePage {
         screening,
+        reviews,
         nav: Nav::for_user(Some(user)),
         actions: actions_for(user.actor.role, &licence),
         licence,

@@ -211,8 +211,13 @@ pub async fn resolve(
     )
     .await
     {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/cases/{case}?done=screening-match-resolved#screening"
+        Ok(reviewed) => Ok(Redirect::to(&format!(
+            "/cases/{case}?done=screening-match-resolved{}#screening",
+            if reviewed.is_some() {
+                "-and-the-licence-put-under-review"
+            } else {
+                ""
+            }
         ))
         .into_response()),
         Err(e) => match form_errors(&e) {

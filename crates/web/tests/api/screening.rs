@@ -78,6 +78,11 @@ async fn screening_names_and_resolving_a_match_through_the_api() {
         .await;
     r.assert_status(200);
     assert_eq!(r.json()["matches"][0]["status"], "false_positive");
+    assert_eq!(
+        r.json()["review"],
+        json!(null),
+        "a false positive opens no review"
+    );
     app.api_post(&resolve, Auth::Session(&caseworker), &body)
         .await
         .assert_status(409);

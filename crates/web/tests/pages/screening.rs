@@ -231,7 +231,8 @@ async fn the_decision_maker_is_offered_the_refusal_a_true_match_calls_for() {
 
 /// A list update that names a licensed party: the licence shows up on the worklist's tab of
 /// licences in force, its page says a match is waiting, and once the caseworker finds it a
-/// true match, the page tells the decision-maker to suspend or revoke it.
+/// true match the licence is in a screening review, which its page links to and which the
+/// public sees by the listed entry.
 #[tokio::test]
 async fn a_match_on_a_licence_in_force_is_worked_from_the_licence() {
     let app = TestApp::sqlite().await;
@@ -252,8 +253,47 @@ async fn a_match_on_a_licence_in_force_is_worked_from_the_licence() {
     let html = app.get(&licence, Some(&dm)).await.text();
     assert!(html.contains("1 screening match is waiting"), "{html}");
 
-    resolve_as_true_match(w, p.case).await;
+    let m = screening::matches_of_case(&w.ctx, &w.caseworker, &p.case.to_string())
+        .await
+        .unwrap()
+        .remove(0);
+    let done = app
+        .post_form(
+            &format!("/cases/{}/screening/{}", p.case, m.id),
+            Some(&caseworker),
+            &[
+                ("verdict", "true_match"),
+                ("reason", "The listed entry is this ministry: same address."),
+            ],
+        )
+        .await;
+    done.assert_status(303);
+    let back = done.location().unwrap().to_owned();
+    assert!(back.contains("licence-put-under-review"), "{back}");
+    let html = app.get(&back, Some(&caseworker)).await.text();
+    assert!(
+        html.contains("screening match resolved and the licence put under review"),
+        "{html}"
+    );
+
     let html = app.get(&licence, Some(&dm)).await.text();
     assert!(html.contains(r#"id="listed-party""#), "{html}");
-    assert!(html.contains("Suspend or revoke it below"), "{html}");
+    assert!(html.contains("record its outcome there"), "{html}");
+    let review = probity_service::licences::reviews_of(&w.ctx, &w.caseworker, p.licence.unwrap())
+        .await
+        .unwrap()
+        .remove(0);
+    let work = format!("/reviews/{}/work", review.review_id);
+    assert!(html.contains(&format!(r#"<a href="{work}">"#)), "{html}");
+    let worklist = app.get(&work, Some(&dm)).await;
+    worklist.assert_status(200);
+    assert!(worklist.text().contains("Listed entry: parties resolved as true matches for Ministry of Defence (entry W-1 of the watch list)"), "{}", worklist.text());
+    // The public page: the listed entry, never a scope rule.
+    let public = app
+        .get(&format!("/reviews/{}", review.review_id), None)
+        .await;
+    public.assert_status(200);
+    let text = public.text();
+    assert!(text.contains("<dt>Listed entry</dt>"), "{text}");
+    assert!(text.contains("screening review"), "{text}");
 }
