@@ -177,6 +177,19 @@ if ! probity_browser_env; then
 	warn "browser: PROBITY_CHROMIUM/PROBITY_CHROMEDRIVER stay unset (--no-provision)"
 fi
 
+# axe-core for the browser test's accessibility checks, from the npm registry into the test's
+# own folder (pinned by its package-lock.json); nothing is fetched while the tests run.
+a11y="$root/crates/cli/tests/a11y"
+if [[ -f "$a11y/node_modules/axe-core/axe.min.js" ]]; then
+	probity_log "a11y: axe-core already installed in $a11y"
+elif ((provision)) && command -v npm >/dev/null 2>&1; then
+	probity_log "a11y: npm ci (axe-core) in $a11y"
+	(cd "$a11y" && npm ci --no-audit --no-fund --loglevel=error) || die "a11y: npm ci failed in $a11y"
+else
+	warn "a11y: axe-core not installed (no npm, or --no-provision): the browser test will fail saying so"
+fi
+export PROBITY_AXE="$a11y/node_modules/axe-core/axe.min.js"
+
 if [[ -z "${PROBITY_SHARED_DATA:-}" && -d "$root/../shared/data" ]]; then
 	PROBITY_SHARED_DATA=$(cd "$root/../shared/data" && pwd)
 	export PROBITY_SHARED_DATA
@@ -231,7 +244,7 @@ step() {
 
 if [[ "${PROBITY_TEST_SKIP_CARGO:-}" == 1 ]]; then
 	probity_log "dry run (PROBITY_TEST_SKIP_CARGO=1); the environment the tests would see:"
-	for v in PROBITY_TEST_POSTGRES_URL PROBITY_CHROMIUM PROBITY_CHROMEDRIVER PROBITY_SHARED_DATA \
+	for v in PROBITY_TEST_POSTGRES_URL PROBITY_CHROMIUM PROBITY_CHROMEDRIVER PROBITY_AXE PROBITY_SHARED_DATA \
 		RUST_BACKTRACE CARGO_TERM_COLOR CARGO_INCREMENTAL; do
 		printf '    %s=%s\n' "$v" "${!v-<unset>}"
 	done

@@ -134,6 +134,12 @@ async fn application_walks_from_apply_to_licence_in_chromium() {
     let browser = Browser::connect(&driver, &tools, dir.path(), &server.base).await;
 
     let outcome = walk(&browser, dir.path()).await;
+    // Every page the walk reached, checked with axe-core and at 375 px wide.
+    let outcome = outcome.and_then(|()| {
+        let pages = browser.audit_verdict()?;
+        eprintln!("{pages} pages checked with axe-core and at 375 px: no problems");
+        Ok(())
+    });
     if let Err(e) = &outcome {
         let state = browser.describe().await;
         browser.close().await;

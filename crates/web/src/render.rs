@@ -15,10 +15,28 @@ pub struct Nav {
     pub role: String,
     pub csrf: String,
     pub links: Vec<(&'static str, &'static str)>,
+    /// The address being shown (path and query), to mark its link as the current page.
+    pub current: String,
 }
 
 impl Nav {
+    /// Whether `href` is the page shown, or the section it belongs to: a link with a query
+    /// (a queue) only when the query is the same, a plain path also for the pages under it.
+    pub fn is_current(&self, href: &str) -> bool {
+        if href.contains('?') {
+            return self.current == href;
+        }
+        let path = self.current.split('?').next().unwrap_or_default();
+        path == href || (href != "/" && path.starts_with(&format!("{href}/")))
+    }
+
     pub fn for_user(user: Option<&CurrentUser>) -> Nav {
+        let mut nav = Self::links_for(user);
+        nav.current = crate::request_id::location().unwrap_or_default();
+        nav
+    }
+
+    fn links_for(user: Option<&CurrentUser>) -> Nav {
         let Some(u) = user else {
             return Nav {
                 links: vec![
@@ -38,6 +56,7 @@ impl Nav {
                 role: u.actor.role.label().to_string(),
                 csrf: u.csrf.clone(),
                 links: vec![("/account/two-factor", "Set up two-factor sign-in")],
+                ..Nav::default()
             };
         }
         let mut links: Vec<(&'static str, &'static str)> = match u.actor.role {
@@ -74,6 +93,7 @@ impl Nav {
             role: u.actor.role.label().to_string(),
             csrf: u.csrf.clone(),
             links,
+            ..Nav::default()
         }
     }
 }
@@ -235,5 +255,22 @@ mod tests {
         assert_eq!(money(5, "EUR"), "€0.05");
         assert_eq!(money(100000, "USD"), "$1,000.00");
         assert_eq!(money(-250, "GBP"), "-£2.50");
+    }
+
+    #[test]
+    fn the_header_marks_the_page_shown_and_its_section() {
+        let at = |current: &str| Nav {
+            current: current.into(),
+            ..Nav::default()
+        };
+        assert!(at("/register/decisions").is_current("/register/decisions"));
+        assert!(at("/register/decisions?page=2").is_current("/register/decisions"));
+        assert!(at("/reviews/0190/work").is_current("/reviews"));
+        assert!(!at("/reviewsx").is_current("/reviews"));
+        // A queue is current only with its own query.
+        assert!(at("/cases?queue=new").is_current("/cases?queue=new"));
+        assert!(!at("/cases?queue=advice").is_current("/cases?queue=new"));
+        assert!(!at("/cases").is_current("/cases?queue=new"));
+        assert!(!at("/data").is_current("/"));
     }
 }

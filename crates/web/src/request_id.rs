@@ -15,6 +15,13 @@ pub struct RequestId(pub String);
 
 tokio::task_local! {
     static CURRENT: RequestId;
+    /// The path and query being answered, for the header to mark the current page.
+    static LOCATION: String;
+}
+
+/// The path (and query) of the request this task is handling, if any.
+pub fn location() -> Option<String> {
+    LOCATION.try_with(Clone::clone).ok()
 }
 
 /// The id of the request this task is handling, if any.
@@ -40,7 +47,17 @@ pub(crate) async fn layer(mut req: Request, next: Next) -> Response {
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
-    let mut resp = CURRENT.scope(RequestId(id.clone()), next.run(req)).await;
+    let location = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let mut resp = CURRENT
+        .scope(
+            RequestId(id.clone()),
+            LOCATION.scope(location, next.run(req)),
+        )
+        .await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(HEADER, v);
     }

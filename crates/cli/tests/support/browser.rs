@@ -19,6 +19,7 @@ fn lit(s: &str) -> String {
 pub struct Browser {
     client: Client,
     base: String,
+    audit: super::audit::Audit,
 }
 
 impl Browser {
@@ -63,6 +64,7 @@ impl Browser {
         Browser {
             client,
             base: base.to_string(),
+            audit: super::audit::load_axe(),
         }
     }
 
@@ -122,7 +124,15 @@ impl Browser {
         self.client
             .goto(&format!("{}{path}", self.base))
             .await
-            .with_context(|| format!("opening {path}"))
+            .with_context(|| format!("opening {path}"))?;
+        self.audit.check(&self.client).await;
+        Ok(())
+    }
+
+    /// Every page problem the walk met (accessibility, 375 px overflow), or the number of
+    /// pages checked.
+    pub fn audit_verdict(&self) -> Result<usize> {
+        self.audit.verdict()
     }
 
     async fn click_xpath(&self, xpath: &str, what: &str) -> Result<()> {
@@ -343,19 +353,23 @@ impl Browser {
     /// Wait until an element matching `css` shows `needle` (any element, if `needle` is empty);
     /// return its text.
     pub async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
-        self.until(
-            || format!("{css} to show {needle:?}"),
-            async || {
-                for el in self.client.find_all(Locator::Css(css)).await? {
-                    let t = el.text().await?;
-                    if t.contains(needle) {
-                        return Ok(Some(t));
+        let text = self
+            .until(
+                || format!("{css} to show {needle:?}"),
+                async || {
+                    for el in self.client.find_all(Locator::Css(css)).await? {
+                        let t = el.text().await?;
+                        if t.contains(needle) {
+                            return Ok(Some(t));
+                        }
                     }
-                }
-                Ok(None)
-            },
-        )
-        .await
+                    Ok(None)
+                },
+            )
+            .await?;
+        // The page has arrived: check it (once per address).
+        self.audit.check(&self.client).await;
+        Ok(text)
     }
 
     pub async fn wait_heading(&self, text: &str) -> Result<String> {
