@@ -105,6 +105,10 @@ fn parse_advice(
             AdviceKind::Refuse(criteria)
         }
         "no_licence_required" => AdviceKind::NoLicenceRequired,
+        "" => return Err(ServiceError::field(
+            "kind",
+            "Choose your advice: approve, approve with a proviso, refuse, or no licence required",
+        )),
         other => {
             return Err(ServiceError::field(
                 "kind",

@@ -73,10 +73,10 @@ async fn a_decision_maker_must_enrol_then_signs_in_in_two_steps() {
         html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""),
         "{html}"
     );
-    // The code is drawn without script: the only script is the header's menu button.
+    // The code is drawn without script: the only script is the pages' progressive enhancements.
     assert_eq!(
         html.matches("<script").count(),
-        html.matches(r#"<script src="/static/menu.js" defer></script>"#)
+        html.matches(r#"<script src="/static/enhance.js" defer></script>"#)
             .count()
     );
     assert!(html.contains("otpauth://totp/Probity:"));

@@ -244,7 +244,9 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
         if stage == 1 {
             continue;
         }
-        clock.advance(Duration::hours(20));
+        if !later(&clock, end, Duration::hours(20)) {
+            continue;
+        }
         cases::assign_to_self(ctx, &caseworker, id).await?;
         if rng.gen_bool(0.03) {
             applications::withdraw(ctx, exporter, id, "Contract cancelled by the customer").await?;
@@ -255,7 +257,9 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
             if stage == 2 {
                 continue;
             }
-            clock.advance(Duration::days(3));
+            if !later(&clock, end, Duration::days(3)) {
+                continue;
+            }
             cases::answer_question(ctx, exporter, id, q, "The signed end-user undertaking is attached to our records; the delivery address is the consignee's central depot.").await?;
         }
         let sensitive = matches!(dest.as_str(), "SA" | "AE" | "IL" | "EG" | "TR");
@@ -279,7 +283,9 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
         if stage == 3 {
             continue;
         }
-        clock.advance(Duration::days(rng.gen_range(5..25)));
+        if !later(&clock, end, Duration::days(rng.gen_range(5..25))) {
+            continue;
+        }
         let refuse = sensitive && rng.gen_bool(0.25);
         for (team, adviser) in &advisers {
             if !teams.contains(team) {
@@ -322,7 +328,9 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
         if stage == 4 {
             continue;
         }
-        clock.advance(Duration::days(rng.gen_range(1..10)));
+        if !later(&clock, end, Duration::days(rng.gen_range(1..10))) {
+            continue;
+        }
         // A refusal from one team beside approvals elsewhere is conflicting final advice,
         // which the decision-maker resolves in writing.
         let nlr = !refuse && rng.gen_bool(0.04);
@@ -363,16 +371,22 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
             if stage == 5 {
                 continue;
             }
-            clock.advance(Duration::days(1));
+            if !later(&clock, end, Duration::days(1)) {
+                continue;
+            }
             outcome = decisions::countersign(ctx, &dm2, id, "Agreed.").await?;
         }
         match outcome {
             Finalised::Granted(_) => issued.push((id, exporter.clone())),
             Finalised::Refused if rng.gen_bool(0.3) => {
-                clock.advance(Duration::days(10));
+                if !later(&clock, end, Duration::days(10)) {
+                    continue;
+                }
                 let (appeal, _) = appeals::appeal(ctx, exporter, id, "The end user has since adopted enhanced end-use controls and independent monitoring; we ask for the decision to be reconsidered.").await?;
                 if !recent {
-                    clock.advance(Duration::days(20));
+                    if !later(&clock, end, Duration::days(20)) {
+                        continue;
+                    }
                     let allow = rng.gen_bool(0.4);
                     decide_appeal(
                         ctx,
@@ -442,8 +456,8 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
     // Several hundred licences to the reviewed destination with the default demo.
     let reviewed = applications_count.clamp(20, 320);
     reviews::seed(ctx, &clock, &mut rng, &cast, end, reviewed).await?;
-    // Dissents and disclosures over the last two months.
-    clock.set(end - Duration::days(60));
+    // Dissents and disclosures over the last months (their steps add up to about 65 days).
+    clock.set(end - Duration::days(80));
     dissents::seed(ctx, &clock, &mut rng, &cast).await?;
     clock.set(end);
     licences::expire_due(ctx).await?;
@@ -451,6 +465,17 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
         users,
         applications: applications_count,
     })
+}
+
+/// Move the demo's clock on by `by`, unless that would pass `end` (the moment the demo is
+/// made): a step that would lie in the future is not taken, and its case stays where it is.
+fn later(clock: &Clock, end: OffsetDateTime, by: Duration) -> bool {
+    let next = clock.now() + by;
+    if next > end {
+        return false;
+    }
+    clock.set(next);
+    true
 }
 
 /// Take an appeal through review to an outcome: allowed (a licence) or dismissed.

@@ -23,7 +23,9 @@ use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
 mod actions;
+mod form_state;
 pub use actions::act;
+pub(crate) use form_state::{PageError, Typed};
 
 #[derive(Template)]
 #[template(path = "cases.html")]
@@ -87,7 +89,9 @@ struct CasePage {
     actions: Vec<CaseCommand>,
     /// Taking the case would take it over from a colleague.
     taking_over: bool,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
+    /// What a failed form on this page had typed.
+    typed: Typed,
     notice: Option<String>,
     /// Screening matches on the case's parties (for staff who see lists).
     screening: Vec<probity_service::screening::MatchRow>,
@@ -148,7 +152,16 @@ pub async fn show(
     } else {
         q.done.map(|d| format!("Done: {}.", d.replace('-', " ")))
     };
-    render_case(&state, &user, id, Vec::new(), notice, StatusCode::OK).await
+    render_case(
+        &state,
+        &user,
+        id,
+        Vec::new(),
+        Typed::default(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The case page again, with errors from a form posted elsewhere (screening resolutions).
@@ -159,14 +172,16 @@ pub(crate) async fn render_case_with(
     errors: Vec<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    render_case(state, user, id, errors, None, status).await
+    let errors = errors.into_iter().map(PageError::plain).collect();
+    render_case(state, user, id, errors, Typed::default(), None, status).await
 }
 
 async fn render_case(
     state: &AppState,
     user: &CurrentUser,
     id: CaseId,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
+    typed: Typed,
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
@@ -224,6 +239,7 @@ async fn render_case(
         actions: available_actions(actor.role, &facts),
         taking_over: assignee == Assignee::Colleague,
         errors,
+        typed,
         notice,
         case,
     })?;
@@ -245,25 +261,7 @@ pub async fn answer(
     let qid: QuestionId = path_id(&qid)?;
     match cases::answer_question(&state.ctx, &form.user.actor, id, qid, &form.form.answer).await {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?done=answer-sent")).into_response()),
-        Err(ServiceError::Validation(v)) => {
-            let errors =
-                v.0.iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect();
-            render_case(
-                &state,
-                &form.user,
-                id,
-                errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(ServiceError::Conflict(m)) => {
-            render_case(&state, &form.user, id, vec![m], None, StatusCode::CONFLICT).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => actions::failed(&state, &form.user, id, e, Typed::default()).await,
     }
 }
 

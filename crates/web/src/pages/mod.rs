@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
         .route("/static/style.css", get(session::stylesheet))
-        .route("/static/menu.js", get(session::menu_script))
+        .route("/static/enhance.js", get(session::enhance_script))
         .route("/login", get(session::login_form).post(session::login))
         .route(
             "/login/two-factor",

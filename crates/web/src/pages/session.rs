@@ -36,14 +36,14 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// The header's menu button for narrow screens (progressive: without it the links wrap).
-pub async fn menu_script() -> impl IntoResponse {
+/// Progressive enhancements: focus on an error summary, the header menu on narrow screens.
+pub async fn enhance_script() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../static/menu.js"),
+        include_str!("../../static/enhance.js"),
     )
 }
 

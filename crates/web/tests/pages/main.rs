@@ -4,6 +4,7 @@
 mod support;
 
 mod evidence_files;
+mod form_errors;
 mod licences_and_reviews;
 mod screening;
 mod sign_in;

@@ -193,17 +193,21 @@ async fn the_decision_maker_is_offered_the_refusal_a_true_match_calls_for() {
     let p = prepare(w, "NO", At::UnderFinalReview).await;
     let case = format!("/cases/{}", p.case);
     let dm = app.login("dm@ecju.test").await;
-    // Without a match, the form starts at a grant with nothing filled in.
+    // Without a match, nothing is chosen for the decision-maker.
     let html = app.get(&case, Some(&dm)).await.text();
     assert!(!html.contains(r#"id="listed-parties""#));
-    assert!(html.contains(r#"value="grant" checked"#), "{html}");
+    assert!(
+        !html.contains(r#"name="decision" value="grant" checked"#),
+        "{html}"
+    );
 
     load_and_rescreen(w).await;
     resolve_as_true_match(w, p.case).await;
 
     let html = app.get(&case, Some(&dm)).await.text();
     assert!(html.contains(r#"id="listed-parties""#), "{html}");
-    assert!(html.contains(r#"value="refuse" checked"#), "{html}");
+    // The refusal is offered (its criterion and reason filled in), never chosen for them.
+    assert!(!html.contains(r#"value="refuse" checked"#), "{html}");
     assert!(html.contains(r#"value="1" checked"#), "{html}");
     let reason = "The end user Ministry of Defence is listed on the watch list (entry W-1)";
     assert!(html.contains(reason), "{html}");
@@ -223,7 +227,7 @@ async fn the_decision_maker_is_offered_the_refusal_a_true_match_calls_for() {
         .await;
     assert!(
         r.text()
-            .contains("a licence cannot be granted: 1 party is a true match"),
+            .contains("A licence cannot be granted: 1 party is a true match"),
         "{}",
         r.text()
     );

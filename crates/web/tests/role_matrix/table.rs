@@ -281,7 +281,7 @@ pub fn page_rows() -> Vec<Row> {
         row(GET, "/readyz", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/static/style.css", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
-        row(GET, "/static/menu.js", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
+        row(GET, "/static/enhance.js", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
         row(GET, "/login", NO_FIXTURE, EVERYONE, 200, NOBODY, NONE),
         row(POST, "/login", NO_FIXTURE, EVERYONE, 303, NOBODY,
             Form(&[("email", "caseworker@ecju.test"), ("password", PASSWORD)])),

@@ -9,7 +9,8 @@ use probity_service::decisions::{self, DecisionInput};
 use probity_service::{appeals, applications, cases, previews, ServiceError};
 use serde::Deserialize;
 
-use super::render_case;
+use super::form_state::page_errors;
+use super::{render_case, Typed};
 use crate::auth::{CurrentUser, SignedForm};
 use crate::pages::{confirm, path_id};
 use crate::{AppError, AppState};
@@ -58,6 +59,13 @@ pub struct ActionForm {
 impl ActionForm {
     /// The decision form as the service takes it; an unknown decision is a field error.
     fn decision_input(&self) -> Result<DecisionInput, ServiceError> {
+        // Nothing is pre-selected on the form: not choosing is the commonest mistake.
+        if self.decision.trim().is_empty() {
+            return Err(ServiceError::field(
+                "decision",
+                "Choose a decision: grant a licence, refuse, or no licence required",
+            ));
+        }
         let decision: DecisionKind = self
             .decision
             .parse()
@@ -72,6 +80,47 @@ impl ActionForm {
             advice_fingerprint: self.advice_fingerprint.clone(),
             review_override: self.review_override.clone(),
         })
+    }
+
+    /// What was typed, to show again if `command` fails (with its form's id prefix).
+    fn typed(&self, command: CaseCommand) -> Typed {
+        use CaseCommand as C;
+        let form = match command {
+            C::RequestAdvice => "req",
+            C::GiveAdvice => "adv",
+            C::ConsolidateAdvice => "fin",
+            C::Finalise => "dec",
+            C::AskQuestion => "q",
+            C::Countersign => "cs",
+            C::ReturnToCaseworker => "ret",
+            C::Withdraw => "wd",
+            C::Appeal => "ap",
+            _ => "",
+        };
+        let mut values: Vec<(&'static str, String)> = [
+            ("body", &self.body),
+            ("note", &self.note),
+            ("destination", &self.destination),
+            ("kind", &self.kind),
+            ("proviso", &self.proviso),
+            ("reasons", &self.reasons),
+            ("decision", &self.decision),
+            ("provisos", &self.provisos),
+            ("conflict_resolution", &self.conflict_resolution),
+            ("review_override", &self.review_override),
+            ("grounds", &self.grounds),
+            ("reason", &self.reason),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect();
+        values.extend(self.criteria.iter().map(|c| ("criteria", c.clone())));
+        values.extend(self.teams.iter().map(|t| ("teams", t.clone())));
+        if self.countersign.is_some() {
+            values.push(("countersign", "yes".into()));
+        }
+        Typed { form, values }
     }
 
     /// The decision form as posted, to be posted again from the confirmation page.
@@ -132,10 +181,11 @@ pub async fn act(
         return Err(AppError::NotFound);
     }
     let SignedForm { user, form: f, .. } = form;
+    let typed = f.typed(command);
     match confirmation(&state, &user, id, command, &f).await {
         Ok(Some(c)) => return confirm::render(&user, c),
         Ok(None) => {}
-        Err(e) => return failed(&state, &user, id, e).await,
+        Err(e) => return failed(&state, &user, id, e, typed).await,
     }
     match run(&state, &user, id, command, f).await {
         Ok(Done::Case(done)) => {
@@ -144,7 +194,7 @@ pub async fn act(
         Ok(Done::Appeal(appeal_id)) => {
             Ok(Redirect::to(&format!("/cases/{appeal_id}?done=appeal-lodged")).into_response())
         }
-        Err(e) => failed(&state, &user, id, e).await,
+        Err(e) => failed(&state, &user, id, e, typed).await,
     }
 }
 
@@ -253,29 +303,14 @@ pub(super) async fn failed(
     user: &CurrentUser,
     id: CaseId,
     e: ServiceError,
+    typed: Typed,
 ) -> Result<Response, AppError> {
-    match e {
-        ServiceError::Validation(v) => {
-            let errors =
-                v.0.iter()
-                    .map(|e| format!("{}: {}", e.field.replace('_', " "), e.message))
-                    .collect();
-            render_case(
-                state,
-                user,
-                id,
-                errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        ServiceError::Conflict(m) => {
-            render_case(state, user, id, vec![m], None, StatusCode::CONFLICT).await
-        }
-        ServiceError::Blocked(b) => {
-            render_case(state, user, id, b, None, StatusCode::CONFLICT).await
-        }
-        e => Err(e.into()),
+    let status = match e {
+        ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::CONFLICT,
+    };
+    match page_errors(&e, typed.form) {
+        Some(errors) => render_case(state, user, id, errors, typed, None, status).await,
+        None => Err(e.into()),
     }
 }

@@ -1,6 +1,11 @@
-// The header's links fold into a "Menu" button on narrow screens. Without this script the
-// links simply wrap, so nothing depends on it.
+// Progressive enhancements; every page works without them.
 (function () {
+  // After a failed form, move focus to the error summary so it is read out first.
+  var summary = document.querySelector(".error-summary[tabindex='-1']");
+  if (summary) summary.focus();
+
+  // The header's links fold into a "Menu" button on narrow screens (without this script
+  // the links simply wrap).
   var header = document.querySelector("header.top");
   var button = header && header.querySelector(".menu-toggle");
   var list = document.getElementById("main-nav");
