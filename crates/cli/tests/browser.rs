@@ -710,5 +710,19 @@ async fn public_register_lists_grant(b: &Browser, reference: &str) -> Result<()>
             .any(|r| has(r, "grant") && r.contains(&format!("{reference}/L1"))),
         "no grant for {reference} in the public register: {rows:?}"
     );
+    // Filtered as a member of the public would: by the country's name.
+    b.fill("Destination", "norway").await?;
+    b.click_button("Filter").await?;
+    b.wait_text("main", "as a destination").await?;
+    let shown = b.text("main").await?;
+    ensure!(
+        shown.contains("with Norway (NO) as a destination"),
+        "the register filtered by \"norway\" does not say so: {shown}"
+    );
+    let rows = b.rows_containing(reference).await?;
+    ensure!(
+        !rows.is_empty() && rows.iter().all(|r| r.contains("Norway (NO)")),
+        "the filtered register lost the grant to Norway: {rows:?}"
+    );
     Ok(())
 }

@@ -52,6 +52,119 @@ impl CountryCode {
     }
 }
 
+/// Why a country typed by name or code was not found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CountryLookupError {
+    #[error("there is no country called “{0}”: type a country's name, such as Saudi Arabia, or its two-letter code, such as SA")]
+    NotFound(String),
+    #[error("“{typed}” could be {}: choose one", names(.candidates))]
+    Ambiguous {
+        typed: String,
+        candidates: Vec<CountryCode>,
+    },
+}
+
+fn names(codes: &[CountryCode]) -> String {
+    let mut out: Vec<String> = codes
+        .iter()
+        .map(|c| format!("{} ({})", c.name(), c.as_str()))
+        .collect();
+    if let Some(last) = out.pop() {
+        if out.is_empty() {
+            return last;
+        }
+        return format!("{} or {last}", out.join(", "));
+    }
+    String::new()
+}
+
+/// Common English names the ISO short names do not start with.
+const ALIASES: &[(&str, &str)] = &[
+    ("uk", "GB"),
+    ("britain", "GB"),
+    ("great britain", "GB"),
+    ("united kingdom", "GB"),
+    ("usa", "US"),
+    ("america", "US"),
+    ("united states", "US"),
+    ("turkey", "TR"),
+    ("russia", "RU"),
+    ("south korea", "KR"),
+    ("north korea", "KP"),
+    ("syria", "SY"),
+    ("vietnam", "VN"),
+    ("laos", "LA"),
+    ("czech republic", "CZ"),
+    ("ivory coast", "CI"),
+    ("burma", "MM"),
+    ("taiwan", "TW"),
+    ("palestine", "PS"),
+];
+
+/// Lower case without the accents the table's names carry, so "Turkiye" finds "Türkiye".
+fn fold(s: &str) -> String {
+    s.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'å' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            '’' => '\'',
+            c => c,
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl CountryCode {
+    /// A country as a person types it: its code (any case), its name or a common English
+    /// name, or the start of a name or of a word in it when that names exactly one country.
+    pub fn find(input: &str) -> Result<CountryCode, CountryLookupError> {
+        let typed = fold(input);
+        if let Ok(code) = CountryCode::parse(&typed) {
+            return Ok(code);
+        }
+        if let Some((_, code)) = ALIASES.iter().find(|(a, _)| *a == typed) {
+            return CountryCode::parse(code)
+                .map_err(|_| CountryLookupError::NotFound(input.trim().into()));
+        }
+        if typed.len() >= 3 {
+            let named: Vec<(CountryCode, String)> =
+                all_countries().map(|(c, n)| (c, fold(n))).collect();
+            if let Some((c, _)) = named.iter().find(|(_, n)| *n == typed) {
+                return Ok(*c);
+            }
+            let starts: Vec<CountryCode> = named
+                .iter()
+                .filter(|(_, n)| {
+                    n.starts_with(&typed) || n.split([' ', '(', ',']).any(|w| w.starts_with(&typed))
+                })
+                .map(|(c, _)| *c)
+                .collect();
+            match starts.len() {
+                1 => return Ok(starts[0]),
+                0 => {}
+                _ => {
+                    return Err(CountryLookupError::Ambiguous {
+                        typed: input.trim().chars().take(60).collect(),
+                        candidates: starts.into_iter().take(8).collect(),
+                    })
+                }
+            }
+        }
+        Err(CountryLookupError::NotFound(
+            input.trim().chars().take(60).collect(),
+        ))
+    }
+}
+
 fn lookup(code: [u8; 2]) -> Option<usize> {
     COUNTRIES
         .binary_search_by(|(c, _)| c.as_bytes().cmp(&code[..]))
@@ -96,6 +209,42 @@ impl From<CountryCode> for String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn countries_are_found_by_name_or_code_as_people_type_them() {
+        let found = |s: &str| CountryCode::find(s).map(|c| c.as_str().to_string());
+        for (typed, code) in [
+            ("sa", "SA"),
+            ("Saudi Arabia", "SA"),
+            ("saudi", "SA"),
+            ("  israel ", "IL"),
+            ("Turkey", "TR"),
+            ("Turkiye", "TR"),
+            ("iran", "IR"),
+            ("UK", "GB"),
+            ("United Kingdom", "GB"),
+            ("South Korea", "KR"),
+            ("Russia", "RU"),
+            ("united arab", "AE"),
+        ] {
+            assert_eq!(found(typed).as_deref(), Ok(code), "{typed}");
+        }
+        match CountryCode::find("korea") {
+            Err(CountryLookupError::Ambiguous { candidates, .. }) => {
+                let codes: Vec<&str> = candidates.iter().map(|c| c.as_str()).collect();
+                assert_eq!(codes, ["KP", "KR"]);
+            }
+            other => panic!("korea is two countries: {other:?}"),
+        }
+        let e = CountryCode::find("Narnia").unwrap_err();
+        assert!(matches!(e, CountryLookupError::NotFound(_)));
+        assert!(e.to_string().contains("no country called “Narnia”"), "{e}");
+        // Two letters that are no code are not a name either: no guessing from "ZZ".
+        assert!(matches!(
+            CountryCode::find("zz"),
+            Err(CountryLookupError::NotFound(_))
+        ));
+    }
 
     #[test]
     fn table_is_complete_sorted_and_well_formed() {

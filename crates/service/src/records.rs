@@ -181,7 +181,7 @@ pub async fn list_public(
         .map(str::trim)
         .filter(|d| !d.is_empty())
         .map(|d| {
-            CountryCode::parse(d).map_err(|e| ServiceError::field("destination", e.to_string()))
+            CountryCode::find(d).map_err(|e| ServiceError::field("destination", e.to_string()))
         })
         .transpose()?;
     let (rows, total) = outbox::list(

@@ -155,9 +155,28 @@ async fn browser_statistics_api_and_feed_on_real_history_and_probity_decisions()
     let r = app.get("/statistics/criteria.csv?period=2014", None).await;
     r.assert_status(200);
     assert!(r.text().starts_with("criterion,description,refusals"));
-    app.get("/statistics?period=2014-Q9", None)
-        .await
-        .assert_status(422);
+    // A period that is not one is explained on the page (with the navigation), not a bare 422.
+    let r = app.get("/statistics?period=2014-Q9", None).await;
+    r.assert_status(200);
+    let html = r.text();
+    assert!(html.contains("<title>Error: "), "{html}");
+    assert!(html.contains("“2014-Q9” is not a period"), "{html}");
+    assert!(html.contains(r#"aria-label="Main""#));
+    // A period without decisions says so, and offers the years that have some.
+    let r = app.get("/statistics?period=2001", None).await;
+    r.assert_status(200);
+    let html = r.text();
+    assert!(
+        html.contains("No licensing decisions are recorded for 2001."),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<a href="/statistics?period=2014">2014</a>"#),
+        "{html}"
+    );
+    assert!(!html.contains("Refusals by criterion, 2001"), "{html}");
+    let r = app.get("/statistics?period=2014", None).await;
+    assert!(!r.text().contains(r#"id="no-data""#));
     let r = app.get("/statistics/decisions.csv?period=2026", None).await;
     assert!(r.text().contains("2026-Q1,1,1,0"), "{}", r.text());
 

@@ -8,7 +8,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     (
         "get",
         "/decisions",
-        "List public decision records, newest first; page 1–100000 and per_page 1–500 (422 beyond)",
+        "List public decision records, newest first; page 1–100000 and per_page 1–500 (422 beyond); destination: a country code or name (422 when it names no country, or several)",
         None,
         false,
     ),

@@ -375,8 +375,8 @@ async fn public_decisions_are_listed_newest_first_paginated_and_filterable() {
         .collect();
     assert_eq!(paged, seqs);
 
-    // Filtered by destination (the code in either case).
-    for code in ["FR", "fr"] {
+    // Filtered by destination (the code in either case, or the country's name).
+    for code in ["FR", "fr", "France", "france"] {
         let resp = app
             .api_get(&format!("/api/v1/decisions?destination={code}"), Auth::None)
             .await;
@@ -391,8 +391,8 @@ async fn public_decisions_are_listed_newest_first_paginated_and_filterable() {
     );
     assert_eq!(no.len(), 2);
 
-    // A destination that is not a country code is a 422 naming the parameter.
-    for bad in ["XX", "France", "F1"] {
+    // A destination that names no country (or several) is a 422 naming the parameter.
+    for bad in ["XX", "Narnia", "F1", "Korea"] {
         let resp = app
             .api_get(&format!("/api/v1/decisions?destination={bad}"), Auth::None)
             .await;

@@ -6,6 +6,7 @@ mod support;
 mod evidence_files;
 mod form_errors;
 mod licences_and_reviews;
+mod public_register;
 mod screening;
 mod sign_in;
 

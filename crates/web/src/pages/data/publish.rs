@@ -54,6 +54,11 @@ struct StatisticsPage {
     sources: super::sources::SourcesView,
     accountability: probity_service::accountability::Accountability,
     accountability_columns: [&'static str; 13],
+    /// No decision at all in the period: said, with the years that have some.
+    empty: bool,
+    years: Vec<i32>,
+    /// A period typed that is not one (the default period is shown instead).
+    problem: Option<String>,
 }
 
 fn view(t: &OfficialTables) -> Vec<TableView> {
@@ -85,9 +90,25 @@ pub async fn statistics(
     MaybeUser(user): MaybeUser,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
-    let p = period(&q)?;
+    // A period that is not one is explained above the default period, not a bare error page.
+    let (p, problem) = match period(&q) {
+        Ok(p) => (p, None),
+        Err(_) => (
+            None,
+            Some(format!(
+                "“{}” is not a period: choose a year (2014) or a quarter (2014-Q3)",
+                q.period.as_deref().unwrap_or_default().trim()
+            )),
+        ),
+    };
     let t = analytics::table(&s.ctx).await?;
     let tables = analytics::official_tables(&t, p)?;
+    let empty = tables.tables.iter().all(|tb| {
+        tb.rows
+            .iter()
+            .flatten()
+            .all(|c| !matches!(c, Cell::Num(n) if *n != 0))
+    });
     let prov = analytics::provenance(&s.ctx).await?;
     let sources = super::sources::view(&prov, &destination_codes(&tables));
     let mut periods = Vec::new();
@@ -105,6 +126,9 @@ pub async fn statistics(
         sources,
         accountability: probity_service::accountability::counts(&s.ctx).await?,
         accountability_columns: probity_service::accountability::COLUMNS,
+        empty,
+        years: tables.years.clone(),
+        problem,
     })
 }
 
