@@ -584,10 +584,16 @@ async fn caseworker_takes_and_refers(b: &Browser, reference: &str) -> Result<()>
 
 async fn adviser_approves(b: &Browser, reference: &str) -> Result<()> {
     b.sign_in(ADVISER, PASSWORD).await?;
-    b.click_link("Cases for advice").await?;
-    b.wait_url_contains("queue=advice").await?;
+    b.click_link("Awaiting my advice").await?;
+    b.wait_current_tab("Awaiting my team's advice").await?;
     b.click_link(reference).await?;
     b.wait_heading(reference).await?;
+    // The caseworker's note came with the request.
+    b.wait_text(
+        "#note-to-advisers",
+        "Please advise on the end user and end use.",
+    )
+    .await?;
     ensure!(
         b.field("Destination")
             .await?
@@ -616,8 +622,9 @@ async fn adviser_approves(b: &Browser, reference: &str) -> Result<()> {
 async fn caseworker_consolidates(b: &Browser, reference: &str) -> Result<String> {
     b.sign_in(CASEWORKER, PASSWORD).await?;
     b.click_link("Case queues").await?;
-    b.click_link("Assigned to me").await?;
-    b.wait_current_tab("Assigned to me").await?;
+    // The case comes back to its caseworker once every team has advised.
+    b.click_link("Advice returned").await?;
+    b.wait_current_tab("Advice returned").await?;
     b.click_link(reference).await?;
     b.wait_heading(reference).await?;
     b.fill(

@@ -190,6 +190,8 @@ pub struct TeamAdvice {
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct AdviceSummary {
     pub requested_teams: Vec<String>,
+    /// The caseworker's notes to the teams, (team, note), where one was written.
+    pub notes: Vec<(String, String)>,
     pub items: Vec<AdviceItem>,
     pub team_level: Vec<TeamAdvice>,
     pub missing: Vec<String>,
@@ -263,6 +265,11 @@ async fn read_advice(
         }
     }
     let summary = AdviceSummary {
+        notes: requested
+            .iter()
+            .filter(|t| !t.note.trim().is_empty())
+            .map(|t| (t.name.clone(), t.note.clone()))
+            .collect(),
         requested_teams: requested.into_iter().map(|t| t.name).collect(),
         items,
         team_level,

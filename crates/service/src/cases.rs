@@ -30,19 +30,25 @@ pub enum Queue {
     AwaitingExporter,
     /// Waiting for a decision or countersignature.
     ForDecision,
-    /// Referred to the actor's advisory team.
+    /// Referred to the actor's advisory team and not yet advised on by it.
+    AwaitingMyAdvice,
+    /// Referred to the actor's advisory team, ever.
     Advice,
+    /// Assigned to the actor, with all requested advice in and not yet consolidated.
+    AdviceReturned,
     /// Finalised or withdrawn.
     Closed,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 7] = [
+    pub const ALL: [Queue; 9] = [
         Queue::All,
         Queue::New,
         Queue::Mine,
+        Queue::AdviceReturned,
         Queue::AwaitingExporter,
         Queue::ForDecision,
+        Queue::AwaitingMyAdvice,
         Queue::Advice,
         Queue::Closed,
     ];
@@ -54,7 +60,9 @@ impl Queue {
             Queue::Mine => "mine",
             Queue::AwaitingExporter => "awaiting_exporter",
             Queue::ForDecision => "for_decision",
+            Queue::AwaitingMyAdvice => "awaiting_my_advice",
             Queue::Advice => "advice",
+            Queue::AdviceReturned => "advice_returned",
             Queue::Closed => "closed",
         }
     }
@@ -66,7 +74,9 @@ impl Queue {
             Queue::Mine => "Assigned to me",
             Queue::AwaitingExporter => "Awaiting exporter",
             Queue::ForDecision => "For decision",
+            Queue::AwaitingMyAdvice => "Awaiting my team's advice",
             Queue::Advice => "Referred to my team",
+            Queue::AdviceReturned => "Advice returned",
             Queue::Closed => "Closed",
         }
     }
@@ -82,12 +92,13 @@ impl Queue {
             Role::Caseworker => &[
                 Queue::New,
                 Queue::Mine,
+                Queue::AdviceReturned,
                 Queue::AwaitingExporter,
                 Queue::ForDecision,
                 Queue::Closed,
                 Queue::All,
             ],
-            Role::Adviser => &[Queue::Advice],
+            Role::Adviser => &[Queue::AwaitingMyAdvice, Queue::Advice],
             Role::DecisionMaker => &[Queue::ForDecision, Queue::Closed, Queue::All],
             Role::Policy | Role::Oversight => &[Queue::All, Queue::ForDecision, Queue::Closed],
             Role::Admin => &[],
@@ -110,7 +121,33 @@ pub struct CaseSummary {
     pub submitted_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// For a case still being worked: whole days since it was submitted.
+    pub days_in_queue: Option<i64>,
+    /// For a case still being worked: the service target, 20 working days from submission.
+    #[serde(serialize_with = "iso_date")]
+    pub target_date: Option<time::Date>,
 }
+
+/// A date as `YYYY-MM-DD` (time's own serde form is a tuple).
+fn iso_date<S: serde::Serializer>(d: &Option<time::Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_some(&d.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The service target for deciding an application, in working days (UK bank holidays kept).
+pub const TARGET_WORKING_DAYS: u32 = 20;
+
+/// How a list is narrowed and ordered.
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    /// Reference, exporter, party or destination (name or code); empty for everything.
+    pub search: String,
+    pub sort: Sort,
+}
+
+pub use probity_store::case_queues::Sort;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
@@ -147,6 +184,31 @@ pub async fn list_cases(
     page: i64,
     per_page: i64,
 ) -> ServiceResult<Page<CaseSummary>> {
+    list_cases_with(ctx, actor, queue, &ListOptions::default(), page, per_page).await
+}
+
+/// A queue searched and sorted (see [`ListOptions`]).
+pub async fn list_cases_with(
+    ctx: &Ctx,
+    actor: &Actor,
+    queue: Queue,
+    options: &ListOptions,
+    page: i64,
+    per_page: i64,
+) -> ServiceResult<Page<CaseSummary>> {
+    let typed = options.search.trim();
+    if typed.chars().count() > 100 {
+        return Err(ServiceError::field(
+            "search",
+            "search for at most 100 characters",
+        ));
+    }
+    let search = case_queues::Search {
+        text: typed.to_lowercase(),
+        destination: probity_domain::CountryCode::find(typed)
+            .ok()
+            .map(|c| c.as_str().to_string()),
+    };
     let paging = paging(page, per_page)?.at_most(200);
     if actor.role == Role::Admin {
         return Err(ServiceError::Forbidden("read cases".into()));
@@ -165,7 +227,9 @@ pub async fn list_cases(
     let team = actor.team_id.map(|t| t.to_string()).unwrap_or_default();
     let filter = match (actor.role, queue) {
         (Role::Exporter, _) => QueueFilter::Organisation(&org),
+        (Role::Adviser, Queue::AwaitingMyAdvice) => QueueFilter::AwaitingAdviceFrom(&team),
         (Role::Adviser, _) => QueueFilter::ReferredTo(&team),
+        (_, Queue::AdviceReturned) => QueueFilter::AdviceReturnedTo(&uid),
         (_, Queue::New) => QueueFilter::New,
         (_, Queue::Mine) => QueueFilter::AssignedTo(&uid),
         (_, Queue::AwaitingExporter) => QueueFilter::AwaitingExporter,
@@ -174,22 +238,42 @@ pub async fn list_cases(
         _ => QueueFilter::NotDraft,
     };
     let mut conn = ctx.store.pool().acquire().await?;
-    let counted = case_queues::count(&mut conn, filter, COUNT_CAP).await?;
+    let counted = case_queues::count(&mut conn, filter, &search, COUNT_CAP).await?;
     let total_capped = counted > COUNT_CAP;
     let total = counted.min(COUNT_CAP);
     let paging = paging.within(total);
-    let rows = case_queues::page(&mut conn, filter, paging.per_page(), paging.offset()).await?;
+    let rows = case_queues::page(
+        &mut conn,
+        filter,
+        &search,
+        options.sort,
+        paging.per_page(),
+        paging.offset(),
+    )
+    .await?;
+    let now = ctx.clock.now();
     // A row that cannot be read is corrupt stored data (an internal error, logged), not a
     // missing case: the list as a whole is not "not found".
     let items = rows
         .into_iter()
         .map(|r| {
             let bad = |what: &str| corrupt(format!("case {}: bad {what}", r.id));
+            let status: CaseStatus = r.status.parse().map_err(|_| bad("status"))?;
+            let submitted_at = r.submitted_at.map(from_micros);
+            let open = !matches!(
+                status,
+                CaseStatus::Draft | CaseStatus::Finalised | CaseStatus::Withdrawn
+            );
+            let waiting = submitted_at.filter(|_| open);
             Ok(CaseSummary {
                 id: r.id.parse().map_err(|_| bad("id"))?,
-                status: r.status.parse().map_err(|_| bad("status"))?,
+                days_in_queue: waiting.map(|t| (now - t).whole_days().max(0)),
+                target_date: waiting.map(|t| {
+                    probity_domain::working_days::add_working_days(t.date(), TARGET_WORKING_DAYS)
+                }),
+                status,
                 destinations: split_destinations(&r.destinations),
-                submitted_at: r.submitted_at.map(from_micros),
+                submitted_at,
                 updated_at: from_micros(r.updated_at),
                 reference: r.reference,
                 kind: r.kind,

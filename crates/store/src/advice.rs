@@ -11,6 +11,8 @@ use crate::StoreError;
 pub struct RequestedTeam {
     pub id: String,
     pub name: String,
+    /// The caseworker's note to the team with the request.
+    pub note: String,
 }
 
 /// One piece of current (not superseded) advice on a case.
@@ -49,7 +51,7 @@ pub async fn requested_teams(
     case_id: &str,
 ) -> Result<Vec<RequestedTeam>, StoreError> {
     let rows = sqlx::query(
-        "SELECT t.id AS id, t.name AS name FROM advice_requests r \
+        "SELECT t.id AS id, t.name AS name, r.note AS note FROM advice_requests r \
          JOIN teams t ON t.id = r.team_id WHERE r.case_id = $1 ORDER BY t.name, t.id",
     )
     .bind(case_id)
@@ -61,6 +63,7 @@ pub async fn requested_teams(
             Ok(RequestedTeam {
                 id: r.try_get("id")?,
                 name: r.try_get("name")?,
+                note: r.try_get("note")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()?)

@@ -66,7 +66,7 @@ impl Nav {
                 ("/account/tokens", "API tokens"),
             ],
             Role::Caseworker => vec![("/cases?queue=new", "Case queues")],
-            Role::Adviser => vec![("/cases?queue=advice", "Cases for advice")],
+            Role::Adviser => vec![("/cases?queue=awaiting_my_advice", "Awaiting my advice")],
             Role::DecisionMaker => vec![("/cases?queue=for_decision", "For decision")],
             Role::Policy | Role::Oversight => vec![("/cases", "All cases")],
             Role::Admin => vec![("/admin/users", "Users")],

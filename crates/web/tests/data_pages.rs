@@ -155,9 +155,9 @@ async fn browser_statistics_api_and_feed_on_real_history_and_probity_decisions()
     let r = app.get("/statistics/criteria.csv?period=2014", None).await;
     r.assert_status(200);
     assert!(r.text().starts_with("criterion,description,refusals"));
-    // A period that is not one is explained on the page (with the navigation), not a bare 422.
+    // A period that is not one is explained on the whole page (with the navigation).
     let r = app.get("/statistics?period=2014-Q9", None).await;
-    r.assert_status(200);
+    r.assert_status(422);
     let html = r.text();
     assert!(html.contains("<title>Error: "), "{html}");
     assert!(html.contains("“2014-Q9” is not a period"), "{html}");

@@ -25,9 +25,13 @@ async fn paging_past_sane_bounds_is_422() {
         resp.text()
     );
     let cw = app.login("caseworker@ecju.test").await;
-    app.get("/cases?queue=new&page=9223372036854775807", Some(&cw))
-        .await
-        .assert_status(422);
+    let r = app
+        .get("/cases?queue=new&page=9223372036854775807", Some(&cw))
+        .await;
+    r.assert_status(422);
+    // The whole page says so, with the navigation and the first page of the list.
+    assert!(r.text().contains("between 1 and 100000"), "{}", r.text());
+    assert!(r.text().contains(r#"aria-label="Main""#));
 }
 
 #[tokio::test]

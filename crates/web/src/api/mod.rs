@@ -147,6 +147,8 @@ struct PageQuery {
     per_page: Option<i64>,
     destination: Option<String>,
     queue: Option<String>,
+    search: Option<String>,
+    sort: Option<String>,
 }
 
 async fn list_decisions(State(s): State<AppState>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult {
@@ -189,10 +191,28 @@ async fn list_cases(
             .first()
             .ok_or_else(|| ServiceError::Forbidden("read cases".into()))?,
     };
-    ok(cases::list_cases(
+    let sort = match q.sort.as_deref() {
+        None | Some("updated") => cases::Sort::Updated,
+        Some("oldest") => cases::Sort::Oldest,
+        Some("reference") => cases::Sort::Reference,
+        Some("value") => cases::Sort::Value,
+        Some(x) => {
+            return Err(ServiceError::field(
+                "sort",
+                format!("unknown sort {x:?}: use updated, oldest, reference or value"),
+            )
+            .into())
+        }
+    };
+    let options = cases::ListOptions {
+        search: q.search.unwrap_or_default(),
+        sort,
+    };
+    ok(cases::list_cases_with(
         &s.ctx,
         &a,
         queue,
+        &options,
         q.page.unwrap_or(1),
         q.per_page.unwrap_or(50),
     )

@@ -36,7 +36,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     (
         "get",
         "/cases",
-        "List cases in a queue visible to the caller; page 1–100000 and per_page 1–500 (422 beyond)",
+        "List cases in a queue visible to the caller (queue: all, new, mine, advice_returned, awaiting_exporter, for_decision, awaiting_my_advice, advice, closed, as the role allows); search: reference, exporter, party or destination (name or code); sort: updated, oldest, reference or value; each open case with days_in_queue and target_date (20 working days from submission); page 1–100000 and per_page 1–500 (422 beyond)",
         None,
         true,
     ),

@@ -9,7 +9,9 @@ use probity_domain::{
 };
 use probity_service::advice::AdviceSummary;
 use probity_service::auth::Role;
-use probity_service::cases::{CaseSummary, GoodsView, Page, PartyView, Question, Queue};
+use probity_service::cases::{
+    CaseSummary, GoodsView, ListOptions, Page, PartyView, Question, Queue, Sort,
+};
 use probity_service::documents::Document;
 use probity_service::licences::Licence;
 use probity_service::orgs::Team;
@@ -36,12 +38,38 @@ struct CaseList {
     queue_label: &'static str,
     cases: Page<CaseSummary>,
     is_exporter: bool,
+    /// The search as typed, and the sort chosen (by its name in the query).
+    search: String,
+    sort: &'static str,
+    problem: Option<String>,
 }
+
+impl CaseList {
+    /// The query string for another page of this list (queue, search and sort kept).
+    fn query(&self, page: i64) -> String {
+        let page = page.to_string();
+        let mut pairs = vec![("queue", self.queue), ("sort", self.sort), ("page", &page)];
+        if !self.search.is_empty() {
+            pairs.push(("search", &self.search));
+        }
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+/// The orders a list can be sorted in: (query name, label, the store's order).
+const SORTS: [(&str, &str, Sort); 4] = [
+    ("updated", "Most recently updated", Sort::Updated),
+    ("oldest", "Longest waiting", Sort::Oldest),
+    ("reference", "Reference", Sort::Reference),
+    ("value", "Highest value", Sort::Value),
+];
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     queue: Option<String>,
     page: Option<i64>,
+    search: Option<String>,
+    sort: Option<String>,
 }
 
 pub async fn list(
@@ -58,8 +86,31 @@ pub async fn list(
             .first()
             .ok_or_else(|| AppError::from(ServiceError::Forbidden("read cases".into())))?,
     };
-    let cases = cases::list_cases(&state.ctx, &user.actor, queue, q.page.unwrap_or(1), 50).await?;
-    page(CaseList {
+    let search = q.search.unwrap_or_default();
+    let (sort, sort_order) = SORTS
+        .iter()
+        .find(|(name, _, _)| Some(*name) == q.sort.as_deref())
+        .map(|(name, _, order)| (*name, *order))
+        .unwrap_or(("updated", Sort::Updated));
+    let options = ListOptions {
+        search: search.clone(),
+        sort: sort_order,
+    };
+    let page_no = q.page.unwrap_or(1);
+    let (cases, problem) =
+        match cases::list_cases_with(&state.ctx, &user.actor, queue, &options, page_no, 50).await {
+            Ok(c) => (c, None),
+            Err(ServiceError::Validation(v)) => {
+                let c = cases::list_cases(&state.ctx, &user.actor, queue, 1, 50).await?;
+                (c, v.0.first().map(|f| f.message.clone()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+    let unusable = problem.is_some();
+    let mut resp = page(CaseList {
+        search,
+        sort,
+        problem,
         nav: Nav::for_user(Some(&user)),
         queues: allowed
             .iter()
@@ -69,7 +120,12 @@ pub async fn list(
         queue_label: queue.label(),
         cases,
         is_exporter: user.actor.role == Role::Exporter,
-    })
+    })?;
+    // The whole page, with what went wrong, under the status that says so.
+    if unusable {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
 }
 
 #[derive(Template)]

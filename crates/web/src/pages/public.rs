@@ -79,7 +79,8 @@ pub async fn decisions(
         .iter()
         .map(|c| (c.code.to_string(), c.title.to_string()))
         .collect();
-    page(DecisionsPage {
+    let unusable = problem.is_some();
+    let mut resp = page(DecisionsPage {
         nav: Nav::for_user(user.as_ref()),
         records,
         destination,
@@ -88,7 +89,12 @@ pub async fn decisions(
         candidates,
         pages,
         criteria,
-    })
+    })?;
+    // The whole page, with what went wrong, under the status that says so.
+    if unusable {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
 }
 
 #[derive(Template)]

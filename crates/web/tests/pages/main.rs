@@ -96,8 +96,13 @@ async fn each_role_lands_on_its_own_list() {
     assert!(page.contains(&submitted) && page.contains(&rival));
     assert!(!page.contains(&for_decision) && !page.contains(&granted));
 
-    // Advisers see what was referred to their team, and nothing else.
+    // Advisers start on what their team still owes advice on; everything ever referred to
+    // it is under its own tab, and nothing else.
     let page = home(&app, &w.fcdo_adviser.email, "/cases").await.text();
+    assert!(page.contains(referred.as_str()), "FCDO owes advice on {referred}");
+    assert!(!page.contains(&for_decision) && !page.contains(&granted));
+    let fcdo = app.login(&w.fcdo_adviser.email).await;
+    let page = app.get("/cases?queue=advice", Some(&fcdo)).await.text();
     for r in [&referred, &for_decision, &granted] {
         assert!(page.contains(r.as_str()), "FCDO sees {r}");
     }

@@ -1,6 +1,6 @@
 //! The public register as the public reads it: filtered by a country's name or code, with
 //! country names and criterion titles; a filter that names no country (or several) is
-//! explained on the same page, with the navigation, never a bare error page.
+//! explained on the same page, with the navigation (status 422), never a bare error page.
 use super::*;
 
 #[tokio::test]
@@ -26,7 +26,7 @@ async fn the_register_filters_by_country_name_and_explains_a_bad_filter() {
 
     // Two countries start with "Korea": both are offered, and the list is not filtered.
     let r = app.get("/register/decisions?destination=Korea", None).await;
-    r.assert_status(200);
+    r.assert_status(422);
     let html = r.text();
     assert!(html.contains("<title>Error: "), "{html}");
     assert!(
@@ -46,7 +46,7 @@ async fn the_register_filters_by_country_name_and_explains_a_bad_filter() {
     let r = app
         .get("/register/decisions?destination=Narnia", None)
         .await;
-    r.assert_status(200);
+    r.assert_status(422);
     let html = r.text();
     assert!(
         html.contains("there is no country called “Narnia”"),

@@ -118,7 +118,8 @@ pub async fn statistics(
             periods.push(format!("{y}-Q{q}"));
         }
     }
-    page(StatisticsPage {
+    let unusable = problem.is_some();
+    let mut resp = page(StatisticsPage {
         nav: Nav::for_user(user.as_ref()),
         label: tables.period.label(),
         periods,
@@ -129,7 +130,12 @@ pub async fn statistics(
         empty,
         years: tables.years.clone(),
         problem,
-    })
+    })?;
+    // The whole page, with what went wrong, under the status that says so.
+    if unusable {
+        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
 }
 
 /// The destination codes in the tables (their `code` column), for the notes that apply.
