@@ -563,8 +563,15 @@ async fn caseworker_takes_and_refers(b: &Browser, reference: &str) -> Result<()>
     b.wait_current_tab("New").await?;
     b.click_link(reference).await?;
     b.wait_heading(reference).await?;
+    // Following only what the header offers: take the case, then ask for advice.
+    b.wait_text("#next-step", "Take this case to start work on it.")
+        .await?;
+    b.click_link("Take this case").await?;
     b.click_button("Take this case").await?;
     b.wait_text("[role=status]", "case taken").await?;
+    b.wait_text("#next-step", "Ask the advisory teams for their advice")
+        .await?;
+    b.click_link("Request advice").await?;
 
     b.check(ADVISORY_TEAM).await?;
     b.fill(
@@ -627,6 +634,8 @@ async fn caseworker_consolidates(b: &Browser, reference: &str) -> Result<String>
     b.wait_current_tab("Advice returned").await?;
     b.click_link(reference).await?;
     b.wait_heading(reference).await?;
+    b.wait_text("#next-step", "All the advice is in").await?;
+    b.click_link("Consolidate advice").await?;
     b.fill(
         "Reasons",
         "All advice approves; no conflicting advice to resolve.",
@@ -651,6 +660,9 @@ async fn decision_maker_grants(b: &Browser, reference: &str) -> Result<()> {
     b.wait_current_tab("For decision").await?;
     b.click_link(reference).await?;
     b.wait_heading(reference).await?;
+    b.wait_text("#next-step", "Decide: grant a licence, refuse")
+        .await?;
+    b.click_link("Decide").await?;
     b.choose("Grant a licence").await?;
     b.fill(
         "Reasons",

@@ -221,3 +221,28 @@ pub async fn get_public(ctx: &Ctx, seq: i64) -> ServiceResult<PublishedRecord> {
             .map_err(|e| StoreError::Corrupt(format!("outbox row {}: {e}", r.seq)))?,
     })
 }
+
+/// The public records of one case, oldest first, for anyone who may see the case: what its
+/// decision became in the register (and its licence's later changes).
+pub async fn for_case(
+    ctx: &Ctx,
+    actor: &crate::auth::Actor,
+    id: probity_domain::CaseId,
+) -> ServiceResult<Vec<PublishedRecord>> {
+    {
+        let mut conn = ctx.store.pool().acquire().await?;
+        crate::casework::visible_case(&mut conn, actor, id).await?;
+    }
+    outbox::for_case(&ctx.store, &id.to_string())
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(PublishedRecord {
+                seq: r.seq,
+                register_index: r.register_index,
+                record: serde_json::from_str(&r.record_json)
+                    .map_err(|e| StoreError::Corrupt(format!("outbox row {}: {e}", r.seq)))?,
+            })
+        })
+        .collect()
+}

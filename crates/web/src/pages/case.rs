@@ -26,6 +26,7 @@ use crate::{AppError, AppState};
 
 mod actions;
 mod form_state;
+mod next_step;
 pub use actions::act;
 pub(crate) use form_state::{PageError, Typed};
 
@@ -149,6 +150,8 @@ struct CasePage {
     /// What a failed form on this page had typed.
     typed: Typed,
     notice: Option<String>,
+    /// What the case's decisions became in the public register.
+    records: Vec<probity_service::records::PublishedRecord>,
     /// Screening matches on the case's parties (for staff who see lists).
     screening: Vec<probity_service::screening::MatchRow>,
     /// The viewer may resolve matches (the domain's `MAY_RESOLVE_MATCHES`).
@@ -271,7 +274,13 @@ async fn render_case(
     } else {
         Vec::new()
     };
+    let records = if case.status == CaseStatus::Draft {
+        Vec::new()
+    } else {
+        probity_service::records::for_case(ctx, actor, id).await?
+    };
     let mut resp = page(CasePage {
+        records,
         nav: Nav::for_user(Some(user)),
         screening,
         may_resolve: MAY_RESOLVE_MATCHES.contains(&actor.role),

@@ -6,6 +6,7 @@ mod support;
 mod evidence_files;
 mod form_errors;
 mod licences_and_reviews;
+mod next_step;
 mod public_register;
 mod screening;
 mod sign_in;
@@ -99,7 +100,10 @@ async fn each_role_lands_on_its_own_list() {
     // Advisers start on what their team still owes advice on; everything ever referred to
     // it is under its own tab, and nothing else.
     let page = home(&app, &w.fcdo_adviser.email, "/cases").await.text();
-    assert!(page.contains(referred.as_str()), "FCDO owes advice on {referred}");
+    assert!(
+        page.contains(referred.as_str()),
+        "FCDO owes advice on {referred}"
+    );
     assert!(!page.contains(&for_decision) && !page.contains(&granted));
     let fcdo = app.login(&w.fcdo_adviser.email).await;
     let page = app.get("/cases?queue=advice", Some(&fcdo)).await.text();
