@@ -11,6 +11,8 @@
 //! their `<label>`s (which also checks that the labels are tied to their fields), and waiting for
 //! what the next page should show rather than sleeping.
 mod support;
+#[path = "journeys/tour.rs"]
+mod tour;
 
 use std::path::Path;
 use std::time::Instant;
@@ -229,6 +231,18 @@ async fn walk(b: &Browser, dir: &Path) -> Result<()> {
     someone_makes_a_protected_disclosure(b, &minutes)
         .await
         .context("making a protected disclosure")?;
+
+    let people = [
+        None,
+        Some((EXPORTER, PASSWORD)),
+        Some((CASEWORKER, PASSWORD)),
+        Some((ADVISER, PASSWORD)),
+        Some((DECIDER, PASSWORD)),
+        Some((POLICY, PASSWORD)),
+    ];
+    tour::every_menu_page(b, &people, &case_path)
+        .await
+        .context("every role's menu pages")?;
     Ok(())
 }
 

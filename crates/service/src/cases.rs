@@ -465,3 +465,28 @@ pub async fn history(
     get_case(ctx, actor, id).await?;
     Ok(probity_store::audit::for_case(&ctx.store, &id.to_string()).await?)
 }
+
+/// A case's history with the people named: each event and who acted (their display name,
+/// or none for the system or a user since removed).
+pub async fn history_named(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: CaseId,
+) -> ServiceResult<Vec<(probity_store::audit::AuditEvent, Option<String>)>> {
+    let events = history(ctx, actor, id).await?;
+    let mut ids: Vec<String> = events.iter().filter_map(|e| e.actor_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let names: std::collections::HashMap<String, String> =
+        probity_store::users::display_names(ctx.store.pool(), &ids)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            let name = e.actor_id.as_ref().and_then(|a| names.get(a).cloned());
+            (e, name)
+        })
+        .collect())
+}

@@ -170,3 +170,22 @@ pub async fn delete_session(
             .await?,
     )
 }
+
+/// Display names of the users with these ids (those that exist).
+pub async fn display_names<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, display_name FROM users WHERE id IN ({})",
+        crate::bulk::in_list(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+    for id in ids {
+        q = q.bind(id.as_str());
+    }
+    Ok(q.fetch_all(ex).await?)
+}

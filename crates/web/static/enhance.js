@@ -4,6 +4,18 @@
   var summary = document.querySelector(".error-summary[tabindex='-1']");
   if (summary) summary.focus();
 
+  // Copy buttons (shown only where the clipboard can be written).
+  if (navigator.clipboard) {
+    document.querySelectorAll("button.copy[data-copy]").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        navigator.clipboard.writeText(b.getAttribute("data-copy")).then(function () {
+          b.firstChild.textContent = "Copied";
+        });
+      });
+    });
+  }
+
   // The header's links fold into a "Menu" button on narrow screens (without this script
   // the links simply wrap).
   var header = document.querySelector("header.top");

@@ -316,5 +316,13 @@ async fn a_colleagues_case_is_offered_for_take_over_not_for_work() {
         .get(&format!("/cases/{}/history", p.case), Some(&colleague))
         .await
         .text();
-    assert!(history.contains("case.reassign"), "{history}");
+    // In words, with the data behind it one click away.
+    assert!(
+        history.contains("Case taken over from a colleague"),
+        "{history}"
+    );
+    assert!(
+        history.contains("<summary>Show data</summary>"),
+        "{history}"
+    );
 }

@@ -340,6 +340,30 @@ impl Browser {
         self.tick(label).await
     }
 
+    /// Save the page as `{name}-desktop.png` (1280 px) and `{name}-phone.png` (375 px) in
+    /// `dir`; the window is left at the desktop size.
+    pub async fn screenshots(&self, dir: &Path, name: &str) -> Result<()> {
+        std::fs::create_dir_all(dir)?;
+        for (suffix, width, height) in [("desktop", 1280, 1024), ("phone", 375, 812)] {
+            self.client.set_window_size(width, height).await?;
+            let png = self.client.screenshot().await?;
+            std::fs::write(dir.join(format!("{name}-{suffix}.png")), png)?;
+        }
+        self.client.set_window_size(1280, 1024).await?;
+        Ok(())
+    }
+
+    /// The `href` of every element matching `css`, as written (paths stay relative).
+    pub async fn hrefs(&self, css: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for el in self.client.find_all(Locator::Css(css)).await? {
+            if let Some(h) = el.attr("href").await? {
+                out.push(h);
+            }
+        }
+        Ok(out)
+    }
+
     /// The text of the first element matching `css`.
     pub async fn text(&self, css: &str) -> Result<String> {
         let el = self

@@ -16,7 +16,6 @@ use probity_service::documents::Document;
 use probity_service::licences::Licence;
 use probity_service::orgs::Team;
 use probity_service::{advice, cases, documents, licences, orgs, ServiceError};
-use probity_store::audit::AuditEvent;
 use serde::Deserialize;
 
 use super::path_id;
@@ -26,6 +25,7 @@ use crate::{AppError, AppState};
 
 mod actions;
 mod form_state;
+mod history_view;
 mod next_step;
 pub use actions::act;
 pub(crate) use form_state::{PageError, Typed};
@@ -336,7 +336,7 @@ struct HistoryPage {
     nav: Nav,
     reference: String,
     case_id: String,
-    events: Vec<AuditEvent>,
+    events: Vec<history_view::HistoryRow>,
 }
 
 pub async fn history(
@@ -346,7 +346,11 @@ pub async fn history(
 ) -> Result<Response, AppError> {
     let id: CaseId = path_id(&id)?;
     let case = cases::get_case(&state.ctx, &user.actor, id).await?;
-    let events = cases::history(&state.ctx, &user.actor, id).await?;
+    let events = cases::history_named(&state.ctx, &user.actor, id)
+        .await?
+        .into_iter()
+        .map(|(e, name)| history_view::HistoryRow::new(e, name))
+        .collect();
     page(HistoryPage {
         nav: Nav::for_user(Some(&user)),
         reference: case.reference.unwrap_or_else(|| "draft".into()),

@@ -5,6 +5,7 @@ mod support;
 
 mod evidence_files;
 mod form_errors;
+mod history;
 mod licences_and_reviews;
 mod next_step;
 mod public_register;
