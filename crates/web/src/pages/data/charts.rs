@@ -133,7 +133,7 @@ pub fn columns(id: &str, title: &str, points: &[(String, i128)], unit: Unit) -> 
         let yy = y(t);
         let _ = write!(
             s,
-            r##"<line x1="{LEFT}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#d0d7de" stroke-width="1"/><text x="{}" y="{:.1}" font-size="11" text-anchor="end" fill="#444">{}</text>"##,
+            r##"<line x1="{LEFT}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#d0d7de" stroke-width="1"/><text x="{}" y="{:.1}" font-size="13" text-anchor="end" fill="#0b0c0c">{}</text>"##,
             W - RIGHT,
             LEFT - 6.0,
             yy + 4.0,
@@ -157,7 +157,7 @@ pub fn columns(id: &str, title: &str, points: &[(String, i128)], unit: Unit) -> 
         if i % every == 0 {
             let _ = write!(
                 s,
-                r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#444">{}</text>"##,
+                r##"<text x="{:.1}" y="{:.1}" font-size="13" text-anchor="middle" fill="#0b0c0c">{}</text>"##,
                 x + slot / 2.0,
                 h - bottom + 16.0,
                 esc(label)
@@ -193,10 +193,10 @@ pub fn bars(id: &str, title: &str, items: &[(String, i128)], unit: Unit) -> Stri
     for (i, (label, v)) in items.iter().enumerate() {
         let y = 12.0 + i as f64 * row;
         let w = (v.max(&0).to_owned() as f64 / max as f64) * plot_w;
-        let shown: String = label.chars().take(34).collect();
+        let shown: String = label.chars().take(30).collect();
         let _ = write!(
             s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end" fill="#222">{}</text><rect x="{label_w}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#1d70b8"><title>{}: {}</title></rect><text x="{:.1}" y="{:.1}" font-size="11" fill="#444">{}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" font-size="13" text-anchor="end" fill="#0b0c0c">{}</text><rect x="{label_w}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#1d70b8"><title>{}: {}</title></rect><text x="{:.1}" y="{:.1}" font-size="13" fill="#0b0c0c">{}</text>"##,
             label_w - 6.0,
             y + row * 0.6,
             esc(&shown),
@@ -248,5 +248,28 @@ mod tests {
         );
         assert!(svg.contains("2 periods from 2014 to 2015"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn chart_text_is_at_least_12px_and_dark() {
+        let charts = [
+            bars(
+                "b",
+                "Top",
+                &[("A very long destination name indeed".into(), 3)],
+                Unit::Count,
+            ),
+            columns("c", "By year", &[("2014".into(), 5)], Unit::Pounds),
+        ];
+        for svg in charts {
+            for size in svg.split(r#"font-size=""#).skip(1) {
+                let px: f64 = size.split('"').next().unwrap().parse().unwrap();
+                assert!(px >= 12.0, "{px} px text in {svg}");
+            }
+            for text in svg.split("<text ").skip(1) {
+                // Near-black on white: a contrast of 19:1.
+                assert!(text.contains(r##"fill="#0b0c0c""##), "{text}");
+            }
+        }
     }
 }
