@@ -137,6 +137,24 @@ pub struct ApplicationInput {
     pub end_use_statement: String,
 }
 
+impl ApplicationInput {
+    /// Nothing typed but the licence type: no draft is made of it (an empty form submitted
+    /// again and again would otherwise leave one empty draft each time).
+    pub fn is_blank(&self) -> bool {
+        let blank = |s: &str| s.trim().is_empty();
+        self.goods.iter().all(|g| {
+            blank(&g.description)
+                && g.ratings.iter().all(|r| blank(r))
+                && blank(&g.quantity)
+                && blank(&g.value)
+        }) && self
+            .parties
+            .iter()
+            .all(|p| blank(&p.name) && blank(&p.address))
+            && blank(&self.end_use_statement)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GoodsLine {
     pub description: String,

@@ -44,6 +44,13 @@ pub async fn save_draft(
         .organisation_id
         .ok_or_else(|| ServiceError::Forbidden("apply without an organisation".into()))?;
     let licence_type = licence_type_of(input)?;
+    if id.is_none() && input.is_blank() {
+        return Err(ServiceError::field(
+            "goods",
+            "Nothing has been filled in yet: describe the goods, the parties or the end use \
+             before saving or submitting",
+        ));
+    }
     validate_draft(input, ctx.control_list).map_err(ServiceError::Validation)?;
     let json = to_json("draft", input)?;
     let mut cmd = Command::begin(ctx, actor).await?;

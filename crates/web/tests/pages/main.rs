@@ -187,6 +187,40 @@ async fn the_application_form_redisplays_with_errors_and_values_kept() {
     let app = TestApp::sqlite().await;
     let exporter = app.login(&app.world.exporter.email).await;
 
+    // The empty form, submitted (twice): told what to do, and no empty draft is left behind.
+    let empty = [
+        ("licence_type", "siel"),
+        ("goods_count", "1"),
+        ("g0_description", ""),
+        ("g0_ratings", ""),
+        ("g0_quantity", ""),
+        ("g0_unit", "items"),
+        ("g0_value", ""),
+        ("party_count", "2"),
+        ("p0_role", "end_user"),
+        ("p0_name", ""),
+        ("p0_address", ""),
+        ("p0_country", ""),
+        ("p1_role", "consignee"),
+        ("p1_name", ""),
+        ("p1_address", ""),
+        ("p1_country", ""),
+        ("end_use_statement", ""),
+        ("action", "submit"),
+    ];
+    for _ in 0..2 {
+        let resp = app
+            .post_form("/applications", Some(&exporter), &empty)
+            .await;
+        resp.assert_status(422);
+        assert!(
+            resp.text().contains("Nothing has been filled in yet"),
+            "{}",
+            resp.text()
+        );
+    }
+    assert_eq!(exporter_cases(&app).await, 0, "no empty drafts");
+
     // Malformed values: nothing is saved, the form comes back with each error by its field.
     let resp = app
         .post_form(
