@@ -193,14 +193,7 @@ pub async fn list_public(
     .await?;
     let records = rows
         .into_iter()
-        .map(|r| {
-            Ok(PublishedRecord {
-                seq: r.seq,
-                register_index: r.register_index,
-                record: serde_json::from_str(&r.record_json)
-                    .map_err(|e| StoreError::Corrupt(format!("outbox row {}: {e}", r.seq)))?,
-            })
-        })
+        .map(published)
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(RecordPage {
         records,
@@ -214,6 +207,11 @@ pub async fn get_public(ctx: &Ctx, seq: i64) -> ServiceResult<PublishedRecord> {
     let r = outbox::get(&ctx.store, seq)
         .await?
         .ok_or(ServiceError::NotFound("decision record"))?;
+    Ok(published(r)?)
+}
+
+/// A stored outbox row as the public record it holds.
+fn published(r: outbox::OutboxRow) -> Result<PublishedRecord, StoreError> {
     Ok(PublishedRecord {
         seq: r.seq,
         register_index: r.register_index,
@@ -233,16 +231,9 @@ pub async fn for_case(
         let mut conn = ctx.store.pool().acquire().await?;
         crate::casework::visible_case(&mut conn, actor, id).await?;
     }
-    outbox::for_case(&ctx.store, &id.to_string())
+    Ok(outbox::for_case(&ctx.store, &id.to_string())
         .await?
         .into_iter()
-        .map(|r| {
-            Ok(PublishedRecord {
-                seq: r.seq,
-                register_index: r.register_index,
-                record: serde_json::from_str(&r.record_json)
-                    .map_err(|e| StoreError::Corrupt(format!("outbox row {}: {e}", r.seq)))?,
-            })
-        })
-        .collect()
+        .map(published)
+        .collect::<Result<_, _>>()?)
 }
