@@ -18,7 +18,7 @@ fn licence_type_of(input: &ApplicationInput) -> ServiceResult<LicenceType> {
     input.licence_type.parse::<LicenceType>().map_err(|_| {
         ServiceError::field(
             "licence_type",
-            "choose a standard (siel) or open (oiel) individual licence",
+            "Choose the type of licence: a standard (SIEL) or an open (OIEL) individual licence",
         )
     })
 }

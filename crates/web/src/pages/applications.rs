@@ -299,11 +299,8 @@ fn form_page(
     FormPage {
         nav: Nav::for_user(Some(user)),
         action,
-        licence_type: if input.licence_type.is_empty() {
-            "siel".into()
-        } else {
-            input.licence_type.clone()
-        },
+        // Nothing is chosen for the exporter: the type is theirs to pick.
+        licence_type: input.licence_type.clone(),
         end_use_statement: input.end_use_statement.clone(),
         goods,
         parties,

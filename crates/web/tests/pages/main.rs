@@ -187,6 +187,26 @@ async fn the_application_form_redisplays_with_errors_and_values_kept() {
     let app = TestApp::sqlite().await;
     let exporter = app.login(&app.world.exporter.email).await;
 
+    // Nothing is chosen for the exporter, not even the type of licence.
+    let blank = app.get("/applications/new", Some(&exporter)).await.text();
+    assert!(!blank.contains(r#"value="siel" checked"#), "{blank}");
+    assert!(!blank.contains(r#"value="oiel" checked"#), "{blank}");
+    // Not choosing one is a plain sentence, and nothing is saved.
+    let resp = app
+        .post_form(
+            "/applications",
+            Some(&exporter),
+            &application_form(&[("licence_type", "")]),
+        )
+        .await;
+    resp.assert_status(422);
+    assert!(
+        resp.text().contains("Choose the type of licence"),
+        "{}",
+        resp.text()
+    );
+    assert_eq!(exporter_cases(&app).await, 0);
+
     // The empty form, submitted (twice): told what to do, and no empty draft is left behind.
     let empty = [
         ("licence_type", "siel"),
