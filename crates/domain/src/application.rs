@@ -138,6 +138,34 @@ pub struct ApplicationInput {
 }
 
 impl ApplicationInput {
+    /// The sections a draft still lacks, in the form's order (the drafts list shows them; the
+    /// full check of each value happens on submission).
+    pub fn missing(&self) -> Vec<&'static str> {
+        let blank = |s: &str| s.trim().is_empty();
+        let named = |role: PartyRole| {
+            self.parties
+                .iter()
+                .any(|p| p.role == role && !blank(&p.name) && !blank(&p.country))
+        };
+        let mut out = Vec::new();
+        if blank(&self.licence_type) {
+            out.push("type of licence");
+        }
+        if !self.goods.iter().any(|g| !blank(&g.description)) {
+            out.push("goods");
+        }
+        if !named(PartyRole::EndUser) {
+            out.push("end user");
+        }
+        if !named(PartyRole::Consignee) {
+            out.push("consignee");
+        }
+        if blank(&self.end_use_statement) {
+            out.push("end use");
+        }
+        out
+    }
+
     /// Nothing typed but the licence type: no draft is made of it (an empty form submitted
     /// again and again would otherwise leave one empty draft each time).
     pub fn is_blank(&self) -> bool {

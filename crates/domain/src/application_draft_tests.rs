@@ -116,3 +116,35 @@ fn enum_strings() {
     }
     assert_eq!(EndUserType::parse("armed"), None);
 }
+
+#[test]
+fn a_draft_says_which_sections_it_still_lacks() {
+    let empty = ApplicationInput::default();
+    assert!(empty.is_blank());
+    assert_eq!(
+        empty.missing(),
+        [
+            "type of licence",
+            "goods",
+            "end user",
+            "consignee",
+            "end use"
+        ]
+    );
+    let partial = ApplicationInput {
+        licence_type: "siel".into(),
+        goods: vec![GoodsLineInput {
+            description: "Thermal cameras".into(),
+            ..Default::default()
+        }],
+        parties: vec![PartyInput {
+            role: PartyRole::EndUser,
+            name: "Ministry of Defence".into(),
+            country: "NO".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    assert!(!partial.is_blank());
+    assert_eq!(partial.missing(), ["consignee", "end use"]);
+}

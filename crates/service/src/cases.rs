@@ -121,6 +121,8 @@ pub struct CaseSummary {
     pub submitted_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// For a draft: the sections it still lacks (empty when it is ready to submit).
+    pub missing: Vec<String>,
     /// For a case still being worked: whole days since it was submitted.
     pub days_in_queue: Option<i64>,
     /// For a case still being worked: the service target, 20 working days from submission.
@@ -265,7 +267,17 @@ pub async fn list_cases_with(
                 CaseStatus::Draft | CaseStatus::Finalised | CaseStatus::Withdrawn
             );
             let waiting = submitted_at.filter(|_| open);
+            let missing = match &r.draft_json {
+                Some(json) => serde_json::from_str::<probity_domain::ApplicationInput>(json)
+                    .map_err(|_| bad("draft"))?
+                    .missing()
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+                None => Vec::new(),
+            };
             Ok(CaseSummary {
+                missing,
                 id: r.id.parse().map_err(|_| bad("id"))?,
                 days_in_queue: waiting.map(|t| (now - t).whole_days().max(0)),
                 target_date: waiting.map(|t| {

@@ -85,6 +85,8 @@ pub struct CaseSummaryRow {
     pub outcome: Option<String>,
     pub submitted_at: Option<i64>,
     pub updated_at: i64,
+    /// For a draft: the application as saved (JSON), to say what it still lacks.
+    pub draft_json: Option<String>,
 }
 
 /// A search across a list: reference, exporter and party names (a substring, any case), or
@@ -194,7 +196,8 @@ pub async fn page(
         "SELECT c.id AS id, c.reference AS reference, c.kind AS kind, \
          c.licence_type AS licence_type, c.status AS status, o.name AS organisation, \
          c.destinations AS destinations, c.total_value_minor AS total_value_minor, \
-         c.outcome AS outcome, c.submitted_at AS submitted_at, c.updated_at AS updated_at \
+         c.outcome AS outcome, c.submitted_at AS submitted_at, c.updated_at AS updated_at, \
+         CASE WHEN c.status = 'draft' THEN c.draft_json END AS draft_json \
          FROM cases c JOIN organisations o ON o.id = c.organisation_id \
          WHERE {cond}{found} ORDER BY {} LIMIT $2 OFFSET $3",
         sort.sql()

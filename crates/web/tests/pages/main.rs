@@ -322,6 +322,33 @@ async fn the_application_form_redisplays_with_errors_and_values_kept() {
     page.assert_status(200);
     assert!(page.text().contains("GBSIEL/2026/"));
     assert_eq!(exporter_cases(&app).await, 1);
+
+    // A partial draft is kept, and the list says what it still lacks.
+    let partial = [
+        ("licence_type", "siel"),
+        ("goods_count", "1"),
+        ("g0_description", "Thermal imaging weapon sights"),
+        ("g0_unit", "items"),
+        ("party_count", "0"),
+        ("action", "save"),
+    ];
+    app.post_form("/applications", Some(&exporter), &partial)
+        .await
+        .assert_status(303);
+    let list = app.get("/cases", Some(&exporter)).await.text();
+    assert!(
+        list.contains("Still to do: end user, consignee, end use"),
+        "{list}"
+    );
+    // Only the draft lacks anything: the submitted case lists nothing.
+    let items = cases::list_cases(&app.world.ctx, &app.world.exporter, Queue::All, 1, 10)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(items.len(), 2);
+    for c in &items {
+        assert_eq!(c.missing.is_empty(), c.status.as_str() != "draft", "{c:?}");
+    }
 }
 
 /// Decode the character references an HTML escaper produces (named or numeric).
