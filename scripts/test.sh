@@ -8,8 +8,8 @@ Usage: scripts/test.sh [--no-provision] [-- EXTRA_TEST_ARGS...]
 
 Probity's one test command, the same for developers and CI (.ci/run execs it).
 
- 1. Provision: install the Debian packages postgresql, chromium and chromium-driver if
-    missing (apt-get update, once, then apt-get install --no-install-recommends; as root,
+ 1. Provision: install the Debian packages postgresql, chromium, chromium-driver and npm if
+    missing, then axe-core from the npm registry into crates/cli/tests/a11y (npm ci) (apt-get update, once, then apt-get install --no-install-recommends; as root,
     or through sudo).
  2. Start a throwaway PostgreSQL cluster (owned by the `postgres` OS user when run as root)
     in /tmp/probity-pg.XXXXXX, on 127.0.0.1 port 54329 or the next free one; it is stopped
@@ -115,7 +115,7 @@ provision_packages() {
 		probity_browser_missing_packages
 	)
 	if ((${#missing[@]} == 0)); then
-		probity_log "provision: postgresql, chromium, chromium-driver already installed"
+		probity_log "provision: postgresql, chromium, chromium-driver, npm already installed"
 		return 0
 	fi
 	command -v apt-get >/dev/null 2>&1 ||

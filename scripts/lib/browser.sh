@@ -3,7 +3,8 @@
 #
 #   source scripts/lib/browser.sh
 #   probity_browser_missing_packages   print the Debian packages to install ("chromium",
-#                                      "chromium-driver"), one a line; nothing if both are there
+#                                      "chromium-driver", "npm"), one a line; nothing if all
+#                                      are there
 #   probity_browser_env                export PROBITY_CHROMIUM and PROBITY_CHROMEDRIVER (absolute
 #                                      paths); a value the caller already set is kept. Returns 1
 #                                      (exporting nothing) if either program is missing.
@@ -50,6 +51,11 @@ probity_browser_missing_packages() {
 	fi
 	if ! _probity_chromedriver_path >/dev/null; then
 		printf '%s\n' chromium-driver
+	fi
+	# npm installs axe-core, which the browser test runs on every page (Debian's npm brings
+	# Node.js with it).
+	if ! command -v npm >/dev/null 2>&1; then
+		printf '%s\n' npm
 	fi
 }
 

@@ -10,6 +10,10 @@
 //! Every step is driven by following links and pressing buttons, finding form fields through
 //! their `<label>`s (which also checks that the labels are tied to their fields), and waiting for
 //! what the next page should show rather than sleeping.
+#[path = "journeys/dissent.rs"]
+mod dissent;
+#[path = "journeys/review.rs"]
+mod review;
 mod support;
 #[path = "journeys/tour.rs"]
 mod tour;
@@ -185,12 +189,12 @@ async fn walk(b: &Browser, dir: &Path) -> Result<()> {
         &evidence,
         "Embassy report, 3 March: cameras of this kind seen at the border post.\n",
     )?;
-    adviser_dissents(b, &case_path, &evidence)
+    dissent::adviser_dissents(b, &case_path, &evidence)
         .await
         .context("adviser recording a dissent with evidence")?;
     b.sign_out().await?;
 
-    decision_maker_answers_dissent(b, &reference)
+    dissent::decision_maker_answers_dissent(b, &reference)
         .await
         .context("decision-maker answering the dissent")?;
     b.sign_out().await?;
@@ -209,17 +213,17 @@ async fn walk(b: &Browser, dir: &Path) -> Result<()> {
         .await
         .context("public register")?;
 
-    policy_finds_clear_risk_and_opens_review(b, &reference)
+    review::policy_finds_clear_risk_and_opens_review(b, &reference)
         .await
         .context("policy recording a finding and opening a review")?;
     b.sign_out().await?;
 
-    decision_maker_suspends_in_bulk(b)
+    review::decision_maker_suspends_in_bulk(b)
         .await
         .context("decision-maker suspending in bulk")?;
     b.sign_out().await?;
 
-    public_review_page_shows_counts(b)
+    review::public_review_page_shows_counts(b)
         .await
         .context("public review page")?;
 
@@ -228,7 +232,7 @@ async fn walk(b: &Browser, dir: &Path) -> Result<()> {
         &minutes,
         "Minutes: the advice was to be rewritten before the decision.\n",
     )?;
-    someone_makes_a_protected_disclosure(b, &minutes)
+    dissent::someone_makes_a_protected_disclosure(b, &minutes)
         .await
         .context("making a protected disclosure")?;
 
@@ -243,211 +247,6 @@ async fn walk(b: &Browser, dir: &Path) -> Result<()> {
     tour::every_menu_page(b, &people, &case_path)
         .await
         .context("every role's menu pages")?;
-    Ok(())
-}
-
-/// The adviser disagrees with the consolidated advice: a dissent in their name, with numbered
-/// points, the criterion concerned and a file of evidence.
-async fn adviser_dissents(b: &Browser, case_path: &str, evidence: &Path) -> Result<()> {
-    b.sign_in(ADVISER, PASSWORD).await?;
-    // Back to the case they advised on, as from a bookmark.
-    b.goto(case_path).await?;
-    b.click_link("Record a dissent on this case").await?;
-    b.wait_heading("Record a dissent").await?;
-    b.fill(
-        "Points of disagreement",
-        "The end user diverted similar cameras in 2023.\n\
-         The consolidated advice leaves out the embassy's report.",
-    )
-    .await?;
-    b.check("2c — Serious violations of international humanitarian law")
-        .await?;
-    b.fill("Evidence", "Embassy report of 3 March (attached).")
-        .await?;
-    b.attach("Files", evidence).await?;
-    b.click_button("Record the dissent").await?;
-    b.wait_heading("Dissent on the final advice").await?;
-    let page = b.text("main").await?;
-    ensure!(
-        page.contains("embassy-report.txt") && page.contains("SHA-256"),
-        "the dissent does not list its evidence file: {page}"
-    );
-    ensure!(
-        has(&page, "Waiting for an answer"),
-        "a new dissent should wait for an answer: {page}"
-    );
-    Ok(())
-}
-
-/// The decision-maker finds the decision held up, answers leaving a point out (refused, point
-/// by point), then answers every point.
-async fn decision_maker_answers_dissent(b: &Browser, reference: &str) -> Result<()> {
-    b.sign_in(DECIDER, PASSWORD).await?;
-    b.click_link("For decision").await?;
-    b.wait_current_tab("For decision").await?;
-    b.click_link(reference).await?;
-    b.wait_heading(reference).await?;
-    b.wait_text("main", "holds up the decision").await?;
-    b.click_link("Final advice").await?;
-    b.wait_heading("Dissent on the final advice").await?;
-    b.choose_in("Point 1", "Not accepted").await?;
-    b.fill_in(
-        "Point 1",
-        "Reasons",
-        "The 2023 diversion was by a different end user; weighed under criterion 2c.",
-    )
-    .await?;
-    b.select("What the answer changed", "No change").await?;
-    b.click_button("Send the answer").await?;
-    let problem = b.wait_text("[role=alert]", "point 2").await?;
-    ensure!(
-        has(&problem, "point 2"),
-        "the refusal should name the point left out: {problem}"
-    );
-    b.choose_in("Point 2", "Partly accepted").await?;
-    b.fill_in(
-        "Point 2",
-        "Reasons",
-        "The embassy's report is now on the case record; it shows no use against civilians, \
-         which the evidence bears out.",
-    )
-    .await?;
-    b.select("What the answer changed", "No change").await?;
-    b.click_button("Send the answer").await?;
-    b.wait_text("main", "What the answer changed: No change")
-        .await?;
-    Ok(())
-}
-
-/// Anyone, signed in or not, makes a protected disclosure with a file, keeps the receipt code,
-/// and reads the disclosure back with it.
-async fn someone_makes_a_protected_disclosure(b: &Browser, minutes: &Path) -> Result<()> {
-    b.goto("/").await?;
-    b.click_link("Make a protected disclosure").await?;
-    b.wait_heading("Make a protected disclosure").await?;
-    b.fill(
-        "What is wrong",
-        "Advice on an application was rewritten after a meeting with the office of the minister.",
-    )
-    .await?;
-    b.attach("Files", minutes).await?;
-    b.click_button("Make the disclosure").await?;
-    b.wait_heading("Your disclosure has been made").await?;
-    let code = b.text("#receipt-code").await?;
-    ensure!(
-        code.len() >= 34,
-        "a receipt code of at least 130 bits: {code:?}"
-    );
-    b.click_link("/disclose/status").await?;
-    b.fill("Your receipt code", &code).await?;
-    b.click_button("Open").await?;
-    b.wait_heading("Your disclosure").await?;
-    let page = b.text("main").await?;
-    ensure!(
-        page.contains("meeting-minutes.txt") && page.contains("rewritten"),
-        "the disclosure read back with its code: {page}"
-    );
-    Ok(())
-}
-
-/// Policy records a clear risk for the destination over the walk's goods, previews the
-/// review (which lists the licence just granted) and opens it.
-async fn policy_finds_clear_risk_and_opens_review(b: &Browser, reference: &str) -> Result<()> {
-    b.sign_in(POLICY, PASSWORD).await?;
-    b.click_link("Assessments").await?;
-    b.wait_heading("Destination assessments").await?;
-    b.fill("Destination (ISO code)", "NO").await?;
-    b.fill_in(
-        "Scope: the licences the finding is about",
-        "Ratings",
-        "ML15",
-    )
-    .await?;
-    b.fill(
-        "Evidence",
-        "Reporting on the end user's operations, assessed by officials.",
-    )
-    .await?;
-    b.fill(
-        "Reasons",
-        "A clear risk that thermal sights might be used in serious violations.",
-    )
-    .await?;
-    b.fill("Legal basis relied on", "Criterion 2(c)").await?;
-    b.fill(
-        "Public summary",
-        "A clear risk under criterion 2(c) for thermal imaging sights.",
-    )
-    .await?;
-    b.click_button("Record this version").await?;
-    b.wait_heading("Norway (NO), criterion 2c: version 1")
-        .await?;
-    b.click_button("Publish the summary").await?;
-    // The page comes back without the button, and with the date it was published.
-    b.wait_url_contains("/assessments/").await?;
-    let deadline = Instant::now() + std::time::Duration::from_secs(10);
-    // (A read during the page change may find the old page gone: that counts as not yet.)
-    while b
-        .summary_value("Published")
-        .await
-        .map_or(true, |v| has(&v, "not yet"))
-    {
-        ensure!(Instant::now() < deadline, "the summary was never published");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    b.click_link("Review the licences it touches").await?;
-    b.wait_heading("Open a review").await?;
-    let in_scope = b.summary_value("In scope").await?;
-    ensure!(
-        in_scope.trim() == "1",
-        "the preview finds {in_scope:?} licences in scope"
-    );
-    b.click_button("Open the review").await?;
-    b.wait_heading("Worklist").await?;
-    let rows = b.rows_containing(&format!("{reference}/L1")).await?;
-    ensure!(
-        rows.iter().any(|r| has(r, "rating ML15")),
-        "the worklist does not list the licence with its reason: {rows:?}"
-    );
-    Ok(())
-}
-
-/// The decision-maker suspends every licence the (empty) filter selects.
-async fn decision_maker_suspends_in_bulk(b: &Browser) -> Result<()> {
-    b.sign_in(DECIDER, PASSWORD).await?;
-    b.click_link("Reviews").await?;
-    b.wait_heading("Reviews of extant licences").await?;
-    b.click_link_containing("Norway (NO)").await?;
-    b.click_link("Open the worklist").await?;
-    b.wait_heading("Worklist").await?;
-    b.fill(
-        "Reason",
-        "A clear risk under criterion 2(c): suspended while the review runs.",
-    )
-    .await?;
-    b.choose("every licence matching the filter (1)").await?;
-    b.click_button("Record the outcome").await?;
-    b.wait_text("[role=status]", "1 licence(s) decided").await?;
-    Ok(())
-}
-
-/// Anyone sees the review, with its counts.
-async fn public_review_page_shows_counts(b: &Browser) -> Result<()> {
-    b.goto("/").await?;
-    b.wait_text("header", "Sign in").await?;
-    b.click_link("Reviews").await?;
-    b.wait_heading("Reviews of extant licences").await?;
-    b.click_link_containing("Norway (NO)").await?;
-    let suspended = b.summary_value("Suspended").await?;
-    ensure!(
-        suspended.trim() == "1",
-        "the public page shows {suspended:?} suspended"
-    );
-    let in_scope = b.summary_value("Licences in scope").await?;
-    ensure!(
-        has(&in_scope, "1 (with an outcome: 1)"),
-        "in scope: {in_scope:?}"
-    );
     Ok(())
 }
 

@@ -4,8 +4,6 @@
 //! old one. Recording a clear risk (or widening one) offers a review of every extant licence it
 //! touches; withdrawing one offers a reinstatement review of the licences it suspended.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::application::ValidationErrors;
@@ -258,6 +256,8 @@ pub enum ReviewKind {
 }
 
 impl ReviewKind {
+    pub const ALL: [ReviewKind; 3] = [Self::Restriction, Self::Reinstatement, Self::Screening];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Restriction => "restriction",
@@ -275,11 +275,7 @@ impl ReviewKind {
     }
 }
 
-impl fmt::Display for ReviewKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+str_enum!(ReviewKind, "review kind");
 
 #[cfg(test)]
 #[path = "assessment_tests.rs"]

@@ -347,8 +347,10 @@ async fn decide_chunk(
             "this review is closed: its outcomes can no longer change".into(),
         ));
     }
-    let kind = crate::reviews::parse_kind(&review.kind)
-        .ok_or_else(|| ServiceError::Store(StoreError::Corrupt(format!("review {rid}: kind"))))?;
+    let kind: ReviewKind = review
+        .kind
+        .parse()
+        .map_err(|_| ServiceError::Store(StoreError::Corrupt(format!("review {rid}: kind"))))?;
     if !ReviewOutcome::allowed_in(kind).contains(&outcome) {
         return Err(ServiceError::field(
             "outcome",

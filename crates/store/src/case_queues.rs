@@ -147,6 +147,22 @@ pub enum Sort {
 }
 
 impl Sort {
+    pub const ALL: [Sort; 4] = [Sort::Updated, Sort::Oldest, Sort::Reference, Sort::Value];
+
+    /// The name in a query string (`sort=oldest`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Sort::Updated => "updated",
+            Sort::Oldest => "oldest",
+            Sort::Reference => "reference",
+            Sort::Value => "value",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     fn sql(self) -> &'static str {
         match self {
             Sort::Updated => "c.updated_at DESC, c.id DESC",

@@ -105,6 +105,26 @@ pub fn page<T: Template>(t: T) -> Result<Response, AppError> {
     }
 }
 
+/// The whole page under another status: a form or query that could not be used is explained
+/// on the page itself (with its navigation), under the status that says so.
+pub fn page_with_status<T: Template>(
+    t: T,
+    status: axum::http::StatusCode,
+) -> Result<Response, AppError> {
+    let mut resp = page(t)?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// `s` with its first letter in capitals ("advice give" → "Advice give").
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 pub fn money(minor: impl AsMinor, currency: &str) -> String {
     let minor = minor.minor();
     let symbol = match currency {

@@ -192,17 +192,14 @@ async fn list_cases(
             .ok_or_else(|| ServiceError::Forbidden("read cases".into()))?,
     };
     let sort = match q.sort.as_deref() {
-        None | Some("updated") => cases::Sort::Updated,
-        Some("oldest") => cases::Sort::Oldest,
-        Some("reference") => cases::Sort::Reference,
-        Some("value") => cases::Sort::Value,
-        Some(x) => {
-            return Err(ServiceError::field(
+        None => cases::Sort::default(),
+        Some(x) => cases::Sort::parse(x).ok_or_else(|| {
+            let names: Vec<&str> = cases::Sort::ALL.iter().map(|s| s.name()).collect();
+            ServiceError::field(
                 "sort",
-                format!("unknown sort {x:?}: use updated, oldest, reference or value"),
+                format!("unknown sort {x:?}: use {}", names.join(", ")),
             )
-            .into())
-        }
+        })?,
     };
     let options = cases::ListOptions {
         search: q.search.unwrap_or_default(),

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::path_id;
 use crate::auth::{CurrentUser, SignedForm};
-use crate::render::{page, Nav};
+use crate::render::{page, page_with_status, Nav};
 use crate::{AppError, AppState};
 
 mod actions;
@@ -57,12 +57,12 @@ impl CaseList {
     }
 }
 
-/// The orders a list can be sorted in: (query name, label, the store's order).
-const SORTS: [(&str, &str, Sort); 4] = [
-    ("updated", "Most recently updated", Sort::Updated),
-    ("oldest", "Longest waiting", Sort::Oldest),
-    ("reference", "Reference", Sort::Reference),
-    ("value", "Highest value", Sort::Value),
+/// The orders a list can be sorted in, as the form labels them.
+const SORTS: [(Sort, &str); 4] = [
+    (Sort::Updated, "Most recently updated"),
+    (Sort::Oldest, "Longest waiting"),
+    (Sort::Reference, "Reference"),
+    (Sort::Value, "Highest value"),
 ];
 
 #[derive(Deserialize, Default)]
@@ -88,11 +88,9 @@ pub async fn list(
             .ok_or_else(|| AppError::from(ServiceError::Forbidden("read cases".into())))?,
     };
     let search = q.search.unwrap_or_default();
-    let (sort, sort_order) = SORTS
-        .iter()
-        .find(|(name, _, _)| Some(*name) == q.sort.as_deref())
-        .map(|(name, _, order)| (*name, *order))
-        .unwrap_or(("updated", Sort::Updated));
+    // An unknown sort in a hand-typed address falls back to the default order.
+    let sort_order = q.sort.as_deref().and_then(Sort::parse).unwrap_or_default();
+    let sort = sort_order.name();
     let options = ListOptions {
         search: search.clone(),
         sort: sort_order,
@@ -107,26 +105,28 @@ pub async fn list(
             }
             Err(e) => return Err(e.into()),
         };
-    let unusable = problem.is_some();
-    let mut resp = page(CaseList {
-        search,
-        sort,
-        problem,
-        nav: Nav::for_user(Some(&user)),
-        queues: allowed
-            .iter()
-            .map(|q2| (q2.as_str(), q2.label(), *q2 == queue))
-            .collect(),
-        queue: queue.as_str(),
-        queue_label: queue.label(),
-        cases,
-        is_exporter: user.actor.role == Role::Exporter,
-    })?;
-    // The whole page, with what went wrong, under the status that says so.
-    if unusable {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    let status = if problem.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page_with_status(
+        CaseList {
+            search,
+            sort,
+            problem,
+            nav: Nav::for_user(Some(&user)),
+            queues: allowed
+                .iter()
+                .map(|q2| (q2.as_str(), q2.label(), *q2 == queue))
+                .collect(),
+            queue: queue.as_str(),
+            queue_label: queue.label(),
+            cases,
+            is_exporter: user.actor.role == Role::Exporter,
+        },
+        status,
+    )
 }
 
 #[derive(Template)]
@@ -279,37 +279,38 @@ async fn render_case(
     } else {
         probity_service::records::for_case(ctx, actor, id).await?
     };
-    let mut resp = page(CasePage {
-        records,
-        nav: Nav::for_user(Some(user)),
-        screening,
-        may_resolve: MAY_RESOLVE_MATCHES.contains(&actor.role),
-        goods,
-        parties,
-        questions: cases::questions(ctx, actor, id).await?,
-        advice,
-        licences: licences::for_case(ctx, actor, id).await?,
-        documents: documents::for_case(ctx, actor, id).await?,
-        teams: orgs::list_teams(ctx)
-            .await?
-            .into_iter()
-            .filter(|t| t.kind == "advisory")
-            .collect(),
-        criteria: ctx
-            .criteria
-            .criteria
-            .iter()
-            .map(|c| (c.code.to_string(), c.title.to_string()))
-            .collect(),
-        actions: available_actions(actor.role, &facts),
-        taking_over: assignee == Assignee::Colleague,
-        errors,
-        typed,
-        notice,
-        case,
-    })?;
-    *resp.status_mut() = status;
-    Ok(resp)
+    page_with_status(
+        CasePage {
+            records,
+            nav: Nav::for_user(Some(user)),
+            screening,
+            may_resolve: MAY_RESOLVE_MATCHES.contains(&actor.role),
+            goods,
+            parties,
+            questions: cases::questions(ctx, actor, id).await?,
+            advice,
+            licences: licences::for_case(ctx, actor, id).await?,
+            documents: documents::for_case(ctx, actor, id).await?,
+            teams: orgs::list_teams(ctx)
+                .await?
+                .into_iter()
+                .filter(|t| t.kind == "advisory")
+                .collect(),
+            criteria: ctx
+                .criteria
+                .criteria
+                .iter()
+                .map(|c| (c.code.to_string(), c.title.to_string()))
+                .collect(),
+            actions: available_actions(actor.role, &facts),
+            taking_over: assignee == Assignee::Colleague,
+            errors,
+            typed,
+            notice,
+            case,
+        },
+        status,
+    )
 }
 
 #[derive(Deserialize)]

@@ -170,12 +170,7 @@ fn header_label(col: &str) -> String {
         "licence_type" => "Licence type".into(),
         "value_gbp" => "Value (£)".into(),
         "criteria_citations" => "Criteria cited".into(),
-        other => {
-            let mut c = other.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect())
-                .unwrap_or_default()
-        }
+        other => crate::render::capitalised(other),
     }
 }
 

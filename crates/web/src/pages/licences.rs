@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{confirm, path_id};
 use crate::auth::{CurrentUser, SignedForm};
-use crate::render::{page, Nav};
+use crate::render::{page, page_with_status, Nav};
 use crate::{AppError, AppState};
 
 #[derive(Template)]
@@ -88,22 +88,23 @@ async fn render(
     } else {
         Vec::new()
     };
-    let reviews = if probity_service::reviews::STAFF_ROLES.contains(&user.actor.role) {
+    let reviews = if probity_service::reviews::STAFF.contains(&user.actor.role) {
         licences::reviews_of(&state.ctx, &user.actor, id).await?
     } else {
         Vec::new()
     };
-    let mut resp = page(LicencePage {
-        screening,
-        reviews,
-        nav: Nav::for_user(Some(user)),
-        actions: actions_for(user.actor.role, &licence),
-        licence,
-        events,
-        errors,
-    })?;
-    *resp.status_mut() = status;
-    Ok(resp)
+    page_with_status(
+        LicencePage {
+            screening,
+            reviews,
+            nav: Nav::for_user(Some(user)),
+            actions: actions_for(user.actor.role, &licence),
+            licence,
+            events,
+            errors,
+        },
+        status,
+    )
 }
 
 pub async fn show(

@@ -10,7 +10,7 @@ use probity_service::ServiceError;
 use serde::Deserialize;
 
 use crate::auth::MaybeUser;
-use crate::render::{page, Nav};
+use crate::render::{page, page_with_status, Nav};
 use crate::{AppError, AppState};
 
 #[derive(Template)]
@@ -79,22 +79,24 @@ pub async fn decisions(
         .iter()
         .map(|c| (c.code.to_string(), c.title.to_string()))
         .collect();
-    let unusable = problem.is_some();
-    let mut resp = page(DecisionsPage {
-        nav: Nav::for_user(user.as_ref()),
-        records,
-        destination,
-        filtered_to,
-        problem,
-        candidates,
-        pages,
-        criteria,
-    })?;
-    // The whole page, with what went wrong, under the status that says so.
-    if unusable {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    let status = if problem.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    page_with_status(
+        DecisionsPage {
+            nav: Nav::for_user(user.as_ref()),
+            records,
+            destination,
+            filtered_to,
+            problem,
+            candidates,
+            pages,
+            criteria,
+        },
+        status,
+    )
 }
 
 #[derive(Template)]

@@ -2,6 +2,9 @@
 //! to its field (the GOV.UK error summary), and what was typed, so nothing has to be typed again.
 use probity_service::ServiceError;
 
+// The domain writes its messages as phrases; the summary shows them as sentences.
+use crate::render::capitalised;
+
 /// One problem in the error summary.
 #[derive(Debug, Clone)]
 pub struct PageError {
@@ -13,18 +16,9 @@ pub struct PageError {
 impl PageError {
     pub fn plain(message: impl Into<String>) -> PageError {
         PageError {
-            message: sentence(&message.into()),
+            message: capitalised(&message.into()),
             href: None,
         }
-    }
-}
-
-/// A message as a sentence: capital first letter (the domain writes phrases).
-fn sentence(m: &str) -> String {
-    let mut c = m.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 
@@ -65,7 +59,7 @@ pub fn page_errors(e: &ServiceError, form: &str) -> Option<Vec<PageError>> {
         ServiceError::Validation(v) => Some(
             v.0.iter()
                 .map(|f| PageError {
-                    message: sentence(&f.message),
+                    message: capitalised(&f.message),
                     href: (!form.is_empty()).then(|| {
                         // `criteria[2]` and the like link to the field's first control.
                         let field = f.field.split(['[', '.']).next().unwrap_or_default();

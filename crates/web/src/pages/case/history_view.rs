@@ -85,12 +85,7 @@ pub fn describe(action: &str) -> String {
     if !known.is_empty() {
         return known.to_string();
     }
-    let words = action.replace(['.', '_'], " ");
-    let mut c = words.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
+    crate::render::capitalised(&action.replace(['.', '_'], " "))
 }
 
 /// The top level of an event's detail as (label, value) pairs.
@@ -103,15 +98,7 @@ fn details(detail: &serde_json::Value) -> Vec<(String, String)> {
         };
     };
     map.iter()
-        .map(|(k, v)| {
-            let label = k.replace('_', " ");
-            let mut c = label.chars();
-            let label = match c.next() {
-                Some(f) => f.to_uppercase().chain(c).collect(),
-                None => String::new(),
-            };
-            (label, value(v))
-        })
+        .map(|(k, v)| (crate::render::capitalised(&k.replace('_', " ")), value(v)))
         .collect()
 }
 

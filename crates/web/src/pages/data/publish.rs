@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::charts::thousands;
 use super::lists::attachment;
 use crate::auth::MaybeUser;
-use crate::render::{page, Nav};
+use crate::render::{page_with_status, Nav};
 use crate::{AppError, AppState};
 
 #[derive(Debug, Default, Deserialize)]
@@ -118,24 +118,26 @@ pub async fn statistics(
             periods.push(format!("{y}-Q{q}"));
         }
     }
-    let unusable = problem.is_some();
-    let mut resp = page(StatisticsPage {
-        nav: Nav::for_user(user.as_ref()),
-        label: tables.period.label(),
-        periods,
-        tables: view(&tables),
-        sources,
-        accountability: probity_service::accountability::counts(&s.ctx).await?,
-        accountability_columns: probity_service::accountability::COLUMNS,
-        empty,
-        years: tables.years.clone(),
-        problem,
-    })?;
-    // The whole page, with what went wrong, under the status that says so.
-    if unusable {
-        *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
+    let status = if problem.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    page_with_status(
+        StatisticsPage {
+            nav: Nav::for_user(user.as_ref()),
+            label: tables.period.label(),
+            periods,
+            tables: view(&tables),
+            sources,
+            accountability: probity_service::accountability::counts(&s.ctx).await?,
+            accountability_columns: probity_service::accountability::COLUMNS,
+            empty,
+            years: tables.years.clone(),
+            problem,
+        },
+        status,
+    )
 }
 
 /// The destination codes in the tables (their `code` column), for the notes that apply.
@@ -240,11 +242,7 @@ fn entry(r: &PublishedRecord) -> EntryView {
     if let Some(reason) = &rec.reason {
         summary.push_str(&format!(" Reason: {reason}"));
     }
-    let mut first = kind.chars();
-    let kind_title: String = first
-        .next()
-        .map(|c| c.to_uppercase().chain(first).collect())
-        .unwrap_or_default();
+    let kind_title = crate::render::capitalised(&kind);
     EntryView {
         seq: r.seq,
         title: format!(
