@@ -10,6 +10,8 @@
 //! Every step is driven by following links and pressing buttons, finding form fields through
 //! their `<label>`s (which also checks that the labels are tied to their fields), and waiting for
 //! what the next page should show rather than sleeping.
+#[path = "journeys/apply.rs"]
+mod apply;
 #[path = "journeys/dissent.rs"]
 mod dissent;
 #[path = "journeys/review.rs"]
@@ -166,7 +168,9 @@ fn has(haystack: &str, needle: &str) -> bool {
 }
 
 async fn walk(b: &Browser, dir: &Path) -> Result<()> {
-    let reference = apply(b).await.context("exporter applying")?;
+    let reference = apply::through_the_task_list(b, dir)
+        .await
+        .context("exporter applying")?;
     b.sign_out().await?;
 
     caseworker_takes_and_refers(b, &reference)
@@ -248,125 +252,6 @@ async fn walk(b: &Browser, dir: &Path) -> Result<()> {
         .await
         .context("every role's menu pages")?;
     Ok(())
-}
-
-/// The exporter fills in the application, first with a rating that is not on the control list,
-/// then correctly, and reads the reference the submitted application was given.
-async fn apply(b: &Browser) -> Result<String> {
-    b.goto("/").await?;
-    b.sign_in(EXPORTER, PASSWORD).await?;
-    b.click_link("Apply for a licence").await?;
-    b.wait_heading("Apply for an export licence").await?;
-
-    b.choose("Standard individual export licence (SIEL)")
-        .await?;
-    b.fill_in("Goods line 1", "Description", GOODS).await?;
-    b.fill_in("Goods line 1", "Control list ratings", "ML99z")
-        .await?;
-    b.fill_in("Goods line 1", "Quantity", "12").await?;
-    b.fill_in("Goods line 1", "Unit", "items").await?;
-    b.fill_in("Goods line 1", "Value in pounds sterling", "125000.00")
-        .await?;
-
-    ensure!(
-        b.select_value_in("Party 1", "Role").await? == "end_user"
-            && b.select_value_in("Party 2", "Role").await? == "consignee",
-        "a new application should offer an end user (party 1) and a consignee (party 2)"
-    );
-    b.fill_in("Party 1", "Name", "Norwegian Defence Materiel Agency")
-        .await?;
-    b.fill_in("Party 1", "Address", "Postboks 800, 2617 Lillehammer")
-        .await?;
-    b.select_in("Party 1", "Country", "Norway").await?;
-    b.select_in("Party 1", "Type of end user", "Government")
-        .await?;
-    b.fill_in("Party 2", "Name", "Nordic Defence Logistics AS")
-        .await?;
-    b.fill_in("Party 2", "Address", "Havnegata 5, 0150 Oslo")
-        .await?;
-    b.select_in("Party 2", "Country", "Norway").await?;
-    b.fill(
-        "End-use statement",
-        "Fitted to border surveillance vehicles operated by the Norwegian armed forces.",
-    )
-    .await?;
-
-    // Submit with a rating that is not on the control list: the form comes back with the error
-    // beside the field and everything typed kept.
-    b.click_button("Submit application").await?;
-    b.wait_text(".error-summary", "There is a problem").await?;
-    let error = b
-        .wait_text("div.has-error:has(> #g0_ratings) .field-error", "")
-        .await
-        .context("no error shown beside the goods line's ratings")?;
-    ensure!(
-        error.contains("ML99z"),
-        "the error beside the ratings does not name the rejected rating: {error:?}"
-    );
-    // The summary at the top names the line and links to the field.
-    let link = b
-        .text(".error-summary a[href='#g0_ratings']")
-        .await
-        .context("the error summary has no link to the ratings field")?;
-    ensure!(
-        link.contains("Goods line 1"),
-        "the error summary's link does not name goods line 1: {link:?}"
-    );
-    b.click_link_containing("Goods line 1").await?;
-    ensure!(
-        b.field_in("Goods line 1", "Control list ratings")
-            .await?
-            .prop("value")
-            .await?
-            .as_deref()
-            == Some("ML99z"),
-        "the rejected rating was not kept"
-    );
-    for (legend, label, want) in [
-        ("Goods line 1", "Description", GOODS),
-        ("Goods line 1", "Quantity", "12"),
-        ("Goods line 1", "Value in pounds sterling", "125000.00"),
-        ("Party 1", "Name", "Norwegian Defence Materiel Agency"),
-        ("Party 1", "Country", "NO"),
-        ("Party 2", "Name", "Nordic Defence Logistics AS"),
-    ] {
-        let got = b.field_in(legend, label).await?.prop("value").await?;
-        ensure!(
-            got.as_deref() == Some(want),
-            "{legend} / {label} was not kept after the error: {got:?}, wanted {want:?}"
-        );
-    }
-    ensure!(
-        b.field("End-use statement")
-            .await?
-            .prop("value")
-            .await?
-            .unwrap_or_default()
-            .contains("border surveillance vehicles"),
-        "the end-use statement was not kept after the error"
-    );
-
-    // Put it right and submit.
-    b.fill_in("Goods line 1", "Control list ratings", "ML15b")
-        .await?;
-    b.click_button("Submit application").await?;
-    b.wait_text("[role=status]", "has been submitted").await?;
-    let reference = b.wait_text("h1", "GBSIEL/").await?.trim().to_string();
-    ensure!(
-        reference.starts_with("GBSIEL/") && reference.split('/').count() == 3,
-        "unexpected reference {reference:?}"
-    );
-    let status = b.summary_value("Status").await?;
-    ensure!(
-        has(&status, "submitted"),
-        "status after submitting: {status:?}"
-    );
-    let goods = b.text("main table").await?;
-    ensure!(
-        goods.contains(GOODS) && goods.contains("ML15"),
-        "goods table: {goods:?}"
-    );
-    Ok(reference)
 }
 
 async fn caseworker_takes_and_refers(b: &Browser, reference: &str) -> Result<()> {

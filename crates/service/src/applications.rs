@@ -79,6 +79,32 @@ pub async fn save_draft(
     Ok(case_id)
 }
 
+/// Make a new draft from `input` (checked as a draft), for the task list's first question.
+pub(crate) async fn create_draft(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: &ApplicationInput,
+) -> ServiceResult<CaseId> {
+    actor.may(probity_domain::CaseCommand::EditDraft)?;
+    let org = actor
+        .organisation_id
+        .ok_or_else(|| ServiceError::Forbidden("apply without an organisation".into()))?;
+    let licence_type = licence_type_of(input)?;
+    validate_draft(input, ctx.control_list).map_err(ServiceError::Validation)?;
+    let json = to_json("draft", input)?;
+    let mut cmd = Command::begin(ctx, actor).await?;
+    let now = to_micros(cmd.now);
+    let id = CaseId::new();
+    insert_draft(&mut cmd, actor, org, id, licence_type, &json, now).await?;
+    cmd.finish(
+        "application.save_draft",
+        ("case", &id.to_string()),
+        serde_json::json!({}),
+    )
+    .await?;
+    Ok(id)
+}
+
 async fn insert_draft(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -215,10 +241,14 @@ async fn submit_in_tx(
     store_cases::mark_submitted(&mut cmd, &id.to_string(), sub).await?;
     // Screened in the submitting transaction: the case never exists unscreened.
     let matches = crate::screening::screen_case_in_tx(&mut cmd, screening, &id.to_string()).await?;
+    // Submitting makes the declaration (the page asks for it; the API documents it).
     cmd.finish(
         "application.submit",
         ("case", &id.to_string()),
-        serde_json::json!({ "reference": r, "screening_matches": matches }),
+        serde_json::json!({
+            "reference": r, "screening_matches": matches,
+            "declaration": probity_domain::DECLARATION_VERSION,
+        }),
     )
     .await?;
     Ok(reference)

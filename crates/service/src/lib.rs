@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod advice;
 pub mod analytics;
 pub mod appeals;
+pub mod application_sections;
 pub mod applications;
 pub mod assessments;
 pub mod attachments;
@@ -38,6 +39,7 @@ mod review_records;
 pub mod reviews;
 pub mod screening;
 pub mod sign_in;
+pub mod supporting_documents;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

@@ -38,6 +38,7 @@ pub mod review_items;
 pub mod review_outcomes;
 pub mod reviews;
 pub mod screening;
+pub mod supporting_documents;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod throttle;

@@ -124,6 +124,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0017_screening_reviews.up.sql"),
         down: include_str!("../migrations/0017_screening_reviews.down.sql"),
     },
+    Migration {
+        version: 18,
+        name: "supporting_documents",
+        up: include_str!("../migrations/0018_supporting_documents.up.sql"),
+        down: include_str!("../migrations/0018_supporting_documents.down.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -1,13 +1,16 @@
 //! The application form: plain HTML, numbered slots for goods lines and parties, buttons to
-//! add a slot, save a draft or submit. Works without JavaScript.
+//! add a slot or save. Works without JavaScript. The same form shows one section of the task
+//! list (`section`), or the whole application on one page for those who prefer it.
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use probity_domain::{ApplicationInput, CaseId, CaseStatus, GoodsLineInput, PartyInput, PartyRole};
-use probity_service::{applications, cases, ServiceError};
+use probity_domain::{
+    ApplicationInput, ApplicationSection, CaseId, CaseStatus, GoodsLineInput, PartyInput, PartyRole,
+};
+use probity_service::{application_sections, applications, cases, ServiceError};
 use serde::Deserialize;
 
 use super::path_id;
@@ -52,8 +55,10 @@ impl PartySlot {
 
 #[derive(Template)]
 #[template(path = "application_form.html")]
-struct FormPage {
+pub(super) struct FormPage {
     nav: Nav,
+    /// The one section shown (the task list's page for it), or `None` for the whole form.
+    pub(super) section: Option<ApplicationSection>,
     action: String,
     licence_type: String,
     end_use_statement: String,
@@ -61,13 +66,36 @@ struct FormPage {
     parties: Vec<PartySlot>,
     summary: Summary,
     general: HashMap<String, String>,
-    notice: Option<String>,
+    pub(super) notice: Option<String>,
     countries: Vec<(String, String)>,
 }
 
 impl FormPage {
     fn err(&self, f: &str) -> Option<&String> {
         self.general.get(f)
+    }
+
+    /// Put each problem by its field and in the error summary.
+    pub(super) fn show_errors(&mut self, errors: &[probity_domain::FieldError]) {
+        let (general, summary) = attach_errors(errors, &mut self.goods, &mut self.parties);
+        self.general = general;
+        self.summary = summary;
+    }
+
+    /// Whether the page shows the part of the form for `section`.
+    fn shows(&self, section: &str) -> bool {
+        self.section.is_none_or(|s| s.as_str() == section)
+    }
+
+    fn title(&self) -> &'static str {
+        self.section
+            .map_or("Apply for an export licence", ApplicationSection::title)
+    }
+
+    /// The task list of the draft being edited (`/applications/{id}` → its task list).
+    fn task_list(&self) -> Option<String> {
+        let id = self.action.strip_prefix("/applications/")?;
+        Some(format!("/applications/{id}/edit"))
     }
 }
 
@@ -288,7 +316,7 @@ fn attach_errors(
     (general, summary)
 }
 
-fn form_page(
+pub(super) fn form_page(
     user: &CurrentUser,
     action: String,
     input: &ApplicationInput,
@@ -298,6 +326,7 @@ fn form_page(
     let (goods, parties) = slots_from_input(input, extra_goods, extra_parties);
     FormPage {
         nav: Nav::for_user(Some(user)),
+        section: None,
         action,
         // Nothing is chosen for the exporter: the type is theirs to pick.
         licence_type: input.licence_type.clone(),
@@ -311,13 +340,27 @@ fn form_page(
     }
 }
 
-pub async fn new_form(user: CurrentUser) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    /// `1`: the whole application on one page rather than the task list.
+    whole: Option<String>,
+    /// The section just saved (the task list says so).
+    saved: Option<String>,
+}
+
+pub async fn new_form(
+    user: CurrentUser,
+    axum::extract::Query(q): axum::extract::Query<NewQuery>,
+) -> Result<Response, AppError> {
     user.actor
         .require(
             &[probity_service::auth::Role::Exporter],
             "apply for licences",
         )
         .map_err(AppError::from)?;
+    if q.whole.is_none() {
+        return super::application_tasks::start_page(&user, "", Vec::new(), StatusCode::OK);
+    }
     page(form_page(
         &user,
         "/applications".into(),
@@ -327,16 +370,25 @@ pub async fn new_form(user: CurrentUser) -> Result<Response, AppError> {
     ))
 }
 
+/// A draft's task list, or (`?whole=1`) the whole application on one page.
 pub async fn edit_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<NewQuery>,
 ) -> Result<Response, AppError> {
     let id: CaseId = path_id(&id)?;
     let case = cases::get_case(&state.ctx, &user.actor, id).await?;
     if case.status != CaseStatus::Draft || user.actor.role != probity_service::auth::Role::Exporter
     {
         return Ok(Redirect::to(&format!("/cases/{id}")).into_response());
+    }
+    if q.whole.is_none() {
+        let notice = q
+            .saved
+            .and_then(|s| s.parse::<ApplicationSection>().ok())
+            .map(|s| format!("{} saved.", s.title()));
+        return super::application_tasks::task_list(&state, &user, id, notice).await;
     }
     page(form_page(
         &user,
@@ -372,6 +424,12 @@ async fn handle(
     id: Option<CaseId>,
 ) -> Result<Response, AppError> {
     let SignedForm { user, fields, .. } = form;
+    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let button = field("action").unwrap_or("save");
+    if id.is_none() && button == "start" {
+        let licence_type = field("licence_type").unwrap_or_default();
+        return super::application_tasks::start(&state, &user, licence_type).await;
+    }
     let (input, _, _, bad_roles) = input_from_fields(&fields);
     if let Some(slot) = bad_roles.first() {
         return Err(AppError::BadRequest(format!(
@@ -379,11 +437,20 @@ async fn handle(
             slot + 1
         )));
     }
-    let button = fields
-        .iter()
-        .find(|(k, _)| k == "action")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("save");
+    if let (Some(id), Some(section)) = (id, field("section")) {
+        let section = section
+            .parse::<ApplicationSection>()
+            .ok()
+            .filter(|s| s.is_answered_in_form())
+            .ok_or_else(|| AppError::BadRequest(format!("unknown section {section:?}")))?;
+        let next = super::application_tasks::SectionPost {
+            id,
+            section,
+            input: &input,
+            button,
+        };
+        return super::application_tasks::save_section(&state, &user, next).await;
+    }
     let (extra_goods, extra_parties) = match button {
         "add_goods" => (1, 0),
         "add_party" => (0, 1),
@@ -391,14 +458,16 @@ async fn handle(
     };
     let saved = applications::save_draft(&state.ctx, &user.actor, id, &input).await;
     let result = match (saved, button) {
-        (Ok(case_id), "submit") => match applications::submit(&state.ctx, &user.actor, case_id)
-            .await
-        {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!("/cases/{case_id}?submitted=1")).into_response())
+        // Submitting goes through the check of every answer and the declaration.
+        (Ok(case_id), "submit") => {
+            match application_sections::check(&state.ctx, &user.actor, case_id).await {
+                Ok(_) => {
+                    let to = format!("/applications/{case_id}/check");
+                    return Ok(Redirect::to(&to).into_response());
+                }
+                Err(e) => Err((Some(case_id), e)),
             }
-            Err(e) => Err((Some(case_id), e)),
-        },
+        }
         (Ok(case_id), "save") => {
             return Ok(Redirect::to(&format!("/cases/{case_id}?saved=1")).into_response())
         }
@@ -424,9 +493,7 @@ async fn handle(
                 .unwrap_or_else(|| "/applications".into());
             let mut p = form_page(&user, action, &input, 0, 0);
             // Blank slots were dropped, so error indexes are the indexes of the slots shown.
-            let (general, summary) = attach_errors(&v.0, &mut p.goods, &mut p.parties);
-            p.general = general;
-            p.summary = summary;
+            p.show_errors(&v.0);
             if case_id.is_some() && button == "submit" {
                 p.notice = Some(
                     "Your draft was saved, but it cannot be submitted until these are put right."

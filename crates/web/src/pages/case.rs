@@ -28,6 +28,7 @@ mod form_state;
 mod history_view;
 mod next_step;
 pub use actions::act;
+pub(crate) use actions::failed;
 pub(crate) use form_state::{PageError, Typed};
 
 #[derive(Template)]
@@ -156,6 +157,13 @@ struct CasePage {
     screening: Vec<probity_service::screening::MatchRow>,
     /// The viewer may resolve matches (the domain's `MAY_RESOLVE_MATCHES`).
     may_resolve: bool,
+    /// Supporting documents and the requests for them.
+    supporting: probity_service::supporting_documents::CaseDocuments,
+    /// A caseworker may ask for a document now (the domain's `may_request_documents`).
+    may_ask_documents: bool,
+    /// The exporter may add documents to the submitted case now.
+    may_add_documents: bool,
+    document_kinds: [probity_domain::DocumentKind; 4],
 }
 
 impl CasePage {
@@ -279,8 +287,17 @@ async fn render_case(
     } else {
         probity_service::records::for_case(ctx, actor, id).await?
     };
+    let supporting = probity_service::supporting_documents::of_case(ctx, actor, id).await?;
+    let submitted = case.status != CaseStatus::Draft;
     page_with_status(
         CasePage {
+            supporting,
+            may_ask_documents: actor.role == Role::Caseworker
+                && probity_domain::may_request_documents(case.status),
+            may_add_documents: actor.role == Role::Exporter
+                && submitted
+                && probity_domain::may_add_documents(case.status),
+            document_kinds: probity_domain::DocumentKind::ALL,
             records,
             nav: Nav::for_user(Some(user)),
             screening,

@@ -1,6 +1,8 @@
 //! Server-rendered pages. Every handler is thin: parse, call one service function, render.
 mod account;
 mod admin;
+mod application_documents;
+mod application_tasks;
 mod applications;
 mod assessments;
 mod case;
@@ -37,6 +39,32 @@ pub fn router() -> Router<AppState> {
         .route("/applications", post(applications::create))
         .route("/applications/{id}/edit", get(applications::edit_form))
         .route("/applications/{id}", post(applications::update))
+        .route(
+            "/applications/{id}/section/{section}",
+            get(application_tasks::section),
+        )
+        .route("/applications/{id}/check", get(application_tasks::check))
+        .route("/applications/{id}/submit", post(application_tasks::submit))
+        .route(
+            "/applications/{id}/confirmation",
+            get(application_tasks::confirmation),
+        )
+        .route(
+            "/applications/{id}/documents",
+            get(application_documents::show).post(application_documents::upload),
+        )
+        .route(
+            "/applications/{id}/documents/{number}/remove",
+            post(application_documents::remove),
+        )
+        .route(
+            "/cases/{id}/documents/{number}",
+            get(application_documents::download),
+        )
+        .route(
+            "/cases/{id}/document-requests",
+            post(application_documents::request),
+        )
         .route("/cases/{id}", get(case::show))
         .route("/cases/{id}/history", get(case::history))
         .route("/cases/{id}/{action}", post(case::act))

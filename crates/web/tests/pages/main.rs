@@ -11,6 +11,7 @@ mod next_step;
 mod public_register;
 mod screening;
 mod sign_in;
+mod task_list;
 
 use axum::body::Body;
 use axum::http::Method;
@@ -20,7 +21,7 @@ use probity_service::auth;
 use probity_service::cases::{self, Queue};
 use probity_service::testing::{siel, PASSWORD};
 use probity_web::SESSION_COOKIE;
-use support::{prepare, set_cookie, At, Auth, Resp, TestApp};
+use support::{prepare, set_cookie, At, Auth, Resp, Session, TestApp};
 
 async fn reference(app: &TestApp, id: CaseId) -> String {
     cases::get_case(&app.world.ctx, &app.world.oversight, id)
@@ -136,6 +137,26 @@ async fn each_role_lands_on_its_own_list() {
 }
 
 /// The form fields of a complete, valid application, with overrides.
+/// Follow the whole form's "continue" to the check page and send the application with the
+/// declaration made; the case's id.
+async fn send_checked(app: &TestApp, exporter: &Session, resp: &Resp) -> CaseId {
+    resp.assert_status(303);
+    let location = resp.location().expect("a redirect").to_string();
+    let id = location
+        .strip_prefix("/applications/")
+        .and_then(|l| l.strip_suffix("/check"))
+        .unwrap_or_else(|| panic!("on to the check page, not {location}"));
+    app.get(&location, Some(exporter)).await.assert_status(200);
+    app.post_form(
+        &format!("/applications/{id}/submit"),
+        Some(exporter),
+        &[("declaration", "yes")],
+    )
+    .await
+    .assert_status(303);
+    id.parse().expect("a case id")
+}
+
 fn application_form<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields: Vec<(&str, &str)> = vec![
         ("licence_type", "siel"),
@@ -303,7 +324,8 @@ async fn the_application_form_redisplays_with_errors_and_values_kept() {
     assert_eq!(saved.status.as_str(), "draft");
     assert_eq!(saved.draft.parties.len(), 1, "the consignee was kept");
 
-    // Put right and submitted: a case with a reference.
+    // Put right: on to check the answers and make the declaration, then a case with a
+    // reference.
     let resp = app
         .post_form(
             &format!("/applications/{draft}"),
@@ -312,13 +334,25 @@ async fn the_application_form_redisplays_with_errors_and_values_kept() {
         )
         .await;
     resp.assert_status(303);
-    assert_eq!(
-        resp.location(),
-        Some(format!("/cases/{draft}?submitted=1").as_str())
+    let check = format!("/applications/{draft}/check");
+    assert_eq!(resp.location(), Some(check.as_str()));
+    let submit = format!("/applications/{draft}/submit");
+    // Without the declaration nothing is sent, and the page says why.
+    let resp = app.post_form(&submit, Some(&exporter), &[]).await;
+    resp.assert_status(422);
+    assert!(
+        resp.text().contains("Confirm the declaration"),
+        "{}",
+        resp.text()
     );
-    let page = app
-        .get(&format!("/cases/{draft}?submitted=1"), Some(&exporter))
+    assert!(resp.text().contains("<title>Error: "));
+    let resp = app
+        .post_form(&submit, Some(&exporter), &[("declaration", "yes")])
         .await;
+    resp.assert_status(303);
+    let sent = format!("/applications/{draft}/confirmation");
+    assert_eq!(resp.location(), Some(sent.as_str()));
+    let page = app.get(&sent, Some(&exporter)).await;
     page.assert_status(200);
     assert!(page.text().contains("GBSIEL/2026/"));
     assert_eq!(exporter_cases(&app).await, 1);
@@ -397,15 +431,7 @@ async fn what_users_typed_is_escaped_on_every_page_that_shows_it() {
             &application_form(&[("p0_name", script), ("p1_address", address)]),
         )
         .await;
-    resp.assert_status(303);
-    let location = resp.location().unwrap().to_string();
-    let id: CaseId = location
-        .trim_start_matches("/cases/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id = send_checked(&app, &exporter, &resp).await;
 
     for session in [&exporter, &caseworker] {
         let html = app.get(&format!("/cases/{id}"), Some(session)).await;

@@ -290,6 +290,17 @@ pub fn page_rows() -> Vec<Row> {
         row(POST, "/applications", NO_FIXTURE, EXP | EXP2, 303, NOBODY, Form(APPLICATION_FORM)),
         row(GET, "/applications/{case}/edit", DRAFT, EXP, 200, NOT_OWNER, NONE),
         row(POST, "/applications/{case}", DRAFT, EXP, 303, EXP2, Form(APPLICATION_FORM)),
+        row(GET, "/applications/{case}/section/goods", DRAFT, EXP, 200, EXP2, NONE),
+        row(GET, "/applications/{case}/check", DRAFT, EXP, 200, EXP2, NONE),
+        row(POST, "/applications/{case}/submit", DRAFT, EXP, 303, EXP2, Form(&[("declaration", "yes")])),
+        row(GET, "/applications/{case}/confirmation", SUBMITTED, EXP, 200, EXP2, NONE),
+        row(GET, "/applications/{case}/documents", DRAFT, EXP, 200, EXP2, NONE),
+        // Without a file: the exporter is told to choose one (the upload itself: pages tests).
+        row(POST, "/applications/{case}/documents", DRAFT, EXP, 422, EXP2, Form(&[("document_kind", "other")])),
+        row(POST, "/applications/{case}/documents/1/remove", DRAFT, EXP, 303, EXP2, NONE),
+        row(GET, "/cases/{case}/documents/1", REFERRED, READERS, 200, OUTSIDERS, NONE),
+        row(POST, "/cases/{case}/document-requests", UNDER_REVIEW, CW, 303, NOBODY,
+            Form(&[("document_kind", "end_user_undertaking"), ("note", "Please send the signed undertaking.")])),
         row(GET, "/cases/{case}", REFERRED, READERS, 200, OUTSIDERS, NONE),
         // The page looks the case up before checking the role, so outsiders get 404; the
         // API checks the role first (403 for every other role, whether the case exists or not).

@@ -82,6 +82,18 @@ pub async fn prepare(w: &World, destination: &str, at: At) -> Prepared {
             .expect("submit")
             .0
     };
+    // Every case carries a supporting document (number 1).
+    let undertaking = probity_service::supporting_documents::NewUpload {
+        document_kind: "end_user_undertaking".into(),
+        request: None,
+        file: Some(probity_domain::Upload {
+            name: "undertaking.pdf".into(),
+            bytes: b"%PDF-1.4\nSigned end-user undertaking.".to_vec(),
+        }),
+    };
+    probity_service::supporting_documents::upload(c, &w.exporter, id, undertaking)
+        .await
+        .expect("upload a supporting document");
     let done = |stage: At| at == stage;
     let mut p = Prepared {
         case: id,

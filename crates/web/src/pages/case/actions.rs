@@ -298,7 +298,7 @@ async fn run(
 }
 
 /// A refused action: the case page again with what went wrong, or the error page.
-pub(super) async fn failed(
+pub(crate) async fn failed(
     state: &AppState,
     user: &CurrentUser,
     id: CaseId,

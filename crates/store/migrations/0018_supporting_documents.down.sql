@@ -1,0 +1,2 @@
+DROP TABLE supporting_documents;
+DROP TABLE document_requests;
