@@ -33,3 +33,42 @@ async fn demo_dates_never_lie_in_the_future() {
         );
     }
 }
+
+/// Each case's, licence's and review's history reads in time order: the demo never records a
+/// step on something before the step that made it (a licence revoked before it was issued).
+#[tokio::test]
+async fn every_history_in_the_demo_is_in_time_order() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let ctx = Ctx::new(
+        db.store.clone(),
+        probity_service::domain::CriteriaSet::uk_selc(),
+        Clock::system(),
+    );
+    demo::seed(&ctx, 300).await.unwrap();
+    let backwards: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT subject_type, subject_id, action, prev - at FROM ( \
+           SELECT subject_type, subject_id, action, at, \
+                  LAG(at) OVER (PARTITION BY subject_type, subject_id ORDER BY seq) AS prev \
+           FROM audit_events) AS h \
+         WHERE prev > at ORDER BY subject_type, subject_id",
+    )
+    .fetch_all(db.store.pool())
+    .await
+    .unwrap();
+    let shown: Vec<String> = backwards
+        .iter()
+        .take(10)
+        .map(|(t, id, action, by)| {
+            format!(
+                "{t} {id}: {action} dated {} before the step logged before it",
+                time::Duration::microseconds(*by)
+            )
+        })
+        .collect();
+    assert!(
+        backwards.is_empty(),
+        "{} steps are dated before an earlier step on the same thing:\n{}",
+        backwards.len(),
+        shown.join("\n")
+    );
+}

@@ -2,6 +2,7 @@
 //! applications driven through the real commands to every kind of outcome over two years.
 mod content;
 mod dissents;
+mod documents;
 mod reviews;
 mod screening;
 
@@ -241,6 +242,7 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
             continue;
         }
         let (id, _) = applications::submit_new(ctx, exporter, &input).await?;
+        documents::give(ctx, exporter, id, &input, &mut rng).await?;
         if stage == 1 {
             continue;
         }
@@ -251,6 +253,11 @@ pub async fn seed(store_ctx: &Ctx, applications_count: usize) -> ServiceResult<D
         if rng.gen_bool(0.03) {
             applications::withdraw(ctx, exporter, id, "Contract cancelled by the customer").await?;
             continue;
+        }
+        // A few open cases wait for, or have been given, a data sheet asked for.
+        if recent && rng.gen_bool(0.3) {
+            let answered = stage > 2 && later(&clock, end, Duration::days(2));
+            documents::ask_and_answer(ctx, &caseworker, exporter, id, &input, answered).await?;
         }
         if rng.gen_bool(0.2) || stage == 2 {
             let q = cases::ask_question(ctx, &caseworker, id, "Please provide the end-user undertaking signed by the end user, and confirm the delivery address.").await?;
