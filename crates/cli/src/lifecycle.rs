@@ -33,6 +33,9 @@ pub async fn run_server(
         .with_context(|| format!("could not listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let mut health = Health::default();
+    // Requests never wait for the statistics to load: /data and the stats API say they are
+    // loading, and /readyz is not ready, until the table is built.
+    probity_service::analytics::load_in_background(&ctx);
     let mut tasks = vec![
         spawn_expiry(ctx.clone(), shutdown.clone()),
         spawn_dissent_deadlines(ctx.clone(), shutdown.clone()),

@@ -145,13 +145,24 @@ fn sigterm_under_load_answers_every_accepted_request_whole_and_exits_0() {
     let url = listening_url(stdout);
     let addr: SocketAddr = url.trim_start_matches("http://").parse().unwrap();
 
-    // Ready, with the sequencer running.
-    match get(addr, "/readyz") {
-        Outcome::Answered(200, body) => {
-            let j: serde_json::Value = serde_json::from_slice(&body).unwrap();
-            assert_eq!(j["checks"]["sequencer"], "ok", "{j}");
+    // Ready once the statistics have loaded (not ready before: a load balancer waits), with
+    // the sequencer running.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match get(addr, "/readyz") {
+            Outcome::Answered(200, body) => {
+                let j: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(j["checks"]["sequencer"], "ok", "{j}");
+                assert_eq!(j["checks"]["analytics"], "ok", "{j}");
+                break;
+            }
+            Outcome::Answered(503, body) if Instant::now() < deadline => {
+                let j: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(j["failed"], serde_json::json!(["analytics"]), "{j}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            other => panic!("/readyz: {other:?}"),
         }
-        other => panic!("/readyz: {other:?}"),
     }
 
     // Load: threads firing requests until the server refuses them.

@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex, Weak};
 pub use import::{
     import_caat, ImportFailure, ImportOutcome, ImportStage, CAAT_COHORT_SOURCE, CAAT_GROUP_SOURCE,
 };
-pub use load::{build_table, invalidate, table};
+pub use load::{build_table, hold_builds, invalidate, load_in_background, loading_percent, table};
 pub use official::{official_tables, years, Cell, OfficialTable, OfficialTables, Period};
 pub use params::{parse_date, Filters, RatingMatch, StatsAnswer, StatsParams};
 pub use probity_analytics as engine;

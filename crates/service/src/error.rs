@@ -22,6 +22,10 @@ pub enum ServiceError {
     /// Too many failed attempts from this account or address: wait before trying again.
     #[error("too many failed attempts: wait {} and try again", wait_text(*retry_after_secs))]
     Throttled { retry_after_secs: u64 },
+    /// Something is still being loaded (the analytics table after a start or an import):
+    /// try again shortly; every other page works meanwhile.
+    #[error("{what} are loading ({percent}% done): try again in a few seconds")]
+    Loading { what: &'static str, percent: u8 },
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A fault on our side outside the database (a hashing library, a worker thread): logged,

@@ -62,11 +62,13 @@ async fn from_cookie(parts: &Parts, state: &AppState) -> Result<Option<CurrentUs
         return Ok(None);
     };
     let must_enrol = two_factor::must_enrol(&state.ctx, &actor).await?;
-    Ok(Some(CurrentUser {
+    let user = CurrentUser {
         actor,
         csrf,
         must_enrol,
-    }))
+    };
+    crate::request_id::remember_viewer(crate::render::Nav::for_user(Some(&user)));
+    Ok(Some(user))
 }
 
 /// A live session, whether or not it must still enrol a second factor: for the enrolment

@@ -44,6 +44,7 @@ impl AppError {
                 ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::Conflict(_) | ServiceError::Blocked(_) => StatusCode::CONFLICT,
                 ServiceError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::Loading { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Store(_) | ServiceError::Internal(_) => {
                     StatusCode::INTERNAL_SERVER_ERROR
                 }
@@ -66,6 +67,7 @@ impl AppError {
                 ServiceError::Conflict(_) => "conflict",
                 ServiceError::Blocked(_) => "blocked",
                 ServiceError::Throttled { .. } => "throttled",
+                ServiceError::Loading { .. } => "loading",
                 ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
             },
             AppError::BadRequest(_) => "bad_request",
@@ -110,6 +112,7 @@ impl AppError {
             AppError::Service(ServiceError::Throttled { retry_after_secs }) => {
                 Some(*retry_after_secs)
             }
+            AppError::Service(ServiceError::Loading { .. }) => Some(LOADING_RETRY_SECS),
             _ => None,
         }
     }
@@ -126,6 +129,9 @@ impl AppError {
         }
     }
 }
+
+/// How long a client is asked to wait while something loads.
+const LOADING_RETRY_SECS: u64 = 5;
 
 /// What a user is told of an internal error: the request's id to quote.
 fn internal_message() -> String {
@@ -157,10 +163,16 @@ impl IntoResponse for AppError {
             return axum::response::Redirect::to("/account/two-factor").into_response();
         }
         let page = ErrorPage {
-            nav: crate::render::Nav::default(),
+            // The header the user came from: signed in, if their session was read.
+            nav: crate::request_id::viewer().unwrap_or_else(|| crate::render::Nav::for_user(None)),
             status: status.as_u16(),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
-            message: self.public_message(),
+            title: match &self {
+                AppError::Service(ServiceError::Loading { what, .. }) => {
+                    format!("{} are loading", crate::render::capitalised(what))
+                }
+                _ => status.canonical_reason().unwrap_or("Error").to_string(),
+            },
+            message: crate::render::capitalised(&self.public_message()),
             details: self.details(),
         };
         let mut resp = match page.render() {

@@ -1,5 +1,6 @@
 //! `/healthz` (the process answers; touches nothing) and `/readyz` (the database answers,
-//! its migrations are this build's, and the register sequencer, when configured, is alive),
+//! its migrations are this build's, the register sequencer, when configured, is alive, and a
+//! server's statistics have loaded),
 //! for orchestrators and load balancers. A failed readiness check is a 503 whose JSON names
 //! the check; the details go to the log, not to the (anonymous) caller.
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -125,6 +126,13 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
             }
         },
     };
+    let analytics = match probity_service::analytics::loading_percent(&state.ctx) {
+        None => "ok".to_string(),
+        Some(p) => {
+            failed.push("analytics");
+            format!("loading ({p}%)")
+        }
+    };
     let status = if failed.is_empty() {
         StatusCode::OK
     } else {
@@ -133,7 +141,10 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     let body = json!({
         "status": if failed.is_empty() { "ready" } else { "not ready" },
         "failed": failed,
-        "checks": { "database": database, "migrations": migrations, "sequencer": sequencer },
+        "checks": {
+            "database": database, "migrations": migrations, "sequencer": sequencer,
+            "analytics": analytics,
+        },
     });
     let mut resp = (status, Json(body)).into_response();
     resp.headers_mut().insert(

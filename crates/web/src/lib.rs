@@ -53,6 +53,17 @@ impl AppState {
     }
 }
 
+/// An address nothing answers: the error page with the visitor's own header (their session is
+/// read for it), or JSON under the API.
+async fn not_found(uri: axum::http::Uri, _viewer: auth::MaybeUser) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        ApiError(AppError::NotFound).into_response()
+    } else {
+        AppError::NotFound.into_response()
+    }
+}
+
 /// The whole application. Tests drive this in-process; `probity serve` binds it.
 pub fn build_router(state: AppState) -> Router {
     Router::new()
@@ -61,6 +72,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(register::router())
         .nest("/api/v1", api::router())
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(no_store_when_authenticated))
         .layer(SetResponseHeaderLayer::if_not_present(

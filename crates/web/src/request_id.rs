@@ -17,6 +17,19 @@ tokio::task_local! {
     static CURRENT: RequestId;
     /// The path and query being answered, for the header to mark the current page.
     static LOCATION: String;
+    /// The signed-in header of the request's user, once their session is read, so that an
+    /// error page keeps the header the user came from.
+    static VIEWER: std::cell::RefCell<Option<crate::render::Nav>>;
+}
+
+/// Keep the signed-in user's header for an error page this request may end in.
+pub(crate) fn remember_viewer(nav: crate::render::Nav) {
+    let _ = VIEWER.try_with(|v| *v.borrow_mut() = Some(nav));
+}
+
+/// The header of the signed-in user of this request, if their session was read.
+pub(crate) fn viewer() -> Option<crate::render::Nav> {
+    VIEWER.try_with(|v| v.borrow().clone()).ok().flatten()
 }
 
 /// The path (and query) of the request this task is handling, if any.
@@ -55,7 +68,10 @@ pub(crate) async fn layer(mut req: Request, next: Next) -> Response {
     let mut resp = CURRENT
         .scope(
             RequestId(id.clone()),
-            LOCATION.scope(location, next.run(req)),
+            LOCATION.scope(
+                location,
+                VIEWER.scope(std::cell::RefCell::new(None), next.run(req)),
+            ),
         )
         .await;
     if let Ok(v) = HeaderValue::from_str(&id) {

@@ -148,3 +148,52 @@ async fn an_internal_error_shows_the_request_id_to_quote() {
         "{message}"
     );
 }
+
+/// While a server's statistics load, the statistics pages and API say so (503, Retry-After,
+/// how far along) and readiness is withheld; every other page answers as usual. Once built,
+/// the statistics answer and the server is ready.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_during_the_statistics_load_get_the_loading_answer() {
+    let app = TestApp::sqlite().await;
+    let ctx = app.world.ctx.clone();
+    let held = probity_service::analytics::hold_builds(&ctx).await;
+    probity_service::analytics::load_in_background(&ctx);
+
+    let r = app.get("/api/v1/stats", None).await;
+    r.assert_status(503);
+    assert_eq!(r.header("retry-after"), Some("5"));
+    assert_eq!(r.error_code(), "loading");
+    let page = app.get("/statistics", None).await;
+    page.assert_status(503);
+    assert!(
+        page.text().contains("Statistics are loading (0% done)"),
+        "{}",
+        page.text()
+    );
+    assert!(
+        page.text().contains(r#"href="/register/decisions""#),
+        "with navigation"
+    );
+    app.get("/data", None).await.assert_status(503);
+    let ready = app.get("/readyz", None).await;
+    ready.assert_status(503);
+    assert_eq!(ready.json()["checks"]["analytics"], "loading (0%)");
+    // Everything else answers meanwhile.
+    app.get("/register/decisions", None)
+        .await
+        .assert_status(200);
+    app.get("/healthz", None).await.assert_status(200);
+
+    drop(held);
+    let mut answered = false;
+    for _ in 0..200 {
+        if app.get("/api/v1/stats", None).await.status.as_u16() == 200 {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(answered, "the statistics never loaded");
+    app.get("/readyz", None).await.assert_status(200);
+    app.get("/data", None).await.assert_status(200);
+}

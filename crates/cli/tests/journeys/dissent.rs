@@ -60,7 +60,7 @@ pub async fn decision_maker_answers_dissent(b: &Browser, reference: &str) -> Res
     .await?;
     b.select("What the answer changed", "No change").await?;
     b.click_button("Send the answer").await?;
-    let problem = b.wait_text("[role=alert]", "point 2").await?;
+    let problem = b.wait_text("[role=alert]", "Point 2").await?;
     ensure!(
         has(&problem, "point 2"),
         "the refusal should name the point left out: {problem}"

@@ -11,6 +11,7 @@
 //! as the context and its database.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use probity_analytics::countries::{self, Region};
@@ -46,17 +47,107 @@ struct Cached {
 
 /// The table of a context's database, kept between calls of [`table`].
 #[derive(Default)]
-pub(crate) struct TableCache(tokio::sync::Mutex<Option<Cached>>);
+pub(crate) struct TableCache {
+    cached: tokio::sync::Mutex<Option<Cached>>,
+    /// A server's requests never wait for the imported history to load ([`load_in_background`]).
+    background: AtomicBool,
+    /// Historic rows read so far in the load under way, and how many there are.
+    rows_read: AtomicU64,
+    rows_total: AtomicU64,
+    /// The last table built, served while a new one is built in the background.
+    last: std::sync::RwLock<Option<Arc<Table>>>,
+}
+
+impl TableCache {
+    fn last(&self) -> Option<Arc<Table>> {
+        self.last.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn loading(&self) -> ServiceError {
+        let total = self.rows_total.load(Ordering::Relaxed).max(1);
+        let read = self.rows_read.load(Ordering::Relaxed).min(total);
+        ServiceError::Loading {
+            what: "statistics",
+            percent: (read * 100 / total).min(99) as u8,
+        }
+    }
+}
 
 /// Forget the cached table (the next [`table`] rebuilds it).
 pub async fn invalidate(ctx: &Ctx) {
-    *ctx.analytics.table.0.lock().await = None;
+    *ctx.analytics.table.cached.lock().await = None;
+}
+
+/// From now on, build the table in the background: until the first one is built, [`table`]
+/// answers [`ServiceError::Loading`] at once; when an import changes the history, the last
+/// table is served while the new one is built. Starts the first build now. For servers: a
+/// request must never wait for a load that can take many seconds.
+pub fn load_in_background(ctx: &Ctx) {
+    ctx.analytics
+        .table
+        .background
+        .store(true, Ordering::Relaxed);
+    spawn_refresh(ctx);
+}
+
+/// `Some(percent)` while a server's first table is still loading.
+pub fn loading_percent(ctx: &Ctx) -> Option<u8> {
+    let cache = &ctx.analytics.table;
+    if !cache.background.load(Ordering::Relaxed) || cache.last().is_some() {
+        return None;
+    }
+    match cache.loading() {
+        ServiceError::Loading { percent, .. } => Some(percent),
+        _ => None,
+    }
+}
+
+/// Hold off every build of the table until the returned guard is dropped (tests use it to
+/// see a server while its statistics load).
+#[doc(hidden)]
+pub async fn hold_builds(ctx: &Ctx) -> impl Sized + '_ {
+    ctx.analytics.table.cached.lock().await
+}
+
+fn spawn_refresh(ctx: &Ctx) {
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        if let Err(e) = refresh(&ctx).await {
+            tracing::error!(error = %e, "building the analytics table failed");
+        }
+    });
 }
 
 /// The current analytics table of this context's database (cached; the part that the
-/// imported history or the decision outbox changed since is rebuilt, the other kept).
+/// imported history or the decision outbox changed since is rebuilt, the other kept). In a
+/// server ([`load_in_background`]), a change to the imported history is built in the
+/// background, and [`ServiceError::Loading`] answers until a first table exists.
 pub async fn table(ctx: &Ctx) -> ServiceResult<Arc<Table>> {
-    let mut guard = ctx.analytics.table.0.lock().await;
+    let cache = &ctx.analytics.table;
+    if !cache.background.load(Ordering::Relaxed) {
+        return refresh(ctx).await;
+    }
+    let historic_current = match cache.cached.try_lock() {
+        Ok(guard) => match guard.as_ref() {
+            Some(c) => c.historic_fp == history::historic_fingerprint(&ctx.store).await?,
+            None => false,
+        },
+        // A build is under way.
+        Err(_) => false,
+    };
+    if historic_current {
+        // Only Probity's own small part can have changed: brought up to date at once.
+        return refresh(ctx).await;
+    }
+    if cache.cached.try_lock().is_ok() {
+        spawn_refresh(ctx);
+    }
+    cache.last().ok_or_else(|| cache.loading())
+}
+
+async fn refresh(ctx: &Ctx) -> ServiceResult<Arc<Table>> {
+    let cache = &ctx.analytics.table;
+    let mut guard = cache.cached.lock().await;
     let hfp = history::historic_fingerprint(&ctx.store).await?;
     let ofp = history::outbox_fingerprint(&ctx.store).await?;
     if let Some(c) = guard.as_ref() {
@@ -66,7 +157,13 @@ pub async fn table(ctx: &Ctx) -> ServiceResult<Arc<Table>> {
     }
     let historic = match guard.as_ref() {
         Some(c) if c.historic_fp == hfp => c.historic.clone(),
-        _ => Arc::new(load_historic(&ctx.store).await?.build()),
+        _ => {
+            cache.rows_read.store(0, Ordering::Relaxed);
+            cache
+                .rows_total
+                .store(hfp.total.max(0) as u64, Ordering::Relaxed);
+            Arc::new(load_historic(&ctx.store, &cache.rows_read).await?.build())
+        }
     };
     let own = match guard.as_ref() {
         Some(c) if c.outbox_fp == ofp => c.own.clone(),
@@ -89,6 +186,7 @@ pub async fn table(ctx: &Ctx) -> ServiceResult<Arc<Table>> {
         own,
         table: table.clone(),
     });
+    *cache.last.write().unwrap_or_else(|e| e.into_inner()) = Some(table.clone());
     Ok(table)
 }
 
@@ -120,7 +218,7 @@ async fn own_part(ctx: &Ctx, before: Option<&Own>, records: i64) -> ServiceResul
 
 /// Build the table afresh, without the cache (the CLI's one-shot commands).
 pub async fn build_table(ctx: &Ctx) -> ServiceResult<Table> {
-    let mut b = load_historic(&ctx.store).await?;
+    let mut b = load_historic(&ctx.store, &AtomicU64::new(0)).await?;
     define_criteria(ctx, &mut b)?;
     add_outbox(ctx, &mut b, 0).await?;
     Ok(b.build())
@@ -146,8 +244,8 @@ fn place(b: &mut TableBuilder, known: &mut HashMap<String, ()>, name: &str, code
     }
 }
 
-/// Every historic row, rating and criterion, in a builder.
-async fn load_historic(store: &Store) -> ServiceResult<TableBuilder> {
+/// Every historic row, rating and criterion, in a builder; `read` counts the rows as they come.
+async fn load_historic(store: &Store, read: &AtomicU64) -> ServiceResult<TableBuilder> {
     let mut b = TableBuilder::new();
     for r in history::ratings(store).await? {
         let kind = RatingKind::parse(&r.kind).unwrap_or(RatingKind::Other);
@@ -202,6 +300,7 @@ async fn load_historic(store: &Store) -> ServiceResult<TableBuilder> {
                 })
                 .map_err(table_error)?;
             }
+            read.fetch_add(rows.len() as u64, Ordering::Relaxed);
             match rows.last() {
                 Some(r) if rows.len() as i64 == PAGE => after = Some(r.key()),
                 _ => break,

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::session::{safe_next, NextQuery};
 use crate::auth::{Client, CurrentUser, EnrollingUser, EnrolmentForm, SignedForm, SESSION_COOKIE};
+use crate::pages::PageError;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -151,14 +152,14 @@ struct AccountPage {
     email: String,
     status: Status,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
 }
 
 async fn account_page(
     state: &AppState,
     user: &CurrentUser,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
 ) -> Result<Response, AppError> {
     let status = two_factor::status(&state.ctx, &user.actor).await?;
     let code = if errors.is_empty() {
@@ -197,7 +198,7 @@ pub async fn change_password(
             account_page(&state, &form.user, Some(notice.into()), Vec::new()).await
         }
         Err(ServiceError::Validation(v)) => {
-            let errors = v.0.into_iter().map(|e| e.message).collect();
+            let errors = crate::pages::validation_errors(&v);
             account_page(&state, &form.user, None, errors).await
         }
         Err(e) => Err(e.into()),
@@ -327,7 +328,7 @@ pub async fn administer(
     {
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
         Err(ServiceError::Validation(v)) => {
-            let errors = v.0.into_iter().map(|e| e.message).collect();
+            let errors = crate::pages::validation_errors(&v);
             super::admin::render_users(
                 &state,
                 &form.user,

@@ -10,6 +10,7 @@ use probity_service::orgs::{self, Organisation, Team};
 use probity_service::ServiceError;
 
 use crate::auth::{CurrentUser, SignedForm};
+use crate::pages::PageError;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -22,14 +23,14 @@ struct UsersPage {
     self_id: String,
     teams: Vec<Team>,
     organisations: Vec<Organisation>,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     notice: Option<String>,
 }
 
 pub(super) async fn render_users(
     state: &AppState,
     user: &CurrentUser,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
@@ -68,10 +69,7 @@ pub async fn add_user(
             .await
         }
         Err(ServiceError::Validation(v)) => {
-            let errors =
-                v.0.iter()
-                    .map(|e| format!("{}: {}", e.field.replace('_', " "), e.message))
-                    .collect();
+            let errors = crate::pages::validation_errors(&v);
             render_users(
                 &state,
                 &form.user,

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::path_id;
 use crate::auth::{CurrentUser, MaybeUser, SignedForm};
+use crate::pages::PageError;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -83,14 +84,14 @@ struct AssessmentsPage {
     current: Vec<AssessmentVersion>,
     can_record: bool,
     form: AssessmentForm,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
 }
 
 async fn render_list(
     state: &AppState,
     user: &CurrentUser,
     form: AssessmentForm,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let current = assessments::current(&state.ctx, &user.actor).await?;
@@ -215,14 +216,14 @@ struct EmbargoesPage {
     embargoes: Vec<EmbargoEntry>,
     can_record: bool,
     form: EmbargoInput,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
 }
 
 async fn render_embargoes(
     state: &AppState,
     user: Option<&CurrentUser>,
     form: EmbargoInput,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let mut resp = page(EmbargoesPage {

@@ -236,10 +236,9 @@ pub(crate) async fn render_case_with(
     state: &AppState,
     user: &CurrentUser,
     id: CaseId,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let errors = errors.into_iter().map(PageError::plain).collect();
     render_case(state, user, id, errors, Typed::default(), None, status).await
 }
 

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::{form_errors, path_id};
 use crate::auth::{fields_into, read_form, CurrentUser, SignedForm};
 use crate::download::file_response;
+use crate::pages::PageError;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -38,12 +39,12 @@ fn with_status(mut resp: Response, status: StatusCode) -> Response {
 struct FormPage {
     nav: Nav,
     input: DisclosureInput,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     taking: bool,
     files_dropped: bool,
 }
 
-fn form_page(state: &AppState, input: DisclosureInput, errors: Vec<String>) -> FormPage {
+fn form_page(state: &AppState, input: DisclosureInput, errors: Vec<PageError>) -> FormPage {
     FormPage {
         // Deliberately anonymous: the page looks the same to everyone.
         nav: Nav::for_user(None),
@@ -96,7 +97,7 @@ struct StatusPage {
     nav: Nav,
     code: String,
     view: Option<DisclosureView>,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     notice: Option<String>,
     files_dropped: bool,
 }
@@ -123,7 +124,7 @@ pub struct CodeForm {
 async fn show_status(
     state: &AppState,
     code: &str,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     notice: Option<String>,
     files_dropped: bool,
 ) -> Result<Response, AppError> {
@@ -208,7 +209,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 struct ShowPage {
     nav: Nav,
     d: DisclosureView,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     answer: String,
     download_base: String,
 }
@@ -217,7 +218,7 @@ async fn render(
     state: &AppState,
     user: &CurrentUser,
     id: DisclosureId,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     answer: String,
 ) -> Result<Response, AppError> {
     let d = disclosures::get(&state.ctx, &user.actor, id).await?;

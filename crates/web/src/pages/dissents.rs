@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::{form_errors, path_id};
 use crate::auth::{CurrentUser, SignedForm};
+use crate::pages::PageError;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -52,7 +53,7 @@ struct NewPage {
     chosen: Vec<String>,
     points: String,
     evidence: String,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     files_dropped: bool,
 }
 
@@ -161,7 +162,7 @@ struct ShowPage {
     verdicts: Vec<(&'static str, &'static str)>,
     actions: Vec<(&'static str, &'static str)>,
     outcomes: Vec<(&'static str, &'static str)>,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     download_base: String,
     /// What was typed, kept when a step is refused: (field, value).
     typed: Vec<(String, String)>,
@@ -181,7 +182,7 @@ async fn render(
     state: &AppState,
     user: &CurrentUser,
     id: DissentId,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     typed: Vec<(String, String)>,
 ) -> Result<Response, AppError> {
     let d = dissents::get(&state.ctx, &user.actor, id).await?;

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::{confirm, path_id};
 use crate::auth::{CurrentUser, SignedForm};
+use crate::pages::PageError;
 use crate::render::{page, page_with_status, Nav};
 use crate::{AppError, AppState};
 
@@ -22,7 +23,7 @@ struct LicencePage {
     licence: Licence,
     events: Vec<LicenceEvent>,
     actions: Vec<(&'static str, &'static str, bool)>,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     /// Screening matches on the licence's parties (for staff who see lists).
     screening: Vec<probity_service::screening::MatchRow>,
     /// Reviews holding the licence (for staff who see reviews).
@@ -78,7 +79,7 @@ async fn render(
     state: &AppState,
     user: &CurrentUser,
     id: LicenceId,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let (licence, events) = licences::get(&state.ctx, &user.actor, id).await?;
@@ -148,10 +149,7 @@ pub async fn act(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/licences/{id}")).into_response()),
         Err(ServiceError::Validation(v)) => {
-            let errors =
-                v.0.iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect();
+            let errors = crate::pages::validation_errors(&v);
             render(
                 &state,
                 &form.user,
@@ -162,7 +160,7 @@ pub async fn act(
             .await
         }
         Err(ServiceError::Conflict(m)) => {
-            render(&state, &form.user, id, vec![m], StatusCode::CONFLICT).await
+            render(&state, &form.user, id, vec![m.into()], StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }

@@ -12,6 +12,7 @@ mod disclose;
 mod dissents;
 mod licences;
 mod oversight;
+mod problems;
 mod public;
 mod reviews;
 mod screening;
@@ -153,21 +154,7 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// What a form page says back when the service refuses its input or its timing (shown with
-/// the form, whose values are kept); `None` for errors the error page handles.
-pub(crate) fn form_errors(e: &probity_service::ServiceError) -> Option<Vec<String>> {
-    use probity_service::ServiceError;
-    match e {
-        ServiceError::Validation(v) => Some(
-            v.0.iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
-                .collect(),
-        ),
-        ServiceError::Conflict(m) => Some(vec![m.clone()]),
-        ServiceError::Blocked(b) => Some(b.clone()),
-        _ => None,
-    }
-}
+pub(crate) use problems::{form_errors, validation_errors, PageError};
 
 /// The body limit of a form that carries files.
 fn uploads() -> axum::extract::DefaultBodyLimit {

@@ -10,6 +10,7 @@ use probity_service::ServiceError;
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, SignedForm};
+use crate::pages::PageError;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -27,7 +28,7 @@ struct OpeningsPage {
     index: String,
     field: String,
     reason: String,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     openings: Vec<Shown>,
 }
 
@@ -96,10 +97,7 @@ pub async fn disclose(
             page(view)
         }
         Err(ServiceError::Validation(v)) => {
-            view.errors =
-                v.0.iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect();
+            view.errors = crate::pages::validation_errors(&v);
             let mut resp = page(view)?;
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)

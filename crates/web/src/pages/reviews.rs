@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::path_id;
 use crate::auth::{CurrentUser, MaybeUser, SignedForm};
+use crate::pages::PageError;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -107,7 +108,7 @@ struct WorkPage {
     can_decide: bool,
     can_close: bool,
     outcomes: Vec<(&'static str, &'static str)>,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     reason: String,
 }
 
@@ -117,7 +118,7 @@ async fn render_work(
     user: &CurrentUser,
     id: ReviewId,
     q: WorkQuery,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     reason: String,
     status: StatusCode,
 ) -> Result<Response, AppError> {
@@ -171,10 +172,7 @@ pub async fn work(
     {
         // A bad filter is said on the page, with the filter cleared.
         Err(AppError::Service(ServiceError::Validation(v))) => {
-            let errors =
-                v.0.iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect();
+            let errors = crate::pages::validation_errors(&v);
             render_work(
                 &state,
                 &user,

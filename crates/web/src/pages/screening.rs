@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::{form_errors, path_id};
 use crate::auth::{CurrentUser, SignedForm};
+use crate::pages::PageError;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -24,7 +25,7 @@ struct ListsPage {
     versions: Vec<ListVersionRow>,
     runs: Vec<RunRow>,
     may_load: bool,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     /// The list chosen and the name typed, kept when the upload is refused.
     list: String,
     name: String,
@@ -33,7 +34,7 @@ struct ListsPage {
 async fn lists_page(
     state: &AppState,
     user: &CurrentUser,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     (list, name): (String, String),
     status: StatusCode,
 ) -> Result<Response, AppError> {
@@ -94,7 +95,7 @@ pub async fn upload(
         _ => Err("Choose which list the file is".to_owned()),
     };
     let file = form.files.first();
-    let refuse = |errors: Vec<String>| {
+    let refuse = |errors: Vec<PageError>| {
         lists_page(
             &state,
             &form.user,
@@ -108,10 +109,10 @@ pub async fn upload(
         (kind, file) => {
             let mut errors = Vec::new();
             if let Err(e) = kind {
-                errors.push(e);
+                errors.push(PageError::plain(e));
             }
             if file.is_none() {
-                errors.push("Choose the list file to upload".to_owned());
+                errors.push(PageError::plain("Choose the list file to upload"));
             }
             return refuse(errors).await;
         }
@@ -153,7 +154,11 @@ pub async fn upload(
                 refuse(
                     errors
                         .into_iter()
-                        .map(|m| m.trim_start_matches("file: ").to_owned())
+                        // The file is the form's one field: its problems need no label.
+                        .map(|m| PageError {
+                            message: m.message.trim_start_matches("File: ").to_owned(),
+                            ..m
+                        })
                         .collect(),
                 )
                 .await

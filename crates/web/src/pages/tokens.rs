@@ -9,6 +9,7 @@ use probity_service::ServiceError;
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, SignedForm};
+use crate::pages::PageError;
 use crate::render::{page, Nav};
 use crate::{AppError, AppState};
 
@@ -19,7 +20,7 @@ struct TokensPage {
     may_create: bool,
     tokens: Vec<TokenInfo>,
     new_token: Option<String>,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     scopes: [TokenScope; 2],
     default_days: i64,
     max_days: i64,
@@ -29,7 +30,7 @@ async fn render(
     state: &AppState,
     user: &CurrentUser,
     new_token: Option<String>,
-    errors: Vec<String>,
+    errors: Vec<PageError>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let mut resp = page(TokensPage {
@@ -94,7 +95,7 @@ pub async fn create(
             .await
         }
         Err(ServiceError::Validation(v)) => {
-            let errors = v.0.iter().map(|e| e.message.clone()).collect();
+            let errors = crate::pages::validation_errors(&v);
             render(
                 &state,
                 &form.user,

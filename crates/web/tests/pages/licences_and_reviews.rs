@@ -51,7 +51,8 @@ async fn a_bad_worklist_filter_is_said_on_the_page() {
         .await;
     page.assert_status(422);
     assert!(
-        page.text().contains("status: choose pending, decided"),
+        page.text()
+            .contains(r##"<a href="#status">Status: choose pending, decided"##),
         "{}",
         page.text()
     );
@@ -84,7 +85,7 @@ async fn a_bad_worklist_filter_is_said_on_the_page() {
         )
         .await;
     bad.assert_status(422);
-    assert!(bad.text().contains("organisation: choose an exporter"));
+    assert!(bad.text().contains("Organisation: choose an exporter"));
     // A bulk action without a reason keeps the worklist and says what is missing.
     let r = app
         .post_form(
@@ -98,5 +99,9 @@ async fn a_bad_worklist_filter_is_said_on_the_page() {
         )
         .await;
     r.assert_status(422);
-    assert!(r.text().contains("reason:"), "{}", r.text());
+    assert!(
+        r.text().contains(r##"<a href="#reason">Reason: "##),
+        "{}",
+        r.text()
+    );
 }

@@ -123,3 +123,33 @@ async fn next_after_sign_in_only_leads_to_local_paths() {
         assert!(set_cookie(&resp, "stolen").is_none(), "next={next:?}");
     }
 }
+
+/// An error page keeps the header the user came from: signed in, they can go on from it;
+/// an address nothing answers is a page too (JSON under the API).
+#[tokio::test]
+async fn error_pages_keep_the_signed_in_header() {
+    let app = TestApp::sqlite().await;
+    let exporter = app.login(&app.world.exporter.email).await;
+    for path in [
+        "/cases/not-a-case",
+        "/no/such/page",
+        "/cases/01a249d2-d2de-7768-b68f-22617e127567",
+    ] {
+        let resp = app.get(path, Some(&exporter)).await;
+        resp.assert_status(404);
+        let html = resp.text();
+        assert!(html.contains("Sign out"), "{path}: {html}");
+        assert!(
+            html.contains(r#"href="/applications/new""#),
+            "{path}: the exporter's menu"
+        );
+    }
+    let resp = app.get("/no/such/page", None).await;
+    resp.assert_status(404);
+    assert!(resp.text().contains(r#"<a href="/login">Sign in</a>"#));
+    let resp = app
+        .api_get("/api/v1/no-such-thing", Auth::Session(&exporter))
+        .await;
+    resp.assert_status(404);
+    assert_eq!(resp.error_code(), "not_found");
+}

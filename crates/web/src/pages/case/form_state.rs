@@ -2,25 +2,8 @@
 //! to its field (the GOV.UK error summary), and what was typed, so nothing has to be typed again.
 use probity_service::ServiceError;
 
-// The domain writes its messages as phrases; the summary shows them as sentences.
+pub use crate::pages::problems::PageError;
 use crate::render::capitalised;
-
-/// One problem in the error summary.
-#[derive(Debug, Clone)]
-pub struct PageError {
-    pub message: String,
-    /// `#id` of the field it is about, when the page has one.
-    pub href: Option<String>,
-}
-
-impl PageError {
-    pub fn plain(message: impl Into<String>) -> PageError {
-        PageError {
-            message: capitalised(&message.into()),
-            href: None,
-        }
-    }
-}
 
 /// The values a failed form posted, and which form it was (the prefix of its fields' ids).
 #[derive(Debug, Clone, Default)]
