@@ -25,6 +25,7 @@ pub mod export_parquet;
 pub mod query;
 pub mod ratings;
 pub mod report;
+pub mod snapshot;
 pub mod table;
 
 pub use caat::{

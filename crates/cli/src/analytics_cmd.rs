@@ -25,6 +25,10 @@ pub struct AnalyticsDb {
     /// Database URL: sqlite://<path> or postgres://user@host/db.
     #[arg(long, env = "PROBITY_DATABASE_URL")]
     database_url: String,
+    /// File that keeps the statistics table between runs [default: beside a SQLite database
+    /// file, `<file>.analytics`; none for PostgreSQL unless named].
+    #[arg(long, env = "PROBITY_ANALYTICS_SNAPSHOT")]
+    analytics_snapshot: Option<std::path::PathBuf>,
 }
 
 impl AnalyticsDb {
@@ -32,7 +36,13 @@ impl AnalyticsDb {
         let store = Store::open(&self.database_url)
             .await
             .context("opening the database")?;
-        Ok(Ctx::new(store, CriteriaSet::uk_selc(), Clock::system()))
+        let ctx = Ctx::new(store, CriteriaSet::uk_selc(), Clock::system());
+        crate::snapshot_path::use_for(&ctx, &self.database_url, self.snapshot());
+        Ok(ctx)
+    }
+
+    fn snapshot(&self) -> Option<&Path> {
+        self.analytics_snapshot.as_deref()
     }
 }
 
@@ -211,6 +221,18 @@ pub async fn import(cmd: ImportCommand) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&outcome)?);
             } else {
                 print_summary(&a.dir, &outcome, started.elapsed().as_secs_f64());
+            }
+            // Build the statistics table now and keep it, so a server started on this
+            // database answers at once instead of building it.
+            let snapshot = crate::snapshot_path::snapshot_path(&a.db.database_url, a.db.snapshot());
+            if let Some(path) = snapshot {
+                let built = Instant::now();
+                analytics::table(&ctx).await.map_err(explain)?;
+                eprintln!(
+                    "statistics table kept in {} ({:.1} s)",
+                    path.display(),
+                    built.elapsed().as_secs_f64()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

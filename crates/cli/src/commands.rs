@@ -20,6 +20,10 @@ pub struct DbArgs {
     /// Database URL: sqlite://<path> (created if missing) or postgres://user@host/db.
     #[arg(long, env = "PROBITY_DATABASE_URL")]
     pub(crate) database_url: String,
+    /// File that keeps the statistics table between runs [default: beside a SQLite database
+    /// file, `<file>.analytics`; none for PostgreSQL unless named].
+    #[arg(long, env = "PROBITY_ANALYTICS_SNAPSHOT")]
+    pub(crate) analytics_snapshot: Option<PathBuf>,
 }
 
 /// Database pool size and timeouts (`serve`, `demo`, `migrate`).
@@ -216,6 +220,7 @@ pub async fn demo(a: DemoArgs) -> Result<ExitCode> {
     let ctx = Ctx::new(store.clone(), a.criteria.set()?, Clock::system())
         .with_two_factor(TwoFactorPolicy::Optional)
         .with_disclosure_keys(keys);
+    crate::snapshot_path::use_for(&ctx, &url, None);
     let users: i64 = sqlx_count(&store, "SELECT CAST(COUNT(*) AS BIGINT) FROM users").await?;
     if users == 0 {
         eprintln!(
@@ -293,6 +298,8 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     let ctx = Ctx::new(store, a.criteria.set()?, Clock::system())
         .with_two_factor(a.two_factor.into())
         .with_dissent_deadlines(deadlines);
+    let db = &a.db;
+    crate::snapshot_path::use_for(&ctx, &db.database_url, db.analytics_snapshot.as_deref());
     let ctx = match a.disclosure.keys()? {
         Some(keys) => ctx.with_disclosure_keys(keys),
         None => {

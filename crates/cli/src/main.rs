@@ -13,6 +13,7 @@ mod register_fetch;
 mod register_monitor;
 mod register_proof;
 mod review_cmd;
+mod snapshot_path;
 mod witness_cmd;
 mod witness_http;
 mod witness_submit;

@@ -79,6 +79,15 @@ fn db() -> &'static str {
             n("footnotes_region.csv")
         );
         assert!(text.contains(&also), "{also} not in {text}");
+        // The statistics table is kept beside the database for the next start.
+        let kept = dir.path().join("p.db.analytics");
+        let snapshot = std::fs::read(&kept).expect("a snapshot beside the database");
+        assert!(snapshot.starts_with(b"PRBTYSNP"), "{}", kept.display());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("statistics table kept in"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         (dir, url)
     })
     .1

@@ -16,6 +16,7 @@
 //! carried by grants only — refusals and later events (revocations, …) count but add no value,
 //! as in the CAAT data.
 
+mod historic_snapshot;
 mod import;
 mod load;
 mod official;
@@ -25,6 +26,7 @@ mod provenance;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, Weak};
 
+pub use historic_snapshot::{historic_source, use_snapshot, HistoricSource};
 pub use import::{
     import_caat, ImportFailure, ImportOutcome, ImportStage, CAAT_COHORT_SOURCE, CAAT_GROUP_SOURCE,
 };

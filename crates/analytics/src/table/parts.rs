@@ -14,11 +14,11 @@ use crate::ratings;
 /// apart together with [`Table::combine`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
-    parts: Vec<Arc<Part>>,
-    ratings: Vec<RatingEntry>,
-    places: Vec<PlaceEntry>,
-    codes: Vec<CodeEntry>,
-    criteria: Vec<CriterionEntry>,
+    pub(crate) parts: Vec<Arc<Part>>,
+    pub(crate) ratings: Vec<RatingEntry>,
+    pub(crate) places: Vec<PlaceEntry>,
+    pub(crate) codes: Vec<CodeEntry>,
+    pub(crate) criteria: Vec<CriterionEntry>,
 }
 
 /// Add the entries of `more` to `into`, replacing those of the same key (a later definition

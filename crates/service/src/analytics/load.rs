@@ -11,6 +11,7 @@
 //! as the context and its database.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ use probity_store::analytics_history::{self as history, Fingerprint};
 use probity_store::{Store, StoreError};
 use time::Date;
 
+use super::historic_snapshot::HistoricSource;
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// Rows fetched per round trip while loading.
@@ -50,12 +52,16 @@ struct Cached {
 pub(crate) struct TableCache {
     cached: tokio::sync::Mutex<Option<Cached>>,
     /// A server's requests never wait for the imported history to load ([`load_in_background`]).
-    background: AtomicBool,
+    pub(super) background: AtomicBool,
     /// Historic rows read so far in the load under way, and how many there are.
-    rows_read: AtomicU64,
-    rows_total: AtomicU64,
+    pub(super) rows_read: AtomicU64,
+    pub(super) rows_total: AtomicU64,
     /// The last table built, served while a new one is built in the background.
-    last: std::sync::RwLock<Option<Arc<Table>>>,
+    pub(super) last: std::sync::RwLock<Option<Arc<Table>>>,
+    /// Where the imported history's table is kept between runs ([`use_snapshot`]).
+    pub(super) snapshot: std::sync::RwLock<Option<PathBuf>>,
+    /// How the imported history's table was last obtained.
+    pub(super) historic_source: std::sync::RwLock<Option<HistoricSource>>,
 }
 
 impl TableCache {
@@ -157,13 +163,7 @@ async fn refresh(ctx: &Ctx) -> ServiceResult<Arc<Table>> {
     }
     let historic = match guard.as_ref() {
         Some(c) if c.historic_fp == hfp => c.historic.clone(),
-        _ => {
-            cache.rows_read.store(0, Ordering::Relaxed);
-            cache
-                .rows_total
-                .store(hfp.total.max(0) as u64, Ordering::Relaxed);
-            Arc::new(load_historic(&ctx.store, &cache.rows_read).await?.build())
-        }
+        _ => super::historic_snapshot::historic_table(ctx, &hfp).await?,
     };
     let own = match guard.as_ref() {
         Some(c) if c.outbox_fp == ofp => c.own.clone(),
@@ -245,7 +245,7 @@ fn place(b: &mut TableBuilder, known: &mut HashMap<String, ()>, name: &str, code
 }
 
 /// Every historic row, rating and criterion, in a builder; `read` counts the rows as they come.
-async fn load_historic(store: &Store, read: &AtomicU64) -> ServiceResult<TableBuilder> {
+pub(super) async fn load_historic(store: &Store, read: &AtomicU64) -> ServiceResult<TableBuilder> {
     let mut b = TableBuilder::new();
     for r in history::ratings(store).await? {
         let kind = RatingKind::parse(&r.kind).unwrap_or(RatingKind::Other);

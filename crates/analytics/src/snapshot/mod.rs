@@ -1,0 +1,185 @@
+//! Snapshots of a built [`Table`]: everything a query reads (columns, dictionaries, cells and
+//! sub-cells) written to one file, so that a restarted server answers without building the
+//! table again.
+//!
+//! File layout (all integers little-endian):
+//!
+//! ```text
+//! magic "PRBTYSNP" | format version u32 | key (u64 length, UTF-8) | payload (u64 length, bytes)
+//! | CRC-32 (IEEE) of the payload (u32)
+//! ```
+//!
+//! The key says what the table was built from (the service writes the database's import
+//! fingerprint); a snapshot is used only for the same key. A file of another format version,
+//! another key, cut short, or whose checksum does not match is refused with its reason; the
+//! caller builds the table again. [`save`] writes to a temporary name, syncs, and renames, so
+//! a crash while writing never leaves a file that is used.
+
+mod codec;
+mod part;
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use codec::{Reader, Writer};
+
+use crate::table::Table;
+
+const MAGIC: &[u8; 8] = b"PRBTYSNP";
+/// Bumped whenever the encoding, or the order of an encoded enum, changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("no snapshot at {0}")]
+    Missing(PathBuf),
+    #[error("reading or writing the snapshot: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("not a table snapshot (wrong magic bytes)")]
+    NotASnapshot,
+    #[error("snapshot format version {found}, this build reads version {FORMAT_VERSION}")]
+    Version { found: u32 },
+    #[error("snapshot of {found:?}, the database now holds {expected:?}")]
+    Stale { found: String, expected: String },
+    #[error("snapshot cut short: {0}")]
+    Truncated(String),
+    #[error("snapshot checksum {found:08x} does not match its contents ({computed:08x})")]
+    Checksum { found: u32, computed: u32 },
+    #[error("snapshot contents unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// The snapshot of `table` built from `key`, as bytes.
+pub fn encode(table: &Table, key: &str) -> Vec<u8> {
+    let mut p = Writer::default();
+    p.u64(table.parts.len() as u64);
+    for part in &table.parts {
+        part::put_part(&mut p, part);
+    }
+    part::put_dictionaries(
+        &mut p,
+        (&table.ratings, &table.places, &table.codes, &table.criteria),
+    );
+    let mut out = Vec::with_capacity(p.buf.len() + 64);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(key.len() as u64).to_le_bytes());
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(&(p.buf.len() as u64).to_le_bytes());
+    let crc = crc32fast::hash(&p.buf);
+    out.extend_from_slice(&p.buf);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+fn short(what: &str) -> SnapshotError {
+    SnapshotError::Truncated(format!("the file ends inside the {what}"))
+}
+
+/// The table in `bytes`, if they are a whole, intact snapshot of `key` in this format.
+pub fn decode(bytes: &[u8], key: &str) -> Result<Table, SnapshotError> {
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let mut r = Reader::new(&bytes[MAGIC.len()..]);
+    let found = r.u32().map_err(|_| short("header"))?;
+    if found != FORMAT_VERSION {
+        return Err(SnapshotError::Version { found });
+    }
+    let found_key = r.str().map_err(|_| short("key"))?;
+    if found_key != key {
+        return Err(SnapshotError::Stale {
+            found: found_key,
+            expected: key.to_string(),
+        });
+    }
+    let len = r.u64().map_err(|_| short("header"))?;
+    let len = usize::try_from(len).map_err(|_| short("payload"))?;
+    if r.rest.len() < len.saturating_add(4) {
+        return Err(SnapshotError::Truncated(format!(
+            "the payload should be {len} bytes and a checksum; {} are left",
+            r.rest.len()
+        )));
+    }
+    let (payload, tail) = r.rest.split_at(len);
+    if tail.len() != 4 {
+        return Err(SnapshotError::Corrupt(format!(
+            "{} bytes after the checksum",
+            tail.len() - 4
+        )));
+    }
+    let found = u32::from_le_bytes(tail.try_into().expect("4 bytes"));
+    let computed = crc32fast::hash(payload);
+    if found != computed {
+        return Err(SnapshotError::Checksum { found, computed });
+    }
+    let mut p = Reader::new(payload);
+    let n = p.count()?;
+    let mut parts = Vec::with_capacity(n);
+    for _ in 0..n {
+        parts.push(Arc::new(part::get_part(&mut p)?));
+    }
+    let (ratings, places, codes, criteria) = part::get_dictionaries(&mut p)?;
+    if !p.rest.is_empty() {
+        return Err(SnapshotError::Corrupt(format!(
+            "{} bytes left over after the table",
+            p.rest.len()
+        )));
+    }
+    Ok(Table {
+        parts,
+        ratings,
+        places,
+        codes,
+        criteria,
+    })
+}
+
+/// Write the snapshot of `table` to `path`: to a temporary file beside it, synced, then
+/// renamed over `path` (and the directory synced), so that `path` is always either the old
+/// snapshot or the whole new one.
+pub fn save(table: &Table, key: &str, path: &Path) -> Result<(), SnapshotError> {
+    let bytes = encode(table, key);
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "snapshot".into());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Some(d) = dir {
+            // Make the rename itself durable (directories can be opened read-only on Unix).
+            if let Ok(d) = File::open(d) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok::<(), std::io::Error>(())
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(written?)
+}
+
+/// The table snapshotted at `path` for `key`.
+pub fn load(path: &Path, key: &str) -> Result<Table, SnapshotError> {
+    let mut f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(SnapshotError::Missing(path.to_path_buf()))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes)?;
+    decode(&bytes, key)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,99 @@
+//! The imported history's table kept in a snapshot file between runs (beside the database):
+//! read instead of built when it was written for the same imports; written after each build.
+//! A snapshot that cannot be used (another format, other imports, damaged, cut short) is
+//! logged and replaced; the answers never depend on it.
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use probity_analytics::snapshot::{self, SnapshotError};
+use probity_analytics::Table;
+use probity_store::analytics_history::Fingerprint;
+
+use super::load::{load_historic, TableCache};
+use crate::{Ctx, ServiceError, ServiceResult};
+
+/// How the table of the imported history was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoricSource {
+    /// Read from the snapshot written for the same imports.
+    Snapshot,
+    /// Built from the database (no snapshot, or one that could not be used).
+    Built,
+}
+
+/// Keep the imported history's table in a snapshot file at `path` (beside the database):
+/// read instead of building when it was written for the same imports, written after every
+/// build. A snapshot that cannot be used is logged and replaced.
+pub fn use_snapshot(ctx: &Ctx, path: PathBuf) {
+    *ctx.analytics
+        .table
+        .snapshot
+        .write()
+        .unwrap_or_else(|e| e.into_inner()) = Some(path);
+}
+
+/// How the imported history's table was last obtained, if it has been.
+pub fn historic_source(ctx: &Ctx) -> Option<HistoricSource> {
+    *ctx.analytics
+        .table
+        .historic_source
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+/// What a snapshot must have been written for: the imports that made the history.
+fn snapshot_key(fp: &Fingerprint) -> String {
+    format!(
+        "probity-historic imports={} rows={} newest={}",
+        fp.n, fp.total, fp.newest
+    )
+}
+
+/// The history's table from the snapshot if it fits, else built (and the snapshot rewritten).
+pub(super) async fn historic_table(ctx: &Ctx, hfp: &Fingerprint) -> ServiceResult<Arc<Table>> {
+    let cache = &ctx.analytics.table;
+    let path = cache
+        .snapshot
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let key = snapshot_key(hfp);
+    if let Some(path) = path.clone() {
+        let k = key.clone();
+        let read = tokio::task::spawn_blocking(move || snapshot::load(&path, &k))
+            .await
+            .map_err(|e| ServiceError::Internal(format!("reading the snapshot: {e}")))?;
+        match read {
+            Ok(t) => {
+                set_source(cache, HistoricSource::Snapshot);
+                return Ok(Arc::new(t));
+            }
+            Err(SnapshotError::Missing(_)) => {}
+            Err(e) => tracing::warn!(error = %e, "analytics snapshot not used; building the table"),
+        }
+    }
+    cache.rows_read.store(0, Ordering::Relaxed);
+    cache
+        .rows_total
+        .store(hfp.total.max(0) as u64, Ordering::Relaxed);
+    let table = Arc::new(load_historic(&ctx.store, &cache.rows_read).await?.build());
+    set_source(cache, HistoricSource::Built);
+    if let Some(path) = path {
+        let t = table.clone();
+        let written = tokio::task::spawn_blocking(move || snapshot::save(&t, &key, &path)).await;
+        match written {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "analytics snapshot not written"),
+            Err(e) => tracing::warn!(error = %e, "analytics snapshot not written"),
+        }
+    }
+    Ok(table)
+}
+
+fn set_source(cache: &TableCache, source: HistoricSource) {
+    *cache
+        .historic_source
+        .write()
+        .unwrap_or_else(|e| e.into_inner()) = Some(source);
+}
