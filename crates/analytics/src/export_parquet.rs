@@ -67,7 +67,40 @@ pub fn write_parquet<W: Write + Send>(
     out: W,
     metadata: &[(&str, &str)],
 ) -> Result<(), ParquetError> {
-    let schema = Arc::new(parse_message_type(SCHEMA)?);
+    let rows: Vec<usize> = (0..table.len()).collect();
+    write_rows(table, &rows, out, metadata, Layout::Whole)
+}
+
+/// Whether the file holds every column, or all but the partition column (`year`, which a
+/// year-partitioned dataset carries in its paths: readers such as Spark refuse a column that is
+/// in both).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    Whole,
+    WithoutYear,
+}
+
+/// The schema of a year's file in a partitioned dataset: [`SCHEMA`] without `year`.
+pub fn partitioned_schema() -> String {
+    SCHEMA
+        .lines()
+        .filter(|l| !l.contains(" year;"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub(crate) fn write_rows<W: Write + Send>(
+    table: &Table,
+    indices: &[usize],
+    out: W,
+    metadata: &[(&str, &str)],
+    layout: Layout,
+) -> Result<(), ParquetError> {
+    let schema = match layout {
+        Layout::Whole => SCHEMA.to_string(),
+        Layout::WithoutYear => partitioned_schema(),
+    };
+    let schema = Arc::new(parse_message_type(&schema)?);
     let kv = metadata
         .iter()
         .map(|(k, v)| KeyValue::new(k.to_string(), v.to_string()))
@@ -79,19 +112,21 @@ pub fn write_parquet<W: Write + Send>(
         .set_key_value_metadata(Some(kv))
         .build();
     let mut writer = SerializedFileWriter::new(out, schema, Arc::new(props))?;
-    let mut start = 0;
-    while start < table.len() {
-        let end = (start + ROW_GROUP_ROWS).min(table.len());
-        let rows: Vec<RowView<'_>> = (start..end).filter_map(|i| table.row(i)).collect();
+    for chunk in indices.chunks(ROW_GROUP_ROWS) {
+        let rows: Vec<RowView<'_>> = chunk.iter().filter_map(|&i| table.row(i)).collect();
         let mut rg = writer.next_row_group()?;
         let mut col = 0;
         while let Some(mut c) = rg.next_column()? {
-            write_column(c.untyped(), col, &rows)?;
+            // Without the year, the columns after `date` are one place earlier in the file.
+            let source_col = match layout {
+                Layout::WithoutYear if col >= 3 => col + 1,
+                _ => col,
+            };
+            write_column(c.untyped(), source_col, &rows)?;
             c.close()?;
             col += 1;
         }
         rg.close()?;
-        start = end;
     }
     writer.close()?;
     Ok(())

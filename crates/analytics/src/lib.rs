@@ -21,6 +21,7 @@
 pub mod caat;
 pub mod countries;
 pub mod export;
+pub mod export_dataset;
 pub mod export_parquet;
 pub mod query;
 pub mod ratings;

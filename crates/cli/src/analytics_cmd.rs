@@ -10,7 +10,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use probity_domain::CriteriaSet;
 use probity_service::analytics::engine::{
-    export, export_parquet, AnomalyKind, ImportOptions, Severity,
+    export, export_dataset, export_parquet, AnomalyKind, ImportOptions, Severity,
 };
 use probity_service::analytics::{
     self, ImportFailure, ImportOutcome, ImportStage, StatsAnswer, StatsParams,
@@ -140,6 +140,9 @@ pub enum ExportFormat {
     Csv,
     Json,
     Parquet,
+    /// One Parquet file per year under hive-style paths (`year=2014/part-0.parquet`) with a
+    /// `manifest.json`: for DuckDB, Spark or BigQuery reading from an object store.
+    ParquetByYear,
 }
 
 #[derive(Args)]
@@ -402,6 +405,18 @@ pub async fn export(a: ExportArgs) -> Result<ExitCode> {
     let ctx = a.db.ctx().await?;
     let table = analytics::build_table(&ctx).await.map_err(explain)?;
     std::fs::create_dir_all(&a.dir).with_context(|| format!("creating {}", a.dir.display()))?;
+    if let ExportFormat::ParquetByYear = a.format {
+        let m = export_dataset::write_dataset(&table, &a.dir, &fmt::PARQUET_METADATA)
+            .with_context(|| format!("writing the dataset in {}", a.dir.display()))?;
+        println!(
+            "wrote {} rows ({} licence groups) in {} yearly files to {} (listed in manifest.json)",
+            group(table.len()),
+            group(table.groups()),
+            m.files.len(),
+            a.dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let (name, write): (&str, Writer) = match a.format {
         ExportFormat::Csv => ("licences.csv", |t, f| {
             Ok(export::write_csv(t, std::io::BufWriter::new(f))?)
@@ -409,7 +424,7 @@ pub async fn export(a: ExportArgs) -> Result<ExitCode> {
         ExportFormat::Json => ("licences.json", |t, f| {
             Ok(export::write_json(t, std::io::BufWriter::new(f))?)
         }),
-        ExportFormat::Parquet => ("licences.parquet", |t, f| {
+        ExportFormat::Parquet | ExportFormat::ParquetByYear => ("licences.parquet", |t, f| {
             Ok(export_parquet::write_parquet(
                 t,
                 std::io::BufWriter::new(f),
