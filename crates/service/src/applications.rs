@@ -39,44 +39,36 @@ pub async fn save_draft(
     id: Option<CaseId>,
     input: &ApplicationInput,
 ) -> ServiceResult<CaseId> {
+    let Some(id) = id else {
+        actor.may(probity_domain::CaseCommand::EditDraft)?;
+        licence_type_of(input)?;
+        if input.is_blank() {
+            return Err(ServiceError::field(
+                "goods",
+                "Nothing has been filled in yet: describe the goods, the parties or the end use \
+                 before saving or submitting",
+            ));
+        }
+        return create_draft(ctx, actor, input).await;
+    };
     actor.may(probity_domain::CaseCommand::EditDraft)?;
-    let org = actor
-        .organisation_id
-        .ok_or_else(|| ServiceError::Forbidden("apply without an organisation".into()))?;
     let licence_type = licence_type_of(input)?;
-    if id.is_none() && input.is_blank() {
-        return Err(ServiceError::field(
-            "goods",
-            "Nothing has been filled in yet: describe the goods, the parties or the end use \
-             before saving or submitting",
-        ));
-    }
     validate_draft(input, ctx.control_list).map_err(ServiceError::Validation)?;
     let json = to_json("draft", input)?;
     let mut cmd = Command::begin(ctx, actor).await?;
     let now = to_micros(cmd.now);
-    let case_id = match id {
-        Some(id) => {
-            let case = load_case(&mut cmd, id).await?;
-            own_case(actor, &case)?;
-            transition(&case, CaseAction::EditDraft)?;
-            let lt = licence_type.as_str();
-            store_cases::update_draft(&mut cmd, &id.to_string(), &json, lt, now).await?;
-            id
-        }
-        None => {
-            let id = CaseId::new();
-            insert_draft(&mut cmd, actor, org, id, licence_type, &json, now).await?;
-            id
-        }
-    };
+    let case = load_case(&mut cmd, id).await?;
+    own_case(actor, &case)?;
+    transition(&case, CaseAction::EditDraft)?;
+    let lt = licence_type.as_str();
+    store_cases::update_draft(&mut cmd, &id.to_string(), &json, lt, now).await?;
     cmd.finish(
         "application.save_draft",
-        ("case", &case_id.to_string()),
+        ("case", &id.to_string()),
         serde_json::json!({}),
     )
     .await?;
-    Ok(case_id)
+    Ok(id)
 }
 
 /// Make a new draft from `input` (checked as a draft), for the task list's first question.

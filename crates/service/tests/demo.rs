@@ -4,16 +4,22 @@ use probity_service::testing::{Backend, TestDb};
 use probity_service::{demo, Clock, Ctx};
 use time::OffsetDateTime;
 
-#[tokio::test]
-async fn demo_dates_never_lie_in_the_future() {
+/// A database seeded as `probity demo` makes it (300 applications: the last ones' steps reach
+/// furthest).
+async fn seeded() -> TestDb {
     let db = TestDb::new(Backend::Sqlite).await;
     let ctx = Ctx::new(
         db.store.clone(),
         probity_service::domain::CriteriaSet::uk_selc(),
         Clock::system(),
     );
-    // As `probity demo` makes it (300 applications): the last ones' steps reach furthest.
     demo::seed(&ctx, 300).await.unwrap();
+    db
+}
+
+#[tokio::test]
+async fn demo_dates_never_lie_in_the_future() {
+    let db = seeded().await;
     let now = probity_store::to_micros(OffsetDateTime::now_utc());
     for (what, sql) in [
         ("audit event", "SELECT MAX(at) FROM audit_events"),
@@ -38,13 +44,7 @@ async fn demo_dates_never_lie_in_the_future() {
 /// step on something before the step that made it (a licence revoked before it was issued).
 #[tokio::test]
 async fn every_history_in_the_demo_is_in_time_order() {
-    let db = TestDb::new(Backend::Sqlite).await;
-    let ctx = Ctx::new(
-        db.store.clone(),
-        probity_service::domain::CriteriaSet::uk_selc(),
-        Clock::system(),
-    );
-    demo::seed(&ctx, 300).await.unwrap();
+    let db = seeded().await;
     let backwards: Vec<(String, String, String, i64)> = sqlx::query_as(
         "SELECT subject_type, subject_id, action, prev - at FROM ( \
            SELECT subject_type, subject_id, action, at, \

@@ -52,7 +52,9 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/applications/{id}/documents",
-            get(application_documents::show).post(application_documents::upload),
+            get(application_documents::show)
+                .post(application_documents::upload)
+                .layer(uploads()),
         )
         .route(
             "/applications/{id}/documents/{number}/remove",

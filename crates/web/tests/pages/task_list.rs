@@ -163,6 +163,26 @@ async fn an_application_through_the_task_list_with_a_document() {
         .await;
     resp.assert_status(422);
     assert!(resp.text().contains("Choose what the document is"));
+    // Over the limit: said with the file's size, not a bare "too large".
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(probity_domain::MAX_ATTACHMENT_BYTES + 1, b'0');
+    let resp = app
+        .post_multipart(&docs, Some(&exporter), &kind, &[("file", "scan.pdf", &big)])
+        .await;
+    resp.assert_status(422);
+    assert!(
+        resp.text().contains("over the limit of 5.0 MB"),
+        "{}",
+        resp.text()
+    );
+    // A scan of a few megabytes is fine (more than a plain form may carry).
+    big.truncate(3 * 1024 * 1024);
+    app.post_multipart(&docs, Some(&exporter), &kind, &[("file", "scan.pdf", &big)])
+        .await
+        .assert_status(303);
+    app.post_form(&format!("{docs}/1/remove"), Some(&exporter), &[])
+        .await
+        .assert_status(303);
     app.post_multipart(&docs, Some(&exporter), &kind, &[("file", "eud.pdf", PDF)])
         .await
         .assert_status(303);
