@@ -67,7 +67,8 @@ async fn the_openapi_document_is_valid_and_every_operation_is_routed() {
             let concrete = path
                 .replace("{seq}", &granted.record.unwrap().to_string())
                 .replace("{qid}", "00000000-0000-7000-8000-000000000000")
-                .replace("{action}", "suspend");
+                .replace("{action}", "suspend")
+                .replace("{number}", "1");
             let concrete = if path.starts_with("/licences/") {
                 concrete.replace("{id}", &granted.licence.unwrap().to_string())
             } else if path.starts_with("/documents/") {

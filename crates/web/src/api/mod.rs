@@ -4,6 +4,7 @@ mod dissents;
 mod openapi;
 mod reviews;
 mod screening;
+mod supporting_documents;
 mod tokens;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .merge(reviews::router())
         .merge(dissents::router())
+        .merge(supporting_documents::router())
         .merge(screening::router())
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

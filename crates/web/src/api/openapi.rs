@@ -29,7 +29,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     (
         "post",
         "/applications",
-        "Submit an application (exporter)",
+        "Submit an application (exporter). Submitting makes the exporter's declaration, as the page's check-your-answers step asks: the information is correct and complete, changes will be reported, false information is an offence (its version is recorded with the submission). Supporting documents are added with POST /cases/{id}/documents",
         Some("ApplicationInput"),
         true,
     ),
@@ -280,6 +280,34 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
     ),
     (
         "get",
+        "/cases/{id}/documents",
+        "A case's supporting documents (kind, name, type, size, SHA-256, who uploaded it and when) and the caseworkers' requests for documents (answered by which document, if any); whoever may see the case",
+        None,
+        true,
+    ),
+    (
+        "post",
+        "/cases/{id}/documents",
+        "Add a supporting document to the caller's own application (exporters): a draft, or a case not yet decided; answers a request when `request` is given (409 when it was answered already). 201 with its number",
+        Some("DocumentUpload"),
+        true,
+    ),
+    (
+        "get",
+        "/cases/{id}/documents/{number}",
+        "A supporting document's file, as an attachment with the type decided at upload; whoever may see the case (404 to anyone else)",
+        None,
+        true,
+    ),
+    (
+        "post",
+        "/cases/{id}/document-requests",
+        "Ask the exporter for a document (caseworkers), on a submitted case not yet decided. 201 with the request's number",
+        Some("DocumentRequest"),
+        true,
+    ),
+    (
+        "get",
         "/dissents",
         "The dissents the caller filed or must answer (oversight: and every escalated one)",
         None,
@@ -332,7 +360,7 @@ pub const OPERATIONS: &[(&str, &str, &str, Option<&str>, bool)] = &[
 fn schemas() -> Value {
     json!({
         "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "properties": {
-            "code": { "type": "string", "enum": ["unauthenticated","forbidden","not_found","validation_failed","conflict","blocked","bad_request","csrf","too_large","two_factor_required","throttled","internal"] },
+            "code": { "type": "string", "enum": ["unauthenticated","forbidden","not_found","validation_failed","conflict","blocked","bad_request","csrf","too_large","two_factor_required","throttled","loading","internal"] },
             "message": { "type": "string" },
             "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } },
             "reasons": { "type": "array", "items": { "type": "string" } } } } } },
@@ -404,6 +432,14 @@ fn schemas() -> Value {
                 "country": { "type": "string", "description": "A country name, or an ISO 3166-1 alpha-2 code" },
                 "address": { "type": "string", "description": "Place names in common with the entry's addresses raise the score a little" } } } },
             "threshold": { "type": "number", "minimum": 0, "maximum": 1, "default": 0.8 } } },
+        "DocumentUpload": { "type": "object", "required": ["name", "content_base64"], "properties": {
+            "document_kind": { "type": "string", "enum": ["end_user_undertaking", "technical_specification", "contract_or_order", "other"], "description": "Required unless `request` is given (the request fixes it)" },
+            "request": { "type": "integer", "description": "The number of the caseworker's request this document answers" },
+            "name": { "type": "string", "example": "end-user-undertaking.pdf", "description": "The extension must agree with the contents" },
+            "content_base64": { "type": "string", "description": "The file, standard base64: PDF, PNG, JPEG, text, CSV, docx, xlsx or odt (decided from the bytes), at most 5 MB" } } },
+        "DocumentRequest": { "type": "object", "required": ["document_kind", "note"], "properties": {
+            "document_kind": { "type": "string", "enum": ["end_user_undertaking", "technical_specification", "contract_or_order", "other"] },
+            "note": { "type": "string", "description": "What is needed and why; the exporter sees it (5 to 5000 characters)" } } },
         "MatchResolution": { "type": "object", "required": ["verdict", "reason"], "properties": {
             "verdict": { "type": "string", "enum": ["true_match", "false_positive"] },
             "reason": { "type": "string", "description": "What was checked: 20 to 5000 characters" } } },

@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod documents;
 mod screening;
 
 use axum::http::Method;

@@ -269,6 +269,9 @@ pub const CONFIRMED_REASON: &[(&str, &str)] = &[
     ("reason", "Recorded for the role-matrix test."),
     ("confirm", "yes"),
 ];
+/// A small text file, as an exporter's system uploads one.
+pub const DOCUMENT_JSON: &str =
+    r#"{"document_kind":"other","name":"note.txt","content_base64":"U2hpcHBpbmcgc2NoZWR1bGUu"}"#;
 pub const REASON_JSON: &str = r#"{"reason":"Recorded for the role-matrix test."}"#;
 
 /// The routes outside the API: pages (`src/pages/mod.rs`), /healthz and /readyz, the
@@ -446,6 +449,11 @@ pub fn api_rows() -> Vec<Row> {
         row(POST, "/api/v1/applications", NO_FIXTURE, EXP | EXP2, 201, NOBODY, Json(APPLICATION_JSON)),
         row(GET, "/api/v1/cases", NO_FIXTURE, LISTERS, 200, NOBODY, NONE),
         row(GET, "/api/v1/cases/{case}", REFERRED, READERS, 200, OUTSIDERS, NONE),
+        row(GET, "/api/v1/cases/{case}/documents", REFERRED, READERS, 200, OUTSIDERS, NONE),
+        row(GET, "/api/v1/cases/{case}/documents/1", REFERRED, READERS, 200, OUTSIDERS, NONE),
+        row(POST, "/api/v1/cases/{case}/documents", DRAFT, EXP, 201, EXP2, Json(DOCUMENT_JSON)),
+        row(POST, "/api/v1/cases/{case}/document-requests", UNDER_REVIEW, CW, 201, NOBODY,
+            Json(r#"{"document_kind":"technical_specification","note":"Please send the data sheet."}"#)),
         row(GET, "/api/v1/cases/{case}/history", REFERRED, HISTORY, 200, NOBODY, NONE),
         row(POST, "/api/v1/cases/{case}/assign", SUBMITTED, CW, 200, NOBODY, NONE),
         row(POST, "/api/v1/cases/{case}/questions", UNDER_REVIEW, CW, 201, NOBODY,
