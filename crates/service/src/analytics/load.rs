@@ -69,12 +69,17 @@ impl TableCache {
         self.last.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn loading(&self) -> ServiceError {
+    /// How far the load under way has read the history (never 100 until it is built).
+    fn percent(&self) -> u8 {
         let total = self.rows_total.load(Ordering::Relaxed).max(1);
         let read = self.rows_read.load(Ordering::Relaxed).min(total);
+        (read * 100 / total).min(99) as u8
+    }
+
+    fn loading(&self) -> ServiceError {
         ServiceError::Loading {
             what: "statistics",
-            percent: (read * 100 / total).min(99) as u8,
+            percent: self.percent(),
         }
     }
 }
@@ -102,10 +107,7 @@ pub fn loading_percent(ctx: &Ctx) -> Option<u8> {
     if !cache.background.load(Ordering::Relaxed) || cache.last().is_some() {
         return None;
     }
-    match cache.loading() {
-        ServiceError::Loading { percent, .. } => Some(percent),
-        _ => None,
-    }
+    Some(cache.percent())
 }
 
 /// Hold off every build of the table until the returned guard is dropped (tests use it to

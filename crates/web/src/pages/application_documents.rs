@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::case::{PageError, Typed};
 use super::path_id;
 use crate::auth::{CurrentUser, SignedForm};
-use crate::render::{capitalised, page_with_status, Nav};
+use crate::render::{page_with_status, Nav};
 use crate::{AppError, AppState};
 
 #[derive(Template)]
@@ -91,21 +91,16 @@ pub async fn show(
     render(&state, &user, id, Vec::new(), "", notice, StatusCode::OK).await
 }
 
-/// A failed step's problems on the page, linked to their fields; errors that are not the
-/// user's to put right pass on.
+/// A failed step's problems on the page, linked to their fields, under the status that says
+/// what kind of failure it was; errors that are not the user's to put right pass on.
 fn problems(e: ServiceError) -> Result<(Vec<PageError>, StatusCode), AppError> {
-    match e {
-        ServiceError::Validation(v) => Ok((
-            v.0.iter()
-                .map(|f| PageError {
-                    message: capitalised(&f.message),
-                    href: Some(format!("#{}", f.field)),
-                })
-                .collect(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        ServiceError::Conflict(m) => Ok((vec![PageError::plain(m)], StatusCode::CONFLICT)),
-        e => Err(e.into()),
+    let status = match e {
+        ServiceError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::CONFLICT,
+    };
+    match super::form_errors(&e) {
+        Some(errors) => Ok((errors, status)),
+        None => Err(e.into()),
     }
 }
 

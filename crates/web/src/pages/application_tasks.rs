@@ -14,30 +14,11 @@ use probity_service::{application_sections, applications, cases, ServiceError};
 use serde::Deserialize;
 
 use super::applications::form_page;
-use super::case::PageError;
 use super::path_id;
+use super::{form_errors, PageError};
 use crate::auth::{CurrentUser, SignedForm};
-use crate::render::{capitalised, country_name, page, page_with_status, Nav};
+use crate::render::{country_name, page, page_with_status, Nav};
 use crate::{AppError, AppState};
-
-/// Problems of a service error as the error summary shows them, linked to `#field` ids.
-fn problems(e: &ServiceError) -> Option<Vec<PageError>> {
-    match e {
-        ServiceError::Validation(v) => Some(
-            v.0.iter()
-                .map(|f| PageError {
-                    message: capitalised(&f.message),
-                    href: Some(format!(
-                        "#{}",
-                        f.field.split(['[', '.']).next().unwrap_or_default()
-                    )),
-                })
-                .collect(),
-        ),
-        ServiceError::Conflict(m) => Some(vec![PageError::plain(m.clone())]),
-        _ => None,
-    }
-}
 
 #[derive(Template)]
 #[template(path = "application_start.html")]
@@ -71,7 +52,7 @@ pub(super) async fn start(
 ) -> Result<Response, AppError> {
     match application_sections::start(&state.ctx, &user.actor, licence_type).await {
         Ok(id) => Ok(Redirect::to(&format!("/applications/{id}/edit")).into_response()),
-        Err(e) => match problems(&e) {
+        Err(e) => match form_errors(&e) {
             Some(errors) => start_page(user, "", errors, StatusCode::UNPROCESSABLE_ENTITY),
             None => Err(e.into()),
         },
@@ -339,7 +320,7 @@ pub async fn submit(
     match applications::submit(&state.ctx, &user.actor, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/applications/{id}/confirmation")).into_response()),
         Err(e @ (ServiceError::Validation(_) | ServiceError::Conflict(_))) => {
-            let errors = problems(&e).unwrap_or_default();
+            let errors = form_errors(&e).unwrap_or_default();
             check_page(&state, user, id, errors, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
