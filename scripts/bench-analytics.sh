@@ -8,7 +8,13 @@
 # the table was split into the imported history and Probity's own part). Writes its section of BENCHMARKS.md between
 # <!-- bench:analytics:begin --> and <!-- bench:analytics:end --> (other sections are kept).
 #
+# At that size, on SQLite and PostgreSQL: `probity import caat` of the replicated files (to
+# imported and queryable) beside DuckDB's ingest of the same files, and the time from starting
+# `probity serve` to its first answer, with the snapshot and without.
+#
 # Environment: COPIES (52 → 5,008,172 rows), RUNS (21), THREADS (2), PROBITY_CAAT_DIR,
+# PROBITY_BENCH_POSTGRES_URL (an admin url, postgres://user@host:port/postgres; default
+# PROBITY_TEST_POSTGRES_URL; without either the PostgreSQL part is left out and says so),
 # BENCH_WORK (target/bench-analytics), CARGO_TARGET_DIR (target; a directory of its own keeps
 # other checkouts' builds from replacing these crates in between). Needs network access to
 # PyPI the first time.
@@ -57,6 +63,9 @@ echo "Probity: ingest and queries" >&2
 "$BIN/examples/bench_compare" "$DATA" "$RUNS" "$THREADS" >"$WORK/probity.json"
 echo "DuckDB: ingest and queries" >&2
 "$VENV/bin/python" crates/analytics/bench/bench_compare.py "$DATA" "$RUNS" "$THREADS" >"$WORK/duckdb.json"
+echo "import and restart at scale" >&2
+"$VENV/bin/python" crates/analytics/bench/import_scale.py "$BIN/probity" "$DATA" "$WORK/scale" \
+	"${PROBITY_BENCH_POSTGRES_URL:-${PROBITY_TEST_POSTGRES_URL:-}}" >"$WORK/scale.json"
 echo "pages" >&2
 "$BIN/examples/page_timing" "$DATA" "$WORK/caat-x$COPIES.db" "$RUNS" >"$WORK/pages.json"
 
@@ -66,6 +75,7 @@ work, copies, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 p = json.load(open(f"{work}/probity.json")); d = json.load(open(f"{work}/duckdb.json"))
 pages = json.load(open(f"{work}/pages.json"))
 imp = json.load(open(f"{work}/import.json"))
+scale = json.load(open(f"{work}/scale.json"))
 def same(a, b):
     pa, db = a.get("first_row"), b.get("first_row")
     if a["rows"] == 0:  # ungrouped: compare totals with DuckDB's single row
@@ -144,6 +154,25 @@ lines.append(f"After a restart, at {pages['rows']:,} rows: from a new service co
              f"CRC-32): **{r['first_answer_with_s']:.2f} s** (median of 3), the same answer; "
              f"{r['first_answer_without_s']/r['first_answer_with_s']:.0f}× sooner. Meanwhile a server answers every other page, "
              "and `/data`, `/statistics` and the stats API say that the statistics are loading (503, Retry-After).")
+lines.append("")
+lines.append(f"At scale, on both backends: `probity import caat` of the replicated files ({p['rows']:,} value rows) into an empty "
+             "database, from process start to exit: parsed and checked, written in one transaction (SQLite: multi-row "
+             "statements of anonymous parameters; PostgreSQL: `COPY` into a staging table, then one `INSERT … SELECT`), "
+             "and the statistics table built from the parsed rows while they are written and kept as the snapshot, so the "
+             "history is queryable when the command ends. Beside it, DuckDB's ingest of the same files in this run "
+             f"({d['ingest_s']:.2f} s, above). Then `probity serve` on that database, from process start to the first "
+             "correct answer of `GET /api/v1/stats?group_by=destination,year` (polled every 20 ms; best of 2), with the "
+             "snapshot, and without it (the baseline: the table built from the database; the answers compared equal).")
+lines.append("")
+lines.append("| backend | import, to queryable | ÷ DuckDB ingest | first answer after a restart: with snapshot | without (baseline) | sooner |")
+lines.append("|---|---:|---:|---:|---:|---:|")
+for name, key in (("SQLite", "sqlite"), ("PostgreSQL", "postgres")):
+    x = scale.get(key)
+    if x is None:
+        lines.append(f"| {name} | not measured (no PostgreSQL url given) | | | | |")
+        continue
+    lines.append(f"| {name} | {x['import_s']:.1f} s | {x['import_s']/d['ingest_s']:.0f}× | {x['first_answer_with_s']:.2f} s | "
+                 f"{x['first_answer_without_s']:.1f} s | {x['first_answer_without_s']/x['first_answer_with_s']:.0f}× |")
 section = "<!-- bench:analytics:begin -->\n" + "\n".join(lines) + "\n<!-- bench:analytics:end -->"
 path = "BENCHMARKS.md"
 text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"

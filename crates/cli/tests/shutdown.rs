@@ -36,7 +36,16 @@ fn request(
 ) -> Outcome {
     let mut s = match TcpStream::connect_timeout(&addr, Duration::from_secs(5)) {
         Ok(s) => s,
-        Err(e) if e.kind() == ErrorKind::ConnectionRefused => return Outcome::Refused,
+        // A reset during the handshake is the listener closing with the connection still
+        // unaccepted in its backlog: refused too, not a response cut short.
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset
+            ) =>
+        {
+            return Outcome::Refused
+        }
         Err(e) => return Outcome::Broken(format!("connect: {e}")),
     };
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();

@@ -16,6 +16,7 @@
 //! carried by grants only — refusals and later events (revocations, …) count but add no value,
 //! as in the CAAT data.
 
+mod historic_rows;
 mod historic_snapshot;
 mod import;
 mod load;

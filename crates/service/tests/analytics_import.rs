@@ -125,6 +125,40 @@ async fn import_is_idempotent_on_postgres() {
     idempotent(Backend::Postgres).await;
 }
 
+/// On PostgreSQL the licence rows go through a staging table filled by `COPY`: one left by an
+/// import that failed after its copy is dropped by the next, and none is left by a good one.
+#[tokio::test]
+async fn staging_tables_are_never_left_behind_on_postgres() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let staging = |db: &TestDb| {
+        let store = db.store.clone();
+        async move {
+            probity_store::count(
+                &store,
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM pg_tables \
+                 WHERE tablename LIKE 'probity\\_staging\\_%'",
+            )
+            .await
+            .unwrap()
+        }
+    };
+    sqlx::query("CREATE UNLOGGED TABLE probity_staging_left (LIKE historic_licence_rows)")
+        .execute(db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(staging(&db).await, 1);
+    let ctx = ctx(&db);
+    let first = analytics::import_caat(&ctx, &caat_dir(), &ImportOptions::default(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(first.rows_inserted, 96_311);
+    assert_eq!(
+        staging(&db).await,
+        0,
+        "the leftover was dropped, and no new one left"
+    );
+}
+
 const VALUES_BAD: &[u8] = b"licence_group,date,rating,count,value,country,refused\r\n\
 1,2012-01-02,ML10,1,100,Israel,0\r\n\
 2,2012-01-03,ML10,1,abc,Israel,0\r\n\

@@ -1,6 +1,7 @@
 //! The analytics table of the imported history is kept in a snapshot beside the database: a
 //! restart reads it instead of building the table (same answers), and a snapshot that is
-//! damaged, cut short or written for other imports is not used but rebuilt and replaced.
+//! damaged, cut short or written for other imports is not used but rebuilt and replaced. An
+//! import into an empty history builds the table from the rows it parsed: the same table.
 
 mod common;
 
@@ -51,10 +52,22 @@ async fn restarts_read_the_snapshot_and_rebuild_a_bad_one(backend: Backend) {
     let built = analytics::table(&first).await.unwrap();
     assert_eq!(
         analytics::historic_source(&first),
+        Some(HistoricSource::Import),
+        "the import built the table from the rows it wrote, without reading them back"
+    );
+    assert!(
+        path.is_file(),
+        "the import's table was written as the snapshot"
+    );
+    let expected = answer(&first).await;
+
+    // That table is the one the database's rows give.
+    let from_db = Ctx::new(db.store.clone(), CriteriaSet::uk_selc(), Clock::system());
+    assert_eq!(*analytics::table(&from_db).await.unwrap(), *built);
+    assert_eq!(
+        analytics::historic_source(&from_db),
         Some(HistoricSource::Built)
     );
-    assert!(path.is_file(), "the build wrote the snapshot");
-    let expected = answer(&first).await;
 
     // A restart reads the snapshot: the same table, the same answers.
     let (source, again) = restart(&db, &path).await;

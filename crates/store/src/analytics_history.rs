@@ -11,16 +11,35 @@ pub struct Fingerprint {
     pub newest: i64,
 }
 
+const HISTORIC_FINGERPRINT: &str = "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
+     CAST(COALESCE(SUM(rows_inserted + criteria_inserted + ratings_inserted), 0) AS BIGINT) \
+     AS total, CAST(COALESCE(MAX(finished_at), 0) AS BIGINT) AS newest \
+     FROM historic_import_runs WHERE rows_inserted + criteria_inserted + ratings_inserted > 0";
+
 /// Import runs that changed data: how many, the rows they added, the newest finish.
 pub async fn historic_fingerprint(store: &Store) -> Result<Fingerprint, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
-         CAST(COALESCE(SUM(rows_inserted + criteria_inserted + ratings_inserted), 0) AS BIGINT) \
-         AS total, CAST(COALESCE(MAX(finished_at), 0) AS BIGINT) AS newest \
-         FROM historic_import_runs WHERE rows_inserted + criteria_inserted + ratings_inserted > 0",
+    Ok(sqlx::query_as(HISTORIC_FINGERPRINT)
+        .fetch_one(store.pool())
+        .await?)
+}
+
+/// [`historic_fingerprint`] as `tx` sees it (an import's, before it commits).
+pub async fn historic_fingerprint_in(tx: &mut Tx) -> Result<Fingerprint, StoreError> {
+    Ok(sqlx::query_as(HISTORIC_FINGERPRINT)
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
+/// Whether no history is stored at all: no licence rows, ratings, criteria or refusal criteria.
+pub async fn history_is_empty(tx: &mut Tx) -> Result<bool, StoreError> {
+    let any: i64 = sqlx::query_scalar(
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM historic_licence_rows) \
+         OR EXISTS (SELECT 1 FROM historic_ratings) OR EXISTS (SELECT 1 FROM historic_criteria) \
+         OR EXISTS (SELECT 1 FROM historic_refusal_criteria) THEN 1 ELSE 0 END AS BIGINT)",
     )
-    .fetch_one(store.pool())
-    .await?)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(any == 0)
 }
 
 /// The outbox: how many records, the last `seq`, the newest `created_at`.
@@ -123,7 +142,8 @@ impl LicenceRow {
 }
 
 /// A page of one source's rows in primary-key order, after `after` (a group's rows are
-/// adjacent).
+/// adjacent). The row-value comparison is what lets PostgreSQL start the index scan at
+/// `after` (spelt out with ORs it filtered from the start: each page slower than the last).
 pub async fn licence_rows(
     store: &Store,
     source: &str,
@@ -134,8 +154,7 @@ pub async fn licence_rows(
     Ok(sqlx::query_as(
         "SELECT licence_group, rating, occurrence, decided_on, destination, iso2, refused, \
          value_gbp, licence_count, outlier FROM historic_licence_rows \
-         WHERE source = $1 AND (licence_group > $2 OR (licence_group = $2 AND \
-         (rating > $3 OR (rating = $3 AND occurrence > $4)))) \
+         WHERE source = $1 AND (licence_group, rating, occurrence) > ($2, $3, $4) \
          ORDER BY licence_group, rating, occurrence LIMIT $5",
     )
     .bind(source)

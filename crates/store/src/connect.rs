@@ -42,6 +42,18 @@ pub fn redact(url: &str) -> String {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// PostgreSQL's url, for the connections `COPY` needs ([`crate::bulk_copy`]).
+    postgres_url: Option<SecretUrl>,
+}
+
+/// A connection url, which may hold a password: never printed.
+#[derive(Clone)]
+struct SecretUrl(std::sync::Arc<str>);
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
 }
 
 /// Pool size and timeouts. The defaults are the values Probity always used.
@@ -155,7 +167,12 @@ impl Store {
             }
             Backend::Postgres => pool_options.connect_with(options).await?,
         };
-        Ok(Store { pool, backend })
+        let postgres_url = (backend == Backend::Postgres).then(|| SecretUrl(url.as_str().into()));
+        Ok(Store {
+            pool,
+            backend,
+            postgres_url,
+        })
     }
 
     /// [`Store::open`] with a pool configuration.
@@ -180,6 +197,11 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The url a PostgreSQL store was opened with (`None` on SQLite).
+    pub(crate) fn postgres_url(&self) -> Option<&str> {
+        self.postgres_url.as_ref().map(|u| &*u.0)
     }
 
     pub fn backend(&self) -> Backend {

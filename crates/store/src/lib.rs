@@ -16,6 +16,7 @@ pub mod assessments;
 pub mod attachments;
 pub mod audit;
 pub mod bulk;
+pub mod bulk_copy;
 pub mod case_queues;
 pub mod cases;
 mod connect;

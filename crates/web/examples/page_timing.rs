@@ -167,6 +167,9 @@ async fn main() {
         probity_service::demo::seed(&ctx, 24).await.expect("demo");
         eprintln!("seeded the demo in {:.1} s", t.elapsed().as_secs_f64());
     }
+    // A new context, as a new process has: the table is read from the database, not taken
+    // from the import above.
+    let ctx = Ctx::new(store.clone(), CriteriaSet::uk_selc(), Clock::system());
     let t = Instant::now();
     let table = analytics::table(&ctx).await.expect("table");
     let load_s = t.elapsed().as_secs_f64();

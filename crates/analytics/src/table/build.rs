@@ -251,9 +251,19 @@ impl TableBuilder {
             .map(|p| code_ix.get(p.code.as_str()).copied().unwrap_or(0))
             .collect();
 
-        let (order, lookup) = order::group_order(rows.len(), |i| {
+        let (mut order, lookup) = order::group_order(rows.len(), |i| {
             (rows[i].source, rows[i].licence, rows[i].date)
         });
+        // A group's rows by rating, then as given: the same table whichever order the rows
+        // came in (a file's, or a database's under its collation).
+        for group in order.chunk_by_mut(|&a, &b| {
+            let (a, b) = (&rows[a as usize], &rows[b as usize]);
+            (a.source, a.licence) == (b.source, b.licence)
+        }) {
+            if group.len() > 1 {
+                group.sort_by_key(|&i| (rating_map[rows[i as usize].rating as usize], i));
+            }
+        }
         let n = rows.len();
         let mut t = Part {
             ratings,

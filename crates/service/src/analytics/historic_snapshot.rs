@@ -10,7 +10,8 @@ use probity_analytics::snapshot::{self, SnapshotError};
 use probity_analytics::Table;
 use probity_store::analytics_history::Fingerprint;
 
-use super::load::{load_historic, TableCache};
+use super::historic_rows::load_historic;
+use super::load::TableCache;
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// How the table of the imported history was obtained.
@@ -20,6 +21,19 @@ pub enum HistoricSource {
     Snapshot,
     /// Built from the database (no snapshot, or one that could not be used).
     Built,
+    /// Built by an import in this process from the rows it had just parsed and written.
+    Import,
+}
+
+/// Keep the table an import built from the rows it wrote into a database with no history
+/// before, for the fingerprint the import's commit left: the next build takes it instead of
+/// reading the rows back (and writes the snapshot).
+pub(super) fn keep_from_import(ctx: &Ctx, fp: Fingerprint, table: Arc<Table>) {
+    *ctx.analytics
+        .table
+        .from_import
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some((fp, table));
 }
 
 /// Keep the imported history's table in a snapshot file at `path` (beside the database):
@@ -59,26 +73,40 @@ pub(super) async fn historic_table(ctx: &Ctx, hfp: &Fingerprint) -> ServiceResul
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     let key = snapshot_key(hfp);
-    if let Some(path) = path.clone() {
-        let k = key.clone();
-        let read = tokio::task::spawn_blocking(move || snapshot::load(&path, &k))
-            .await
-            .map_err(|e| ServiceError::Internal(format!("reading the snapshot: {e}")))?;
-        match read {
-            Ok(t) => {
-                set_source(cache, HistoricSource::Snapshot);
-                return Ok(Arc::new(t));
+    let from_import = cache
+        .from_import
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+        .filter(|(fp, _)| fp == hfp);
+    let table = if let Some((_, table)) = from_import {
+        set_source(cache, HistoricSource::Import);
+        table
+    } else {
+        if let Some(path) = path.clone() {
+            let k = key.clone();
+            let read = tokio::task::spawn_blocking(move || snapshot::load(&path, &k))
+                .await
+                .map_err(|e| ServiceError::Internal(format!("reading the snapshot: {e}")))?;
+            match read {
+                Ok(t) => {
+                    set_source(cache, HistoricSource::Snapshot);
+                    return Ok(Arc::new(t));
+                }
+                Err(SnapshotError::Missing(_)) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "analytics snapshot not used; building the table")
+                }
             }
-            Err(SnapshotError::Missing(_)) => {}
-            Err(e) => tracing::warn!(error = %e, "analytics snapshot not used; building the table"),
         }
-    }
-    cache.rows_read.store(0, Ordering::Relaxed);
-    cache
-        .rows_total
-        .store(hfp.total.max(0) as u64, Ordering::Relaxed);
-    let table = Arc::new(load_historic(&ctx.store, &cache.rows_read).await?.build());
-    set_source(cache, HistoricSource::Built);
+        cache.rows_read.store(0, Ordering::Relaxed);
+        cache
+            .rows_total
+            .store(hfp.total.max(0) as u64, Ordering::Relaxed);
+        let table = Arc::new(load_historic(&ctx.store, &cache.rows_read).await?.build());
+        set_source(cache, HistoricSource::Built);
+        table
+    };
     if let Some(path) = path {
         let t = table.clone();
         let written = tokio::task::spawn_blocking(move || snapshot::save(&t, &key, &path)).await;

@@ -1,12 +1,18 @@
 //! Importing CAAT's published UK licence data into the database, idempotently.
 //!
 //! The files are parsed by `probity_analytics::caat` (every oddity counted in its report);
-//! the rows are then written in one transaction with `INSERT … ON CONFLICT DO NOTHING`, so a
-//! second import of the same files adds nothing, and a failed import leaves nothing behind.
-//! A strict import that meets any error-severity anomaly writes nothing at all.
+//! the rows are then written in one transaction with `INSERT … ON CONFLICT DO NOTHING` (the
+//! licence rows by `COPY` on PostgreSQL, [`probity_store::bulk_copy`]), so a second import of
+//! the same files adds nothing, and a failed import leaves nothing behind. A strict import
+//! that meets any error-severity anomaly writes nothing at all.
+//!
+//! Into a database with no history yet, the analytics table is built from the parsed rows on
+//! another thread while they are written, and kept for the fingerprint the commit leaves: the
+//! history is queryable as soon as it is stored, without reading five million rows back.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use probity_analytics::caat::{CaatDataset, DatasetSummary, IdScheme};
 use probity_analytics::{
@@ -14,6 +20,7 @@ use probity_analytics::{
 };
 use probity_store::analytics_history as history;
 use probity_store::bulk::{insert_rows, Value};
+use probity_store::bulk_copy::{insert_stream, Conflicts};
 use probity_store::historic_provenance::{self, ProvenanceInserted};
 use probity_store::to_micros;
 use serde::Serialize;
@@ -151,6 +158,7 @@ pub async fn import_caat(
             bytes_total: p.bytes_total,
         })
     })?;
+    let ds = Arc::new(ds);
     let source = source_of(&ds);
     let previous_runs = history::runs_of_file_set(&ctx.store, &hash)
         .await
@@ -197,6 +205,14 @@ pub async fn import_caat(
     )
     .await
     .map_err(ServiceError::from)?;
+    // Read inside the transaction that writes: nothing else can add history before it commits.
+    let history_was_empty = history::history_is_empty(&mut tx)
+        .await
+        .map_err(ServiceError::from)?;
+    let table_build = history_was_empty.then(|| {
+        let ds = ds.clone();
+        tokio::task::spawn_blocking(move || super::historic_rows::table_of_import(&ds, stored_code))
+    });
 
     let criteria_rows: usize = ds.refusal_criteria.values().map(BTreeSet::len).sum();
     let prov = provenance::rows(&ds);
@@ -254,71 +270,76 @@ pub async fn import_caat(
     )
     .await
     .map_err(ServiceError::from)?;
-    let cited: Vec<Vec<Value>> = ds
-        .refusal_criteria
-        .iter()
-        .flat_map(|(g, set)| {
-            set.iter().map(|c| {
-                vec![
-                    Value::Text(source),
-                    Value::Int(*g as i64),
-                    Value::Text(c),
-                    Value::Text(&run_id),
-                ]
-            })
+    let run = run_id.as_str();
+    // Rows of one import have distinct keys (`occurrence` numbers repeats).
+    let conflicts = if history_was_empty {
+        Conflicts::NoneStored
+    } else {
+        Conflicts::Skip
+    };
+    let cited = ds.refusal_criteria.iter().flat_map(|(g, set)| {
+        set.iter().map(move |c| {
+            vec![
+                Value::Text(source),
+                Value::Int(*g as i64),
+                Value::Text(c),
+                Value::Text(run),
+            ]
         })
-        .collect();
-    criteria_inserted += insert_rows(
+    });
+    criteria_inserted += insert_stream(
+        &ctx.store,
         &mut tx,
         "historic_refusal_criteria",
         &["source", "licence_group", "criterion", "import_run"],
-        &cited,
+        cited,
+        conflicts,
         &mut tick,
     )
     .await
     .map_err(ServiceError::from)?;
     let mut occurrence: HashMap<(u64, &str), i64> = HashMap::new();
-    let mut rows_inserted = 0;
-    // Rows are made a slice at a time, not all at once.
-    for chunk in ds.values.chunks(4096) {
-        let rows: Vec<Vec<Value>> = chunk
-            .iter()
-            .map(|r| {
-                let n = occurrence.entry((r.group, r.rating.as_str())).or_insert(0);
-                *n += 1;
-                vec![
-                    Value::Text(source),
-                    Value::Int(r.group as i64),
-                    Value::Text(&r.rating),
-                    Value::Int(*n),
-                    Value::Int(r.line as i64),
-                    Value::Owned(format!(
-                        "{:04}-{:02}-{:02}",
-                        r.date.year(),
-                        r.date.month() as u8,
-                        r.date.day()
-                    )),
-                    Value::Text(&r.country),
-                    Value::Owned(stored_code(&r.country, r.iso2.as_deref())),
-                    Value::Int(i64::from(r.refused)),
-                    Value::OptInt(r.value_gbp),
-                    Value::OptInt(r.count.map(i64::from)),
-                    Value::OptText(r.rating_as_published.as_deref()),
-                    Value::Int(i64::from(r.outlier)),
-                    Value::Text(&run_id),
-                ]
-            })
-            .collect();
-        rows_inserted += insert_rows(
-            &mut tx,
-            "historic_licence_rows",
-            VALUE_COLUMNS,
-            &rows,
-            &mut tick,
-        )
-        .await
-        .map_err(ServiceError::from)?;
-    }
+    let mut codes: HashMap<(&str, Option<&str>), Arc<str>> = HashMap::new();
+    // Rows are made as they are written, not all at once.
+    let rows = ds.values.iter().map(|r| {
+        let n = occurrence.entry((r.group, r.rating.as_str())).or_insert(0);
+        *n += 1;
+        let code = codes
+            .entry((r.country.as_str(), r.iso2.as_deref()))
+            .or_insert_with(|| stored_code(&r.country, r.iso2.as_deref()).into());
+        vec![
+            Value::Text(source),
+            Value::Int(r.group as i64),
+            Value::Text(&r.rating),
+            Value::Int(*n),
+            Value::Int(r.line as i64),
+            Value::Owned(format!(
+                "{:04}-{:02}-{:02}",
+                r.date.year(),
+                r.date.month() as u8,
+                r.date.day()
+            )),
+            Value::Text(&r.country),
+            Value::Owned(code.to_string()),
+            Value::Int(i64::from(r.refused)),
+            Value::OptInt(r.value_gbp),
+            Value::OptInt(r.count.map(i64::from)),
+            Value::OptText(r.rating_as_published.as_deref()),
+            Value::Int(i64::from(r.outlier)),
+            Value::Text(run),
+        ]
+    });
+    let rows_inserted = insert_stream(
+        &ctx.store,
+        &mut tx,
+        "historic_licence_rows",
+        VALUE_COLUMNS,
+        rows,
+        conflicts,
+        &mut tick,
+    )
+    .await
+    .map_err(ServiceError::from)?;
     let provenance_inserted =
         historic_provenance::insert_all(&mut tx, source, &run_id, &prov, &mut tick)
             .await
@@ -343,7 +364,20 @@ pub async fn import_caat(
     )
     .await
     .map_err(ServiceError::from)?;
+    let fingerprint = history::historic_fingerprint_in(&mut tx)
+        .await
+        .map_err(ServiceError::from)?;
     tx.commit().await?;
+    if let Some(build) = table_build {
+        match build.await {
+            Ok(Ok(table)) => {
+                super::historic_snapshot::keep_from_import(ctx, fingerprint, Arc::new(table))
+            }
+            // The rows are stored; the table is built from them when first asked for.
+            Ok(Err(e)) => tracing::warn!(error = %e, "analytics table not built by the import"),
+            Err(e) => tracing::warn!(error = %e, "analytics table not built by the import"),
+        }
+    }
     let destination_codes = distinct_codes(&ds);
     Ok(ImportOutcome {
         run_id,
@@ -382,9 +416,14 @@ fn stored_code(name: &str, iso2: Option<&str>) -> String {
 }
 
 fn distinct_codes(ds: &CaatDataset) -> usize {
-    ds.values
+    let names: HashSet<(&str, Option<&str>)> = ds
+        .values
         .iter()
-        .map(|r| stored_code(&r.country, r.iso2.as_deref()))
+        .map(|r| (r.country.as_str(), r.iso2.as_deref()))
+        .collect();
+    names
+        .into_iter()
+        .map(|(name, iso2)| stored_code(name, iso2))
         .collect::<BTreeSet<_>>()
         .len()
 }

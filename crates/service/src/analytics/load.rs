@@ -15,19 +15,20 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use probity_analytics::countries::{self, Region};
+use probity_analytics::countries;
 use probity_analytics::ratings::RatingKind;
 use probity_analytics::{Decision, LicenceType, RowInput, Source, Table, TableBuilder};
 use probity_domain::{PublicDecisionRecord, RecordKind};
 use probity_store::analytics_history::{self as history, Fingerprint};
-use probity_store::{Store, StoreError};
+use probity_store::StoreError;
 use time::Date;
 
+use super::historic_rows::{load_historic, place};
 use super::historic_snapshot::HistoricSource;
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// Rows fetched per round trip while loading.
-const PAGE: i64 = 20_000;
+pub(super) const PAGE: i64 = 20_000;
 
 /// Probity's own decisions: the builder (to append to), how far it has read, and its table.
 #[derive(Clone)]
@@ -62,6 +63,9 @@ pub(crate) struct TableCache {
     pub(super) snapshot: std::sync::RwLock<Option<PathBuf>>,
     /// How the imported history's table was last obtained.
     pub(super) historic_source: std::sync::RwLock<Option<HistoricSource>>,
+    /// The history's table an import in this process built from the rows it wrote, with the
+    /// fingerprint its commit left: taken by the next build instead of reading the rows back.
+    pub(super) from_import: std::sync::Mutex<Option<(Fingerprint, Arc<Table>)>>,
 }
 
 impl TableCache {
@@ -226,90 +230,12 @@ pub async fn build_table(ctx: &Ctx) -> ServiceResult<Table> {
     Ok(b.build())
 }
 
-fn corrupt(what: String) -> ServiceError {
+pub(super) fn corrupt(what: String) -> ServiceError {
     ServiceError::Store(StoreError::Corrupt(what))
 }
 
-fn table_error(e: probity_analytics::TableError) -> ServiceError {
+pub(super) fn table_error(e: probity_analytics::TableError) -> ServiceError {
     corrupt(format!("analytics table: {e}"))
-}
-
-/// Define the destination name with the stored code (imported names may be unknown to the
-/// mapping; the import kept the file's own code or `ZZ`).
-fn place(b: &mut TableBuilder, known: &mut HashMap<String, ()>, name: &str, code: &str) {
-    if known.contains_key(name) {
-        return;
-    }
-    let region = countries::region_of(code).unwrap_or(Region::Unknown);
-    if b.define_place(name, code, region).is_ok() {
-        known.insert(name.to_string(), ());
-    }
-}
-
-/// Every historic row, rating and criterion, in a builder; `read` counts the rows as they come.
-pub(super) async fn load_historic(store: &Store, read: &AtomicU64) -> ServiceResult<TableBuilder> {
-    let mut b = TableBuilder::new();
-    for r in history::ratings(store).await? {
-        let kind = RatingKind::parse(&r.kind).unwrap_or(RatingKind::Other);
-        let description = if r.short_description.is_empty() {
-            r.full_description
-        } else {
-            r.short_description
-        };
-        b.define_rating(&r.code, kind, &description)
-            .map_err(table_error)?;
-    }
-    for r in history::criteria(store).await? {
-        b.define_criterion(&r.code, &r.description)
-            .map_err(table_error)?;
-    }
-    let mut criteria: HashMap<(String, i64), Vec<String>> = HashMap::new();
-    for r in history::refusal_criteria(store).await? {
-        criteria
-            .entry((r.source, r.licence_group))
-            .or_default()
-            .push(r.criterion);
-    }
-    let mut known = HashMap::new();
-    let none: Vec<String> = Vec::new();
-    for source in history::row_sources(store).await? {
-        let mut after: Option<(i64, String, i64)> = None;
-        loop {
-            let rows = history::licence_rows(store, &source, after.as_ref(), PAGE).await?;
-            for r in &rows {
-                let group = r.licence_group;
-                let date = super::params::iso_date(&r.decided_on).ok_or_else(|| {
-                    corrupt(format!("historic row {group}: bad date {:?}", r.decided_on))
-                })?;
-                place(&mut b, &mut known, &r.destination, &r.iso2);
-                let crit = criteria.get(&(source.clone(), group)).unwrap_or(&none);
-                b.push(&RowInput {
-                    source: Source::Caat,
-                    licence: group as u64,
-                    date,
-                    rating: &r.rating,
-                    destination: &r.destination,
-                    decision: if r.refused != 0 {
-                        Decision::Refused
-                    } else {
-                        Decision::Granted
-                    },
-                    licence_type: LicenceType::Unspecified,
-                    value_gbp: r.value_gbp,
-                    count: r.licence_count.unwrap_or(0).clamp(0, u32::MAX as i64) as u32,
-                    criteria: crit,
-                    outlier: r.outlier != 0,
-                })
-                .map_err(table_error)?;
-            }
-            read.fetch_add(rows.len() as u64, Ordering::Relaxed);
-            match rows.last() {
-                Some(r) if rows.len() as i64 == PAGE => after = Some(r.key()),
-                _ => break,
-            }
-        }
-    }
-    Ok(b)
 }
 
 fn decision_of(kind: RecordKind) -> Decision {
