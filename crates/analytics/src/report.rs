@@ -193,6 +193,32 @@ impl ImportReport {
         }
     }
 
+    /// An empty report keeping as many examples per kind as this one.
+    pub(crate) fn fresh(&self) -> ImportReport {
+        ImportReport::new(self.max_examples)
+    }
+
+    /// Add `later`, a report of what was met after everything in this one (a later part of a
+    /// file read on another thread): the counts add up and the examples kept are the first
+    /// `max_examples` of each kind over both, in the order met — what one report noting both
+    /// in turn would hold. `later.files` is not taken (the caller counts the file's records).
+    pub(crate) fn absorb(&mut self, later: ImportReport) {
+        let before = self.counts.clone();
+        let mut taken: BTreeMap<AnomalyKind, usize> = BTreeMap::new();
+        for e in later.examples {
+            let j = taken.entry(e.kind).or_insert(0);
+            let ordinal = before.get(&e.kind).copied().unwrap_or(0) as usize + *j;
+            *j += 1;
+            if ordinal < self.max_examples {
+                self.examples.push(e);
+            }
+        }
+        for (kind, n) in later.counts {
+            *self.counts.entry(kind).or_insert(0) += n;
+        }
+        self.records_rejected += later.records_rejected;
+    }
+
     /// How many anomalies of this kind were met.
     pub fn count(&self, kind: AnomalyKind) -> u64 {
         self.counts.get(&kind).copied().unwrap_or(0)

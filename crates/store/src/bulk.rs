@@ -7,7 +7,9 @@
 //! [`insert_rows`] uses them on SQLite and can put many more rows in one statement.
 //! PostgreSQL has no such cost and prefers fewer round trips.
 
-use sqlx::AnyConnection;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection};
 
 use crate::StoreError;
 
@@ -83,35 +85,56 @@ pub async fn insert_rows<P: FnMut(u64) + ?Sized>(
 ) -> Result<u64, StoreError> {
     let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
     let per_statement = if sqlite {
-        (SQLITE_ANONYMOUS_PARAMS / cols.len().max(1)).max(1)
+        sqlite_rows_per_statement(cols.len())
     } else {
         rows_per_statement(conn, cols.len())
     };
     let mut inserted = 0;
     for chunk in rows.chunks(per_statement) {
-        let values = if sqlite {
-            anonymous_placeholders(chunk.len(), cols.len())
-        } else {
-            placeholders(1, chunk.len(), cols.len())
-        };
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {values} ON CONFLICT DO NOTHING",
-            cols.join(", "),
-        );
-        let mut q = sqlx::query(&sql);
-        for value in chunk.iter().flatten() {
-            q = match value {
-                Value::Int(v) => q.bind(*v),
-                Value::OptInt(v) => q.bind(*v),
-                Value::Text(v) => q.bind(*v),
-                Value::OptText(v) => q.bind(*v),
-                Value::Owned(v) => q.bind(v.as_str()),
-            };
-        }
-        inserted += q.execute(&mut *conn).await?.rows_affected();
+        let sql = insert_sql(sqlite, table, cols, chunk.len());
+        inserted += bind_rows(sqlx::query(&sql), chunk)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
         progress(chunk.len() as u64);
     }
     Ok(inserted)
+}
+
+/// Rows per statement of [`insert_rows`] on SQLite, where parameters are anonymous.
+pub(crate) fn sqlite_rows_per_statement(params_per_row: usize) -> usize {
+    (SQLITE_ANONYMOUS_PARAMS / params_per_row.max(1)).max(1)
+}
+
+/// `INSERT INTO table (cols) VALUES … ON CONFLICT DO NOTHING` for `n` rows: anonymous
+/// parameters on SQLite, numbered ones on PostgreSQL.
+pub(crate) fn insert_sql(sqlite: bool, table: &str, cols: &[&str], n: usize) -> String {
+    let values = if sqlite {
+        anonymous_placeholders(n, cols.len())
+    } else {
+        placeholders(1, n, cols.len())
+    };
+    format!(
+        "INSERT INTO {table} ({}) VALUES {values} ON CONFLICT DO NOTHING",
+        cols.join(", "),
+    )
+}
+
+/// Every value of `rows`, bound in order.
+pub(crate) fn bind_rows<'q>(
+    mut q: Query<'q, Any, AnyArguments<'q>>,
+    rows: &'q [Vec<Value<'q>>],
+) -> Query<'q, Any, AnyArguments<'q>> {
+    for value in rows.iter().flatten() {
+        q = match value {
+            Value::Int(v) => q.bind(*v),
+            Value::OptInt(v) => q.bind(*v),
+            Value::Text(v) => q.bind(*v),
+            Value::OptText(v) => q.bind(*v),
+            Value::Owned(v) => q.bind(v.as_str()),
+        };
+    }
+    q
 }
 
 /// `(?, ?), (?, ?)`: `n` rows of `per_row` anonymous placeholders (SQLite only).

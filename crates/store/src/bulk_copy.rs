@@ -18,11 +18,9 @@ use std::fmt::Write as _;
 
 use sqlx::{AnyConnection, Connection, PgConnection, Row};
 
-use crate::bulk::{insert_rows, Value};
+use crate::bulk::{bind_rows, insert_sql, sqlite_rows_per_statement, Value};
 use crate::{Backend, Store, StoreError};
 
-/// Rows per multi-row statement batch taken from the stream on SQLite.
-const SQLITE_BATCH: usize = 8_192;
 /// Bytes of COPY data sent to the server at a time.
 const COPY_CHUNK: usize = 1 << 20;
 const STAGING_PREFIX: &str = "probity_staging_";
@@ -59,18 +57,37 @@ where
         Backend::Postgres => {
             copy_via_staging(store, conn, table, cols, rows, conflicts, progress).await
         }
-        Backend::Sqlite => {
-            let mut rows = rows;
-            let mut inserted = 0;
-            loop {
-                let batch: Vec<Vec<Value<'a>>> = rows.by_ref().take(SQLITE_BATCH).collect();
-                if batch.is_empty() {
-                    return Ok(inserted);
-                }
-                inserted += insert_rows(conn, table, cols, &batch, progress).await?;
-            }
-        }
+        Backend::Sqlite => insert_pipelined(conn, table, cols, rows, progress).await,
     }
+}
+
+/// Multi-row statements on SQLite, each batch made here while the statement before it runs
+/// on SQLite's worker thread (measured at 5 M rows: the two took turns before).
+async fn insert_pipelined<'a, I>(
+    conn: &mut AnyConnection,
+    table: &str,
+    cols: &[&str],
+    mut rows: I,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<u64, StoreError>
+where
+    I: Iterator<Item = Vec<Value<'a>>> + Send,
+{
+    let per_statement = sqlite_rows_per_statement(cols.len());
+    let mut next = move || -> Vec<Vec<Value<'a>>> { rows.by_ref().take(per_statement).collect() };
+    let mut batch = next();
+    let mut inserted = 0;
+    while !batch.is_empty() {
+        let sql = insert_sql(true, table, cols, batch.len());
+        let statement = bind_rows(sqlx::query(&sql), &batch).execute(&mut *conn);
+        // `biased`: the statement is polled first, so it is on the worker before the next
+        // batch is made.
+        let (done, following) = tokio::join!(biased; statement, async { next() });
+        inserted += done?.rows_affected();
+        progress(batch.len() as u64);
+        batch = following;
+    }
+    Ok(inserted)
 }
 
 async fn copy_via_staging<'a, I>(

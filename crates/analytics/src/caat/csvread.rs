@@ -60,13 +60,53 @@ pub(crate) fn read_csv(
     bytes: &[u8],
     specs: &[ColSpec],
     report: &mut ImportReport,
-    mut on_row: impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool,
+    on_row: impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool,
 ) -> (Option<Header>, FileReport) {
     let mut summary = FileReport {
         file: file.to_string(),
         records: 0,
         imported: 0,
     };
+    let Opened {
+        body,
+        rdr,
+        header,
+        width,
+    } = open(file, bytes, specs, report);
+    let part = Part {
+        rdr,
+        lines: LineCounter::at_start(body),
+    };
+    read_records(
+        file,
+        part,
+        header.as_ref(),
+        width,
+        specs,
+        report,
+        &mut summary,
+        on_row,
+    );
+    report.files.push(summary.clone());
+    (header, summary)
+}
+
+/// A file whose header has been read: the body (without a byte-order mark), a reader at the
+/// first record, the header mapping (None if unusable) and the header's field count.
+pub(super) struct Opened<'a> {
+    pub body: &'a [u8],
+    pub rdr: csv::Reader<&'a [u8]>,
+    pub header: Option<Header>,
+    pub width: usize,
+}
+
+/// Strip a byte-order mark and read the header (both reported).
+pub(super) fn open<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    specs: &[ColSpec],
+    report: &mut ImportReport,
+) -> Opened<'a> {
     let body = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => {
             report.note(
@@ -79,10 +119,7 @@ pub(crate) fn read_csv(
         }
         None => bytes,
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
+    let mut rdr = reader(body);
     let mut rec = csv::ByteRecord::new();
     let header = match rdr.read_byte_record(&mut rec) {
         Ok(true) => map_header(file, &rec, specs, report),
@@ -105,14 +142,54 @@ pub(crate) fn read_csv(
             None
         }
     };
-    let width = rec.len();
-    let mut lines = LineCounter {
+    Opened {
         body,
-        at: 0,
-        line: 1,
-    };
+        rdr,
+        header,
+        width: rec.len(),
+    }
+}
+
+/// Records still to read from one stretch of a file, and the line it has reached.
+pub(super) struct Part<'a> {
+    pub rdr: csv::Reader<&'a [u8]>,
+    pub lines: LineCounter<'a>,
+}
+
+/// A CSV reader over `bytes`, which start at a record boundary on line `first_line`.
+pub(super) fn part_at(bytes: &[u8], first_line: u64) -> Part<'_> {
+    Part {
+        rdr: reader(bytes),
+        lines: LineCounter {
+            body: bytes,
+            at: 0,
+            line: first_line,
+        },
+    }
+}
+
+fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
+/// Every record of `part`, checked and handed to `on_row` (counted in `summary`).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn read_records(
+    file: &str,
+    mut part: Part<'_>,
+    header: Option<&Header>,
+    width: usize,
+    specs: &[ColSpec],
+    report: &mut ImportReport,
+    summary: &mut FileReport,
+    mut on_row: impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool,
+) {
+    let mut rec = csv::ByteRecord::new();
     loop {
-        match rdr.read_byte_record(&mut rec) {
+        match part.rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
@@ -129,12 +206,12 @@ pub(crate) fn read_csv(
                 break;
             }
         }
-        let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
+        let line = rec.position().map_or(0, |p| part.lines.line_at(p.byte()));
         if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
             continue; // a blank line, not a record
         }
         summary.records += 1;
-        let Some(h) = &header else {
+        let Some(h) = header else {
             report.records_rejected += 1;
             continue;
         };
@@ -190,19 +267,26 @@ pub(crate) fn read_csv(
             report.records_rejected += 1;
         }
     }
-    report.files.push(summary.clone());
-    (header, summary)
 }
 
 /// Physical line numbers from byte offsets. The csv crate's own line count lags by one after
 /// CRLF line endings (it stops at the CR), so count newlines ourselves.
-struct LineCounter<'a> {
+pub(super) struct LineCounter<'a> {
     body: &'a [u8],
     at: usize,
     line: u64,
 }
 
-impl LineCounter<'_> {
+impl<'a> LineCounter<'a> {
+    /// Counting from the start of the file (its header is line 1).
+    pub(super) fn at_start(body: &'a [u8]) -> Self {
+        LineCounter {
+            body,
+            at: 0,
+            line: 1,
+        }
+    }
+
     /// The 1-based line on which the record starting at `byte` begins. Offsets must not decrease.
     fn line_at(&mut self, byte: u64) -> u64 {
         let mut start = (byte as usize).min(self.body.len());

@@ -8,14 +8,16 @@
 //! Every oddity is recorded in the [`ImportReport`]; see [`AnomalyKind`] for what is kept and
 //! what is rejected. The import is deterministic: the same files give an equal [`CaatDataset`].
 
+mod csvparts;
 mod csvread;
 mod files;
 mod reference;
 mod values;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use foldhash::{HashSet as FastSet, HashSetExt};
 use serde::Serialize;
 use time::Date;
 
@@ -173,10 +175,10 @@ pub struct DatasetSummary {
 
 impl CaatDataset {
     pub fn summary(&self) -> DatasetSummary {
-        let mut groups = HashSet::new();
-        let mut refused = HashSet::new();
-        let mut countries = HashSet::new();
-        let mut ratings = HashSet::new();
+        let mut groups = FastSet::with_capacity(self.values.len());
+        let mut refused = FastSet::new();
+        let mut countries = FastSet::new();
+        let mut ratings = FastSet::new();
         for r in &self.values {
             groups.insert(r.group);
             if r.refused {
@@ -388,7 +390,7 @@ fn cross_check(
 ) {
     let have_values = !ds.values.is_empty();
     let mut refused: BTreeMap<u64, u64> = BTreeMap::new();
-    let mut groups: HashSet<u64> = HashSet::with_capacity(ds.values.len());
+    let mut groups: FastSet<u64> = FastSet::with_capacity(ds.values.len());
     for r in &ds.values {
         groups.insert(r.group);
         if r.refused {

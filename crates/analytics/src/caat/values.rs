@@ -2,9 +2,12 @@
 //! `licence_group,date,rating,count,value,country,refused` (2008–2015 release), or the same with
 //! `licence_cohort_id` and an optional `iso2` column (newer releases).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use super::csvread::{col, parse_date, parse_flag, parse_id, parse_whole, read_csv, ColSpec};
+use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
+
+use super::csvparts::{parts_for, read_csv_rows};
+use super::csvread::{col, parse_date, parse_flag, parse_id, parse_whole, ColSpec};
 use super::reference::scheme_of;
 use super::{check_country, IdScheme, ImportOptions, ValueRow};
 use crate::ratings;
@@ -21,15 +24,15 @@ const SPECS: &[ColSpec] = &[
     col(&["refused"], true),
 ];
 
-fn reject(
+fn reject<T>(
     report: &mut ImportReport,
     kind: AnomalyKind,
     file: &str,
     line: u64,
     reason: String,
-) -> bool {
+) -> Option<T> {
     report.note(kind, file, line, reason);
-    false
+    None
 }
 
 /// Parse the values file. `known` maps canonical rating codes to their military flag; when it is
@@ -41,8 +44,19 @@ pub(super) fn parse_values(
     opts: &ImportOptions,
     report: &mut ImportReport,
 ) -> (Vec<ValueRow>, Option<IdScheme>) {
-    let mut rows: Vec<ValueRow> = Vec::new();
-    let (header, _) = read_csv(file, bytes, SPECS, report, |_, line, f, report| {
+    parse_values_in_parts(file, bytes, known, opts, report, parts_for(bytes.len()))
+}
+
+/// [`parse_values`], the file read in up to `parts` parts on as many threads.
+pub(super) fn parse_values_in_parts(
+    file: &str,
+    bytes: &[u8],
+    known: &HashMap<String, bool>,
+    opts: &ImportOptions,
+    report: &mut ImportReport,
+    parts: usize,
+) -> (Vec<ValueRow>, Option<IdScheme>) {
+    let (header, rows) = read_csv_rows(file, bytes, SPECS, report, parts, |_, line, f, report| {
         let group = match parse_id(f.str(0)) {
             Ok(g) => g,
             Err(e) => return reject(report, AnomalyKind::BadNumber, file, line, e),
@@ -185,7 +199,7 @@ pub(super) fn parse_values(
             }
             Some(_) => {}
         }
-        rows.push(ValueRow {
+        Some(ValueRow {
             line,
             group,
             date,
@@ -197,8 +211,7 @@ pub(super) fn parse_values(
             iso2,
             refused,
             outlier,
-        });
-        true
+        })
     });
     check_groups(file, &rows, report);
     let scheme = header
@@ -209,8 +222,8 @@ pub(super) fn parse_values(
 
 /// Each group should have one date, one country and one refused flag, and each rating once.
 fn check_groups(file: &str, rows: &[ValueRow], report: &mut ImportReport) {
-    let mut first: HashMap<u64, usize> = HashMap::with_capacity(rows.len());
-    let mut pairs: HashSet<(u64, &str)> = HashSet::with_capacity(rows.len());
+    let mut first: FastMap<u64, usize> = FastMap::with_capacity(rows.len());
+    let mut pairs: FastSet<(u64, &str)> = FastSet::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         let f = &rows[*first.entry(r.group).or_insert(i)];
         let mut diffs = Vec::new();

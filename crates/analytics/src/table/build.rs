@@ -1,6 +1,9 @@
 //! Building a [`Table`]: dictionaries, sorting by group, and the CAAT conversion.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+// Looked up once per row pushed: a fast hasher (foldhash) instead of SipHash.
+use foldhash::{HashMap, HashMapExt};
 
 use time::Date;
 

@@ -120,7 +120,7 @@ impl Cells {
         };
         // Groups come in order of their earliest date, which is a consistent group's only date,
         // so cells are created in date order; the map only holds the current date's cells.
-        let mut open: std::collections::HashMap<CellKey, u32> = Default::default();
+        let mut open: foldhash::HashMap<CellKey, u32> = Default::default();
         let mut day = i32::MIN;
         for g in 0..t.group_id.len() {
             let (lo, hi) = (t.group_start[g] as usize, t.group_start[g + 1] as usize);

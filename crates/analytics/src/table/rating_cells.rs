@@ -8,7 +8,7 @@
 //! with several matching ratings counts once in a total and once per rating bucket, as in the
 //! row scan.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::cells::NO_CELL;
 use super::{Part, FLAG_OUTLIER};

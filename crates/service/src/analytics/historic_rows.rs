@@ -1,8 +1,10 @@
 //! The imported history as the analytics table takes it: read from the database, or from the
 //! rows an import has just parsed ([`table_of_import`]) — one way of defining ratings, places
 //! and rows for both, so the two give the same table.
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use foldhash::{HashMap as FastMap, HashMapExt};
 
 use probity_analytics::caat::CaatDataset;
 use probity_analytics::countries::{self, Region};
@@ -39,13 +41,13 @@ pub(super) fn table_of_import(
     for (code, description) in &ds.criterion_descriptions {
         b.define_criterion(code, description).map_err(table_error)?;
     }
-    let criteria: HashMap<u64, Vec<String>> = ds
+    let criteria: FastMap<u64, Vec<String>> = ds
         .refusal_criteria
         .iter()
         .map(|(g, set)| (*g, set.iter().cloned().collect()))
         .collect();
-    let mut codes: HashMap<(&str, Option<&str>), String> = HashMap::new();
-    let mut known = HashMap::new();
+    let mut codes: FastMap<(&str, Option<&str>), String> = FastMap::new();
+    let mut known = FastMap::new();
     let none: Vec<String> = Vec::new();
     for r in &ds.values {
         let code = codes
@@ -73,7 +75,7 @@ pub(super) fn table_of_import(
 
 /// Define the destination name with the stored code (imported names may be unknown to the
 /// mapping; the import kept the file's own code or `ZZ`).
-pub(super) fn place(b: &mut TableBuilder, known: &mut HashMap<String, ()>, name: &str, code: &str) {
+pub(super) fn place(b: &mut TableBuilder, known: &mut FastMap<String, ()>, name: &str, code: &str) {
     if known.contains_key(name) {
         return;
     }
@@ -100,14 +102,14 @@ pub(super) async fn load_historic(store: &Store, read: &AtomicU64) -> ServiceRes
         b.define_criterion(&r.code, &r.description)
             .map_err(table_error)?;
     }
-    let mut criteria: HashMap<(String, i64), Vec<String>> = HashMap::new();
+    let mut criteria: FastMap<(String, i64), Vec<String>> = FastMap::new();
     for r in history::refusal_criteria(store).await? {
         criteria
             .entry((r.source, r.licence_group))
             .or_default()
             .push(r.criterion);
     }
-    let mut known = HashMap::new();
+    let mut known = FastMap::new();
     let none: Vec<String> = Vec::new();
     for source in history::row_sources(store).await? {
         let mut after: Option<(i64, String, i64)> = None;
@@ -177,7 +179,7 @@ pub(super) struct HistoricRow<'a> {
 /// Add a stored historic row to the table: one way for the database's rows and an import's.
 pub(super) fn push_historic(
     b: &mut TableBuilder,
-    known: &mut HashMap<String, ()>,
+    known: &mut FastMap<String, ()>,
     r: &HistoricRow<'_>,
 ) -> ServiceResult<()> {
     place(b, known, r.destination, r.code);

@@ -10,9 +10,11 @@
 //! another thread while they are written, and kept for the fingerprint the commit leaves: the
 //! history is queryable as soon as it is stored, without reading five million rows back.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use foldhash::{HashMap as FastMap, HashMapExt};
 
 use probity_analytics::caat::{CaatDataset, DatasetSummary, IdScheme};
 use probity_analytics::{
@@ -159,6 +161,11 @@ pub async fn import_caat(
         })
     })?;
     let ds = Arc::new(ds);
+    // The headline numbers go through every row: counted on another core meanwhile.
+    let summary = {
+        let ds = ds.clone();
+        tokio::task::spawn_blocking(move || ds.summary())
+    };
     let source = source_of(&ds);
     let previous_runs = history::runs_of_file_set(&ctx.store, &hash)
         .await
@@ -298,29 +305,37 @@ pub async fn import_caat(
     )
     .await
     .map_err(ServiceError::from)?;
-    let mut occurrence: HashMap<(u64, &str), i64> = HashMap::new();
-    let mut codes: HashMap<(&str, Option<&str>), Arc<str>> = HashMap::new();
+    let mut occurrence: FastMap<(u64, &str), i64> = FastMap::with_capacity(ds.values.len());
+    // Each distinct date and destination is formatted once; the rows borrow the text.
+    let mut dates: FastMap<time::Date, String> = FastMap::new();
+    let mut codes: FastMap<(&str, Option<&str>), String> = FastMap::new();
+    for r in &ds.values {
+        dates.entry(r.date).or_insert_with(|| {
+            format!(
+                "{:04}-{:02}-{:02}",
+                r.date.year(),
+                r.date.month() as u8,
+                r.date.day()
+            )
+        });
+        codes
+            .entry((r.country.as_str(), r.iso2.as_deref()))
+            .or_insert_with(|| stored_code(&r.country, r.iso2.as_deref()));
+    }
+    let destination_codes = codes.values().collect::<BTreeSet<_>>().len();
     // Rows are made as they are written, not all at once.
     let rows = ds.values.iter().map(|r| {
         let n = occurrence.entry((r.group, r.rating.as_str())).or_insert(0);
         *n += 1;
-        let code = codes
-            .entry((r.country.as_str(), r.iso2.as_deref()))
-            .or_insert_with(|| stored_code(&r.country, r.iso2.as_deref()).into());
         vec![
             Value::Text(source),
             Value::Int(r.group as i64),
             Value::Text(&r.rating),
             Value::Int(*n),
             Value::Int(r.line as i64),
-            Value::Owned(format!(
-                "{:04}-{:02}-{:02}",
-                r.date.year(),
-                r.date.month() as u8,
-                r.date.day()
-            )),
+            Value::Text(&dates[&r.date]),
             Value::Text(&r.country),
-            Value::Owned(code.to_string()),
+            Value::Text(&codes[&(r.country.as_str(), r.iso2.as_deref())]),
             Value::Int(i64::from(r.refused)),
             Value::OptInt(r.value_gbp),
             Value::OptInt(r.count.map(i64::from)),
@@ -378,13 +393,16 @@ pub async fn import_caat(
             Err(e) => tracing::warn!(error = %e, "analytics table not built by the import"),
         }
     }
-    let destination_codes = distinct_codes(&ds);
+    let summary = match summary.await {
+        Ok(summary) => summary,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
     Ok(ImportOutcome {
         run_id,
         source: source.to_string(),
         file_set_hash: hash,
         previous_runs,
-        summary: ds.summary(),
+        summary,
         destination_codes,
         rows_inserted,
         criteria_inserted,
@@ -413,17 +431,4 @@ fn stored_code(name: &str, iso2: Option<&str>) -> String {
                 .filter(|c| countries::is_known_code(c))
         })
         .unwrap_or_else(|| countries::UNKNOWN_CODE.to_string())
-}
-
-fn distinct_codes(ds: &CaatDataset) -> usize {
-    let names: HashSet<(&str, Option<&str>)> = ds
-        .values
-        .iter()
-        .map(|r| (r.country.as_str(), r.iso2.as_deref()))
-        .collect();
-    names
-        .into_iter()
-        .map(|(name, iso2)| stored_code(name, iso2))
-        .collect::<BTreeSet<_>>()
-        .len()
 }

@@ -10,7 +10,7 @@
 //! The cache belongs to the service context ([`crate::Ctx::analytics`]), so it lives as long
 //! as the context and its database.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;

@@ -1,0 +1,280 @@
+//! Reading a large CSV file on several threads, with the result of one sequential read.
+//!
+//! The file is cut at record boundaries that the CSV tokenizer itself finds, in one pass over
+//! all but the last part (so a quoted field holding a line break is never cut). Each part is
+//! read and checked on a thread of its own, from a fresh reader at its boundary, with its own
+//! report; rows and reports are then put back together in file order: the same rows, counts
+//! and first examples of each anomaly kind as one read from start to end.
+
+use super::csvread::{
+    open, part_at, read_records, ColSpec, Fields, Header, LineCounter, Opened, Part,
+};
+use crate::report::{FileReport, ImportReport};
+
+/// Below this many bytes a file is read in one part: threads cost more than they save.
+pub(super) const PARALLEL_MIN_BYTES: usize = 4 << 20;
+
+/// How many parts a file of `len` bytes is read in on this machine.
+pub(super) fn parts_for(len: usize) -> usize {
+    if len < PARALLEL_MIN_BYTES {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// Read `bytes` as CSV in up to `parts` parts on as many threads; `on_row(header, line,
+/// fields, report)` makes a row, or returns `None` when it rejects the record (having noted
+/// why). Returns the header mapping (None if unusable) and the rows in file order; the file's
+/// summary is added to `report.files`, as [`super::csvread::read_csv`] does.
+pub(crate) fn read_csv_rows<T: Send>(
+    file: &str,
+    bytes: &[u8],
+    specs: &[ColSpec],
+    report: &mut ImportReport,
+    parts: usize,
+    on_row: impl Fn(&Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync,
+) -> (Option<Header>, Vec<T>) {
+    let Opened {
+        body,
+        mut rdr,
+        header,
+        width,
+    } = open(file, bytes, specs, report);
+    let mut summary = FileReport {
+        file: file.to_string(),
+        records: 0,
+        imported: 0,
+    };
+    let first = rdr.position().byte() as usize;
+    if parts < 2 || header.is_none() || first >= body.len() {
+        let mut rows = Vec::new();
+        let part = Part {
+            rdr,
+            lines: LineCounter::at_start(body),
+        };
+        let on = pushing(&mut rows, &on_row);
+        read_records(
+            file,
+            part,
+            header.as_ref(),
+            width,
+            specs,
+            report,
+            &mut summary,
+            on,
+        );
+        report.files.push(summary);
+        return (header, rows);
+    }
+    // The cuts are found by reading on: from here on every part has a reader of its own.
+    let cuts = cuts(&mut rdr, first, body.len(), parts);
+    drop(rdr);
+    // Each part's first line: 1 (the header's) plus the line breaks before it.
+    let mut ranges = Vec::with_capacity(cuts.len());
+    let mut line = 1;
+    let mut from = 0;
+    for (i, &start) in cuts.iter().enumerate() {
+        line += body[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        from = start;
+        let end = cuts.get(i + 1).copied().unwrap_or(body.len());
+        ranges.push((start, end, line));
+    }
+    let h = header.as_ref();
+    let results: Vec<(ImportReport, FileReport, Vec<T>)> = std::thread::scope(|scope| {
+        let read_part = |&(start, end, line): &(usize, usize, u64)| {
+            let mut part_report = report.fresh();
+            let mut part_summary = FileReport {
+                file: file.to_string(),
+                records: 0,
+                imported: 0,
+            };
+            let mut rows = Vec::new();
+            let part = part_at(&body[start..end], line);
+            let on = pushing(&mut rows, &on_row);
+            read_records(
+                file,
+                part,
+                h,
+                width,
+                specs,
+                &mut part_report,
+                &mut part_summary,
+                on,
+            );
+            (part_report, part_summary, rows)
+        };
+        let handles: Vec<_> = ranges[1..]
+            .iter()
+            .map(|r| scope.spawn(move || read_part(r)))
+            .collect();
+        let mut results = vec![read_part(&ranges[0])];
+        for handle in handles {
+            match handle.join() {
+                Ok(r) => results.push(r),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        results
+    });
+    let mut rows = Vec::with_capacity(results.iter().map(|r| r.2.len()).sum());
+    for (part_report, part_summary, part_rows) in results {
+        report.absorb(part_report);
+        summary.records += part_summary.records;
+        summary.imported += part_summary.imported;
+        rows.extend(part_rows);
+    }
+    report.files.push(summary);
+    (header, rows)
+}
+
+/// Byte offsets where parts start: `first` (where `rdr` stands, before the first record), then
+/// the first record at or after each equal share of the rest; at most `parts`.
+fn cuts(rdr: &mut csv::Reader<&[u8]>, first: usize, len: usize, parts: usize) -> Vec<usize> {
+    let step = ((len - first) / parts).max(1);
+    let mut cuts = vec![first];
+    let mut next = first + step;
+    let mut rec = csv::ByteRecord::new();
+    while cuts.len() < parts {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            // The end, or an error the sequential read reports in its place.
+            Ok(false) | Err(_) => break,
+        }
+        let at = rec.position().map_or(0, |p| p.byte() as usize);
+        if at >= next {
+            cuts.push(at);
+            next = at + step;
+        }
+    }
+    cuts
+}
+
+/// `on_row` as [`read_records`] takes it: rows made are pushed onto `rows`.
+fn pushing<'r, T>(
+    rows: &'r mut Vec<T>,
+    on_row: &'r (impl Fn(&Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync),
+) -> impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool + 'r {
+    move |h, line, f, r| match on_row(h, line, f, r) {
+        Some(row) => {
+            rows.push(row);
+            true
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::super::values::parse_values_in_parts;
+    use super::super::ImportOptions;
+    use crate::report::ImportReport;
+
+    /// One line of a values file, good or bad in one of the ways real files are.
+    fn line(kind: u8, n: u64) -> Vec<u8> {
+        let group = 1000 + n / 3;
+        let rating = ["ML1a", "ML4", "5A002a1", "PL5017"][(n % 4) as usize];
+        let text = match kind {
+            0 => format!("{group},2014-09-01,{rating},1,{},France,0\n", 100 + n),
+            1 => format!("{group},2014-09-01,{rating},1,12x,France,0\n"),
+            2 => format!("{group},2014-13-45,{rating},1,5,Germany,1\n"),
+            3 => format!("{group},2013-01-02,{rating},,7,\"Korea, South\",1\r\n"),
+            // A quoted field holding a line break: never a place to cut.
+            4 => format!("{group},2013-01-02,{rating},2,9,\"Saudi\nArabia\",0\n"),
+            5 => "\n".to_string(),
+            6 => format!("{group},2012-05-06,{rating},1\n"),
+            7 => format!("{group}, 2012-05-06 ,{rating},1,,Israel,1\n"),
+            8 => format!("{group},2012-05-06,ml1a,1,0,Nowhereland,0\n"),
+            9 => format!(
+                "{},2011-07-08,{rating},1,5,France,0\n",
+                n.saturating_sub(2) / 3 + 1000
+            ),
+            _ => {
+                let mut bad = format!("{group},2014-09-01,{rating},1,3,Fran").into_bytes();
+                bad.extend_from_slice(b"\xE7e,0\n");
+                return bad;
+            }
+        };
+        text.into_bytes()
+    }
+
+    fn file(kinds: &[u8]) -> Vec<u8> {
+        let mut bytes = b"licence_group,date,rating,count,value,country,refused\n".to_vec();
+        for (n, k) in kinds.iter().enumerate() {
+            bytes.extend(line(*k, n as u64));
+        }
+        bytes
+    }
+
+    fn parse(bytes: &[u8], parts: usize) -> (Vec<super::super::ValueRow>, ImportReport) {
+        let opts = ImportOptions {
+            max_examples: 3,
+            ..ImportOptions::default()
+        };
+        let mut report = ImportReport::new(opts.max_examples);
+        let (rows, _) = parse_values_in_parts(
+            "values.csv",
+            bytes,
+            &HashMap::new(),
+            &opts,
+            &mut report,
+            parts,
+        );
+        (rows, report)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Read in parts on threads, a file gives the rows, counts, line numbers and first
+        /// examples of one sequential read.
+        #[test]
+        fn parts_read_like_one_sequential_read(
+            kinds in prop::collection::vec(0u8..11, 1..400),
+            parts in 2usize..7,
+        ) {
+            let bytes = file(&kinds);
+            let (rows, report) = parse(&bytes, 1);
+            let (rows_in_parts, report_in_parts) = parse(&bytes, parts);
+            prop_assert_eq!(rows, rows_in_parts);
+            prop_assert_eq!(report, report_in_parts);
+        }
+    }
+
+    #[test]
+    fn files_too_short_to_cut_are_read_whole() {
+        for kinds in [&[][..], &[0], &[0, 5], &[5, 5, 5]] {
+            let bytes = file(kinds);
+            let (rows, report) = parse(&bytes, 1);
+            assert_eq!(rows.len(), kinds.iter().filter(|k| **k == 0).count());
+            assert_eq!(parse(&bytes, 2), (rows, report), "{kinds:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_is_cut_only_between_records() {
+        // Every record holds a quoted line break; the cuts must fall between records.
+        let kinds = vec![4u8; 500];
+        let bytes = file(&kinds);
+        let mut rdr = super::super::csvread::open("v", &bytes, &[], &mut ImportReport::new(1)).rdr;
+        let first = rdr.position().byte() as usize;
+        let cuts = super::cuts(&mut rdr, first, bytes.len(), 4);
+        assert_eq!(cuts.len(), 4, "{cuts:?}");
+        for c in &cuts[1..] {
+            assert_eq!(bytes[c - 1], b'\n', "cut at {c}");
+            assert!(bytes[*c..].starts_with(b"1"), "a cut starts a record: {c}");
+        }
+        let (rows, report) = parse(&bytes, 4);
+        assert_eq!(rows.len(), 500);
+        assert!(rows.iter().all(|r| r.country == "Saudi\nArabia"));
+        assert_eq!(report.records_rejected, 0);
+        assert_eq!(
+            rows[499].line,
+            1 + 2 * 499 + 1,
+            "line numbers count the quoted breaks"
+        );
+    }
+}
