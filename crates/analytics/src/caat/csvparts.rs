@@ -6,9 +6,7 @@
 //! report; rows and reports are then put back together in file order: the same rows, counts
 //! and first examples of each anomaly kind as one read from start to end.
 
-use super::csvread::{
-    open, part_at, read_records, ColSpec, Fields, Header, LineCounter, Opened, Part,
-};
+use super::csvread::{open, part_at, read_records, read_whole, ColSpec, Fields, Header, Opened};
 use crate::report::{FileReport, ImportReport};
 
 /// Below this many bytes a file is read in one part: threads cost more than they save.
@@ -34,38 +32,24 @@ pub(crate) fn read_csv_rows<T: Send>(
     parts: usize,
     on_row: impl Fn(&Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync,
 ) -> (Option<Header>, Vec<T>) {
+    let opened = open(file, bytes, specs, report);
+    let first = opened.rdr.position().byte() as usize;
+    if parts < 2 || opened.header.is_none() || first >= opened.body.len() {
+        let mut rows = Vec::new();
+        let (header, _) = read_whole(file, opened, specs, report, pushing(&mut rows, &on_row));
+        return (header, rows);
+    }
     let Opened {
         body,
         mut rdr,
         header,
         width,
-    } = open(file, bytes, specs, report);
+    } = opened;
     let mut summary = FileReport {
         file: file.to_string(),
         records: 0,
         imported: 0,
     };
-    let first = rdr.position().byte() as usize;
-    if parts < 2 || header.is_none() || first >= body.len() {
-        let mut rows = Vec::new();
-        let part = Part {
-            rdr,
-            lines: LineCounter::at_start(body),
-        };
-        let on = pushing(&mut rows, &on_row);
-        read_records(
-            file,
-            part,
-            header.as_ref(),
-            width,
-            specs,
-            report,
-            &mut summary,
-            on,
-        );
-        report.files.push(summary);
-        return (header, rows);
-    }
     // The cuts are found by reading on: from here on every part has a reader of its own.
     let cuts = cuts(&mut rdr, first, body.len(), parts);
     drop(rdr);

@@ -62,6 +62,19 @@ pub(crate) fn read_csv(
     report: &mut ImportReport,
     on_row: impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool,
 ) -> (Option<Header>, FileReport) {
+    let opened = open(file, bytes, specs, report);
+    read_whole(file, opened, specs, report, on_row)
+}
+
+/// Every record of an opened file, in order on this thread; the file's summary is added to
+/// `report.files` and returned.
+pub(super) fn read_whole(
+    file: &str,
+    opened: Opened<'_>,
+    specs: &[ColSpec],
+    report: &mut ImportReport,
+    on_row: impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool,
+) -> (Option<Header>, FileReport) {
     let mut summary = FileReport {
         file: file.to_string(),
         records: 0,
@@ -72,21 +85,13 @@ pub(crate) fn read_csv(
         rdr,
         header,
         width,
-    } = open(file, bytes, specs, report);
+    } = opened;
     let part = Part {
         rdr,
         lines: LineCounter::at_start(body),
     };
-    read_records(
-        file,
-        part,
-        header.as_ref(),
-        width,
-        specs,
-        report,
-        &mut summary,
-        on_row,
-    );
+    let h = header.as_ref();
+    read_records(file, part, h, width, specs, report, &mut summary, on_row);
     report.files.push(summary.clone());
     (header, summary)
 }
