@@ -173,6 +173,18 @@ fn index() -> &'static Index {
     })
 }
 
+/// The code kept for a destination name as published: the mapping's, else the file's own
+/// `iso2` when it is a known code, else [`UNKNOWN_CODE`] (the import reports the name).
+pub fn code_for(name: &str, iso2: Option<&str>) -> String {
+    lookup(name)
+        .map(|c| c.code.to_string())
+        .or_else(|| {
+            iso2.map(str::to_ascii_uppercase)
+                .filter(|c| is_known_code(c))
+        })
+        .unwrap_or_else(|| UNKNOWN_CODE.to_string())
+}
+
 /// Map a destination name exactly as published. `None` means unknown: report it, do not guess.
 pub fn lookup(name: &str) -> Option<CountryInfo> {
     let idx = index();

@@ -361,17 +361,8 @@ impl Table {
         let none: Vec<String> = Vec::new();
         for r in &ds.values {
             if !b.place_ix.contains_key(&r.country) {
-                let (code, region) = match countries::lookup(&r.country) {
-                    Some(c) => (c.code.to_string(), c.region),
-                    // Unknown name: trust the file's own iso2 if it is a known code, else ZZ.
-                    None => match r.iso2.as_deref().map(str::to_ascii_uppercase) {
-                        Some(c) if countries::is_known_code(&c) => {
-                            let region = countries::region_of(&c).unwrap_or(Region::Unknown);
-                            (c, region)
-                        }
-                        _ => (countries::UNKNOWN_CODE.to_string(), Region::Unknown),
-                    },
-                };
+                let code = countries::code_for(&r.country, r.iso2.as_deref());
+                let region = countries::region_of(&code).unwrap_or(Region::Unknown);
                 b.define_place(&r.country, &code, region)?;
             }
             let criteria = match ds.refusal_criteria.get(&r.group) {

@@ -1,15 +1,13 @@
-//! The imported history as the analytics table takes it: read from the database, or from the
-//! rows an import has just parsed ([`table_of_import`]) — one way of defining ratings, places
-//! and rows for both, so the two give the same table.
-use std::collections::BTreeSet;
+//! The imported history as the analytics table takes it from the database. It must give the
+//! table `Table::from_caat` builds from the parsed files (an import into an empty history
+//! hands that one over instead of reading the rows back): a test compares the two.
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use foldhash::{HashMap as FastMap, HashMapExt};
+use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
 
-use probity_analytics::caat::CaatDataset;
 use probity_analytics::countries::{self, Region};
 use probity_analytics::ratings::RatingKind;
-use probity_analytics::{Decision, LicenceType, RowInput, Source, Table, TableBuilder};
+use probity_analytics::{Decision, LicenceType, RowInput, Source, TableBuilder};
 use probity_store::analytics_history as history;
 use probity_store::Store;
 use time::Date;
@@ -17,71 +15,15 @@ use time::Date;
 use super::load::{corrupt, table_error, PAGE};
 use crate::ServiceResult;
 
-/// The table of the history an import wrote into a database that held none before: the table
-/// [`load_historic`] would read back, built from the parsed rows without reading them again.
-/// `code_of` gives a published destination name's stored code (from the file's iso2 too).
-pub(super) fn table_of_import(
-    ds: &CaatDataset,
-    code_of: impl Fn(&str, Option<&str>) -> String,
-) -> ServiceResult<Table> {
-    let mut b = TableBuilder::new();
-    // The database keeps a rating's first definition.
-    let mut defined = BTreeSet::new();
-    for r in &ds.ratings {
-        if defined.insert(r.code.as_str()) {
-            define_rating(
-                &mut b,
-                &r.code,
-                r.kind,
-                &r.short_description,
-                &r.full_description,
-            )?;
-        }
-    }
-    for (code, description) in &ds.criterion_descriptions {
-        b.define_criterion(code, description).map_err(table_error)?;
-    }
-    let criteria: FastMap<u64, Vec<String>> = ds
-        .refusal_criteria
-        .iter()
-        .map(|(g, set)| (*g, set.iter().cloned().collect()))
-        .collect();
-    let mut codes: FastMap<(&str, Option<&str>), String> = FastMap::new();
-    let mut known = FastMap::new();
-    let none: Vec<String> = Vec::new();
-    for r in &ds.values {
-        let code = codes
-            .entry((r.country.as_str(), r.iso2.as_deref()))
-            .or_insert_with(|| code_of(&r.country, r.iso2.as_deref()));
-        push_historic(
-            &mut b,
-            &mut known,
-            &HistoricRow {
-                group: r.group as i64,
-                date: r.date,
-                rating: &r.rating,
-                destination: &r.country,
-                code,
-                refused: r.refused,
-                value_gbp: r.value_gbp,
-                count: r.count.map(i64::from),
-                outlier: r.outlier,
-                criteria: criteria.get(&r.group).unwrap_or(&none),
-            },
-        )?;
-    }
-    Ok(b.build())
-}
-
 /// Define the destination name with the stored code (imported names may be unknown to the
 /// mapping; the import kept the file's own code or `ZZ`).
-pub(super) fn place(b: &mut TableBuilder, known: &mut FastMap<String, ()>, name: &str, code: &str) {
-    if known.contains_key(name) {
+pub(super) fn place(b: &mut TableBuilder, known: &mut FastSet<String>, name: &str, code: &str) {
+    if known.contains(name) {
         return;
     }
     let region = countries::region_of(code).unwrap_or(Region::Unknown);
     if b.define_place(name, code, region).is_ok() {
-        known.insert(name.to_string(), ());
+        known.insert(name.to_string());
     }
 }
 
@@ -102,16 +44,21 @@ pub(super) async fn load_historic(store: &Store, read: &AtomicU64) -> ServiceRes
         b.define_criterion(&r.code, &r.description)
             .map_err(table_error)?;
     }
-    let mut criteria: FastMap<(String, i64), Vec<String>> = FastMap::new();
+    // By source, then group: looked up once per source, not once per row.
+    let mut criteria: FastMap<String, FastMap<i64, Vec<String>>> = FastMap::new();
     for r in history::refusal_criteria(store).await? {
         criteria
-            .entry((r.source, r.licence_group))
+            .entry(r.source)
+            .or_default()
+            .entry(r.licence_group)
             .or_default()
             .push(r.criterion);
     }
-    let mut known = FastMap::new();
+    let mut known = FastSet::new();
     let none: Vec<String> = Vec::new();
+    let no_criteria = FastMap::new();
     for source in history::row_sources(store).await? {
+        let cited = criteria.get(&source).unwrap_or(&no_criteria);
         let mut after: Option<(i64, String, i64)> = None;
         loop {
             let rows = history::licence_rows(store, &source, after.as_ref(), PAGE).await?;
@@ -133,7 +80,7 @@ pub(super) async fn load_historic(store: &Store, read: &AtomicU64) -> ServiceRes
                         value_gbp: r.value_gbp,
                         count: r.licence_count,
                         outlier: r.outlier != 0,
-                        criteria: criteria.get(&(source.clone(), group)).unwrap_or(&none),
+                        criteria: cited.get(&group).unwrap_or(&none),
                     },
                 )?;
             }
@@ -179,7 +126,7 @@ pub(super) struct HistoricRow<'a> {
 /// Add a stored historic row to the table: one way for the database's rows and an import's.
 pub(super) fn push_historic(
     b: &mut TableBuilder,
-    known: &mut FastMap<String, ()>,
+    known: &mut FastSet<String>,
     r: &HistoricRow<'_>,
 ) -> ServiceResult<()> {
     place(b, known, r.destination, r.code);

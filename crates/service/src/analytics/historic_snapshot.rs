@@ -83,21 +83,9 @@ pub(super) async fn historic_table(ctx: &Ctx, hfp: &Fingerprint) -> ServiceResul
         set_source(cache, HistoricSource::Import);
         table
     } else {
-        if let Some(path) = path.clone() {
-            let k = key.clone();
-            let read = tokio::task::spawn_blocking(move || snapshot::load(&path, &k))
-                .await
-                .map_err(|e| ServiceError::Internal(format!("reading the snapshot: {e}")))?;
-            match read {
-                Ok(t) => {
-                    set_source(cache, HistoricSource::Snapshot);
-                    return Ok(Arc::new(t));
-                }
-                Err(SnapshotError::Missing(_)) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, "analytics snapshot not used; building the table")
-                }
-            }
+        if let Some(table) = read_snapshot(path.clone(), key.clone()).await? {
+            set_source(cache, HistoricSource::Snapshot);
+            return Ok(Arc::new(table));
         }
         cache.rows_read.store(0, Ordering::Relaxed);
         cache
@@ -117,6 +105,24 @@ pub(super) async fn historic_table(ctx: &Ctx, hfp: &Fingerprint) -> ServiceResul
         }
     }
     Ok(table)
+}
+
+/// The snapshot at `path` if it is there and fits `key`; one that does not fit is logged.
+async fn read_snapshot(path: Option<PathBuf>, key: String) -> ServiceResult<Option<Table>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let read = tokio::task::spawn_blocking(move || snapshot::load(&path, &key))
+        .await
+        .map_err(|e| ServiceError::Internal(format!("reading the snapshot: {e}")))?;
+    match read {
+        Ok(table) => Ok(Some(table)),
+        Err(SnapshotError::Missing(_)) => Ok(None),
+        Err(e) => {
+            tracing::warn!(error = %e, "analytics snapshot not used; building the table");
+            Ok(None)
+        }
+    }
 }
 
 fn set_source(cache: &TableCache, source: HistoricSource) {

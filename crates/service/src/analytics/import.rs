@@ -18,7 +18,8 @@ use foldhash::{HashMap as FastMap, HashMapExt};
 
 use probity_analytics::caat::{CaatDataset, DatasetSummary, IdScheme};
 use probity_analytics::{
-    import_files_with_progress, CaatFiles, ImportError, ImportOptions, ImportProgress, ImportReport,
+    countries, import_files_with_progress, CaatFiles, ImportError, ImportOptions, ImportProgress,
+    ImportReport, Table,
 };
 use probity_store::analytics_history as history;
 use probity_store::bulk::{insert_rows, Value};
@@ -218,7 +219,7 @@ pub async fn import_caat(
         .map_err(ServiceError::from)?;
     let table_build = history_was_empty.then(|| {
         let ds = ds.clone();
-        tokio::task::spawn_blocking(move || super::historic_rows::table_of_import(&ds, stored_code))
+        tokio::task::spawn_blocking(move || Table::from_caat(&ds))
     });
 
     let criteria_rows: usize = ds.refusal_criteria.values().map(BTreeSet::len).sum();
@@ -320,7 +321,7 @@ pub async fn import_caat(
         });
         codes
             .entry((r.country.as_str(), r.iso2.as_deref()))
-            .or_insert_with(|| stored_code(&r.country, r.iso2.as_deref()));
+            .or_insert_with(|| countries::code_for(&r.country, r.iso2.as_deref()));
     }
     let destination_codes = codes.values().collect::<BTreeSet<_>>().len();
     // Rows are made as they are written, not all at once.
@@ -418,17 +419,4 @@ pub(crate) fn kind_name(k: probity_analytics::AnomalyKind) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_else(|| format!("{k:?}"))
-}
-
-/// The code stored for a published name: the mapping's, else the file's own iso2 if it is a
-/// known code, else `ZZ` (the import reported the name).
-fn stored_code(name: &str, iso2: Option<&str>) -> String {
-    use probity_analytics::countries;
-    countries::lookup(name)
-        .map(|c| c.code.to_string())
-        .or_else(|| {
-            iso2.map(str::to_ascii_uppercase)
-                .filter(|c| countries::is_known_code(c))
-        })
-        .unwrap_or_else(|| countries::UNKNOWN_CODE.to_string())
 }

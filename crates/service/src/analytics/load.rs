@@ -10,7 +10,7 @@
 //! The cache belongs to the service context ([`crate::Ctx::analytics`]), so it lives as long
 //! as the context and its database.
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashSet, HashSetExt};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -289,7 +289,7 @@ async fn add_outbox(
 ) -> ServiceResult<(i64, Option<i64>)> {
     let mut added = 0i64;
     let mut last = None;
-    let mut known = HashMap::new();
+    let mut known = HashSet::new();
     loop {
         let rows = history::outbox_after(&ctx.store, after, PAGE).await?;
         for r in &rows {
@@ -310,7 +310,7 @@ async fn add_outbox(
 fn add_record(
     ctx: &Ctx,
     b: &mut TableBuilder,
-    known: &mut HashMap<String, ()>,
+    known: &mut HashSet<String>,
     seq: i64,
     rec: &PublicDecisionRecord,
 ) -> ServiceResult<()> {

@@ -8,7 +8,7 @@ use probity_store::historic_provenance::{
     DestinationRow, LicenceNoteRow, ProvenanceRows, RegionNoteRow, TradeSourceRow,
 };
 
-use super::stored_code;
+use probity_analytics::countries;
 
 /// Counts repeats of a key: 1 for its first appearance, 2 for the next, …
 fn next<K: std::hash::Hash + Eq>(seen: &mut HashMap<K, i64>, k: K) -> i64 {
@@ -41,7 +41,7 @@ pub(super) fn rows(ds: &CaatDataset) -> ProvenanceRows {
             licence_group: id(d.group),
             destination: d.name.clone(),
             occurrence: next(&mut seen, (d.group, d.name.as_str())),
-            iso2: stored_code(&d.name, d.iso2.as_deref()),
+            iso2: countries::code_for(&d.name, d.iso2.as_deref()),
             iso2_as_published: d.iso2.clone(),
             line: d.line as i64,
         })
@@ -58,7 +58,7 @@ pub(super) fn rows(ds: &CaatDataset) -> ProvenanceRows {
                 country: s.name.clone(),
                 licence_group: s.group.map(id),
                 licence_id: s.licence_id.map(id),
-                iso2: stored_code(&s.name, s.iso2.as_deref()),
+                iso2: countries::code_for(&s.name, s.iso2.as_deref()),
                 iso2_as_published: s.iso2.clone(),
                 licence_count: s.licence_count.map(id),
                 line: s.line as i64,
@@ -84,7 +84,7 @@ pub(super) fn rows(ds: &CaatDataset) -> ProvenanceRows {
         .map(|n| RegionNoteRow {
             name: n.name.clone(),
             ordinal: next(&mut seen, n.name.as_str()),
-            iso2: stored_code(&n.name, None),
+            iso2: countries::code_for(&n.name, None),
             note: n.text.clone(),
             line: n.line as i64,
         })
