@@ -37,7 +37,9 @@ async fn count(db: &TestDb, table: &str) -> i64 {
 
 async fn counts(db: &TestDb) -> [i64; 5] {
     [
-        count(db, "historic_licence_rows").await,
+        probity_store::analytics_history::row_count(&db.store)
+            .await
+            .unwrap(),
         count(db, "historic_refusal_criteria").await,
         count(db, "historic_ratings").await,
         count(db, "historic_criteria").await,
@@ -125,7 +127,7 @@ async fn import_is_idempotent_on_postgres() {
     idempotent(Backend::Postgres).await;
 }
 
-/// On PostgreSQL the licence rows go through a staging table filled by `COPY`: one left by an
+/// On PostgreSQL the refusal criteria go through a staging table filled by `COPY`: one left by an
 /// import that failed after its copy is dropped by the next, and none is left by a good one.
 #[tokio::test]
 async fn staging_tables_are_never_left_behind_on_postgres() {
@@ -142,7 +144,7 @@ async fn staging_tables_are_never_left_behind_on_postgres() {
             .unwrap()
         }
     };
-    sqlx::query("CREATE UNLOGGED TABLE probity_staging_left (LIKE historic_licence_rows)")
+    sqlx::query("CREATE UNLOGGED TABLE probity_staging_left (LIKE historic_refusal_criteria)")
         .execute(db.store.pool())
         .await
         .unwrap();
@@ -257,4 +259,60 @@ async fn releases_are_never_mixed() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("renumbers ids"), "{e}");
+}
+
+const VALUES_EARLY: &str = "licence_group,date,rating,count,value,country,refused\n\
+1,2012-01-02,ML10,1,100,Israel,0\n\
+1,2012-01-02,ML10,1,200,Israel,0\n\
+2,2012-02-03,ML4,1,300,Qatar,0\n";
+
+/// A later release repeats the earlier rows and adds some: group 1 rating ML10 a third time
+/// (its third occurrence is new) and group 3.
+const VALUES_LATER: &str = "licence_group,date,rating,count,value,country,refused\n\
+1,2012-01-02,ML10,1,100,Israel,0\n\
+1,2012-01-02,ML10,1,200,Israel,0\n\
+2,2012-02-03,ML4,1,300,Qatar,0\n\
+1,2012-01-02,ML10,1,400,Israel,0\n\
+3,2013-05-06,ML1,2,500,Oman,0\n";
+
+/// Importing a later file set stores only the rows whose (group, rating, occurrence) is new;
+/// the table from the database then counts each row once.
+async fn later_files_add_only_new_rows(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let ctx = ctx(&db);
+    let import = |values: &'static str| {
+        let ctx = ctx.clone();
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("values.csv"), values).unwrap();
+            analytics::import_caat(&ctx, dir.path(), &ImportOptions::default(), &mut |_| {})
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(import(VALUES_EARLY).await.rows_inserted, 3);
+    let later = import(VALUES_LATER).await;
+    assert_eq!(later.rows_inserted, 2, "only the new rows");
+    assert_eq!(counts(&db).await[0], 5);
+    assert_eq!(import(VALUES_LATER).await.rows_inserted, 0);
+    // A server started now builds its table from the stored rows.
+    let fresh = Ctx::new(db.store.clone(), CriteriaSet::uk_selc(), Clock::system());
+    let all = analytics::stats(&fresh, &StatsParams::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (all.total.value_gbp, all.total.licences),
+        (1_500, 3),
+        "every row once: £100+200+300+400+500, in three licence groups"
+    );
+}
+
+#[tokio::test]
+async fn later_files_add_only_new_rows_on_sqlite() {
+    later_files_add_only_new_rows(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn later_files_add_only_new_rows_on_postgres() {
+    later_files_add_only_new_rows(Backend::Postgres).await;
 }

@@ -1,6 +1,7 @@
 //! The imported licence history (`historic_*` tables) and the outbox as analytics reads them:
-//! cheap fingerprints that tell whether either changed, paged reads to build the table, and
-//! the import runs.
+//! cheap fingerprints that tell whether either changed, the licence rows' segments
+//! ([`crate::history_segment`]) and paged outbox reads to build the table, and the import runs.
+use crate::history_segment::{self, Segment};
 use crate::{Store, StoreError, Tx};
 
 /// Counts that change whenever the data behind them changes.
@@ -33,7 +34,7 @@ pub async fn historic_fingerprint_in(tx: &mut Tx) -> Result<Fingerprint, StoreEr
 /// Whether no history is stored at all: no licence rows, ratings, criteria or refusal criteria.
 pub async fn history_is_empty(tx: &mut Tx) -> Result<bool, StoreError> {
     let any: i64 = sqlx::query_scalar(
-        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM historic_licence_rows) \
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM historic_licence_segments) \
          OR EXISTS (SELECT 1 FROM historic_ratings) OR EXISTS (SELECT 1 FROM historic_criteria) \
          OR EXISTS (SELECT 1 FROM historic_refusal_criteria) THEN 1 ELSE 0 END AS BIGINT)",
     )
@@ -112,57 +113,91 @@ pub async fn refusal_criteria(store: &Store) -> Result<Vec<RefusalCriterionRow>,
 /// The id schemes (`source`) of the stored licence rows.
 pub async fn row_sources(store: &Store) -> Result<Vec<String>, StoreError> {
     Ok(
-        sqlx::query_scalar("SELECT DISTINCT source FROM historic_licence_rows ORDER BY source")
+        sqlx::query_scalar("SELECT DISTINCT source FROM historic_licence_segments ORDER BY source")
             .fetch_all(store.pool())
             .await?,
     )
 }
 
-/// One imported licence row.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LicenceRow {
-    pub licence_group: i64,
-    pub rating: String,
-    pub occurrence: i64,
-    /// `YYYY-MM-DD`.
-    pub decided_on: String,
-    pub destination: String,
-    pub iso2: String,
-    pub refused: i64,
-    pub value_gbp: Option<i64>,
-    pub licence_count: Option<i64>,
-    pub outlier: i64,
+/// A stored segment of one import run's licence rows, as stored: decoded one at a time
+/// ([`StoredSegment::decode`]), so a source's rows are never all in memory unpacked.
+#[derive(sqlx::FromRow)]
+pub struct StoredSegment {
+    pub import_run: String,
+    pub seq: i64,
+    pub row_count: i64,
+    content: Vec<u8>,
 }
 
-impl LicenceRow {
-    /// Where the next page starts.
-    pub fn key(&self) -> (i64, String, i64) {
-        (self.licence_group, self.rating.clone(), self.occurrence)
+impl StoredSegment {
+    /// The rows, checked (format, checksum, and the count recorded beside them).
+    pub fn decode(&self) -> Result<Segment, StoreError> {
+        let corrupt = |what: String| {
+            StoreError::Corrupt(format!(
+                "history segment {} of import run {}: {what}",
+                self.seq, self.import_run
+            ))
+        };
+        let segment = history_segment::decode(&self.content).map_err(|e| corrupt(e.to_string()))?;
+        if segment.len() as i64 != self.row_count {
+            return Err(corrupt(format!(
+                "{} rows where {} were recorded",
+                segment.len(),
+                self.row_count
+            )));
+        }
+        Ok(segment)
     }
 }
 
-/// A page of one source's rows in primary-key order, after `after` (a group's rows are
-/// adjacent). The row-value comparison is what lets PostgreSQL start the index scan at
-/// `after` (spelt out with ORs it filtered from the start: each page slower than the last).
-pub async fn licence_rows(
-    store: &Store,
+const SEGMENTS_OF_SOURCE: &str = "SELECT import_run, seq, row_count, content \
+     FROM historic_licence_segments WHERE source = $1 ORDER BY import_run, seq";
+
+/// Every stored licence row of `source`, segment by segment, in import order.
+pub async fn segments(store: &Store, source: &str) -> Result<Vec<StoredSegment>, StoreError> {
+    Ok(sqlx::query_as(SEGMENTS_OF_SOURCE)
+        .bind(source)
+        .fetch_all(store.pool())
+        .await?)
+}
+
+/// [`segments`] as `tx` sees them (an import's, before it writes its own).
+pub async fn segments_in(tx: &mut Tx, source: &str) -> Result<Vec<StoredSegment>, StoreError> {
+    Ok(sqlx::query_as(SEGMENTS_OF_SOURCE)
+        .bind(source)
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
+/// Store one encoded segment ([`history_segment::encode`]) of `rows` rows.
+pub async fn insert_segment(
+    tx: &mut Tx,
+    import_run: &str,
+    seq: i64,
     source: &str,
-    after: Option<&(i64, String, i64)>,
-    limit: i64,
-) -> Result<Vec<LicenceRow>, StoreError> {
-    let (g, rt, oc) = after.cloned().unwrap_or((i64::MIN, String::new(), -1));
-    Ok(sqlx::query_as(
-        "SELECT licence_group, rating, occurrence, decided_on, destination, iso2, refused, \
-         value_gbp, licence_count, outlier FROM historic_licence_rows \
-         WHERE source = $1 AND (licence_group, rating, occurrence) > ($2, $3, $4) \
-         ORDER BY licence_group, rating, occurrence LIMIT $5",
+    rows: usize,
+    content: &[u8],
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO historic_licence_segments (import_run, seq, source, row_count, content) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
+    .bind(import_run)
+    .bind(seq)
     .bind(source)
-    .bind(g)
-    .bind(rt)
-    .bind(oc)
-    .bind(limit)
-    .fetch_all(store.pool())
+    .bind(rows as i64)
+    .bind(content)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// How many licence rows are stored, of every source.
+pub async fn row_count(store: &Store) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(row_count), 0) AS BIGINT) FROM historic_licence_segments",
+    )
+    .fetch_one(store.pool())
     .await?)
 }
 
@@ -200,12 +235,12 @@ pub async fn runs_of_file_set(store: &Store, hash: &str) -> Result<Vec<String>, 
 
 /// A stored row's id scheme other than `source`, if there is one.
 pub async fn other_row_source(store: &Store, source: &str) -> Result<Option<String>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT source FROM historic_licence_rows WHERE source <> $1 LIMIT 1")
-            .bind(source)
-            .fetch_optional(store.pool())
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT source FROM historic_licence_segments WHERE source <> $1 LIMIT 1",
     )
+    .bind(source)
+    .fetch_optional(store.pool())
+    .await?)
 }
 
 /// An import run as it starts.

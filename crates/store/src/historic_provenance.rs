@@ -357,7 +357,7 @@ pub async fn group_details(
 /// The source of the stored value rows, if any (one release per database).
 pub async fn values_source(store: &Store) -> Result<Option<String>, StoreError> {
     Ok(
-        sqlx::query_scalar("SELECT source FROM historic_licence_rows LIMIT 1")
+        sqlx::query_scalar("SELECT source FROM historic_licence_segments LIMIT 1")
             .fetch_optional(store.pool())
             .await?,
     )

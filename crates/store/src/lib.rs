@@ -26,6 +26,8 @@ pub mod dissents;
 pub mod documents;
 mod error;
 pub mod historic_provenance;
+mod history_rows_moved;
+pub mod history_segment;
 pub mod licences;
 pub mod migrate;
 pub mod notification_delivery;

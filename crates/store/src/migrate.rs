@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{Executor, Row};
 
+use crate::history_rows_moved::DataStep;
 use crate::{Store, StoreError};
 
 pub struct Migration {
@@ -130,7 +131,16 @@ pub const MIGRATIONS: &[Migration] = &[
         up: include_str!("../migrations/0018_supporting_documents.up.sql"),
         down: include_str!("../migrations/0018_supporting_documents.down.sql"),
     },
+    Migration {
+        version: 19,
+        name: "history_segments",
+        up: include_str!("../migrations/0019_history_segments.up.sql"),
+        down: include_str!("../migrations/0019_history_segments.down.sql"),
+    },
 ];
+
+/// Steps in Rust that follow a migration's SQL in its transaction (data SQL cannot move).
+const DATA_STEPS: &[(i64, DataStep)] = &[(19, crate::history_rows_moved::step)];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
@@ -385,6 +395,9 @@ pub async fn run(store: &Store) -> Result<Vec<i64>, StoreError> {
         let mut tx = store.pool().begin().await?;
         for stmt in statements(m.up) {
             tx.execute(stmt.as_str()).await.map_err(fail)?;
+        }
+        for (_, step) in DATA_STEPS.iter().filter(|(v, _)| *v == m.version) {
+            step(&mut tx).await.map_err(fail)?;
         }
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at, checksum) \

@@ -135,12 +135,9 @@ async fn main() {
     let runs: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(21);
     let store = Store::open(&format!("sqlite://{db}")).await.expect("open");
     let ctx = Ctx::new(store.clone(), CriteriaSet::uk_selc(), Clock::system());
-    let existing = probity_store::count(
-        &store,
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM historic_licence_rows",
-    )
-    .await
-    .expect("count");
+    let existing = probity_store::analytics_history::row_count(&store)
+        .await
+        .expect("count");
     let mut import_s = None;
     if existing == 0 {
         let t = Instant::now();

@@ -12,7 +12,7 @@ use probity_store::analytics_history as history;
 use probity_store::Store;
 use time::Date;
 
-use super::load::{corrupt, table_error, PAGE};
+use super::load::table_error;
 use crate::ServiceResult;
 
 /// Define the destination name with the stored code (imported names may be unknown to the
@@ -59,36 +59,28 @@ pub(super) async fn load_historic(store: &Store, read: &AtomicU64) -> ServiceRes
     let no_criteria = FastMap::new();
     for source in history::row_sources(store).await? {
         let cited = criteria.get(&source).unwrap_or(&no_criteria);
-        let mut after: Option<(i64, String, i64)> = None;
-        loop {
-            let rows = history::licence_rows(store, &source, after.as_ref(), PAGE).await?;
-            for r in &rows {
+        for stored in history::segments(store, &source).await? {
+            let segment = stored.decode()?;
+            for r in segment.rows() {
                 let group = r.licence_group;
-                let date = super::params::iso_date(&r.decided_on).ok_or_else(|| {
-                    corrupt(format!("historic row {group}: bad date {:?}", r.decided_on))
-                })?;
                 push_historic(
                     &mut b,
                     &mut known,
                     &HistoricRow {
                         group,
-                        date,
-                        rating: &r.rating,
-                        destination: &r.destination,
-                        code: &r.iso2,
-                        refused: r.refused != 0,
+                        date: r.decided_on,
+                        rating: r.rating,
+                        destination: r.destination,
+                        code: r.code,
+                        refused: r.refused,
                         value_gbp: r.value_gbp,
                         count: r.licence_count,
-                        outlier: r.outlier != 0,
+                        outlier: r.outlier,
                         criteria: cited.get(&group).unwrap_or(&none),
                     },
                 )?;
             }
-            read.fetch_add(rows.len() as u64, Ordering::Relaxed);
-            match rows.last() {
-                Some(r) if rows.len() as i64 == PAGE => after = Some(r.key()),
-                _ => break,
-            }
+            read.fetch_add(segment.len() as u64, Ordering::Relaxed);
         }
     }
     Ok(b)

@@ -1,9 +1,10 @@
 //! Importing CAAT's published UK licence data into the database, idempotently.
 //!
 //! The files are parsed by `probity_analytics::caat` (every oddity counted in its report);
-//! the rows are then written in one transaction with `INSERT … ON CONFLICT DO NOTHING` (the
-//! licence rows by `COPY` on PostgreSQL, [`probity_store::bulk_copy`]), so a second import of
-//! the same files adds nothing, and a failed import leaves nothing behind. A strict import
+//! the rows are then written in one transaction, so a failed import leaves nothing behind, and
+//! a second import of the same files adds nothing: the licence rows in segments of 65,536
+//! ([`probity_store::history_segment`]) less those whose key is already stored, the rest with
+//! `INSERT … ON CONFLICT DO NOTHING` (`COPY` on PostgreSQL, [`probity_store::bulk_copy`]). A strict import
 //! that meets any error-severity anomaly writes nothing at all.
 //!
 //! Into a database with no history yet, the analytics table is built from the parsed rows on
@@ -14,11 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use foldhash::{HashMap as FastMap, HashMapExt};
-
 use probity_analytics::caat::{CaatDataset, DatasetSummary, IdScheme};
 use probity_analytics::{
-    countries, import_files_with_progress, CaatFiles, ImportError, ImportOptions, ImportProgress,
+    import_files_with_progress, CaatFiles, ImportError, ImportOptions, ImportProgress,
     ImportReport, Table,
 };
 use probity_store::analytics_history as history;
@@ -32,28 +31,12 @@ use sha2::{Digest, Sha256};
 use crate::{Ctx, ServiceError};
 
 mod provenance;
+mod segments;
 
 /// The `source` of rows keyed by `licence_group` (the 2008–2015 release).
 pub const CAAT_GROUP_SOURCE: &str = "caat-uk/licence_group";
 /// The `source` of rows keyed by `licence_cohort_id` (the 2025 release).
 pub const CAAT_COHORT_SOURCE: &str = "caat-uk/licence_cohort";
-
-const VALUE_COLUMNS: &[&str] = &[
-    "source",
-    "licence_group",
-    "rating",
-    "occurrence",
-    "line",
-    "decided_on",
-    "destination",
-    "iso2",
-    "refused",
-    "value_gbp",
-    "licence_count",
-    "rating_as_published",
-    "outlier",
-    "import_run",
-];
 
 /// Where an import is, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,56 +289,37 @@ pub async fn import_caat(
     )
     .await
     .map_err(ServiceError::from)?;
-    let mut occurrence: FastMap<(u64, &str), i64> = FastMap::with_capacity(ds.values.len());
-    // Each distinct date and destination is formatted once; the rows borrow the text.
-    let mut dates: FastMap<time::Date, String> = FastMap::new();
-    let mut codes: FastMap<(&str, Option<&str>), String> = FastMap::new();
-    for r in &ds.values {
-        dates.entry(r.date).or_insert_with(|| {
-            format!(
-                "{:04}-{:02}-{:02}",
-                r.date.year(),
-                r.date.month() as u8,
-                r.date.day()
-            )
-        });
-        codes
-            .entry((r.country.as_str(), r.iso2.as_deref()))
-            .or_insert_with(|| countries::code_for(&r.country, r.iso2.as_deref()));
+    // The rows already stored are read inside the transaction that adds to them.
+    let stored = if history_was_empty {
+        segments::StoredKeys::default()
+    } else {
+        let segments = history::segments_in(&mut tx, source)
+            .await
+            .map_err(ServiceError::from)?;
+        segments::StoredKeys::read(&segments).map_err(ServiceError::from)?
+    };
+    // Segments are encoded on a blocking thread while the one before is written.
+    let (out, mut encoded) = tokio::sync::mpsc::channel(2);
+    let encoder = {
+        let ds = ds.clone();
+        tokio::task::spawn_blocking(move || segments::encode_rows(&ds, &stored, &out))
+    };
+    let mut rows_inserted = 0u64;
+    let mut seq = 0i64;
+    while let Some(e) = encoded.recv().await {
+        if e.rows > 0 {
+            history::insert_segment(&mut tx, run, seq, source, e.rows, &e.content)
+                .await
+                .map_err(ServiceError::from)?;
+            seq += 1;
+            rows_inserted += e.rows as u64;
+        }
+        tick(e.read as u64);
     }
-    let destination_codes = codes.values().collect::<BTreeSet<_>>().len();
-    // Rows are made as they are written, not all at once.
-    let rows = ds.values.iter().map(|r| {
-        let n = occurrence.entry((r.group, r.rating.as_str())).or_insert(0);
-        *n += 1;
-        vec![
-            Value::Text(source),
-            Value::Int(r.group as i64),
-            Value::Text(&r.rating),
-            Value::Int(*n),
-            Value::Int(r.line as i64),
-            Value::Text(&dates[&r.date]),
-            Value::Text(&r.country),
-            Value::Text(&codes[&(r.country.as_str(), r.iso2.as_deref())]),
-            Value::Int(i64::from(r.refused)),
-            Value::OptInt(r.value_gbp),
-            Value::OptInt(r.count.map(i64::from)),
-            Value::OptText(r.rating_as_published.as_deref()),
-            Value::Int(i64::from(r.outlier)),
-            Value::Text(run),
-        ]
-    });
-    let rows_inserted = insert_stream(
-        &ctx.store,
-        &mut tx,
-        "historic_licence_rows",
-        VALUE_COLUMNS,
-        rows,
-        conflicts,
-        &mut tick,
-    )
-    .await
-    .map_err(ServiceError::from)?;
+    let destination_codes = match encoder.await {
+        Ok(n) => n,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
     let provenance_inserted =
         historic_provenance::insert_all(&mut tx, source, &run_id, &prov, &mut tick)
             .await

@@ -1,0 +1,126 @@
+//! The import's licence rows as stored: numbered (`occurrence` counts a repeated (group,
+//! rating) so none is dropped), skipped when the history already holds their key (importing
+//! the same files again adds nothing), and encoded in segments
+//! ([`probity_store::history_segment`]) on a blocking thread while the async side writes the
+//! previous one.
+use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
+use tokio::sync::mpsc;
+
+use probity_analytics::caat::CaatDataset;
+use probity_analytics::countries;
+use probity_store::analytics_history::StoredSegment;
+use probity_store::history_segment::{encode, HistoryRow, SEGMENT_ROWS};
+use probity_store::StoreError;
+
+/// One segment, ready to store.
+pub(super) struct Encoded {
+    /// Rows in it.
+    pub rows: usize,
+    /// Parsed rows it accounts for (its own and those skipped as already stored).
+    pub read: usize,
+    pub content: Vec<u8>,
+}
+
+/// The keys (group, rating, occurrence) of the rows already stored for a source.
+#[derive(Default)]
+pub(super) struct StoredKeys {
+    ratings: FastMap<String, u32>,
+    keys: FastSet<(i64, u32, u32)>,
+}
+
+impl StoredKeys {
+    /// Read from the source's stored segments, one decoded at a time.
+    pub(super) fn read(stored: &[StoredSegment]) -> Result<Self, StoreError> {
+        let mut k = StoredKeys::default();
+        let n: i64 = stored.iter().map(|s| s.row_count).sum();
+        k.keys.reserve(usize::try_from(n).unwrap_or(0));
+        for s in stored {
+            for r in s.decode()?.rows() {
+                let next = k.ratings.len() as u32;
+                let rating = match k.ratings.get(r.rating) {
+                    Some(&i) => i,
+                    None => *k.ratings.entry(r.rating.to_string()).or_insert(next),
+                };
+                k.keys.insert((r.licence_group, rating, r.occurrence));
+            }
+        }
+        Ok(k)
+    }
+
+    fn contains(&self, group: i64, rating: &str, occurrence: u32) -> bool {
+        self.ratings
+            .get(rating)
+            .is_some_and(|&r| self.keys.contains(&(group, r, occurrence)))
+    }
+}
+
+/// Encode the dataset's rows not in `stored` into segments, sent to `out` in file order.
+/// Returns how many distinct destination codes the rows have. Stops early, without error,
+/// when the receiver is gone (the writer failed and says why).
+pub(super) fn encode_rows(
+    ds: &CaatDataset,
+    stored: &StoredKeys,
+    out: &mpsc::Sender<Encoded>,
+) -> usize {
+    // Each distinct destination's stored code is worked out once; the rows borrow it.
+    let mut codes: FastMap<(&str, Option<&str>), String> = FastMap::new();
+    for r in &ds.values {
+        codes
+            .entry((r.country.as_str(), r.iso2.as_deref()))
+            .or_insert_with(|| countries::code_for(&r.country, r.iso2.as_deref()));
+    }
+    let destination_codes = codes.values().collect::<FastSet<_>>().len();
+    let mut occurrence: FastMap<(u64, &str), u32> = FastMap::with_capacity(ds.values.len());
+    let mut batch: Vec<HistoryRow<'_>> = Vec::with_capacity(SEGMENT_ROWS);
+    let mut read = 0;
+    for r in &ds.values {
+        read += 1;
+        let n = occurrence.entry((r.group, r.rating.as_str())).or_insert(0);
+        *n += 1;
+        // Ids come from parse_id (digits only); none above i64::MAX is in any release.
+        let group = i64::try_from(r.group).unwrap_or(i64::MAX);
+        if stored.contains(group, &r.rating, *n) {
+            continue;
+        }
+        batch.push(HistoryRow {
+            licence_group: group,
+            rating: &r.rating,
+            occurrence: *n,
+            line: r.line,
+            decided_on: r.date,
+            destination: &r.country,
+            code: &codes[&(r.country.as_str(), r.iso2.as_deref())],
+            refused: r.refused,
+            value_gbp: r.value_gbp,
+            licence_count: r.count.map(i64::from),
+            rating_as_published: r.rating_as_published.as_deref(),
+            outlier: r.outlier,
+        });
+        if batch.len() == SEGMENT_ROWS && send(out, &mut batch, &mut read).is_err() {
+            return destination_codes;
+        }
+    }
+    if !batch.is_empty() || read > 0 {
+        let _ = send(out, &mut batch, &mut read);
+    }
+    destination_codes
+}
+
+fn send(
+    out: &mpsc::Sender<Encoded>,
+    batch: &mut Vec<HistoryRow<'_>>,
+    read: &mut usize,
+) -> Result<(), ()> {
+    let e = Encoded {
+        rows: batch.len(),
+        read: *read,
+        content: if batch.is_empty() {
+            Vec::new()
+        } else {
+            encode(batch)
+        },
+    };
+    batch.clear();
+    *read = 0;
+    out.blocking_send(e).map_err(|_| ())
+}
