@@ -6,7 +6,9 @@
 //! report; rows and reports are then put back together in file order: the same rows, counts
 //! and first examples of each anomaly kind as one read from start to end.
 
-use super::csvread::{open, part_at, read_records, read_whole, ColSpec, Fields, Header, Opened};
+use super::csvread::{
+    open, part_at, read_records, read_whole, skip_breaks, ColSpec, Fields, Header, Opened,
+};
 use crate::report::{FileReport, ImportReport};
 
 /// Below this many bytes a file is read in one part: threads cost more than they save.
@@ -45,37 +47,84 @@ pub(crate) fn read_csv_rows<T: Send>(
         header,
         width,
     } = opened;
+    let h = header.as_ref();
+    // Cut after line breaks first: right unless a quoted field holds a line break there, which
+    // each part checks by reading on to where the next part starts (`read_parts`). Otherwise
+    // the record boundaries are found by reading on from the first record (one pass over all
+    // but the last part), and the parts are read again from those.
+    let guessed = line_cuts(body, first, parts);
+    let results = match read_parts(file, body, h, width, specs, report, &guessed, &on_row) {
+        Some(results) => results,
+        None => {
+            let cuts = cuts(&mut rdr, first, body.len(), parts);
+            // Boundaries the tokenizer found hold by construction.
+            read_parts(file, body, h, width, specs, report, &cuts, &on_row)
+                .expect("record boundaries found by the reader are record boundaries")
+        }
+    };
+    drop(rdr);
     let mut summary = FileReport {
         file: file.to_string(),
         records: 0,
         imported: 0,
     };
-    // The cuts are found by reading on: from here on every part has a reader of its own.
-    let cuts = cuts(&mut rdr, first, body.len(), parts);
-    drop(rdr);
-    // Each part's first line: 1 (the header's) plus the line breaks before it.
-    let mut ranges = Vec::with_capacity(cuts.len());
-    let mut line = 1;
-    let mut from = 0;
-    for (i, &start) in cuts.iter().enumerate() {
-        line += body[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
-        from = start;
-        let end = cuts.get(i + 1).copied().unwrap_or(body.len());
-        ranges.push((start, end, line));
+    // The first part's rows were given room for all (no copy of them, no regrowth).
+    let mut rows = Vec::new();
+    for (part_report, part_summary, part_rows) in results {
+        report.absorb(part_report);
+        summary.records += part_summary.records;
+        summary.imported += part_summary.imported;
+        if rows.is_empty() {
+            rows = part_rows;
+        } else {
+            rows.extend(part_rows);
+        }
     }
-    let h = header.as_ref();
-    let results: Vec<(ImportReport, FileReport, Vec<T>)> = std::thread::scope(|scope| {
-        let read_part = |&(start, end, line): &(usize, usize, u64)| {
+    report.files.push(summary);
+    (header, rows)
+}
+
+type PartResult<T> = (ImportReport, FileReport, Vec<T>);
+
+/// Read the parts starting at `cuts` on a thread each, each with a report of its own; `None`
+/// when a part's records run past where the next part starts (a cut inside a quoted field).
+#[allow(clippy::too_many_arguments)]
+fn read_parts<T: Send>(
+    file: &str,
+    body: &[u8],
+    h: Option<&Header>,
+    width: usize,
+    specs: &[ColSpec],
+    report: &ImportReport,
+    cuts: &[usize],
+    on_row: &(impl Fn(&Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync),
+) -> Option<Vec<PartResult<T>>> {
+    let breaks = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
+    // Each part's first line: 1 plus the line breaks before it; its line breaks bound its
+    // records (room for its rows made once: the first part's for all, see the caller).
+    let mut ranges = Vec::with_capacity(cuts.len());
+    let mut line = 1 + breaks(&body[..cuts[0]]) as u64;
+    for (i, &start) in cuts.iter().enumerate() {
+        let end = cuts.get(i + 1).copied().unwrap_or(body.len());
+        let room = breaks(&body[start..end]) + 1;
+        // Where the next part's first record starts, as the reader would place it.
+        let next = cuts.get(i + 1).map(|&c| skip_breaks(body, c));
+        ranges.push((start, next, line, room));
+        line += room as u64 - 1;
+    }
+    let all: usize = ranges.iter().map(|r| r.3).sum();
+    ranges[0].3 = all;
+    std::thread::scope(|scope| {
+        let read_part = |&(start, next, line, room): &(usize, Option<usize>, u64, usize)| {
             let mut part_report = report.fresh();
             let mut part_summary = FileReport {
                 file: file.to_string(),
                 records: 0,
                 imported: 0,
             };
-            let mut rows = Vec::new();
-            let part = part_at(&body[start..end], line);
-            let on = pushing(&mut rows, &on_row);
-            read_records(
+            let mut rows = Vec::with_capacity(room);
+            let part = part_at(&body[start..], line);
+            let stopped = read_records(
                 file,
                 part,
                 h,
@@ -83,9 +132,11 @@ pub(crate) fn read_csv_rows<T: Send>(
                 specs,
                 &mut part_report,
                 &mut part_summary,
-                on,
+                next.map(|n| n - start),
+                pushing(&mut rows, on_row),
             );
-            (part_report, part_summary, rows)
+            let fits = stopped.map(|s| s + start) == next;
+            fits.then_some((part_report, part_summary, rows))
         };
         let handles: Vec<_> = ranges[1..]
             .iter()
@@ -98,17 +149,29 @@ pub(crate) fn read_csv_rows<T: Send>(
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        results
-    });
-    let mut rows = Vec::with_capacity(results.iter().map(|r| r.2.len()).sum());
-    for (part_report, part_summary, part_rows) in results {
-        report.absorb(part_report);
-        summary.records += part_summary.records;
-        summary.imported += part_summary.imported;
-        rows.extend(part_rows);
+        results.into_iter().collect()
+    })
+}
+
+/// Byte offsets where parts might start: `first`, then just after the first line break at or
+/// after each equal share of the rest; at most `parts`, none at the end of the body.
+fn line_cuts(body: &[u8], first: usize, parts: usize) -> Vec<usize> {
+    let step = ((body.len() - first) / parts).max(1);
+    let mut cuts = vec![first];
+    for k in 1..parts {
+        let from = (first + k * step).max(cuts[cuts.len() - 1]);
+        let Some(nl) = body[from..].iter().position(|&b| b == b'\n') else {
+            break;
+        };
+        let cut = from + nl + 1;
+        if skip_breaks(body, cut) >= body.len() {
+            break;
+        }
+        if cut > cuts[cuts.len() - 1] {
+            cuts.push(cut);
+        }
     }
-    report.files.push(summary);
-    (header, rows)
+    cuts
 }
 
 /// Byte offsets where parts start: `first` (where `rdr` stands, before the first record), then
@@ -199,7 +262,7 @@ mod tests {
             ..ImportOptions::default()
         };
         let mut report = ImportReport::new(opts.max_examples);
-        let (rows, _) = parse_values_in_parts(
+        let (rows, _, _) = parse_values_in_parts(
             "values.csv",
             bytes,
             &HashMap::new(),
@@ -260,5 +323,38 @@ mod tests {
             1 + 2 * 499 + 1,
             "line numbers count the quoted breaks"
         );
+    }
+
+    #[test]
+    fn a_guessed_cut_inside_a_quoted_field_is_found_out() {
+        let bytes = file(&[4, 4, 4, 4]);
+        let mut report = ImportReport::new(1);
+        let opened = super::super::csvread::open("v", &bytes, &[], &mut report);
+        let first = opened.rdr.position().byte() as usize;
+        let h = opened.header.as_ref();
+        let lines = |h: &super::Header, line: u64, _: &super::Fields<'_>, _: &mut ImportReport| {
+            let _ = h;
+            Some(line)
+        };
+        let breaks: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect();
+        // Line breaks: the header's, then two per record (inside the quotes, then after).
+        let inside = breaks[3] + 1;
+        let between = breaks[4] + 1;
+        let read = |cut: usize| {
+            super::read_parts(
+                "v",
+                opened.body,
+                h,
+                opened.width,
+                &[],
+                &report,
+                &[first, cut],
+                &lines,
+            )
+        };
+        assert!(read(inside).is_none(), "a cut inside quotes is not used");
+        let parts = read(between).expect("a cut between records is used");
+        let lines: Vec<u64> = parts.into_iter().flat_map(|p| p.2).collect();
+        assert_eq!(lines, vec![2, 4, 6, 8]);
     }
 }

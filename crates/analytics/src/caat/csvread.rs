@@ -91,7 +91,17 @@ pub(super) fn read_whole(
         lines: LineCounter::at_start(body),
     };
     let h = header.as_ref();
-    read_records(file, part, h, width, specs, report, &mut summary, on_row);
+    read_records(
+        file,
+        part,
+        h,
+        width,
+        specs,
+        report,
+        &mut summary,
+        None,
+        on_row,
+    );
     report.files.push(summary.clone());
     (header, summary)
 }
@@ -180,7 +190,9 @@ fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
         .from_reader(bytes)
 }
 
-/// Every record of `part`, checked and handed to `on_row` (counted in `summary`).
+/// Every record of `part`, checked and handed to `on_row` (counted in `summary`). With `stop`,
+/// reading stops before the first record that starts (past any line breaks) at or after that
+/// offset of the part, and returns where that record starts; `None` when the input ended.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn read_records(
     file: &str,
@@ -190,13 +202,14 @@ pub(super) fn read_records(
     specs: &[ColSpec],
     report: &mut ImportReport,
     summary: &mut FileReport,
+    stop: Option<usize>,
     mut on_row: impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool,
-) {
+) -> Option<usize> {
     let mut rec = csv::ByteRecord::new();
     loop {
         match part.rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
-            Ok(false) => break,
+            Ok(false) => return None,
             Err(e) => {
                 // The csv crate only fails on I/O here; count the rest of the file as unreadable.
                 let line = e.position().map_or(0, |p| p.line());
@@ -208,7 +221,13 @@ pub(super) fn read_records(
                 );
                 report.records_rejected += 1;
                 summary.records += 1;
-                break;
+                return None;
+            }
+        }
+        if let Some(stop) = stop {
+            let at = part.lines.start_of(rec.position().map_or(0, |p| p.byte()));
+            if at >= stop {
+                return Some(at);
             }
         }
         let line = rec.position().map_or(0, |p| part.lines.line_at(p.byte()));
@@ -292,13 +311,15 @@ impl<'a> LineCounter<'a> {
         }
     }
 
+    /// Where the record the csv crate places at `byte` really starts: a record "starts" at the
+    /// LF left over from the previous CRLF, so line breaks are skipped.
+    pub(super) fn start_of(&self, byte: u64) -> usize {
+        skip_breaks(self.body, byte as usize)
+    }
+
     /// The 1-based line on which the record starting at `byte` begins. Offsets must not decrease.
     fn line_at(&mut self, byte: u64) -> u64 {
-        let mut start = (byte as usize).min(self.body.len());
-        // A record "starts" at the LF left over from the previous CRLF; skip line breaks.
-        while start < self.body.len() && matches!(self.body[start], b'\r' | b'\n') {
-            start += 1;
-        }
+        let start = self.start_of(byte);
         if start > self.at {
             self.line += self.body[self.at..start]
                 .iter()
@@ -308,6 +329,15 @@ impl<'a> LineCounter<'a> {
         }
         self.line
     }
+}
+
+/// `at` advanced past line breaks (at most to the end of `body`).
+pub(super) fn skip_breaks(body: &[u8], at: usize) -> usize {
+    let mut at = at.min(body.len());
+    while at < body.len() && matches!(body[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    at
 }
 
 fn map_header(

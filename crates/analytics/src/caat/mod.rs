@@ -11,6 +11,7 @@
 mod csvparts;
 mod csvread;
 mod files;
+mod groups;
 mod reference;
 mod values;
 
@@ -85,6 +86,9 @@ pub struct ValueRow {
     pub rating: String,
     /// The spelling in the file, when it differed (e.g. `ml16`).
     pub rating_as_published: Option<String>,
+    /// 1 for the file's first row of this (group, rating), 2 for the next, …: with the group
+    /// and rating, the row's key (a repeated row is kept, not dropped).
+    pub occurrence: u32,
     pub count: Option<u32>,
     /// GBP; `None` where the file has no value (refused rows).
     pub value_gbp: Option<i64>,
@@ -304,9 +308,11 @@ pub fn import_files_with_progress(
         .iter()
         .map(|r| (r.code.clone(), r.military))
         .collect();
+    let mut groups = groups::Groups::default();
     if let Some((name, bytes)) = load(0, &mut report) {
-        let (rows, scheme) = values::parse_values(&name, &bytes, &known, opts, &mut report);
+        let (rows, scheme, g) = values::parse_values(&name, &bytes, &known, opts, &mut report);
         ds.values = rows;
+        groups = g;
         ds.id_scheme = scheme;
     }
     // A file joins only if its ids are of the same scheme as those already read.
@@ -366,7 +372,15 @@ pub fn import_files_with_progress(
         ds.region_footnotes = reference::parse_region_footnotes(&name, &bytes, &mut report);
     }
 
-    cross_check(&mut ds, criteria, dests, sources, notes, &mut report);
+    cross_check(
+        &mut ds,
+        &groups,
+        criteria,
+        dests,
+        sources,
+        notes,
+        &mut report,
+    );
     state.file.clear();
     progress(&state);
     if opts.strict && report.has_errors() {
@@ -382,6 +396,7 @@ type Named<T> = Option<(String, T)>;
 /// Checks across files, then moves the joined files into the dataset.
 fn cross_check(
     ds: &mut CaatDataset,
+    groups: &groups::Groups,
     criteria: Named<reference::Criteria>,
     dests: Named<Vec<IncorporationDestination>>,
     sources: Named<Vec<SourceRow>>,
@@ -390,9 +405,7 @@ fn cross_check(
 ) {
     let have_values = !ds.values.is_empty();
     let mut refused: BTreeMap<u64, u64> = BTreeMap::new();
-    let mut groups: FastSet<u64> = FastSet::with_capacity(ds.values.len());
     for r in &ds.values {
-        groups.insert(r.group);
         if r.refused {
             refused.entry(r.group).or_insert(r.line);
         }

@@ -4,10 +4,9 @@
 
 use std::collections::HashMap;
 
-use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
-
 use super::csvparts::{parts_for, read_csv_rows};
 use super::csvread::{col, parse_date, parse_flag, parse_id, parse_whole, ColSpec};
+use super::groups::{check_groups, Groups};
 use super::reference::scheme_of;
 use super::{check_country, IdScheme, ImportOptions, ValueRow};
 use crate::ratings;
@@ -43,7 +42,7 @@ pub(super) fn parse_values(
     known: &HashMap<String, bool>,
     opts: &ImportOptions,
     report: &mut ImportReport,
-) -> (Vec<ValueRow>, Option<IdScheme>) {
+) -> (Vec<ValueRow>, Option<IdScheme>, Groups) {
     parse_values_in_parts(file, bytes, known, opts, report, parts_for(bytes.len()))
 }
 
@@ -55,205 +54,176 @@ pub(super) fn parse_values_in_parts(
     opts: &ImportOptions,
     report: &mut ImportReport,
     parts: usize,
-) -> (Vec<ValueRow>, Option<IdScheme>) {
-    let (header, rows) = read_csv_rows(file, bytes, SPECS, report, parts, |_, line, f, report| {
-        let group = match parse_id(f.str(0)) {
-            Ok(g) => g,
-            Err(e) => return reject(report, AnomalyKind::BadNumber, file, line, e),
-        };
-        let date = match parse_date(f.str(1)) {
-            Ok(d) => d,
-            Err(e) => return reject(report, AnomalyKind::BadDate, file, line, e),
-        };
-        let published = f.str(2).trim();
-        if published.is_empty() {
-            return reject(
-                report,
-                AnomalyKind::EmptyField,
-                file,
-                line,
-                "empty rating".into(),
-            );
-        }
-        let count = match f.get(3).map(parse_whole).transpose() {
-            Ok(None) => None,
-            Ok(Some((n, decimal))) => match u32::try_from(n) {
-                Ok(n) => {
-                    if decimal {
-                        let reason = format!("count {:?} read as {n}", f.str(3));
-                        report.note(AnomalyKind::NonIntegerNumber, file, line, reason);
-                    }
-                    Some(n)
-                }
-                Err(_) => {
-                    let reason = format!("count {n} is negative or too large");
-                    return reject(report, AnomalyKind::BadNumber, file, line, reason);
-                }
-            },
-            Err(e) => {
+) -> (Vec<ValueRow>, Option<IdScheme>, Groups) {
+    let (header, mut rows) = read_csv_rows(
+        file,
+        bytes,
+        SPECS,
+        report,
+        parts,
+        |_, line, f, report| {
+            let group = match parse_id(f.str(0)) {
+                Ok(g) => g,
+                Err(e) => return reject(report, AnomalyKind::BadNumber, file, line, e),
+            };
+            let date = match parse_date(f.str(1)) {
+                Ok(d) => d,
+                Err(e) => return reject(report, AnomalyKind::BadDate, file, line, e),
+            };
+            let published = f.str(2).trim();
+            if published.is_empty() {
                 return reject(
                     report,
-                    AnomalyKind::BadNumber,
+                    AnomalyKind::EmptyField,
                     file,
                     line,
-                    format!("count: {e}"),
-                )
+                    "empty rating".into(),
+                );
             }
-        };
-        let raw_value = f.str(4).trim();
-        let value_gbp = if raw_value.is_empty() {
-            None
-        } else {
-            match parse_whole(raw_value) {
-                Ok((v, decimal)) => {
-                    if decimal {
-                        let reason = format!("value {raw_value:?} read as {v}");
-                        report.note(AnomalyKind::NonIntegerNumber, file, line, reason);
+            let count = match f.get(3).map(parse_whole).transpose() {
+                Ok(None) => None,
+                Ok(Some((n, decimal))) => match u32::try_from(n) {
+                    Ok(n) => {
+                        if decimal {
+                            let reason = format!("count {:?} read as {n}", f.str(3));
+                            report.note(AnomalyKind::NonIntegerNumber, file, line, reason);
+                        }
+                        Some(n)
                     }
-                    Some(v)
-                }
+                    Err(_) => {
+                        let reason = format!("count {n} is negative or too large");
+                        return reject(report, AnomalyKind::BadNumber, file, line, reason);
+                    }
+                },
                 Err(e) => {
                     return reject(
                         report,
                         AnomalyKind::BadNumber,
                         file,
                         line,
-                        format!("value: {e}"),
+                        format!("count: {e}"),
                     )
                 }
-            }
-        };
-        let country = f.str(5).trim();
-        if country.is_empty() {
-            return reject(
-                report,
-                AnomalyKind::EmptyField,
-                file,
-                line,
-                "empty country".into(),
-            );
-        }
-        let iso2 = f
-            .get(6)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
-        let refused = match parse_flag(f.str(7)) {
-            Ok(r) => r,
-            Err(e) => {
+            };
+            let raw_value = f.str(4).trim();
+            let value_gbp = if raw_value.is_empty() {
+                None
+            } else {
+                match parse_whole(raw_value) {
+                    Ok((v, decimal)) => {
+                        if decimal {
+                            let reason = format!("value {raw_value:?} read as {v}");
+                            report.note(AnomalyKind::NonIntegerNumber, file, line, reason);
+                        }
+                        Some(v)
+                    }
+                    Err(e) => {
+                        return reject(
+                            report,
+                            AnomalyKind::BadNumber,
+                            file,
+                            line,
+                            format!("value: {e}"),
+                        )
+                    }
+                }
+            };
+            let country = f.str(5).trim();
+            if country.is_empty() {
                 return reject(
                     report,
-                    AnomalyKind::BadFlag,
+                    AnomalyKind::EmptyField,
                     file,
                     line,
-                    format!("refused: {e}"),
-                )
+                    "empty country".into(),
+                );
             }
-        };
+            let iso2 = f
+                .get(6)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            let refused = match parse_flag(f.str(7)) {
+                Ok(r) => r,
+                Err(e) => {
+                    return reject(
+                        report,
+                        AnomalyKind::BadFlag,
+                        file,
+                        line,
+                        format!("refused: {e}"),
+                    )
+                }
+            };
 
-        // The row is good: from here on oddities are recorded and the row is kept.
-        let rating = ratings::normalise(published);
-        if rating != published {
-            let reason = format!("rating {published:?} normalised to {rating:?}");
-            report.note(AnomalyKind::RatingCaseNormalised, file, line, reason);
-        }
-        if !known.is_empty() && !known.contains_key(&rating) {
-            let reason =
-                format!("rating {rating:?} is not in ratings.csv; kind inferred from its pattern");
-            report.note(AnomalyKind::UnknownRating, file, line, reason);
-        }
-        check_country(report, file, line, country, iso2.as_deref());
-        let mut outlier = false;
-        match value_gbp {
-            None if refused => report.note(
-                AnomalyKind::RefusedWithoutValue,
-                file,
-                line,
-                "refused row, no value".into(),
-            ),
-            None => report.note(
-                AnomalyKind::MissingValue,
-                file,
-                line,
-                "approved row, no value".into(),
-            ),
-            Some(0) if !refused => report.note(
-                AnomalyKind::ZeroValue,
-                file,
-                line,
-                "approved row, value 0".into(),
-            ),
-            Some(v) if v < 0 => report.note(
-                AnomalyKind::NegativeValue,
-                file,
-                line,
-                format!("value {v} is negative"),
-            ),
-            Some(v) if v > opts.outlier_threshold_gbp => {
-                outlier = true;
+            // The row is good: from here on oddities are recorded and the row is kept.
+            let rating = ratings::normalise(published);
+            if rating != published {
+                let reason = format!("rating {published:?} normalised to {rating:?}");
+                report.note(AnomalyKind::RatingCaseNormalised, file, line, reason);
+            }
+            if !known.is_empty() && !known.contains_key(&rating) {
                 let reason = format!(
+                    "rating {rating:?} is not in ratings.csv; kind inferred from its pattern"
+                );
+                report.note(AnomalyKind::UnknownRating, file, line, reason);
+            }
+            check_country(report, file, line, country, iso2.as_deref());
+            let mut outlier = false;
+            match value_gbp {
+                None if refused => report.note(
+                    AnomalyKind::RefusedWithoutValue,
+                    file,
+                    line,
+                    "refused row, no value".into(),
+                ),
+                None => report.note(
+                    AnomalyKind::MissingValue,
+                    file,
+                    line,
+                    "approved row, no value".into(),
+                ),
+                Some(0) if !refused => report.note(
+                    AnomalyKind::ZeroValue,
+                    file,
+                    line,
+                    "approved row, value 0".into(),
+                ),
+                Some(v) if v < 0 => report.note(
+                    AnomalyKind::NegativeValue,
+                    file,
+                    line,
+                    format!("value {v} is negative"),
+                ),
+                Some(v) if v > opts.outlier_threshold_gbp => {
+                    outlier = true;
+                    let reason = format!(
                     "value £{v} exceeds the outlier threshold £{}; imported as published and flagged",
                     opts.outlier_threshold_gbp
                 );
-                report.note(AnomalyKind::OutlierValue, file, line, reason);
+                    report.note(AnomalyKind::OutlierValue, file, line, reason);
+                }
+                Some(_) => {}
             }
-            Some(_) => {}
-        }
-        Some(ValueRow {
-            line,
-            group,
-            date,
-            rating_as_published: (rating != published).then(|| published.to_string()),
-            rating,
-            count,
-            value_gbp,
-            country: country.to_string(),
-            iso2,
-            refused,
-            outlier,
-        })
-    });
-    check_groups(file, &rows, report);
+            Some(ValueRow {
+                line,
+                group,
+                date,
+                rating_as_published: (rating != published).then(|| published.to_string()),
+                rating,
+                occurrence: 0, // numbered by check_groups
+                count,
+                value_gbp,
+                country: country.to_string(),
+                iso2,
+                refused,
+                outlier,
+            })
+        },
+    );
+    let groups = check_groups(file, &mut rows, report);
     let scheme = header
         .as_ref()
         .and_then(|h| scheme_of(h.matched[0].as_deref()));
-    (rows, scheme)
-}
-
-/// Each group should have one date, one country and one refused flag, and each rating once.
-fn check_groups(file: &str, rows: &[ValueRow], report: &mut ImportReport) {
-    let mut first: FastMap<u64, usize> = FastMap::with_capacity(rows.len());
-    let mut pairs: FastSet<(u64, &str)> = FastSet::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        let f = &rows[*first.entry(r.group).or_insert(i)];
-        let mut diffs = Vec::new();
-        if f.date != r.date {
-            diffs.push(format!("date {} vs {}", r.date, f.date));
-        }
-        if f.country != r.country {
-            diffs.push(format!("country {:?} vs {:?}", r.country, f.country));
-        }
-        if f.refused != r.refused {
-            diffs.push(format!(
-                "refused {} vs {}",
-                r.refused as u8, f.refused as u8
-            ));
-        }
-        if !diffs.is_empty() {
-            let reason = format!(
-                "licence {} disagrees with its line {}: {}; row kept as published",
-                r.group,
-                f.line,
-                diffs.join(", ")
-            );
-            report.note(AnomalyKind::InconsistentGroup, file, r.line, reason);
-        }
-        if !pairs.insert((r.group, r.rating.as_str())) {
-            let reason = format!(
-                "licence {} has rating {} more than once; all rows kept",
-                r.group, r.rating
-            );
-            report.note(AnomalyKind::DuplicateGroupRating, file, r.line, reason);
-        }
-    }
+    (rows, scheme, groups)
 }

@@ -135,15 +135,35 @@ pub async fn import_caat(
     progress: &mut (dyn FnMut(ImportStage) + Send),
 ) -> Result<ImportOutcome, ImportFailure> {
     let started = ctx.clock.now();
+    // Where the time goes, for whoever tunes this (PROBITY_LOG=probity_service=debug).
+    let clock = std::time::Instant::now();
+    let phase = |name: &str| {
+        tracing::debug!(
+            phase = name,
+            seconds = clock.elapsed().as_secs_f64(),
+            "import"
+        )
+    };
     let files = CaatFiles::discover(dir)?;
-    let (hash, names) = file_set_hash(&files)?;
-    let (ds, report) = import_files_with_progress(&files, opts, &mut |p: &ImportProgress| {
+    // The files are hashed on another core while they are parsed (the parse leaves one idle
+    // between its parallel parts); a file that cannot be read is reported as before, first.
+    let hashing = {
+        let files = files.clone();
+        tokio::task::spawn_blocking(move || file_set_hash(&files))
+    };
+    let parsed = import_files_with_progress(&files, opts, &mut |p: &ImportProgress| {
         progress(ImportStage::Parsing {
             file: p.file.clone(),
             bytes_done: p.bytes_done,
             bytes_total: p.bytes_total,
         })
-    })?;
+    });
+    let (hash, names) = match hashing.await {
+        Ok(hashed) => hashed?,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
+    let (ds, report) = parsed?;
+    phase("parsed");
     let ds = Arc::new(ds);
     // The headline numbers go through every row: counted on another core meanwhile.
     let summary = {
@@ -205,6 +225,7 @@ pub async fn import_caat(
         tokio::task::spawn_blocking(move || Table::from_caat(&ds))
     });
 
+    phase("history read");
     let criteria_rows: usize = ds.refusal_criteria.values().map(BTreeSet::len).sum();
     let prov = provenance::rows(&ds);
     let total = (ds.ratings.len()
@@ -289,6 +310,7 @@ pub async fn import_caat(
     )
     .await
     .map_err(ServiceError::from)?;
+    phase("reference rows written");
     // The rows already stored are read inside the transaction that adds to them.
     let stored = if history_was_empty {
         segments::StoredKeys::default()
@@ -316,6 +338,7 @@ pub async fn import_caat(
         }
         tick(e.read as u64);
     }
+    phase("licence rows written");
     let destination_codes = match encoder.await {
         Ok(n) => n,
         Err(e) => std::panic::resume_unwind(e.into_panic()),
@@ -347,6 +370,7 @@ pub async fn import_caat(
     let fingerprint = history::historic_fingerprint_in(&mut tx)
         .await
         .map_err(ServiceError::from)?;
+    phase("provenance written");
     tx.commit().await?;
     if let Some(build) = table_build {
         match build.await {
@@ -358,10 +382,12 @@ pub async fn import_caat(
             Err(e) => tracing::warn!(error = %e, "analytics table not built by the import"),
         }
     }
+    phase("committed, table built");
     let summary = match summary.await {
         Ok(summary) => summary,
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     };
+    phase("summarised");
     Ok(ImportOutcome {
         run_id,
         source: source.to_string(),

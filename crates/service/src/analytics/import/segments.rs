@@ -1,5 +1,5 @@
-//! The import's licence rows as stored: numbered (`occurrence` counts a repeated (group,
-//! rating) so none is dropped), skipped when the history already holds their key (importing
+//! The import's licence rows as stored: keyed by group, rating and occurrence (numbered by the
+//! parser: a repeated (group, rating) is kept), skipped when the history already holds their key (importing
 //! the same files again adds nothing), and encoded in segments
 //! ([`probity_store::history_segment`]) on a blocking thread while the async side writes the
 //! previous one.
@@ -70,22 +70,19 @@ pub(super) fn encode_rows(
             .or_insert_with(|| countries::code_for(&r.country, r.iso2.as_deref()));
     }
     let destination_codes = codes.values().collect::<FastSet<_>>().len();
-    let mut occurrence: FastMap<(u64, &str), u32> = FastMap::with_capacity(ds.values.len());
     let mut batch: Vec<HistoryRow<'_>> = Vec::with_capacity(SEGMENT_ROWS);
     let mut read = 0;
     for r in &ds.values {
         read += 1;
-        let n = occurrence.entry((r.group, r.rating.as_str())).or_insert(0);
-        *n += 1;
         // Ids come from parse_id (digits only); none above i64::MAX is in any release.
         let group = i64::try_from(r.group).unwrap_or(i64::MAX);
-        if stored.contains(group, &r.rating, *n) {
+        if stored.contains(group, &r.rating, r.occurrence) {
             continue;
         }
         batch.push(HistoryRow {
             licence_group: group,
             rating: &r.rating,
-            occurrence: *n,
+            occurrence: r.occurrence,
             line: r.line,
             decided_on: r.date,
             destination: &r.country,
