@@ -1,8 +1,8 @@
 """Import timing for scripts/bench-analytics.sh: `probity import caat` of the real CAAT files into
 a fresh SQLite database (median of `runs`), a re-import of the same files (idempotent: adds
 nothing), the 2025 release, and a same-run baseline: Python's sqlite3 reading values.csv and
-inserting the same rows into a table of the same shape (same primary key, WAL, synchronous=FULL)
-with executemany in one transaction — the cost of the bare inserts, with no checks, anomaly
+inserting the same rows into a row table keyed as the rows are (one B-tree row each, as Probity
+stored them before segments; WAL, synchronous=FULL) with executemany in one transaction — the cost of the bare inserts, with no checks, anomaly
 report, ratings or criteria. Prints one JSON object.
 
 python import_compare.py <probity binary> <caat-uk dir> <work dir> [runs]

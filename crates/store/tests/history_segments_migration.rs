@@ -111,3 +111,19 @@ async fn licence_rows_are_moved_into_segments_on_sqlite() {
 async fn licence_rows_are_moved_into_segments_on_postgres() {
     rows_are_moved_into_segments(Backend::Postgres).await;
 }
+
+/// Segments are compact already; PostgreSQL's compression of them cost the import seconds.
+#[tokio::test]
+async fn segments_are_stored_uncompressed_on_postgres() {
+    let (store, _dir) = common::fresh(Backend::Postgres).await;
+    migrate::run(&store).await.unwrap();
+    let storage: String = sqlx::query_scalar(
+        "SELECT CAST(attstorage AS TEXT) FROM pg_attribute \
+         WHERE attrelid = CAST('historic_licence_segments' AS regclass) AND attname = 'content'",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(storage, "e", "EXTERNAL: out of line, not compressed");
+    store.close().await;
+}

@@ -183,12 +183,19 @@ impl CaatDataset {
         let mut refused = FastSet::new();
         let mut countries = FastSet::new();
         let mut ratings = FastSet::new();
+        let mut previous: Option<&ValueRow> = None;
         for r in &self.values {
-            groups.insert(r.group);
+            // A group's rows are usually together, with one country: counted once a run.
+            let p = previous.replace(r);
+            if p.is_none_or(|p| p.group != r.group) {
+                groups.insert(r.group);
+            }
             if r.refused {
                 refused.insert(r.group);
             }
-            countries.insert(r.country.as_str());
+            if p.is_none_or(|p| p.country != r.country) {
+                countries.insert(r.country.as_str());
+            }
             ratings.insert(r.rating.as_str());
         }
         DatasetSummary {
