@@ -157,8 +157,9 @@ lines.append(f"After a restart, at {pages['rows']:,} rows: from a new service co
              "and `/data`, `/statistics` and the stats API say that the statistics are loading (503, Retry-After).")
 lines.append("")
 lines.append(f"At scale, on both backends: `probity import caat` of the replicated files ({p['rows']:,} value rows) into an empty "
-             "database, from process start to exit: parsed and checked, written in one transaction (SQLite: multi-row "
-             "statements of anonymous parameters; PostgreSQL: `COPY` into a staging table, then one `INSERT … SELECT`), "
+             "database, from process start to exit: parsed and checked, written in one transaction (the licence rows in "
+             "segments of 65,536, one `BYTEA` value each; the refusal criteria as multi-row statements on SQLite and by "
+             "`COPY` on PostgreSQL), "
              "and the statistics table built from the parsed rows while they are written and kept as the snapshot, so the "
              "history is queryable when the command ends. Beside it, DuckDB's ingest of the same files in this run "
              f"({d['ingest_s']:.2f} s, above). Then `probity serve` on that database, from process start to the first "
