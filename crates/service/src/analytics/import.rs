@@ -4,8 +4,8 @@
 //! the rows are then written in one transaction, so a failed import leaves nothing behind, and
 //! a second import of the same files adds nothing: the licence rows in segments of 65,536
 //! ([`probity_store::history_segment`]) less those whose key is already stored, the rest with
-//! `INSERT … ON CONFLICT DO NOTHING` (`COPY` on PostgreSQL, [`probity_store::bulk_copy`]). A strict import
-//! that meets any error-severity anomaly writes nothing at all.
+//! `INSERT … ON CONFLICT DO NOTHING` (`COPY` on PostgreSQL, [`probity_store::bulk_copy`]). A
+//! strict import that meets any error-severity anomaly writes nothing at all.
 //!
 //! Into a database with no history yet, the analytics table is built from the parsed rows on
 //! another thread while they are written, and kept for the fingerprint the commit leaves: the
