@@ -94,11 +94,12 @@ async fn move_rows(tx: &mut Transaction<'static, Any>) -> Result<(), sqlx::Error
         while let Some(r) = rows.next().await {
             let r = old_row(&r?)?;
             if let Some(f) = batch.first() {
-                let same = f.run == r.run && f.source == r.source;
-                if !same || batch.len() == SEGMENT_ROWS {
+                let same_run = f.run == r.run;
+                if !same_run || f.source != r.source || batch.len() == SEGMENT_ROWS {
                     segments.push(seal(&batch, seq)?);
                     batch.clear();
-                    seq = if same { seq + 1 } else { 0 };
+                    // Numbered within the run: (import_run, seq) is the key.
+                    seq = if same_run { seq + 1 } else { 0 };
                 }
             }
             batch.push(r);

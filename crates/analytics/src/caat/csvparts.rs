@@ -1,10 +1,13 @@
 //! Reading a large CSV file on several threads, with the result of one sequential read.
 //!
-//! The file is cut at record boundaries that the CSV tokenizer itself finds, in one pass over
-//! all but the last part (so a quoted field holding a line break is never cut). Each part is
-//! read and checked on a thread of its own, from a fresh reader at its boundary, with its own
-//! report; rows and reports are then put back together in file order: the same rows, counts
-//! and first examples of each anomaly kind as one read from start to end.
+//! The file is cut just after line breaks, and each part is read and checked on a thread of
+//! its own, from a fresh reader at its cut, with its own report. Each part reads on to the
+//! first record at or after where the next part starts: the cut is used only if a record
+//! starts exactly there (past line breaks). A cut inside a quoted field holding a line break
+//! fails that check, and the parts are read again from record boundaries the CSV tokenizer
+//! itself finds, in one pass over all but the last part. Rows and reports are then put back
+//! together in file order: the same rows, counts and first examples of each anomaly kind as
+//! one read from start to end.
 
 use super::csvread::{
     open, part_at, read_records, read_whole, skip_breaks, ColSpec, Fields, Header, Opened,
@@ -100,17 +103,19 @@ fn read_parts<T: Send>(
     on_row: &(impl Fn(&Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync),
 ) -> Option<Vec<PartResult<T>>> {
     let breaks = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
-    // Each part's first line: 1 plus the line breaks before it; its line breaks bound its
-    // records (room for its rows made once: the first part's for all, see the caller).
+    // Each part's first line: 1 plus the line breaks before it. Its line breaks bound its
+    // records, and so does its length (a kept record has `width` fields): room for its rows
+    // is made once, the first part's for all (see the caller).
     let mut ranges = Vec::with_capacity(cuts.len());
     let mut line = 1 + breaks(&body[..cuts[0]]) as u64;
     for (i, &start) in cuts.iter().enumerate() {
         let end = cuts.get(i + 1).copied().unwrap_or(body.len());
-        let room = breaks(&body[start..end]) + 1;
+        let part_breaks = breaks(&body[start..end]);
+        let room = (part_breaks + 1).min((end - start) / width.max(1) + 1);
         // Where the next part's first record starts, as the reader would place it.
         let next = cuts.get(i + 1).map(|&c| skip_breaks(body, c));
         ranges.push((start, next, line, room));
-        line += room as u64 - 1;
+        line += part_breaks as u64;
     }
     let all: usize = ranges.iter().map(|r| r.3).sum();
     ranges[0].3 = all;
@@ -122,7 +127,9 @@ fn read_parts<T: Send>(
                 records: 0,
                 imported: 0,
             };
-            let mut rows = Vec::with_capacity(room);
+            // Asked for, not demanded: a file of blank lines must not abort on the allocation.
+            let mut rows = Vec::new();
+            let _ = rows.try_reserve(room);
             let part = part_at(&body[start..], line);
             let stopped = read_records(
                 file,

@@ -431,8 +431,10 @@ pub(crate) fn parse_id(s: &str) -> Result<u64, String> {
     if !t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("id {t:?} is not a whole number"));
     }
-    t.parse::<u64>()
-        .map_err(|_| format!("id {t:?} is out of range"))
+    // Ids are stored as BIGINT: one above i64::MAX would collide with another when stored.
+    t.parse::<i64>()
+        .map(|n| n as u64)
+        .map_err(|_| format!("id {t:?} is out of range (at most {})", i64::MAX))
 }
 
 /// A date written YYYY-MM-DD, years 1900–2199.
@@ -487,6 +489,8 @@ mod tests {
         assert!(parse_whole("99999999999999999999").is_err());
         assert_eq!(parse_whole("-5"), Ok((-5, false)));
         assert!(parse_id("-5").is_err());
+        assert_eq!(parse_id("9223372036854775807"), Ok(i64::MAX as u64));
+        assert!(parse_id("9223372036854775808").is_err(), "above BIGINT");
         assert!(parse_date("2012-02-30").is_err());
         assert!(parse_date("2012-2-3").is_err());
         assert!(parse_date("1812-02-03").is_err());

@@ -32,8 +32,12 @@ impl StoredKeys {
     /// Read from the source's stored segments, one decoded at a time.
     pub(super) fn read(stored: &[StoredSegment]) -> Result<Self, StoreError> {
         let mut k = StoredKeys::default();
-        let n: i64 = stored.iter().map(|s| s.row_count).sum();
-        k.keys.reserve(usize::try_from(n).unwrap_or(0));
+        // The counts are checked only as each segment is decoded: room is asked for, not
+        // demanded (a corrupt count is an error below, never an abort here).
+        let n = stored
+            .iter()
+            .fold(0i64, |n, s| n.saturating_add(s.row_count.max(0)));
+        let _ = k.keys.try_reserve(usize::try_from(n).unwrap_or(0));
         for s in stored {
             for r in s.decode()?.rows() {
                 let next = k.ratings.len() as u32;
@@ -74,7 +78,7 @@ pub(super) fn encode_rows(
     let mut read = 0;
     for r in &ds.values {
         read += 1;
-        // Ids come from parse_id (digits only); none above i64::MAX is in any release.
+        // parse_id refuses ids above i64::MAX.
         let group = i64::try_from(r.group).unwrap_or(i64::MAX);
         if stored.contains(group, &r.rating, r.occurrence) {
             continue;
