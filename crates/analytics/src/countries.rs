@@ -9,7 +9,8 @@
 
 mod data;
 
-use std::collections::HashMap;
+// Looked up once or twice for every imported row: foldhash, not SipHash.
+use foldhash::{HashMap, HashMapExt};
 use std::fmt;
 use std::sync::OnceLock;
 

@@ -219,7 +219,7 @@ fn pushing<'r, T>(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use foldhash::{HashMap, HashMapExt};
 
     use proptest::prelude::*;
 

@@ -15,7 +15,7 @@ mod groups;
 mod reference;
 mod values;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use foldhash::{HashSet as FastSet, HashSetExt};
@@ -310,7 +310,8 @@ pub fn import_files_with_progress(
     if let Some((name, bytes)) = load(1, &mut report) {
         ds.ratings = reference::parse_ratings(&name, &bytes, &mut report);
     }
-    let known: HashMap<String, bool> = ds
+    // Looked up for every row: foldhash, not SipHash.
+    let known: foldhash::HashMap<String, bool> = ds
         .ratings
         .iter()
         .map(|r| (r.code.clone(), r.military))

@@ -2,7 +2,7 @@
 //! `licence_group,date,rating,count,value,country,refused` (2008–2015 release), or the same with
 //! `licence_cohort_id` and an optional `iso2` column (newer releases).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::csvparts::{parts_for, read_csv_rows};
 use super::csvread::{col, parse_date, parse_flag, parse_id, parse_whole, ColSpec};

@@ -357,20 +357,23 @@ impl Table {
         for (code, description) in &ds.criterion_descriptions {
             b.define_criterion(code, description)?;
         }
-        let mut crit_cache: HashMap<u64, Vec<String>> = HashMap::new();
+        // Each group's criteria as a list, found by one hash lookup a row (not a tree walk).
+        let cited: HashMap<u64, Vec<String>> = ds
+            .refusal_criteria
+            .iter()
+            .map(|(g, set)| (*g, set.iter().cloned().collect()))
+            .collect();
         let none: Vec<String> = Vec::new();
+        let mut previous: Option<&str> = None;
         for r in &ds.values {
-            if !b.place_ix.contains_key(&r.country) {
+            // A group's rows usually share a destination: defined (or found) once a run.
+            if previous != Some(r.country.as_str()) && !b.place_ix.contains_key(&r.country) {
                 let code = countries::code_for(&r.country, r.iso2.as_deref());
                 let region = countries::region_of(&code).unwrap_or(Region::Unknown);
                 b.define_place(&r.country, &code, region)?;
             }
-            let criteria = match ds.refusal_criteria.get(&r.group) {
-                Some(set) => crit_cache
-                    .entry(r.group)
-                    .or_insert_with(|| set.iter().cloned().collect()),
-                None => &none,
-            };
+            previous = Some(&r.country);
+            let criteria = cited.get(&r.group).unwrap_or(&none);
             b.push(&RowInput {
                 source: Source::Caat,
                 licence: r.group,
