@@ -339,10 +339,8 @@ mod tests {
         let opened = super::super::csvread::open("v", &bytes, &[], &mut report);
         let first = opened.rdr.position().byte() as usize;
         let h = opened.header.as_ref();
-        let lines = |h: &super::Header, line: u64, _: &super::Fields<'_>, _: &mut ImportReport| {
-            let _ = h;
-            Some(line)
-        };
+        let lines =
+            |_: &super::Header, line: u64, _: &super::Fields<'_>, _: &mut ImportReport| Some(line);
         let breaks: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect();
         // Line breaks: the header's, then two per record (inside the quotes, then after).
         let inside = breaks[3] + 1;
