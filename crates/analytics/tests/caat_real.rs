@@ -70,7 +70,7 @@ fn imports_2008_2015_with_the_readme_counts() {
         .iter()
         .find(|r| r.rating_as_published.is_some())
         .unwrap();
-    assert_eq!((ml16_row.group, ml16_row.rating.as_str()), (63964, "ML16"));
+    assert_eq!((ml16_row.group, &*ml16_row.rating), (63964, "ML16"));
     assert_eq!(ml16.line, ml16_row.line);
     assert_eq!(
         ml16.line, 80_772,
@@ -80,7 +80,7 @@ fn imports_2008_2015_with_the_readme_counts() {
     assert_eq!(report.count(AnomalyKind::OutlierValue), 1);
     let big = ds.values.iter().find(|r| r.outlier).unwrap();
     assert_eq!(
-        (big.group, big.value_gbp, big.country.as_str()),
+        (big.group, big.value_gbp, &*big.country),
         (51396, Some(7_767_875_000), "Israel")
     );
     assert_eq!(

@@ -25,23 +25,30 @@ pub(super) fn parts_for(len: usize) -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
-/// Read `bytes` as CSV in up to `parts` parts on as many threads; `on_row(header, line,
+/// Read `bytes` as CSV in up to `parts` parts on as many threads; `on_row(state, header, line,
 /// fields, report)` makes a row, or returns `None` when it rejects the record (having noted
-/// why). Returns the header mapping (None if unusable) and the rows in file order; the file's
+/// why). `state` is the part's own, made afresh for each part (what the part has met so far). Returns the header mapping (None if unusable) and the rows in file order; the file's
 /// summary is added to `report.files`, as [`super::csvread::read_csv`] does.
-pub(crate) fn read_csv_rows<T: Send>(
+pub(crate) fn read_csv_rows<T: Send, S: Default>(
     file: &str,
     bytes: &[u8],
     specs: &[ColSpec],
     report: &mut ImportReport,
     parts: usize,
-    on_row: impl Fn(&Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync,
+    on_row: impl Fn(&mut S, &Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync,
 ) -> (Option<Header>, Vec<T>) {
     let opened = open(file, bytes, specs, report);
     let first = opened.rdr.position().byte() as usize;
     if parts < 2 || opened.header.is_none() || first >= opened.body.len() {
         let mut rows = Vec::new();
-        let (header, _) = read_whole(file, opened, specs, report, pushing(&mut rows, &on_row));
+        let mut state = S::default();
+        let (header, _) = read_whole(
+            file,
+            opened,
+            specs,
+            report,
+            pushing(&mut rows, &mut state, &on_row),
+        );
         return (header, rows);
     }
     let Opened {
@@ -92,7 +99,7 @@ type PartResult<T> = (ImportReport, FileReport, Vec<T>);
 /// Read the parts starting at `cuts` on a thread each, each with a report of its own; `None`
 /// when a part's records run past where the next part starts (a cut inside a quoted field).
 #[allow(clippy::too_many_arguments)]
-fn read_parts<T: Send>(
+fn read_parts<T: Send, S: Default>(
     file: &str,
     body: &[u8],
     h: Option<&Header>,
@@ -100,7 +107,7 @@ fn read_parts<T: Send>(
     specs: &[ColSpec],
     report: &ImportReport,
     cuts: &[usize],
-    on_row: &(impl Fn(&Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync),
+    on_row: &(impl Fn(&mut S, &Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync),
 ) -> Option<Vec<PartResult<T>>> {
     let breaks = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
     // Each part's first line: 1 plus the line breaks before it. Its line breaks bound its
@@ -131,6 +138,7 @@ fn read_parts<T: Send>(
             let mut rows = Vec::new();
             let _ = rows.try_reserve(room);
             let part = part_at(&body[start..], line);
+            let mut state = S::default();
             let stopped = read_records(
                 file,
                 part,
@@ -140,7 +148,7 @@ fn read_parts<T: Send>(
                 &mut part_report,
                 &mut part_summary,
                 next.map(|n| n - start),
-                pushing(&mut rows, on_row),
+                pushing(&mut rows, &mut state, on_row),
             );
             let fits = stopped.map(|s| s + start) == next;
             fits.then_some((part_report, part_summary, rows))
@@ -204,11 +212,12 @@ fn cuts(rdr: &mut csv::Reader<&[u8]>, first: usize, len: usize, parts: usize) ->
 }
 
 /// `on_row` as [`read_records`] takes it: rows made are pushed onto `rows`.
-fn pushing<'r, T>(
+fn pushing<'r, T, S>(
     rows: &'r mut Vec<T>,
-    on_row: &'r (impl Fn(&Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync),
+    state: &'r mut S,
+    on_row: &'r (impl Fn(&mut S, &Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync),
 ) -> impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool + 'r {
-    move |h, line, f, r| match on_row(h, line, f, r) {
+    move |h, line, f, r| match on_row(state, h, line, f, r) {
         Some(row) => {
             rows.push(row);
             true
@@ -323,7 +332,7 @@ mod tests {
         }
         let (rows, report) = parse(&bytes, 4);
         assert_eq!(rows.len(), 500);
-        assert!(rows.iter().all(|r| r.country == "Saudi\nArabia"));
+        assert!(rows.iter().all(|r| &*r.country == "Saudi\nArabia"));
         assert_eq!(report.records_rejected, 0);
         assert_eq!(
             rows[499].line,
@@ -339,8 +348,11 @@ mod tests {
         let opened = super::super::csvread::open("v", &bytes, &[], &mut report);
         let first = opened.rdr.position().byte() as usize;
         let h = opened.header.as_ref();
-        let lines =
-            |_: &super::Header, line: u64, _: &super::Fields<'_>, _: &mut ImportReport| Some(line);
+        let lines = |_: &mut (),
+                     _: &super::Header,
+                     line: u64,
+                     _: &super::Fields<'_>,
+                     _: &mut ImportReport| Some(line);
         let breaks: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect();
         // Line breaks: the header's, then two per record (inside the quotes, then after).
         let inside = breaks[3] + 1;

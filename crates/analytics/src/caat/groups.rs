@@ -79,7 +79,7 @@ fn check_scattered(file: &str, rows: &mut [ValueRow], report: &mut ImportReport)
     let mut occurrences = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         check_row(file, &rows[*first.entry(r.group).or_insert(i)], r, report);
-        let n = pairs.entry((r.group, r.rating.as_str())).or_insert(0);
+        let n = pairs.entry((r.group, &*r.rating)).or_insert(0);
         *n += 1;
         note_repeat(file, r, *n, report);
         occurrences.push(*n);
@@ -148,12 +148,12 @@ mod tests {
             date: date!(2014 - 01 - 01)
                 .replace_day(day)
                 .expect("a day of January"),
-            rating: rating.to_string(),
+            rating: rating.into(),
             rating_as_published: None,
             occurrence: 0,
             count: Some(1),
             value_gbp: Some(10),
-            country: country.to_string(),
+            country: country.into(),
             iso2: None,
             refused: day.is_multiple_of(2),
             outlier: false,

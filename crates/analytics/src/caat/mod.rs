@@ -13,10 +13,12 @@ mod csvread;
 mod files;
 mod groups;
 mod reference;
+mod seen;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use foldhash::{HashSet as FastSet, HashSetExt};
 use serde::Serialize;
@@ -82,18 +84,19 @@ pub struct ValueRow {
     /// Licence group or cohort id (see [`CaatDataset::id_scheme`]).
     pub group: u64,
     pub date: Date,
-    /// Canonical spelling (e.g. `ML16`).
-    pub rating: String,
+    /// Canonical spelling (e.g. `ML16`). Rows of the same spelling share one string.
+    pub rating: Arc<str>,
     /// The spelling in the file, when it differed (e.g. `ml16`).
-    pub rating_as_published: Option<String>,
+    pub rating_as_published: Option<Arc<str>>,
     /// 1 for the file's first row of this (group, rating), 2 for the next, …: with the group
     /// and rating, the row's key (a repeated row is kept, not dropped).
     pub occurrence: u32,
     pub count: Option<u32>,
     /// GBP; `None` where the file has no value (refused rows).
     pub value_gbp: Option<i64>,
-    pub country: String,
-    pub iso2: Option<String>,
+    /// Destination, as published (trimmed).
+    pub country: Arc<str>,
+    pub iso2: Option<Arc<str>>,
     pub refused: bool,
     /// Above [`ImportOptions::outlier_threshold_gbp`].
     pub outlier: bool,
@@ -179,29 +182,41 @@ pub struct DatasetSummary {
 
 impl CaatDataset {
     pub fn summary(&self) -> DatasetSummary {
-        let mut groups = FastSet::with_capacity(self.values.len());
-        let mut refused = FastSet::new();
+        // Groups (and refused groups) as they start, counted once sorted: published files list
+        // a group's rows together in ascending order, so this is a pass and a check, where a
+        // set of millions was millions of scattered inserts.
+        let mut groups = Vec::new();
+        let mut refused = Vec::new();
         let mut countries = FastSet::new();
+        // Rows of one spelling share a string: a new string is looked at, not every row's.
+        let mut rating_strings = FastSet::new();
         let mut ratings = FastSet::new();
         let mut previous: Option<&ValueRow> = None;
         for r in &self.values {
-            // A group's rows are usually together, with one country: counted once a run.
             let p = previous.replace(r);
-            if p.is_none_or(|p| p.group != r.group) {
-                groups.insert(r.group);
+            let new_group = p.is_none_or(|p| p.group != r.group);
+            if new_group {
+                groups.push(r.group);
             }
-            if r.refused {
-                refused.insert(r.group);
+            if r.refused && (new_group || p.is_some_and(|p| !p.refused)) {
+                refused.push(r.group);
             }
-            if p.is_none_or(|p| p.country != r.country) {
-                countries.insert(r.country.as_str());
+            if p.is_none_or(|p| !Arc::ptr_eq(&p.country, &r.country)) {
+                countries.insert(&*r.country);
             }
-            ratings.insert(r.rating.as_str());
+            if rating_strings.insert(Arc::as_ptr(&r.rating).cast::<u8>()) {
+                ratings.insert(&*r.rating);
+            }
         }
+        let distinct = |mut v: Vec<u64>| {
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        };
         DatasetSummary {
             value_rows: self.values.len(),
-            licence_groups: groups.len(),
-            refused_groups: refused.len(),
+            licence_groups: distinct(groups),
+            refused_groups: distinct(refused),
             countries: countries.len(),
             ratings_used: ratings.len(),
             first_date: self.values.iter().map(|r| r.date).min(),
@@ -482,7 +497,19 @@ pub(crate) fn check_country(
     name: &str,
     iso2: Option<&str>,
 ) {
-    match countries::lookup(name) {
+    check_country_with(report, file, line, name, iso2, countries::lookup(name));
+}
+
+/// [`check_country`], `info` being what the country mapping says of `name`.
+pub(crate) fn check_country_with(
+    report: &mut ImportReport,
+    file: &str,
+    line: u64,
+    name: &str,
+    iso2: Option<&str>,
+    info: Option<countries::CountryInfo>,
+) {
+    match info {
         None => {
             let via = match iso2 {
                 Some(c) if countries::is_known_code(&c.to_ascii_uppercase()) => {

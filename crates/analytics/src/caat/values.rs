@@ -8,8 +8,8 @@ use super::csvparts::{parts_for, read_csv_rows};
 use super::csvread::{col, parse_date, parse_flag, parse_id, parse_whole, ColSpec};
 use super::groups::{check_groups, Groups};
 use super::reference::scheme_of;
-use super::{check_country, IdScheme, ImportOptions, ValueRow};
-use crate::ratings;
+use super::seen::Seen;
+use super::{check_country_with, IdScheme, ImportOptions, ValueRow};
 use crate::report::{AnomalyKind, ImportReport};
 
 const SPECS: &[ColSpec] = &[
@@ -61,7 +61,7 @@ pub(super) fn parse_values_in_parts(
         SPECS,
         report,
         parts,
-        |_, line, f, report| {
+        |seen: &mut Seen, _, line, f, report| {
             let group = match parse_id(f.str(0)) {
                 Ok(g) => g,
                 Err(e) => return reject(report, AnomalyKind::BadNumber, file, line, e),
@@ -138,11 +138,7 @@ pub(super) fn parse_values_in_parts(
                     "empty country".into(),
                 );
             }
-            let iso2 = f
-                .get(6)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string);
+            let iso2 = f.get(6).map(str::trim).filter(|s| !s.is_empty());
             let refused = match parse_flag(f.str(7)) {
                 Ok(r) => r,
                 Err(e) => {
@@ -157,18 +153,22 @@ pub(super) fn parse_values_in_parts(
             };
 
             // The row is good: from here on oddities are recorded and the row is kept.
-            let rating = ratings::normalise(published);
-            if rating != published {
+            let r = seen.rating(published, known);
+            let (rating, rating_as_published) = (r.canonical.clone(), r.published.clone());
+            if r.published.is_some() {
                 let reason = format!("rating {published:?} normalised to {rating:?}");
                 report.note(AnomalyKind::RatingCaseNormalised, file, line, reason);
             }
-            if !known.is_empty() && !known.contains_key(&rating) {
+            if !known.is_empty() && !r.known {
                 let reason = format!(
                     "rating {rating:?} is not in ratings.csv; kind inferred from its pattern"
                 );
                 report.note(AnomalyKind::UnknownRating, file, line, reason);
             }
-            check_country(report, file, line, country, iso2.as_deref());
+            let place = seen.place(country);
+            let (country, info) = (place.name.clone(), place.info);
+            check_country_with(report, file, line, &country, iso2, info);
+            let iso2 = iso2.map(|c| seen.code(c));
             let mut outlier = false;
             match value_gbp {
                 None if refused => report.note(
@@ -209,12 +209,12 @@ pub(super) fn parse_values_in_parts(
                 line,
                 group,
                 date,
-                rating_as_published: (rating != published).then(|| published.to_string()),
+                rating_as_published,
                 rating,
                 occurrence: 0, // numbered by check_groups
                 count,
                 value_gbp,
-                country: country.to_string(),
+                country,
                 iso2,
                 refused,
                 outlier,

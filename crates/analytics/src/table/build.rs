@@ -367,7 +367,7 @@ impl Table {
         let mut previous: Option<&str> = None;
         for r in &ds.values {
             // A group's rows usually share a destination: defined (or found) once a run.
-            if previous != Some(r.country.as_str()) && !b.place_ix.contains_key(&r.country) {
+            if previous != Some(&*r.country) && !b.place_ix.contains_key(&*r.country) {
                 let code = countries::code_for(&r.country, r.iso2.as_deref());
                 let region = countries::region_of(&code).unwrap_or(Region::Unknown);
                 b.define_place(&r.country, &code, region)?;

@@ -3,10 +3,12 @@
 //! the same files again adds nothing), and encoded in segments
 //! ([`probity_store::history_segment`]) on a blocking thread while the async side writes the
 //! previous one.
+use std::sync::Arc;
+
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
 use tokio::sync::mpsc;
 
-use probity_analytics::caat::CaatDataset;
+use probity_analytics::caat::{CaatDataset, ValueRow};
 use probity_analytics::countries;
 use probity_store::analytics_history::StoredSegment;
 use probity_store::history_segment::{encode, HistoryRow, SEGMENT_ROWS};
@@ -66,18 +68,29 @@ pub(super) fn encode_rows(
     stored: &StoredKeys,
     out: &mpsc::Sender<Encoded>,
 ) -> usize {
-    // Each distinct destination's stored code is worked out once; the rows borrow it.
+    // Each distinct destination's stored code is worked out once; the rows borrow it. Rows of
+    // one spelling share a string (and a group's rows a destination): looked up once a run.
     let mut codes: FastMap<(&str, Option<&str>), String> = FastMap::new();
+    let mut previous: Option<&ValueRow> = None;
     for r in &ds.values {
-        codes
-            .entry((r.country.as_str(), r.iso2.as_deref()))
-            .or_insert_with(|| countries::code_for(&r.country, r.iso2.as_deref()));
+        if !previous.is_some_and(|p| same_destination(p, r)) {
+            codes
+                .entry((&*r.country, r.iso2.as_deref()))
+                .or_insert_with(|| countries::code_for(&r.country, r.iso2.as_deref()));
+        }
+        previous = Some(r);
     }
     let destination_codes = codes.values().collect::<FastSet<_>>().len();
     let mut batch: Vec<HistoryRow<'_>> = Vec::with_capacity(SEGMENT_ROWS);
     let mut read = 0;
+    let mut run: Option<(&ValueRow, &str)> = None;
     for r in &ds.values {
         read += 1;
+        let code = match run {
+            Some((p, code)) if same_destination(p, r) => code,
+            _ => codes[&(&*r.country, r.iso2.as_deref())].as_str(),
+        };
+        run = Some((r, code));
         // parse_id refuses ids above i64::MAX.
         let group = i64::try_from(r.group).unwrap_or(i64::MAX);
         if stored.contains(group, &r.rating, r.occurrence) {
@@ -90,7 +103,7 @@ pub(super) fn encode_rows(
             line: r.line,
             decided_on: r.date,
             destination: &r.country,
-            code: &codes[&(r.country.as_str(), r.iso2.as_deref())],
+            code,
             refused: r.refused,
             value_gbp: r.value_gbp,
             licence_count: r.count.map(i64::from),
@@ -105,6 +118,18 @@ pub(super) fn encode_rows(
         let _ = send(out, &mut batch, &mut read);
     }
     destination_codes
+}
+
+/// Whether two rows name their destination alike: pointer comparisons when the parser gave
+/// them the same strings (as it does to rows of one spelling).
+fn same_destination(a: &ValueRow, b: &ValueRow) -> bool {
+    let same = |x: &Arc<str>, y: &Arc<str>| Arc::ptr_eq(x, y) || x == y;
+    same(&a.country, &b.country)
+        && match (&a.iso2, &b.iso2) {
+            (None, None) => true,
+            (Some(x), Some(y)) => same(x, y),
+            _ => false,
+        }
 }
 
 fn send(

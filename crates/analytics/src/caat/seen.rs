@@ -1,0 +1,80 @@
+//! What one part of a values file has met so far: each rating and destination spelling once,
+//! with the checks on it worked out once. A file of millions of rows has a few hundred
+//! spellings: rows share one string per spelling instead of allocating their own (at 5 M rows
+//! that was 10 M allocations and most of the import's page faults), and the rating's canonical
+//! form and the destination's mapping are looked up once per spelling, not once per row.
+
+use std::sync::Arc;
+
+use foldhash::HashMap as FastMap;
+
+use crate::countries::{self, CountryInfo};
+use crate::ratings;
+
+/// A rating spelling as met in the file.
+pub(super) struct SeenRating {
+    /// Canonical spelling (e.g. `ML16`).
+    pub canonical: Arc<str>,
+    /// The spelling in the file, when it differed (e.g. `ml16`).
+    pub published: Option<Arc<str>>,
+    /// Whether ratings.csv defines the canonical code.
+    pub known: bool,
+}
+
+/// A destination spelling as met in the file.
+pub(super) struct SeenPlace {
+    pub name: Arc<str>,
+    /// What the country mapping says of it.
+    pub info: Option<CountryInfo>,
+}
+
+#[derive(Default)]
+pub(super) struct Seen {
+    ratings: FastMap<Box<str>, SeenRating>,
+    places: FastMap<Box<str>, SeenPlace>,
+    codes: FastMap<Box<str>, Arc<str>>,
+}
+
+impl Seen {
+    /// The rating published as `published` (trimmed, not empty); `known` as
+    /// [`super::values::parse_values`] takes it.
+    pub(super) fn rating(
+        &mut self,
+        published: &str,
+        known: &foldhash::HashMap<String, bool>,
+    ) -> &SeenRating {
+        // Not `entry`: that would allocate the key for every row.
+        if !self.ratings.contains_key(published) {
+            let canonical = ratings::normalise(published);
+            let seen = SeenRating {
+                known: known.contains_key(&canonical),
+                published: (canonical != published).then(|| Arc::from(published)),
+                canonical: Arc::from(canonical),
+            };
+            self.ratings.insert(published.into(), seen);
+        }
+        &self.ratings[published]
+    }
+
+    /// The destination named `name` (trimmed, not empty).
+    pub(super) fn place(&mut self, name: &str) -> &SeenPlace {
+        if !self.places.contains_key(name) {
+            let seen = SeenPlace {
+                name: Arc::from(name),
+                info: countries::lookup(name),
+            };
+            self.places.insert(name.into(), seen);
+        }
+        &self.places[name]
+    }
+
+    /// The file's own country code, as written.
+    pub(super) fn code(&mut self, code: &str) -> Arc<str> {
+        if let Some(c) = self.codes.get(code) {
+            return c.clone();
+        }
+        let c: Arc<str> = Arc::from(code);
+        self.codes.insert(code.into(), c.clone());
+        c
+    }
+}
