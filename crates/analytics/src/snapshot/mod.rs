@@ -9,6 +9,10 @@
 //! | CRC-32 (IEEE) of the payload (u32)
 //! ```
 //!
+//! The payload is the table's parts then its dictionaries, field by field (`part.rs`); integer
+//! columns are delta-varint encoded (`codec.rs`; version 2: version 1 stored them fixed-width,
+//! three times the size).
+//!
 //! The key says what the table was built from (the service writes the database's import
 //! fingerprint); a snapshot is used only for the same key. A file of another format version,
 //! another key, cut short, or whose checksum does not match is refused with its reason; the
@@ -29,7 +33,7 @@ use crate::table::Table;
 
 const MAGIC: &[u8; 8] = b"PRBTYSNP";
 /// Bumped whenever the encoding, or the order of an encoded enum, changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {

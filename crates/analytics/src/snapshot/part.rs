@@ -122,28 +122,28 @@ fn get_sums(r: &mut Reader) -> Result<Sums, SnapshotError> {
 }
 
 fn put_cells(w: &mut Writer, c: &Cells) {
-    w.i32s(&c.date);
-    w.u16s(&c.ym);
-    w.u16s(&c.place);
+    w.column(&c.date);
+    w.column(&c.ym);
+    w.column(&c.place);
     w.u8s(&c.decision);
     w.u8s(&c.source);
     w.u8s(&c.ltype);
-    w.u32s(&c.crit);
+    w.column(&c.crit);
     w.u8s(&c.kinds);
-    w.u32s(&c.groups);
+    w.column(&c.groups);
     w.i128s(&c.value);
     w.u64(c.sums.len() as u64);
     for s in &c.sums {
         put_sums(w, s);
     }
-    w.u32s(&c.group_cell);
+    w.column(&c.group_cell);
     let (a, b): (Vec<u64>, Vec<u64>) = c
         .residual
         .iter()
         .map(|&(a, b)| (a as u64, b as u64))
         .unzip();
-    w.u64s(&a);
-    w.u64s(&b);
+    w.column(&a);
+    w.column(&b);
 }
 
 fn usizes(v: Vec<u64>) -> Result<Vec<usize>, SnapshotError> {
@@ -154,15 +154,15 @@ fn usizes(v: Vec<u64>) -> Result<Vec<usize>, SnapshotError> {
 
 fn get_cells(r: &mut Reader) -> Result<Cells, SnapshotError> {
     let mut c = Cells {
-        date: r.i32s()?,
-        ym: r.u16s()?,
-        place: r.u16s()?,
+        date: r.column::<i32>()?,
+        ym: r.column::<u16>()?,
+        place: r.column::<u16>()?,
         decision: r.u8s()?,
         source: r.u8s()?,
         ltype: r.u8s()?,
-        crit: r.u32s()?,
+        crit: r.column::<u32>()?,
         kinds: r.u8s()?,
-        groups: r.u32s()?,
+        groups: r.column::<u32>()?,
         value: r.i128s()?,
         ..Cells::default()
     };
@@ -171,8 +171,8 @@ fn get_cells(r: &mut Reader) -> Result<Cells, SnapshotError> {
     for _ in 0..n {
         c.sums.push(get_sums(r)?);
     }
-    c.group_cell = r.u32s()?;
-    let (a, b) = (usizes(r.u64s()?)?, usizes(r.u64s()?)?);
+    c.group_cell = r.column::<u32>()?;
+    let (a, b) = (usizes(r.column::<u64>()?)?, usizes(r.column::<u64>()?)?);
     if a.len() != b.len() {
         return Err(SnapshotError::Corrupt(
             "residual ranges do not pair up".into(),
@@ -183,9 +183,9 @@ fn get_cells(r: &mut Reader) -> Result<Cells, SnapshotError> {
 }
 
 fn put_rating_cells(w: &mut Writer, c: &RatingCells) {
-    w.u32s(&c.cell_start);
-    w.u32s(&c.groups);
-    w.u32s(&c.part_start);
+    w.column(&c.cell_start);
+    w.column(&c.groups);
+    w.column(&c.part_start);
     w.u64(c.parts.len() as u64);
     for p in &c.parts {
         w.u16(p.rating);
@@ -197,9 +197,9 @@ fn put_rating_cells(w: &mut Writer, c: &RatingCells) {
 
 fn get_rating_cells(r: &mut Reader) -> Result<RatingCells, SnapshotError> {
     let mut c = RatingCells {
-        cell_start: r.u32s()?,
-        groups: r.u32s()?,
-        part_start: r.u32s()?,
+        cell_start: r.column::<u32>()?,
+        groups: r.column::<u32>()?,
+        part_start: r.column::<u32>()?,
         parts: Vec::new(),
     };
     let n = r.count()?;
@@ -216,33 +216,33 @@ fn get_rating_cells(r: &mut Reader) -> Result<RatingCells, SnapshotError> {
 }
 
 pub(super) fn put_part(w: &mut Writer, p: &Part) {
-    w.u32s(&p.gidx);
-    w.i32s(&p.date);
-    w.u16s(&p.ym);
-    w.u16s(&p.rating);
-    w.u16s(&p.place);
+    w.column(&p.gidx);
+    w.column(&p.date);
+    w.column(&p.ym);
+    w.column(&p.rating);
+    w.column(&p.place);
     w.u8s(&p.decision);
     w.u8s(&p.source);
     w.u8s(&p.ltype);
     w.u8s(&p.flags);
-    w.i64s(&p.value);
-    w.u32s(&p.count);
-    w.u64s(&p.group_id);
-    w.u32s(&p.group_crit);
-    w.u32s(&p.group_start);
+    w.column(&p.value);
+    w.column(&p.count);
+    w.column(&p.group_id);
+    w.column(&p.group_crit);
+    w.column(&p.group_start);
     w.u64(p.place_rows.len() as u64);
     for rows in &p.place_rows {
-        w.u32s(rows);
+        w.column(rows);
     }
     w.bool(p.single_place_groups);
     let sources: Vec<u8> = p.group_lookup.iter().map(|x| x.0).collect();
     let ids: Vec<u64> = p.group_lookup.iter().map(|x| x.1).collect();
     let gidx: Vec<u32> = p.group_lookup.iter().map(|x| x.2).collect();
     w.u8s(&sources);
-    w.u64s(&ids);
-    w.u32s(&gidx);
+    w.column(&ids);
+    w.column(&gidx);
     put_dictionaries(w, (&p.ratings, &p.places, &p.codes, &p.criteria));
-    w.u16s(&p.place_code);
+    w.column(&p.place_code);
     w.u16(p.ym_min);
     w.u16(p.ym_max);
     w.bool(p.sorted_by_date);
@@ -254,27 +254,27 @@ pub(super) fn put_part(w: &mut Writer, p: &Part) {
 
 pub(super) fn get_part(r: &mut Reader) -> Result<Part, SnapshotError> {
     let mut p = Part {
-        gidx: r.u32s()?,
-        date: r.i32s()?,
-        ym: r.u16s()?,
-        rating: r.u16s()?,
-        place: r.u16s()?,
+        gidx: r.column::<u32>()?,
+        date: r.column::<i32>()?,
+        ym: r.column::<u16>()?,
+        rating: r.column::<u16>()?,
+        place: r.column::<u16>()?,
         decision: r.u8s()?,
         source: r.u8s()?,
         ltype: r.u8s()?,
         flags: r.u8s()?,
-        value: r.i64s()?,
-        count: r.u32s()?,
-        group_id: r.u64s()?,
-        group_crit: r.u32s()?,
-        group_start: r.u32s()?,
+        value: r.column::<i64>()?,
+        count: r.column::<u32>()?,
+        group_id: r.column::<u64>()?,
+        group_crit: r.column::<u32>()?,
+        group_start: r.column::<u32>()?,
         ..Part::default()
     };
     for _ in 0..r.count()? {
-        p.place_rows.push(r.u32s()?);
+        p.place_rows.push(r.column::<u32>()?);
     }
     p.single_place_groups = r.bool()?;
-    let (sources, ids, gidx) = (r.u8s()?, r.u64s()?, r.u32s()?);
+    let (sources, ids, gidx) = (r.u8s()?, r.column::<u64>()?, r.column::<u32>()?);
     if sources.len() != ids.len() || ids.len() != gidx.len() {
         return Err(SnapshotError::Corrupt(
             "the group index does not line up".into(),
@@ -287,7 +287,7 @@ pub(super) fn get_part(r: &mut Reader) -> Result<Part, SnapshotError> {
         .map(|((s, id), g)| (s, id, g))
         .collect();
     (p.ratings, p.places, p.codes, p.criteria) = get_dictionaries(r)?;
-    p.place_code = r.u16s()?;
+    p.place_code = r.column::<u16>()?;
     p.ym_min = r.u16()?;
     p.ym_max = r.u16()?;
     p.sorted_by_date = r.bool()?;
