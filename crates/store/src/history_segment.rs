@@ -287,9 +287,9 @@ pub fn decode(bytes: &[u8]) -> Result<Segment, SegmentError> {
 #[derive(Default)]
 struct Dict<'a> {
     words: Vec<&'a str>,
-    // A segment holds few distinct words per column (ratings: a few hundred): a linear
-    // probe of the last hit, then a map.
-    index: std::collections::HashMap<&'a str, u64>,
+    // A segment holds few distinct words per column (ratings: a few hundred): the last hit,
+    // then a map (foldhash: looked up for most rows).
+    index: foldhash::HashMap<&'a str, u64>,
     last: Option<(&'a str, u64)>,
 }
 

@@ -8,6 +8,7 @@
 //! Every oddity is recorded in the [`ImportReport`]; see [`AnomalyKind`] for what is kept and
 //! what is rejected. The import is deterministic: the same files give an equal [`CaatDataset`].
 
+mod cross_check;
 mod csvparts;
 mod csvread;
 mod files;
@@ -332,70 +333,92 @@ pub fn import_files_with_progress(
         .map(|r| (r.code.clone(), r.military))
         .collect();
     let mut groups = groups::Groups::default();
+    let mut values = None;
     if let Some((name, bytes)) = load(0, &mut report) {
-        let (rows, scheme, g) = values::parse_values(&name, &bytes, &known, opts, &mut report);
+        let (rows, scheme) = values::parse_values(&name, &bytes, &known, opts, &mut report);
+        ds.id_scheme = scheme;
+        values = Some((name, rows));
+    }
+    // The group checks take one core for a while: they run while this thread reads the other
+    // files, each noting into a report of its own, put back together in the order one thread
+    // doing both in turn would have noted them (the checks, then the other files).
+    let mut later = report.fresh();
+    let (mut criteria, mut dests, mut sources, mut notes) = (None, None, None, None);
+    let checked = std::thread::scope(|scope| {
+        let check = values.map(|(name, mut rows)| {
+            let mut noted = report.fresh();
+            scope.spawn(move || {
+                let g = groups::check_groups(&name, &mut rows, &mut noted);
+                (rows, g, noted)
+            })
+        });
+        // A file joins only if its ids are of the same scheme as those already read.
+        let mut joins = |name: &str, scheme: Option<IdScheme>, report: &mut ImportReport| match (
+            ds.id_scheme,
+            scheme,
+        ) {
+            (Some(a), Some(b)) if a != b => {
+                let rows = report
+                    .files
+                    .iter_mut()
+                    .find(|f| f.file == name)
+                    .map_or(0, |f| std::mem::take(&mut f.imported));
+                let reason = format!(
+                    "ids are {b:?} but the files read before use {a:?}: ids are renumbered between \
+                     releases, so this file's {rows} records were not joined"
+                );
+                report.note(AnomalyKind::MixedIdSchemes, name, 1, reason);
+                report.records_rejected += rows;
+                false
+            }
+            (None, Some(b)) => {
+                ds.id_scheme = Some(b);
+                true
+            }
+            _ => true,
+        };
+        if let Some((name, bytes)) = load(2, &mut later) {
+            let c = reference::parse_criteria(&name, &bytes, &mut later);
+            if joins(&name, c.scheme, &mut later) {
+                criteria = Some((name, c));
+            }
+        }
+        if let Some((name, bytes)) = load(3, &mut later) {
+            let (d, scheme) = reference::parse_destinations(&name, &bytes, &mut later);
+            if joins(&name, scheme, &mut later) {
+                dests = Some((name, d));
+            }
+        }
+        if let Some((name, bytes)) = load(4, &mut later) {
+            let (s, scheme) = reference::parse_sources(&name, &bytes, &mut later);
+            if joins(&name, scheme, &mut later) {
+                sources = Some((name, s));
+            }
+        }
+        if let Some((name, bytes)) = load(5, &mut later) {
+            let (n, scheme) = reference::parse_licence_footnotes(&name, &bytes, &mut later);
+            if joins(&name, scheme, &mut later) {
+                notes = Some((name, n));
+            }
+        }
+        if let Some((name, bytes)) = load(6, &mut later) {
+            ds.region_footnotes = reference::parse_region_footnotes(&name, &bytes, &mut later);
+        }
+        check.map(|h| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    });
+    if let Some((rows, g, noted)) = checked {
         ds.values = rows;
         groups = g;
-        ds.id_scheme = scheme;
+        report.absorb(noted);
     }
-    // A file joins only if its ids are of the same scheme as those already read.
-    let mut joins = |name: &str, scheme: Option<IdScheme>, report: &mut ImportReport| match (
-        ds.id_scheme,
-        scheme,
-    ) {
-        (Some(a), Some(b)) if a != b => {
-            let rows = report
-                .files
-                .iter_mut()
-                .find(|f| f.file == name)
-                .map_or(0, |f| std::mem::take(&mut f.imported));
-            let reason = format!(
-                "ids are {b:?} but the files read before use {a:?}: ids are renumbered between \
-                 releases, so this file's {rows} records were not joined"
-            );
-            report.note(AnomalyKind::MixedIdSchemes, name, 1, reason);
-            report.records_rejected += rows;
-            false
-        }
-        (None, Some(b)) => {
-            ds.id_scheme = Some(b);
-            true
-        }
-        _ => true,
-    };
-    let mut criteria = None;
-    if let Some((name, bytes)) = load(2, &mut report) {
-        let c = reference::parse_criteria(&name, &bytes, &mut report);
-        if joins(&name, c.scheme, &mut report) {
-            criteria = Some((name, c));
-        }
-    }
-    let mut dests = None;
-    if let Some((name, bytes)) = load(3, &mut report) {
-        let (d, scheme) = reference::parse_destinations(&name, &bytes, &mut report);
-        if joins(&name, scheme, &mut report) {
-            dests = Some((name, d));
-        }
-    }
-    let mut sources = None;
-    if let Some((name, bytes)) = load(4, &mut report) {
-        let (s, scheme) = reference::parse_sources(&name, &bytes, &mut report);
-        if joins(&name, scheme, &mut report) {
-            sources = Some((name, s));
-        }
-    }
-    let mut notes = None;
-    if let Some((name, bytes)) = load(5, &mut report) {
-        let (n, scheme) = reference::parse_licence_footnotes(&name, &bytes, &mut report);
-        if joins(&name, scheme, &mut report) {
-            notes = Some((name, n));
-        }
-    }
-    if let Some((name, bytes)) = load(6, &mut report) {
-        ds.region_footnotes = reference::parse_region_footnotes(&name, &bytes, &mut report);
-    }
+    let files = std::mem::take(&mut later.files);
+    report.absorb(later);
+    report.files.extend(files);
 
-    cross_check(
+    cross_check::cross_check(
         &mut ds,
         &groups,
         criteria,
@@ -412,81 +435,6 @@ pub fn import_files_with_progress(
         });
     }
     Ok((ds, report))
-}
-
-type Named<T> = Option<(String, T)>;
-
-/// Checks across files, then moves the joined files into the dataset.
-fn cross_check(
-    ds: &mut CaatDataset,
-    groups: &groups::Groups,
-    criteria: Named<reference::Criteria>,
-    dests: Named<Vec<IncorporationDestination>>,
-    sources: Named<Vec<SourceRow>>,
-    notes: Named<Vec<LicenceFootnote>>,
-    report: &mut ImportReport,
-) {
-    let have_values = !ds.values.is_empty();
-    let mut refused: BTreeMap<u64, u64> = BTreeMap::new();
-    for r in &ds.values {
-        if r.refused {
-            refused.entry(r.group).or_insert(r.line);
-        }
-    }
-    if let Some((name, c)) = criteria {
-        if have_values {
-            for (g, crits) in &c.by_group {
-                let line = c.first_line.get(g).copied().unwrap_or(0);
-                let list = crits.iter().cloned().collect::<Vec<_>>().join(",");
-                if !groups.contains(g) {
-                    let reason = format!("licence {g} (criteria {list}) is not in the values file");
-                    report.note(AnomalyKind::CriteriaForUnknownGroup, &name, line, reason);
-                } else if !refused.contains_key(g) {
-                    let reason = format!("licence {g} cites criteria {list} but was not refused");
-                    report.note(AnomalyKind::CriteriaForGrantedGroup, &name, line, reason);
-                }
-            }
-            let values_file = report
-                .files
-                .iter()
-                .find(|f| f.file.starts_with("values"))
-                .map(|f| f.file.clone());
-            for (g, line) in &refused {
-                if !c.by_group.contains_key(g) {
-                    let reason = format!("refused licence {g} has no refusal criterion in {name}");
-                    let file = values_file.as_deref().unwrap_or("values.csv");
-                    report.note(AnomalyKind::RefusedWithoutCriteria, file, *line, reason);
-                }
-            }
-        }
-        ds.refusal_criteria = c.by_group;
-        ds.criterion_descriptions = c.descriptions;
-    }
-    let mut unknown_refs = |name: &str, ids: &mut dyn Iterator<Item = (u64, u64)>| {
-        if have_values {
-            for (g, line) in ids {
-                if !groups.contains(&g) {
-                    let reason = format!("licence {g} is not in the values file");
-                    report.note(AnomalyKind::UnknownGroupReference, name, line, reason);
-                }
-            }
-        }
-    };
-    if let Some((name, d)) = dests {
-        unknown_refs(&name, &mut d.iter().map(|r| (r.group, r.line)));
-        ds.destinations = d;
-    }
-    if let Some((name, s)) = sources {
-        unknown_refs(
-            &name,
-            &mut s.iter().filter_map(|r| r.group.map(|g| (g, r.line))),
-        );
-        ds.sources = s;
-    }
-    if let Some((name, n)) = notes {
-        unknown_refs(&name, &mut n.iter().map(|r| (r.group, r.line)));
-        ds.licence_footnotes = n;
-    }
 }
 
 /// Record an unknown destination name, or a disagreement with the file's own iso2.

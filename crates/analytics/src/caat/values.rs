@@ -6,7 +6,8 @@ use foldhash::HashMap;
 
 use super::csvparts::{parts_for, read_csv_rows};
 use super::csvread::{col, parse_date, parse_flag, parse_id, parse_whole, ColSpec};
-use super::groups::{check_groups, Groups};
+#[cfg(test)]
+use super::groups::check_groups;
 use super::reference::scheme_of;
 use super::seen::Seen;
 use super::{check_country_with, IdScheme, ImportOptions, ValueRow};
@@ -35,18 +36,21 @@ fn reject<T>(
 }
 
 /// Parse the values file. `known` maps canonical rating codes to their military flag; when it is
-/// empty (no ratings.csv) ratings are not checked here.
+/// empty (no ratings.csv) ratings are not checked here. The checks across a group's rows, and
+/// the rows' occurrence numbers, are [`check_groups`]'s (the caller runs it beside other work).
 pub(super) fn parse_values(
     file: &str,
     bytes: &[u8],
     known: &HashMap<String, bool>,
     opts: &ImportOptions,
     report: &mut ImportReport,
-) -> (Vec<ValueRow>, Option<IdScheme>, Groups) {
-    parse_values_in_parts(file, bytes, known, opts, report, parts_for(bytes.len()))
+) -> (Vec<ValueRow>, Option<IdScheme>) {
+    read_values_in_parts(file, bytes, known, opts, report, parts_for(bytes.len()))
 }
 
-/// [`parse_values`], the file read in up to `parts` parts on as many threads.
+/// [`parse_values`] and [`check_groups`], the file read in up to `parts` parts on as many
+/// threads.
+#[cfg(test)]
 pub(super) fn parse_values_in_parts(
     file: &str,
     bytes: &[u8],
@@ -54,8 +58,21 @@ pub(super) fn parse_values_in_parts(
     opts: &ImportOptions,
     report: &mut ImportReport,
     parts: usize,
-) -> (Vec<ValueRow>, Option<IdScheme>, Groups) {
-    let (header, mut rows) = read_csv_rows(
+) -> (Vec<ValueRow>, Option<IdScheme>, super::groups::Groups) {
+    let (mut rows, scheme) = read_values_in_parts(file, bytes, known, opts, report, parts);
+    let groups = check_groups(file, &mut rows, report);
+    (rows, scheme, groups)
+}
+
+fn read_values_in_parts(
+    file: &str,
+    bytes: &[u8],
+    known: &HashMap<String, bool>,
+    opts: &ImportOptions,
+    report: &mut ImportReport,
+    parts: usize,
+) -> (Vec<ValueRow>, Option<IdScheme>) {
+    let (header, rows) = read_csv_rows(
         file,
         bytes,
         SPECS,
@@ -221,9 +238,8 @@ pub(super) fn parse_values_in_parts(
             })
         },
     );
-    let groups = check_groups(file, &mut rows, report);
     let scheme = header
         .as_ref()
         .and_then(|h| scheme_of(h.matched[0].as_deref()));
-    (rows, scheme, groups)
+    (rows, scheme)
 }

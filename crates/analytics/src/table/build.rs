@@ -365,6 +365,8 @@ impl Table {
             .collect();
         let none: Vec<String> = Vec::new();
         let mut previous: Option<&str> = None;
+        // A group's rows are usually together: its criteria found once a run.
+        let mut run: Option<(u64, &Vec<String>)> = None;
         for r in &ds.values {
             // A group's rows usually share a destination: defined (or found) once a run.
             if previous != Some(&*r.country) && !b.place_ix.contains_key(&*r.country) {
@@ -373,7 +375,11 @@ impl Table {
                 b.define_place(&r.country, &code, region)?;
             }
             previous = Some(&r.country);
-            let criteria = cited.get(&r.group).unwrap_or(&none);
+            let criteria = match run {
+                Some((g, c)) if g == r.group => c,
+                _ => cited.get(&r.group).unwrap_or(&none),
+            };
+            run = Some((r.group, criteria));
             b.push(&RowInput {
                 source: Source::Caat,
                 licence: r.group,

@@ -54,9 +54,12 @@ impl StoredKeys {
     }
 
     fn contains(&self, group: i64, rating: &str, occurrence: u32) -> bool {
-        self.ratings
-            .get(rating)
-            .is_some_and(|&r| self.keys.contains(&(group, r, occurrence)))
+        // Into an empty history (the usual first import) nothing is stored: not even a hash.
+        !self.keys.is_empty()
+            && self
+                .ratings
+                .get(rating)
+                .is_some_and(|&r| self.keys.contains(&(group, r, occurrence)))
     }
 }
 
