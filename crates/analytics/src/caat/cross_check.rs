@@ -21,11 +21,15 @@ pub(super) fn cross_check(
     report: &mut ImportReport,
 ) {
     let have_values = !ds.values.is_empty();
+    // Each refused group's first line. A group's rows are usually together: looked up once
+    // a run of its refused rows.
     let mut refused: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut run = None;
     for r in &ds.values {
-        if r.refused {
+        if r.refused && run != Some(r.group) {
             refused.entry(r.group).or_insert(r.line);
         }
+        run = r.refused.then_some(r.group);
     }
     if let Some((name, c)) = criteria {
         if have_values {

@@ -192,7 +192,9 @@ impl CaatDataset {
         // Rows of one spelling share a string: a new string is looked at, not every row's.
         let mut rating_strings = FastSet::new();
         let mut ratings = FastSet::new();
+        let (mut first_date, mut last_date, mut total_value_gbp) = (None, None, 0i128);
         let mut previous: Option<&ValueRow> = None;
+        // One pass over the rows (each pass over millions of rows is a trip through memory).
         for r in &self.values {
             let p = previous.replace(r);
             let new_group = p.is_none_or(|p| p.group != r.group);
@@ -208,6 +210,9 @@ impl CaatDataset {
             if rating_strings.insert(Arc::as_ptr(&r.rating).cast::<u8>()) {
                 ratings.insert(&*r.rating);
             }
+            first_date = Some(first_date.map_or(r.date, |d: Date| d.min(r.date)));
+            last_date = Some(last_date.map_or(r.date, |d: Date| d.max(r.date)));
+            total_value_gbp += r.value_gbp.map_or(0, i128::from);
         }
         let distinct = |mut v: Vec<u64>| {
             v.sort_unstable();
@@ -220,14 +225,9 @@ impl CaatDataset {
             refused_groups: distinct(refused),
             countries: countries.len(),
             ratings_used: ratings.len(),
-            first_date: self.values.iter().map(|r| r.date).min(),
-            last_date: self.values.iter().map(|r| r.date).max(),
-            total_value_gbp: self
-                .values
-                .iter()
-                .filter_map(|r| r.value_gbp)
-                .map(i128::from)
-                .sum(),
+            first_date,
+            last_date,
+            total_value_gbp,
         }
     }
 }

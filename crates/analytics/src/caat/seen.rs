@@ -30,8 +30,12 @@ pub(super) struct SeenPlace {
 
 #[derive(Default)]
 pub(super) struct Seen {
-    ratings: FastMap<Box<str>, SeenRating>,
-    places: FastMap<Box<str>, SeenPlace>,
+    // Spelling → index into the vectors: one lookup a row (a map of the values themselves
+    // would need two to satisfy the borrow checker).
+    rating_ix: FastMap<Box<str>, usize>,
+    ratings: Vec<SeenRating>,
+    place_ix: FastMap<Box<str>, usize>,
+    places: Vec<SeenPlace>,
     codes: FastMap<Box<str>, Arc<str>>,
 }
 
@@ -44,28 +48,31 @@ impl Seen {
         known: &foldhash::HashMap<String, bool>,
     ) -> &SeenRating {
         // Not `entry`: that would allocate the key for every row.
-        if !self.ratings.contains_key(published) {
-            let canonical = ratings::normalise(published);
-            let seen = SeenRating {
-                known: known.contains_key(&canonical),
-                published: (canonical != published).then(|| Arc::from(published)),
-                canonical: Arc::from(canonical),
-            };
-            self.ratings.insert(published.into(), seen);
+        if let Some(&i) = self.rating_ix.get(published) {
+            return &self.ratings[i];
         }
-        &self.ratings[published]
+        let canonical = ratings::normalise(published);
+        self.ratings.push(SeenRating {
+            known: known.contains_key(&canonical),
+            published: (canonical != published).then(|| Arc::from(published)),
+            canonical: Arc::from(canonical),
+        });
+        self.rating_ix
+            .insert(published.into(), self.ratings.len() - 1);
+        &self.ratings[self.ratings.len() - 1]
     }
 
     /// The destination named `name` (trimmed, not empty).
     pub(super) fn place(&mut self, name: &str) -> &SeenPlace {
-        if !self.places.contains_key(name) {
-            let seen = SeenPlace {
-                name: Arc::from(name),
-                info: countries::lookup(name),
-            };
-            self.places.insert(name.into(), seen);
+        if let Some(&i) = self.place_ix.get(name) {
+            return &self.places[i];
         }
-        &self.places[name]
+        self.places.push(SeenPlace {
+            name: Arc::from(name),
+            info: countries::lookup(name),
+        });
+        self.place_ix.insert(name.into(), self.places.len() - 1);
+        &self.places[self.places.len() - 1]
     }
 
     /// The file's own country code, as written.

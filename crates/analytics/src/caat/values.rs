@@ -5,7 +5,7 @@
 use foldhash::HashMap;
 
 use super::csvparts::{parts_for, read_csv_rows};
-use super::csvread::{col, parse_date, parse_flag, parse_id, parse_whole, ColSpec};
+use super::csvread::{col, parse_date, parse_flag, parse_id, parse_whole, trim, ColSpec};
 #[cfg(test)]
 use super::groups::check_groups;
 use super::reference::scheme_of;
@@ -87,7 +87,7 @@ fn read_values_in_parts(
                 Ok(d) => d,
                 Err(e) => return reject(report, AnomalyKind::BadDate, file, line, e),
             };
-            let published = f.str(2).trim();
+            let published = trim(f.str(2));
             if published.is_empty() {
                 return reject(
                     report,
@@ -122,7 +122,7 @@ fn read_values_in_parts(
                     )
                 }
             };
-            let raw_value = f.str(4).trim();
+            let raw_value = trim(f.str(4));
             let value_gbp = if raw_value.is_empty() {
                 None
             } else {
@@ -145,7 +145,7 @@ fn read_values_in_parts(
                     }
                 }
             };
-            let country = f.str(5).trim();
+            let country = trim(f.str(5));
             if country.is_empty() {
                 return reject(
                     report,
@@ -155,7 +155,7 @@ fn read_values_in_parts(
                     "empty country".into(),
                 );
             }
-            let iso2 = f.get(6).map(str::trim).filter(|s| !s.is_empty());
+            let iso2 = f.get(6).map(trim).filter(|s| !s.is_empty());
             let refused = match parse_flag(f.str(7)) {
                 Ok(r) => r,
                 Err(e) => {

@@ -1,6 +1,7 @@
 //! Building a [`Table`]: dictionaries, sorting by group, and the CAAT conversion.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 // Looked up once per row pushed: a fast hasher (foldhash) instead of SipHash.
 use foldhash::{HashMap, HashMapExt};
@@ -276,43 +277,79 @@ impl TableBuilder {
             criteria,
             ..Part::default()
         };
-        t.gidx.reserve(n);
-        let mut prev: Option<(u8, u64)> = None;
-        for &i in &order {
-            let r = &rows[i as usize];
-            let (source, licence) = (r.source, r.licence);
-            if prev != Some((source, licence)) {
-                t.group_start.push(t.gidx.len() as u32);
-                t.group_id.push(licence);
-                t.group_crit.push(0);
-                prev = Some((source, licence));
+        // The columns gathered in table order on two threads: the group columns and those
+        // read beside them here, the rest on the other.
+        let (rating, place, value, count) = std::thread::scope(|scope| {
+            let others = scope.spawn(|| {
+                let at = |i: &u32| &rows[*i as usize];
+                (
+                    order
+                        .iter()
+                        .map(|i| rating_map[at(i).rating as usize])
+                        .collect(),
+                    order
+                        .iter()
+                        .map(|i| place_map[at(i).place as usize])
+                        .collect(),
+                    order.iter().map(|i| at(i).value).collect(),
+                    order.iter().map(|i| at(i).count).collect(),
+                )
+            });
+            for column in [&mut t.decision, &mut t.source, &mut t.ltype, &mut t.flags] {
+                column.reserve(n);
             }
-            t.gidx.push((t.group_id.len() - 1) as u32);
-            t.date.push(r.date);
-            t.ym.push(r.ym);
-            t.rating.push(rating_map[r.rating as usize]);
-            t.place.push(place_map[r.place as usize]);
-            t.decision.push(r.decision);
-            t.source.push(r.source);
-            t.ltype.push(r.ltype);
-            t.flags.push(r.flags);
-            t.value.push(r.value);
-            t.count.push(r.count);
-            let mut crit = 0u32;
-            for (b, &nb) in crit_map.iter().enumerate() {
-                if r.crit & (1 << b) != 0 {
-                    crit |= 1 << nb;
+            t.gidx.reserve(n);
+            t.date.reserve(n);
+            t.ym.reserve(n);
+            let mut prev: Option<(u8, u64)> = None;
+            for &i in &order {
+                let r = &rows[i as usize];
+                let (source, licence) = (r.source, r.licence);
+                if prev != Some((source, licence)) {
+                    t.group_start.push(t.gidx.len() as u32);
+                    t.group_id.push(licence);
+                    t.group_crit.push(0);
+                    prev = Some((source, licence));
+                }
+                t.gidx.push((t.group_id.len() - 1) as u32);
+                t.date.push(r.date);
+                t.ym.push(r.ym);
+                t.decision.push(r.decision);
+                t.source.push(r.source);
+                t.ltype.push(r.ltype);
+                t.flags.push(r.flags);
+                let mut crit = 0u32;
+                for (b, &nb) in crit_map.iter().enumerate() {
+                    if r.crit & (1 << b) != 0 {
+                        crit |= 1 << nb;
+                    }
+                }
+                if let Some(c) = t.group_crit.last_mut() {
+                    *c |= crit;
                 }
             }
-            if let Some(c) = t.group_crit.last_mut() {
-                *c |= crit;
-            }
-        }
+            others
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (t.rating, t.place, t.value, t.count) = (rating, place, value, count);
         t.group_start.push(t.gidx.len() as u32);
-        t.place_rows = vec![Vec::new(); t.places.len()];
-        for (i, &p) in t.place.iter().enumerate() {
-            t.place_rows[p as usize].push(i as u32);
-        }
+        // The per-place row lists on another thread while the cells are built here.
+        let (place_rows, cells) = std::thread::scope(|scope| {
+            let lists = scope.spawn(|| {
+                let mut lists = vec![Vec::new(); t.places.len()];
+                for (i, &p) in t.place.iter().enumerate() {
+                    lists[p as usize].push(i as u32);
+                }
+                lists
+            });
+            let cells = super::cells::Cells::build(&t);
+            let lists = lists
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (lists, cells)
+        });
+        t.place_rows = place_rows;
         t.single_place_groups = t.group_start.windows(2).all(|w| {
             let rows = &t.place[w[0] as usize..w[1] as usize];
             rows.iter().all(|&p| p == rows[0])
@@ -321,7 +358,7 @@ impl TableBuilder {
         t.ym_min = t.ym.iter().copied().min().unwrap_or(0);
         t.ym_max = t.ym.iter().copied().max().unwrap_or(0);
         t.sorted_by_date = t.date.windows(2).all(|w| w[0] <= w[1]);
-        t.cells = super::cells::Cells::build(&t);
+        t.cells = cells;
         t.rating_cells = super::rating_cells::RatingCells::build(&t);
         t.use_cells = true;
         Table::from_part(t)
@@ -364,12 +401,13 @@ impl Table {
             .map(|(g, set)| (*g, set.iter().cloned().collect()))
             .collect();
         let none: Vec<String> = Vec::new();
-        let mut previous: Option<&str> = None;
+        // (Rows of one spelling share a string: compared by pointer first.)
+        let mut previous: Option<&Arc<str>> = None;
         // A group's rows are usually together: its criteria found once a run.
         let mut run: Option<(u64, &Vec<String>)> = None;
         for r in &ds.values {
             // A group's rows usually share a destination: defined (or found) once a run.
-            if previous != Some(&*r.country) && !b.place_ix.contains_key(&*r.country) {
+            if previous != Some(&r.country) && !b.place_ix.contains_key(&*r.country) {
                 let code = countries::code_for(&r.country, r.iso2.as_deref());
                 let region = countries::region_of(&code).unwrap_or(Region::Unknown);
                 b.define_place(&r.country, &code, region)?;
