@@ -173,7 +173,7 @@ for name, key in (("SQLite", "sqlite"), ("PostgreSQL", "postgres")):
     if x is None:
         lines.append(f"| {name} | not measured (no PostgreSQL url given) | | | | |")
         continue
-    lines.append(f"| {name} | {x['import_s']:.1f} s | {x['import_s']/d['ingest_s']:.0f}× | {x['first_answer_with_s']:.2f} s | "
+    lines.append(f"| {name} | {x['import_s']:.1f} s | {x['import_s']/d['ingest_s']:.1f}× | {x['first_answer_with_s']:.2f} s | "
                  f"{x['first_answer_without_s']:.1f} s | {x['first_answer_without_s']/x['first_answer_with_s']:.0f}× |")
 section = "<!-- bench:analytics:begin -->\n" + "\n".join(lines) + "\n<!-- bench:analytics:end -->"
 path = "BENCHMARKS.md"
