@@ -27,7 +27,8 @@ pub(super) fn parts_for(len: usize) -> usize {
 
 /// Read `bytes` as CSV in up to `parts` parts on as many threads; `on_row(state, header, line,
 /// fields, report)` makes a row, or returns `None` when it rejects the record (having noted
-/// why). `state` is the part's own, made afresh for each part (what the part has met so far). Returns the header mapping (None if unusable) and the rows in file order; the file's
+/// why). `state` is the part's own, made afresh for each part (what the part has met so far).
+/// Returns the header mapping (None if unusable) and the rows in file order; the file's
 /// summary is added to `report.files`, as [`super::csvread::read_csv`] does.
 pub(crate) fn read_csv_rows<T: Send, S: Default>(
     file: &str,

@@ -207,6 +207,9 @@ pub(super) fn read_records(
     mut on_row: impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool,
 ) -> Option<usize> {
     let mut rec = csv::ByteRecord::new();
+    // Records are read into one of two buffers while the other is lent to the record as text:
+    // no allocation a record (`mem::take` would make a new empty record each time).
+    let mut spare = Some(csv::ByteRecord::new());
     loop {
         match part.rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -242,12 +245,14 @@ pub(super) fn read_records(
         };
         // The record as text, checked once (all-ASCII records in one pass); the buffers move,
         // nothing is copied.
-        let text = match csv::StringRecord::from_byte_record(std::mem::take(&mut rec)) {
+        let read = std::mem::replace(&mut rec, spare.take().unwrap_or_default());
+        let text = match csv::StringRecord::from_byte_record(read) {
             Ok(text) => text,
             Err(err) => {
                 let (i, at) = (err.utf8_error().field(), err.utf8_error().valid_up_to());
-                rec = err.into_byte_record();
-                let byte = rec.get(i).and_then(|f| f.get(at)).copied().unwrap_or(0);
+                let bad = err.into_byte_record();
+                let byte = bad.get(i).and_then(|f| f.get(at)).copied().unwrap_or(0);
+                spare = Some(bad);
                 report.note(
                     AnomalyKind::NotUtf8,
                     file,
@@ -270,7 +275,7 @@ pub(super) fn read_records(
                 format!("{} fields, header has {width}", text.len()),
             );
             report.records_rejected += 1;
-            rec = text.into_byte_record();
+            spare = Some(text.into_byte_record());
             continue;
         }
         let fields = Fields {
@@ -294,7 +299,7 @@ pub(super) fn read_records(
         } else {
             report.records_rejected += 1;
         }
-        rec = text.into_byte_record();
+        spare = Some(text.into_byte_record());
     }
 }
 

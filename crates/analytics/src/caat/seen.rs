@@ -1,8 +1,11 @@
 //! What one part of a values file has met so far: each rating and destination spelling once,
 //! with the checks on it worked out once. A file of millions of rows has a few hundred
-//! spellings: rows share one string per spelling instead of allocating their own (at 5 M rows
-//! that was 10 M allocations and most of the import's page faults), and the rating's canonical
-//! form and the destination's mapping are looked up once per spelling, not once per row.
+//! spellings: a part's rows share one string per spelling instead of allocating their own (at
+//! 5 M rows that was 10 M allocations and most of the import's page faults), and the rating's
+//! canonical form and the destination's mapping are looked up once per spelling and part, not
+//! once per row. Rows of different parts hold equal strings, not the same one. A part that
+//! meets more than [`MAX_SPELLINGS`] of a kind (no published file does) makes each row its own
+//! beyond that, so memory stays bounded by the rows.
 
 use std::sync::Arc;
 
@@ -28,6 +31,9 @@ pub(super) struct SeenPlace {
     pub info: Option<CountryInfo>,
 }
 
+/// Spellings of one kind remembered per part.
+pub(super) const MAX_SPELLINGS: usize = 1 << 16;
+
 #[derive(Default)]
 pub(super) struct Seen {
     // Spelling → index into the vectors: one lookup a row (a map of the values themselves
@@ -37,6 +43,9 @@ pub(super) struct Seen {
     place_ix: FastMap<Box<str>, usize>,
     places: Vec<SeenPlace>,
     codes: FastMap<Box<str>, Arc<str>>,
+    // Beyond MAX_SPELLINGS: the last one met, lent to its row and not remembered.
+    unremembered_rating: Option<SeenRating>,
+    unremembered_place: Option<SeenPlace>,
 }
 
 impl Seen {
@@ -52,11 +61,15 @@ impl Seen {
             return &self.ratings[i];
         }
         let canonical = ratings::normalise(published);
-        self.ratings.push(SeenRating {
+        let seen = SeenRating {
             known: known.contains_key(&canonical),
             published: (canonical != published).then(|| Arc::from(published)),
             canonical: Arc::from(canonical),
-        });
+        };
+        if self.ratings.len() >= MAX_SPELLINGS {
+            return self.unremembered_rating.insert(seen);
+        }
+        self.ratings.push(seen);
         self.rating_ix
             .insert(published.into(), self.ratings.len() - 1);
         &self.ratings[self.ratings.len() - 1]
@@ -67,10 +80,14 @@ impl Seen {
         if let Some(&i) = self.place_ix.get(name) {
             return &self.places[i];
         }
-        self.places.push(SeenPlace {
+        let seen = SeenPlace {
             name: Arc::from(name),
             info: countries::lookup(name),
-        });
+        };
+        if self.places.len() >= MAX_SPELLINGS {
+            return self.unremembered_place.insert(seen);
+        }
+        self.places.push(seen);
         self.place_ix.insert(name.into(), self.places.len() - 1);
         &self.places[self.places.len() - 1]
     }
@@ -81,7 +98,36 @@ impl Seen {
             return c.clone();
         }
         let c: Arc<str> = Arc::from(code);
-        self.codes.insert(code.into(), c.clone());
+        if self.codes.len() < MAX_SPELLINGS {
+            self.codes.insert(code.into(), c.clone());
+        }
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Seen, MAX_SPELLINGS};
+
+    #[test]
+    fn spellings_beyond_the_limit_are_given_but_not_remembered() {
+        let known = foldhash::HashMap::default();
+        let mut seen = Seen::default();
+        for i in 0..MAX_SPELLINGS + 3 {
+            let spelling = format!("ml{i}");
+            let r = seen.rating(&spelling, &known);
+            assert_eq!(&*r.canonical, format!("ML{i}"));
+            assert_eq!(r.published.as_deref(), Some(spelling.as_str()));
+            let p = seen.place(&format!("Place {i}"));
+            assert_eq!(&*p.name, format!("Place {i}"));
+            assert_eq!(&*seen.code(&format!("C{i}")), format!("C{i}"));
+        }
+        assert_eq!(seen.rating_ix.len(), MAX_SPELLINGS);
+        assert_eq!(seen.place_ix.len(), MAX_SPELLINGS);
+        assert_eq!(seen.codes.len(), MAX_SPELLINGS);
+        // A remembered spelling is still found, as the same string.
+        let a = seen.rating("ml7", &known).canonical.clone();
+        let b = seen.rating("ml7", &known).canonical.clone();
+        assert!(std::sync::Arc::ptr_eq(&a, &b));
     }
 }

@@ -37,7 +37,8 @@ fn reject<T>(
 
 /// Parse the values file. `known` maps canonical rating codes to their military flag; when it is
 /// empty (no ratings.csv) ratings are not checked here. The checks across a group's rows, and
-/// the rows' occurrence numbers, are [`check_groups`]'s (the caller runs it beside other work).
+/// the rows' occurrence numbers, are [`super::groups::check_groups`]'s (the caller runs it beside
+/// other work).
 pub(super) fn parse_values(
     file: &str,
     bytes: &[u8],

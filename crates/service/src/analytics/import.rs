@@ -389,7 +389,7 @@ pub async fn import_caat(
     };
     phase("summarised");
     // Freeing millions of rows takes tenths of a second: done on another thread, off the
-    // caller's path (the snapshot is written meanwhile).
+    // caller's path (whatever the caller does next: the CLI writes the snapshot).
     tokio::task::spawn_blocking(move || drop(ds));
     Ok(ImportOutcome {
         run_id,
