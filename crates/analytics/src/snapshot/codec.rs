@@ -11,8 +11,13 @@
 use super::SnapshotError;
 
 #[derive(Default)]
-pub(crate) struct Writer {
+pub(crate) struct Writer<'s> {
     pub(crate) buf: Vec<u8>,
+    /// Where full pieces go as they are made (a file being written meanwhile); without one
+    /// everything stays in `buf`.
+    pub(crate) sink: Option<&'s mut dyn FnMut(Vec<u8>)>,
+    /// Bytes gathered before they go to the sink.
+    pub(crate) piece: usize,
 }
 
 /// An integer type stored as a delta-varint column: its bits as a u64 (sign-extended for
@@ -67,11 +72,12 @@ macro_rules! put_nums {
             for x in v {
                 self.buf.extend_from_slice(&x.to_le_bytes());
             }
+            self.spill();
         }
     };
 }
 
-impl Writer {
+impl Writer<'_> {
     pub(crate) fn u8(&mut self, x: u8) {
         self.buf.push(x);
     }
@@ -96,6 +102,18 @@ impl Writer {
     put_nums!(u8s, u8);
     put_nums!(i128s, i128);
 
+    /// Hand what is gathered to the sink once it is a piece's worth (called between columns).
+    pub(crate) fn spill(&mut self) {
+        if self.buf.len() >= self.piece {
+            if let Some(sink) = self.sink.as_mut() {
+                sink(std::mem::replace(
+                    &mut self.buf,
+                    Vec::with_capacity(2 * self.piece),
+                ));
+            }
+        }
+    }
+
     /// A column of wider integers, as deltas in varints (see the module's doc).
     pub(crate) fn column<T: Column>(&mut self, v: &[T]) {
         self.u64(v.len() as u64);
@@ -115,6 +133,7 @@ impl Writer {
         }
         let len = (self.buf.len() - at - 8) as u64;
         self.buf[at..at + 8].copy_from_slice(&len.to_le_bytes());
+        self.spill();
     }
 }
 

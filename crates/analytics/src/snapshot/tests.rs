@@ -201,3 +201,39 @@ fn save_replaces_the_file_whole_and_load_reads_it() {
         vec![std::ffi::OsString::from("probity.db.analytics")]
     );
 }
+
+#[test]
+fn a_snapshot_written_in_pieces_is_the_encoded_snapshot() {
+    let rows: Vec<Row> = (0..300u64)
+        .map(|i| {
+            let value = (i % 9 != 0).then_some(i as i64 * 17);
+            let (rating, place) = ((i % 4) as usize, (i % 3) as usize);
+            (
+                i / 3,
+                (i % 40) as u16,
+                rating,
+                place,
+                i % 11 == 0,
+                value,
+                1,
+                i % 13 == 0,
+                false,
+            )
+        })
+        .collect();
+    let table = build(&rows, true);
+    let want = encode(&table, "pieces");
+    let dir = tempfile::tempdir().unwrap();
+    // Pieces of a few bytes: the header, many pieces, the length patched in, the checksum.
+    for piece in [1, 64, 1 << 20] {
+        let path = dir.path().join(format!("s{piece}"));
+        let f = std::fs::File::create(&path).unwrap();
+        super::write_to(&f, &table, "pieces", piece).unwrap();
+        drop(f);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            want,
+            "pieces of {piece} bytes"
+        );
+    }
+}
