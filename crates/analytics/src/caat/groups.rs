@@ -29,11 +29,44 @@ impl Groups {
 /// Check the rows' groups (noting what is wrong), number their occurrences, and return the
 /// groups.
 pub(super) fn check_groups(file: &str, rows: &mut [ValueRow], report: &mut ImportReport) -> Groups {
-    if in_ascending_runs(rows) {
-        check_runs(file, rows, report)
-    } else {
-        check_scattered(file, rows, report)
+    check_groups_split(file, rows, report, SPLIT_FROM_ROWS)
+}
+
+/// Rows in ascending runs from this many are checked in two halves, one on another thread.
+const SPLIT_FROM_ROWS: usize = 1 << 16;
+
+/// [`check_groups`]; rows in ascending runs are checked in two halves split between groups
+/// (no run crosses the split) from `split_from` rows: the second half on another thread, its
+/// notes put after the first's.
+fn check_groups_split(
+    file: &str,
+    rows: &mut [ValueRow],
+    report: &mut ImportReport,
+    split_from: usize,
+) -> Groups {
+    if !in_ascending_runs(rows) {
+        return check_scattered(file, rows, report);
     }
+    let mut mid = rows.len() / 2;
+    while mid > 0 && mid < rows.len() && rows[mid - 1].group == rows[mid].group {
+        mid += 1;
+    }
+    if rows.len() < split_from || mid == 0 || mid >= rows.len() {
+        return check_runs(file, rows, report);
+    }
+    let (first, second) = rows.split_at_mut(mid);
+    let mut later = report.fresh();
+    let (Groups(mut groups), Groups(more)) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| check_runs(file, second, &mut later));
+        let groups = check_runs(file, first, report);
+        let more = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (groups, more)
+    });
+    report.absorb(later);
+    groups.extend(more);
+    Groups(groups)
 }
 
 /// Whether each group's rows are together, the groups ascend, and no run is long.
@@ -160,14 +193,18 @@ mod tests {
         }
     }
 
-    fn both(rows: &[ValueRow]) -> [(Vec<ValueRow>, ImportReport, Vec<u64>); 2] {
+    /// The rows checked by runs, by maps, and by runs in two halves on two threads.
+    fn checked(rows: &[ValueRow]) -> [(Vec<ValueRow>, ImportReport, Vec<u64>); 3] {
         let run = |check: fn(&str, &mut [ValueRow], &mut ImportReport) -> Groups| {
             let mut rows = rows.to_vec();
             let mut report = ImportReport::new(5);
             let groups = check("values.csv", &mut rows, &mut report);
             (rows, report, groups.0)
         };
-        [run(check_runs), run(check_scattered)]
+        let halves = |file: &str, rows: &mut [ValueRow], report: &mut ImportReport| {
+            check_groups_split(file, rows, report, 0)
+        };
+        [run(check_runs), run(check_scattered), run(halves)]
     }
 
     #[test]
@@ -179,13 +216,14 @@ mod tests {
             row(5, 7, "ML1", 2, "Qatar"),
         ];
         assert!(in_ascending_runs(&rows));
-        let [(runs, report, groups), scattered] = both(&rows);
+        let [(runs, report, groups), scattered, halves] = checked(&rows);
         let numbers: Vec<u32> = runs.iter().map(|r| r.occurrence).collect();
         assert_eq!(numbers, vec![1, 1, 2, 1]);
         assert_eq!(groups, vec![1, 7]);
         assert_eq!(report.counts[&AnomalyKind::DuplicateGroupRating], 1);
         assert_eq!(report.counts[&AnomalyKind::InconsistentGroup], 1);
         assert_eq!((runs, report, groups), scattered);
+        assert_eq!(halves, scattered);
     }
 
     #[test]
@@ -205,7 +243,8 @@ mod tests {
     }
 
     proptest! {
-        /// On rows in ascending runs, the pass without maps gives what the maps give.
+        /// On rows in ascending runs, the pass without maps gives what the maps give, in one
+        /// piece or in two halves on two threads.
         #[test]
         fn runs_check_like_maps(
             runs in prop::collection::vec(
@@ -223,8 +262,9 @@ mod tests {
                 }
             }
             prop_assert!(in_ascending_runs(&rows));
-            let [runs, scattered] = both(&rows);
-            prop_assert_eq!(runs, scattered);
+            let [runs, scattered, halves] = checked(&rows);
+            prop_assert_eq!(&runs, &scattered);
+            prop_assert_eq!(halves, runs);
         }
     }
 }
