@@ -480,3 +480,55 @@ fn exports_every_row() {
     let rows: u64 = files.iter().map(|f| f["rows"].as_u64().unwrap()).sum();
     assert_eq!(rows, 96_311);
 }
+
+/// `probity stats` answers from the statistics table kept beside the database, writes it when
+/// it is missing, and replaces a damaged one: the same answers every time.
+#[test]
+fn stats_use_the_kept_table_and_answer_the_same_without_it_or_with_it_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("p.db").display());
+    let src = caat_dir();
+    let out = probity(&[
+        "import",
+        "caat",
+        src.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kept = dir.path().join("p.db.analytics");
+    let ask = || -> Value {
+        let args = [
+            "stats",
+            "--database-url",
+            &url,
+            "--format",
+            "json",
+            "--group-by",
+            "destination",
+        ];
+        let out = probity(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let with = ask();
+    assert!(
+        with["rows"].as_array().is_some_and(|r| r.len() > 100),
+        "{with}"
+    );
+    std::fs::remove_file(&kept).unwrap();
+    assert_eq!(ask(), with, "built from the database");
+    assert!(kept.is_file(), "the table is kept again");
+    std::fs::write(&kept, b"PRBTYSNP and then nothing of use").unwrap();
+    assert_eq!(ask(), with, "a damaged table is not used");
+    let replaced = std::fs::read(&kept).unwrap();
+    assert!(replaced.len() > 1000, "the damaged file is replaced");
+}
