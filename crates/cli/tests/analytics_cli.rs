@@ -31,25 +31,32 @@ fn probity(args: &[&str]) -> Output {
         .expect("run probity")
 }
 
+/// A new SQLite database in a directory of its own, the real data imported into it: the
+/// directory, the database's URL and what the import printed.
+fn imported() -> (tempfile::TempDir, String, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("p.db").display());
+    let src = caat_dir();
+    let out = probity(&[
+        "import",
+        "caat",
+        src.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (dir, url, out)
+}
+
 /// One database with the real data imported, shared by the tests of this file.
 fn db() -> &'static str {
     static DB: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
     &DB.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("p.db").display());
-        let dir_arg = caat_dir();
-        let out = probity(&[
-            "import",
-            "caat",
-            dir_arg.to_str().unwrap(),
-            "--database-url",
-            &url,
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (dir, url, out) = imported();
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("96,311 value rows, 96,311 new"), "{text}");
         assert!(
@@ -94,7 +101,12 @@ fn db() -> &'static str {
 }
 
 fn stats(args: &[&str]) -> Value {
-    let mut all = vec!["stats", "--database-url", db(), "--format", "json"];
+    stats_of(db(), args)
+}
+
+/// `probity stats … --format json` on the database at `url`.
+fn stats_of(url: &str, args: &[&str]) -> Value {
+    let mut all = vec!["stats", "--database-url", url, "--format", "json"];
     all.extend_from_slice(args);
     let out = probity(&all);
     assert!(
@@ -485,40 +497,9 @@ fn exports_every_row() {
 /// it is missing, and replaces a damaged one: the same answers every time.
 #[test]
 fn stats_use_the_kept_table_and_answer_the_same_without_it_or_with_it_damaged() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("p.db").display());
-    let src = caat_dir();
-    let out = probity(&[
-        "import",
-        "caat",
-        src.to_str().unwrap(),
-        "--database-url",
-        &url,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (dir, url, _) = imported();
     let kept = dir.path().join("p.db.analytics");
-    let ask = || -> Value {
-        let args = [
-            "stats",
-            "--database-url",
-            &url,
-            "--format",
-            "json",
-            "--group-by",
-            "destination",
-        ];
-        let out = probity(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("JSON")
-    };
+    let ask = || stats_of(&url, &["--group-by", "destination"]);
     let with = ask();
     assert!(
         with["rows"].as_array().is_some_and(|r| r.len() > 100),
