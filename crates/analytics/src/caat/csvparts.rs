@@ -233,7 +233,8 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use super::super::values::parse_values_in_parts;
+    use super::super::groups::check_groups;
+    use super::super::values::read_values_in_parts;
     use super::super::ImportOptions;
     use crate::report::ImportReport;
 
@@ -279,7 +280,7 @@ mod tests {
             ..ImportOptions::default()
         };
         let mut report = ImportReport::new(opts.max_examples);
-        let (rows, _, _) = parse_values_in_parts(
+        let (mut rows, _) = read_values_in_parts(
             "values.csv",
             bytes,
             &HashMap::new(),
@@ -287,6 +288,7 @@ mod tests {
             &mut report,
             parts,
         );
+        check_groups("values.csv", &mut rows, &mut report);
         (rows, report)
     }
 

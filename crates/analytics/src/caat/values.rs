@@ -6,8 +6,6 @@ use foldhash::HashMap;
 
 use super::csvparts::{parts_for, read_csv_rows};
 use super::csvread::{col, parse_date, parse_flag, parse_id, parse_whole, trim, ColSpec};
-#[cfg(test)]
-use super::groups::check_groups;
 use super::reference::scheme_of;
 use super::seen::Seen;
 use super::{check_country_with, IdScheme, ImportOptions, ValueRow};
@@ -49,23 +47,8 @@ pub(super) fn parse_values(
     read_values_in_parts(file, bytes, known, opts, report, parts_for(bytes.len()))
 }
 
-/// [`parse_values`] and [`check_groups`], the file read in up to `parts` parts on as many
-/// threads.
-#[cfg(test)]
-pub(super) fn parse_values_in_parts(
-    file: &str,
-    bytes: &[u8],
-    known: &HashMap<String, bool>,
-    opts: &ImportOptions,
-    report: &mut ImportReport,
-    parts: usize,
-) -> (Vec<ValueRow>, Option<IdScheme>, super::groups::Groups) {
-    let (mut rows, scheme) = read_values_in_parts(file, bytes, known, opts, report, parts);
-    let groups = check_groups(file, &mut rows, report);
-    (rows, scheme, groups)
-}
-
-fn read_values_in_parts(
+/// [`parse_values`], the file read in up to `parts` parts on as many threads.
+pub(super) fn read_values_in_parts(
     file: &str,
     bytes: &[u8],
     known: &HashMap<String, bool>,
