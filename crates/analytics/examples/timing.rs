@@ -164,8 +164,8 @@ fn main() {
                 source: Source::Caat,
                 licence: r.group + k * 1_000_000,
                 date: r.date,
-                rating: &r.rating,
-                destination: &r.country,
+                rating: r.rating.code(),
+                destination: r.destination.name(),
                 decision: if r.refused {
                     Decision::Refused
                 } else {

@@ -85,7 +85,7 @@ fn dirty_values_are_reported_line_by_line_and_good_rows_kept() {
     // Kept rows: the comma name maps, ml16 is ML16, the unknown country is ZZ, values faithful.
     let korea = ds.values.iter().find(|r| r.group == 2).unwrap();
     assert_eq!(
-        (&*korea.rating, korea.rating_as_published.as_deref()),
+        (korea.rating.code(), korea.rating.as_published()),
         ("ML16", Some("ml16"))
     );
     let t = Table::from_caat(&ds).unwrap();

@@ -21,7 +21,7 @@ fn imports_2008_2015_with_the_readme_counts() {
     let published: std::collections::BTreeSet<&str> = ds
         .values
         .iter()
-        .map(|r| r.rating_as_published.as_deref().unwrap_or(&r.rating))
+        .map(|r| r.rating.as_published().unwrap_or(r.rating.code()))
         .collect();
     assert_eq!(published.len(), 250, "250 rating codes as published");
     assert_eq!(
@@ -68,9 +68,9 @@ fn imports_2008_2015_with_the_readme_counts() {
     let ml16_row = ds
         .values
         .iter()
-        .find(|r| r.rating_as_published.is_some())
+        .find(|r| r.rating.as_published().is_some())
         .unwrap();
-    assert_eq!((ml16_row.group, &*ml16_row.rating), (63964, "ML16"));
+    assert_eq!((ml16_row.group, ml16_row.rating.code()), (63964, "ML16"));
     assert_eq!(ml16.line, ml16_row.line);
     assert_eq!(
         ml16.line, 80_772,
@@ -80,7 +80,7 @@ fn imports_2008_2015_with_the_readme_counts() {
     assert_eq!(report.count(AnomalyKind::OutlierValue), 1);
     let big = ds.values.iter().find(|r| r.outlier).unwrap();
     assert_eq!(
-        (big.group, big.value_gbp, &*big.country),
+        (big.group, big.value_gbp, big.destination.name()),
         (51396, Some(7_767_875_000), "Israel")
     );
     assert_eq!(

@@ -335,7 +335,7 @@ mod tests {
         }
         let (rows, report) = parse(&bytes, 4);
         assert_eq!(rows.len(), 500);
-        assert!(rows.iter().all(|r| &*r.country == "Saudi\nArabia"));
+        assert!(rows.iter().all(|r| r.destination.name() == "Saudi\nArabia"));
         assert_eq!(report.records_rejected, 0);
         assert_eq!(
             rows[499].line,

@@ -7,6 +7,8 @@
 //! one pass with no map ([`check_runs`]). Any other order is checked with maps
 //! ([`check_scattered`]); both give the same notes and numbers (property-tested).
 
+use std::sync::Arc;
+
 use foldhash::{HashMap as FastMap, HashMapExt};
 
 use super::ValueRow;
@@ -95,10 +97,7 @@ fn check_runs(file: &str, rows: &mut [ValueRow], report: &mut ImportReport) -> G
             groups.push(r.group);
         }
         check_row(file, &rows[start], r, report);
-        let n = 1 + rows[start..i]
-            .iter()
-            .filter(|p| p.rating == r.rating)
-            .count() as u32;
+        let n = 1 + rows[start..i].iter().filter(|p| same_rating(p, r)).count() as u32;
         note_repeat(file, r, n, report);
         occurrences.push(n);
     }
@@ -112,7 +111,7 @@ fn check_scattered(file: &str, rows: &mut [ValueRow], report: &mut ImportReport)
     let mut occurrences = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         check_row(file, &rows[*first.entry(r.group).or_insert(i)], r, report);
-        let n = pairs.entry((r.group, &*r.rating)).or_insert(0);
+        let n = pairs.entry((r.group, r.rating.code())).or_insert(0);
         *n += 1;
         note_repeat(file, r, *n, report);
         occurrences.push(*n);
@@ -130,8 +129,10 @@ fn check_row(file: &str, f: &ValueRow, r: &ValueRow, report: &mut ImportReport) 
     if f.date != r.date {
         diffs.push(format!("date {} vs {}", r.date, f.date));
     }
-    if f.country != r.country {
-        diffs.push(format!("country {:?} vs {:?}", r.country, f.country));
+    if !Arc::ptr_eq(&f.destination, &r.destination) && f.destination.name() != r.destination.name()
+    {
+        let (r, f) = (r.destination.name(), f.destination.name());
+        diffs.push(format!("country {r:?} vs {f:?}"));
     }
     if f.refused != r.refused {
         diffs.push(format!(
@@ -155,10 +156,17 @@ fn note_repeat(file: &str, r: &ValueRow, n: u32, report: &mut ImportReport) {
     if n > 1 {
         let reason = format!(
             "licence {} has rating {} more than once; all rows kept",
-            r.group, r.rating
+            r.group,
+            r.rating.code()
         );
         report.note(AnomalyKind::DuplicateGroupRating, file, r.line, reason);
     }
+}
+
+/// Whether two rows have the same rating, however published (rows of one spelling share
+/// theirs: compared by pointer first).
+fn same_rating(a: &ValueRow, b: &ValueRow) -> bool {
+    Arc::ptr_eq(&a.rating, &b.rating) || a.rating.code() == b.rating.code()
 }
 
 fn number(rows: &mut [ValueRow], occurrences: Vec<u32>) {
@@ -173,6 +181,7 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+    use crate::caat::{RowDestination, RowRating};
 
     fn row(line: u64, group: u64, rating: &str, day: u8, country: &str) -> ValueRow {
         ValueRow {
@@ -181,13 +190,11 @@ mod tests {
             date: date!(2014 - 01 - 01)
                 .replace_day(day)
                 .expect("a day of January"),
-            rating: rating.into(),
-            rating_as_published: None,
+            rating: Arc::new(RowRating::new(rating, None)),
             occurrence: 0,
             count: Some(1),
             value_gbp: Some(10),
-            country: country.into(),
-            iso2: None,
+            destination: Arc::new(RowDestination::new(country, None)),
             refused: day.is_multiple_of(2),
             outlier: false,
         }

@@ -14,6 +14,7 @@ mod csvread;
 mod files;
 mod groups;
 mod reference;
+mod row;
 mod seen;
 mod values;
 
@@ -27,6 +28,7 @@ use time::Date;
 
 pub use files::CaatFiles;
 use files::KINDS;
+pub use row::{RowDestination, RowRating, ValueRow};
 
 use crate::countries;
 use crate::ratings::RatingKind;
@@ -76,31 +78,6 @@ pub enum IdScheme {
     LicenceGroup,
     /// `licence_cohort_id` (2025 release).
     LicenceCohort,
-}
-
-/// One row of the values file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ValueRow {
-    pub line: u64,
-    /// Licence group or cohort id (see [`CaatDataset::id_scheme`]).
-    pub group: u64,
-    pub date: Date,
-    /// Canonical spelling (e.g. `ML16`). Rows of the same spelling share one string.
-    pub rating: Arc<str>,
-    /// The spelling in the file, when it differed (e.g. `ml16`).
-    pub rating_as_published: Option<Arc<str>>,
-    /// 1 for the file's first row of this (group, rating), 2 for the next, …: with the group
-    /// and rating, the row's key (a repeated row is kept, not dropped).
-    pub occurrence: u32,
-    pub count: Option<u32>,
-    /// GBP; `None` where the file has no value (refused rows).
-    pub value_gbp: Option<i64>,
-    /// Destination, as published (trimmed).
-    pub country: Arc<str>,
-    pub iso2: Option<Arc<str>>,
-    pub refused: bool,
-    /// Above [`ImportOptions::outlier_threshold_gbp`].
-    pub outlier: bool,
 }
 
 /// One rating from ratings.csv.
@@ -189,8 +166,8 @@ impl CaatDataset {
         let mut groups = Vec::new();
         let mut refused = Vec::new();
         let mut countries = FastSet::new();
-        // Rows of one spelling share a string: a new string is looked at, not every row's.
-        let mut rating_strings = FastSet::new();
+        // Rows of one spelling share its rating: a new one is looked at, not every row's.
+        let mut rating_spellings = FastSet::new();
         let mut ratings = FastSet::new();
         let (mut first_date, mut last_date, mut total_value_gbp) = (None, None, 0i128);
         let mut previous: Option<&ValueRow> = None;
@@ -204,11 +181,11 @@ impl CaatDataset {
             if r.refused && (new_group || p.is_some_and(|p| !p.refused)) {
                 refused.push(r.group);
             }
-            if p.is_none_or(|p| !Arc::ptr_eq(&p.country, &r.country)) {
-                countries.insert(&*r.country);
+            if p.is_none_or(|p| !Arc::ptr_eq(&p.destination, &r.destination)) {
+                countries.insert(r.destination.name());
             }
-            if rating_strings.insert(Arc::as_ptr(&r.rating).cast::<u8>()) {
-                ratings.insert(&*r.rating);
+            if rating_spellings.insert(Arc::as_ptr(&r.rating)) {
+                ratings.insert(r.rating.code());
             }
             first_date = Some(first_date.map_or(r.date, |d: Date| d.min(r.date)));
             last_date = Some(last_date.map_or(r.date, |d: Date| d.max(r.date)));

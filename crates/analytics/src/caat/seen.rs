@@ -1,38 +1,40 @@
 //! What one part of a values file has met so far: each rating and destination spelling once,
 //! with the checks on it worked out once. A file of millions of rows has a few hundred
-//! spellings: a part's rows share one string per spelling instead of allocating their own (at
-//! 5 M rows that was 10 M allocations and most of the import's page faults), and the rating's
-//! canonical form and the destination's mapping are looked up once per spelling and part, not
-//! once per row. Rows of different parts hold equal strings, not the same one. A part that
-//! meets more than [`MAX_SPELLINGS`] of a kind (no published file does) makes each row its own
-//! beyond that, so memory stays bounded by the rows.
+//! spellings: a part's rows share one [`RowRating`] and [`RowDestination`] per spelling instead
+//! of allocating strings of their own (at 5 M rows that was 10 M allocations and most of the
+//! import's page faults), and the rating's canonical form and the destination's mapping are
+//! looked up once per spelling and part, not once per row. Rows of different parts hold equal
+//! values, not the same one. A part that meets more than [`MAX_SPELLINGS`] of a kind (no
+//! published file does) makes each row its own beyond that, so memory stays bounded by the
+//! rows.
 
 use std::sync::Arc;
 
 use foldhash::HashMap as FastMap;
 
+use super::row::{RowDestination, RowRating};
 use crate::countries::{self, CountryInfo};
 use crate::ratings;
 
 /// A rating spelling as met in the file.
 pub(super) struct SeenRating {
-    /// Canonical spelling (e.g. `ML16`).
-    pub canonical: Arc<str>,
-    /// The spelling in the file, when it differed (e.g. `ml16`).
-    pub published: Option<Arc<str>>,
+    /// What its rows hold: the canonical spelling and, when it differed, the file's.
+    pub row: Arc<RowRating>,
     /// Whether ratings.csv defines the canonical code.
     pub known: bool,
 }
 
 /// A destination spelling as met in the file.
 pub(super) struct SeenPlace {
-    pub name: Arc<str>,
     /// What the country mapping says of it.
     pub info: Option<CountryInfo>,
+    /// What its rows hold, one for each code the file gives it (almost always one).
+    by_code: Vec<Arc<RowDestination>>,
 }
 
-/// Spellings of one kind remembered per part.
+/// Spellings of one kind remembered per part; a destination's codes likewise.
 pub(super) const MAX_SPELLINGS: usize = 1 << 16;
+const MAX_CODES: usize = 16;
 
 #[derive(Default)]
 pub(super) struct Seen {
@@ -42,10 +44,8 @@ pub(super) struct Seen {
     ratings: Vec<SeenRating>,
     place_ix: FastMap<Box<str>, usize>,
     places: Vec<SeenPlace>,
-    codes: FastMap<Box<str>, Arc<str>>,
     // Beyond MAX_SPELLINGS: the last one met, lent to its row and not remembered.
     unremembered_rating: Option<SeenRating>,
-    unremembered_place: Option<SeenPlace>,
 }
 
 impl Seen {
@@ -63,8 +63,10 @@ impl Seen {
         let canonical = ratings::normalise(published);
         let seen = SeenRating {
             known: known.contains_key(&canonical),
-            published: (canonical != published).then(|| Arc::from(published)),
-            canonical: Arc::from(canonical),
+            row: Arc::new(RowRating::new(
+                &canonical,
+                (canonical != published).then_some(published),
+            )),
         };
         if self.ratings.len() >= MAX_SPELLINGS {
             return self.unremembered_rating.insert(seen);
@@ -75,39 +77,44 @@ impl Seen {
         &self.ratings[self.ratings.len() - 1]
     }
 
-    /// The destination named `name` (trimmed, not empty).
-    pub(super) fn place(&mut self, name: &str) -> &SeenPlace {
-        if let Some(&i) = self.place_ix.get(name) {
-            return &self.places[i];
-        }
-        let seen = SeenPlace {
-            name: Arc::from(name),
-            info: countries::lookup(name),
+    /// The destination named `name` (trimmed, not empty) with the file's code `iso2`, and
+    /// what the country mapping says of the name.
+    pub(super) fn destination(
+        &mut self,
+        name: &str,
+        iso2: Option<&str>,
+    ) -> (Arc<RowDestination>, Option<CountryInfo>) {
+        let i = match self.place_ix.get(name) {
+            Some(&i) => i,
+            None if self.places.len() >= MAX_SPELLINGS => {
+                let info = countries::lookup(name);
+                return (Arc::new(RowDestination::new(name, iso2)), info);
+            }
+            None => {
+                self.places.push(SeenPlace {
+                    info: countries::lookup(name),
+                    by_code: Vec::new(),
+                });
+                self.place_ix.insert(name.into(), self.places.len() - 1);
+                self.places.len() - 1
+            }
         };
-        if self.places.len() >= MAX_SPELLINGS {
-            return self.unremembered_place.insert(seen);
+        let place = &mut self.places[i];
+        let info = place.info;
+        if let Some(d) = place.by_code.iter().find(|d| d.iso2() == iso2) {
+            return (d.clone(), info);
         }
-        self.places.push(seen);
-        self.place_ix.insert(name.into(), self.places.len() - 1);
-        &self.places[self.places.len() - 1]
-    }
-
-    /// The file's own country code, as written.
-    pub(super) fn code(&mut self, code: &str) -> Arc<str> {
-        if let Some(c) = self.codes.get(code) {
-            return c.clone();
+        let d = Arc::new(RowDestination::new(name, iso2));
+        if place.by_code.len() < MAX_CODES {
+            place.by_code.push(d.clone());
         }
-        let c: Arc<str> = Arc::from(code);
-        if self.codes.len() < MAX_SPELLINGS {
-            self.codes.insert(code.into(), c.clone());
-        }
-        c
+        (d, info)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Seen, MAX_SPELLINGS};
+    use super::{Seen, MAX_CODES, MAX_SPELLINGS};
 
     #[test]
     fn spellings_beyond_the_limit_are_given_but_not_remembered() {
@@ -116,18 +123,38 @@ mod tests {
         for i in 0..MAX_SPELLINGS + 3 {
             let spelling = format!("ml{i}");
             let r = seen.rating(&spelling, &known);
-            assert_eq!(&*r.canonical, format!("ML{i}"));
-            assert_eq!(r.published.as_deref(), Some(spelling.as_str()));
-            let p = seen.place(&format!("Place {i}"));
-            assert_eq!(&*p.name, format!("Place {i}"));
-            assert_eq!(&*seen.code(&format!("C{i}")), format!("C{i}"));
+            assert_eq!(r.row.code(), format!("ML{i}"));
+            assert_eq!(r.row.as_published(), Some(spelling.as_str()));
+            let (d, _) = seen.destination(&format!("Place {i}"), None);
+            assert_eq!(d.name(), format!("Place {i}"));
         }
         assert_eq!(seen.rating_ix.len(), MAX_SPELLINGS);
         assert_eq!(seen.place_ix.len(), MAX_SPELLINGS);
-        assert_eq!(seen.codes.len(), MAX_SPELLINGS);
-        // A remembered spelling is still found, as the same string.
-        let a = seen.rating("ml7", &known).canonical.clone();
-        let b = seen.rating("ml7", &known).canonical.clone();
+        // A remembered spelling is still found, as the same rating.
+        let a = seen.rating("ml7", &known).row.clone();
+        let b = seen.rating("ml7", &known).row.clone();
         assert!(std::sync::Arc::ptr_eq(&a, &b));
+    }
+
+    #[test]
+    fn a_destination_is_shared_per_name_and_code() {
+        let mut seen = Seen::default();
+        let (a, info) = seen.destination("Saudi Arabia", Some("SA"));
+        assert!(info.is_some());
+        let (b, _) = seen.destination("Saudi Arabia", Some("SA"));
+        let (c, _) = seen.destination("Saudi Arabia", None);
+        assert!(std::sync::Arc::ptr_eq(&a, &b));
+        assert!(!std::sync::Arc::ptr_eq(&a, &c));
+        assert_eq!((c.name(), c.iso2()), ("Saudi Arabia", None));
+        // Codes beyond the limit are given but not remembered.
+        for i in 0..MAX_CODES + 3 {
+            let code = format!("X{i}");
+            let (d, _) = seen.destination("Atlantis", Some(&code));
+            assert_eq!(d.iso2(), Some(code.as_str()));
+        }
+        assert_eq!(
+            seen.places[seen.place_ix["Atlantis"]].by_code.len(),
+            MAX_CODES
+        );
     }
 }

@@ -155,21 +155,20 @@ pub(super) fn read_values_in_parts(
 
             // The row is good: from here on oddities are recorded and the row is kept.
             let r = seen.rating(published, known);
-            let (rating, rating_as_published) = (r.canonical.clone(), r.published.clone());
-            if r.published.is_some() {
-                let reason = format!("rating {published:?} normalised to {rating:?}");
+            let rating = r.row.clone();
+            if r.row.as_published().is_some() {
+                let reason = format!("rating {published:?} normalised to {:?}", rating.code());
                 report.note(AnomalyKind::RatingCaseNormalised, file, line, reason);
             }
             if !known.is_empty() && !r.known {
                 let reason = format!(
-                    "rating {rating:?} is not in ratings.csv; kind inferred from its pattern"
+                    "rating {:?} is not in ratings.csv; kind inferred from its pattern",
+                    rating.code()
                 );
                 report.note(AnomalyKind::UnknownRating, file, line, reason);
             }
-            let place = seen.place(country);
-            let (country, info) = (place.name.clone(), place.info);
-            check_country_with(report, file, line, &country, iso2, info);
-            let iso2 = iso2.map(|c| seen.code(c));
+            let (destination, info) = seen.destination(country, iso2);
+            check_country_with(report, file, line, country, iso2, info);
             let mut outlier = false;
             match value_gbp {
                 None if refused => report.note(
@@ -210,13 +209,11 @@ pub(super) fn read_values_in_parts(
                 line,
                 group,
                 date,
-                rating_as_published,
                 rating,
                 occurrence: 0, // numbered by check_groups
                 count,
                 value_gbp,
-                country,
-                iso2,
+                destination,
                 refused,
                 outlier,
             })

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
 use tokio::sync::mpsc;
 
-use probity_analytics::caat::{CaatDataset, ValueRow};
+use probity_analytics::caat::{CaatDataset, RowDestination, ValueRow};
 use probity_analytics::countries;
 use probity_store::analytics_history::StoredSegment;
 use probity_store::history_segment::{encode, HistoryRow, SEGMENT_ROWS};
@@ -72,14 +72,15 @@ pub(super) fn encode_rows(
     out: &mpsc::Sender<Encoded>,
 ) -> usize {
     // Each distinct destination's stored code is worked out once; the rows borrow it. Rows of
-    // one spelling share a string (and a group's rows a destination): looked up once a run.
-    let mut codes: FastMap<(&str, Option<&str>), String> = FastMap::new();
+    // one spelling share a destination (and a group's rows one): looked up once a run.
+    let mut codes: FastMap<&RowDestination, String> = FastMap::new();
     let mut previous: Option<&ValueRow> = None;
     for r in &ds.values {
         if !previous.is_some_and(|p| same_destination(p, r)) {
+            let d = &*r.destination;
             codes
-                .entry((&*r.country, r.iso2.as_deref()))
-                .or_insert_with(|| countries::code_for(&r.country, r.iso2.as_deref()));
+                .entry(d)
+                .or_insert_with(|| countries::code_for(d.name(), d.iso2()));
         }
         previous = Some(r);
     }
@@ -91,26 +92,26 @@ pub(super) fn encode_rows(
         read += 1;
         let code = match run {
             Some((p, code)) if same_destination(p, r) => code,
-            _ => codes[&(&*r.country, r.iso2.as_deref())].as_str(),
+            _ => codes[&*r.destination].as_str(),
         };
         run = Some((r, code));
         // parse_id refuses ids above i64::MAX.
         let group = i64::try_from(r.group).unwrap_or(i64::MAX);
-        if stored.contains(group, &r.rating, r.occurrence) {
+        if stored.contains(group, r.rating.code(), r.occurrence) {
             continue;
         }
         batch.push(HistoryRow {
             licence_group: group,
-            rating: &r.rating,
+            rating: r.rating.code(),
             occurrence: r.occurrence,
             line: r.line,
             decided_on: r.date,
-            destination: &r.country,
+            destination: r.destination.name(),
             code,
             refused: r.refused,
             value_gbp: r.value_gbp,
             licence_count: r.count.map(i64::from),
-            rating_as_published: r.rating_as_published.as_deref(),
+            rating_as_published: r.rating.as_published(),
             outlier: r.outlier,
         });
         if batch.len() == SEGMENT_ROWS && send(out, &mut batch, &mut read).is_err() {
@@ -123,16 +124,10 @@ pub(super) fn encode_rows(
     destination_codes
 }
 
-/// Whether two rows name their destination alike: pointer comparisons when the parser gave
-/// them the same strings (as it does to rows of one spelling).
+/// Whether two rows name their destination alike (name and code): a pointer comparison when
+/// the parser gave them the same one (as it does to rows of one spelling).
 fn same_destination(a: &ValueRow, b: &ValueRow) -> bool {
-    let same = |x: &Arc<str>, y: &Arc<str>| Arc::ptr_eq(x, y) || x == y;
-    same(&a.country, &b.country)
-        && match (&a.iso2, &b.iso2) {
-            (None, None) => true,
-            (Some(x), Some(y)) => same(x, y),
-            _ => false,
-        }
+    Arc::ptr_eq(&a.destination, &b.destination) || a.destination == b.destination
 }
 
 fn send(
