@@ -1,6 +1,7 @@
 //! Reading one CSV file: header mapping by column name, line numbers, UTF-8 checks.
 //! Rows the reader cannot hand over (bad encoding, wrong field count) are reported and rejected.
 
+use super::records::{NotUtf8, RecordText, Records};
 use crate::report::{AnomalyKind, FileReport, ImportReport};
 
 /// One column the caller wants, with the header names it may have.
@@ -29,20 +30,20 @@ pub(crate) const fn text(names: &'static [&'static str], required: bool) -> ColS
 
 /// The fields of one record, addressed by the caller's column specs.
 pub(crate) struct Fields<'a> {
-    rec: &'a csv::StringRecord,
+    rec: RecordText<'a>,
     cols: &'a [Option<usize>],
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'a> {
     /// The field for spec `k`, `None` if the column is absent. Checked to be UTF-8 once, when
     /// the record was read (per field it was a tenth of the parse).
-    pub fn get(&self, k: usize) -> Option<&str> {
+    pub fn get(&self, k: usize) -> Option<&'a str> {
         let i = self.cols.get(k).copied().flatten()?;
         self.rec.get(i)
     }
 
     /// The field for spec `k`, or "" when the column is absent.
-    pub fn str(&self, k: usize) -> &str {
+    pub fn str(&self, k: usize) -> &'a str {
         self.get(k).unwrap_or("")
     }
 }
@@ -87,9 +88,11 @@ pub(super) fn read_whole(
         header,
         width,
     } = opened;
+    // The header's line breaks counted: the records' lines are the file's.
+    let at = rdr.position().byte() as usize;
+    let line = 1 + memchr::memchr_iter(b'\n', &body[..at.min(body.len())]).count() as u64;
     let part = Part {
-        rdr,
-        lines: LineCounter::at_start(body),
+        records: Records::new(body, at, line),
     };
     let h = header.as_ref();
     read_records(
@@ -166,21 +169,15 @@ pub(super) fn open<'a>(
     }
 }
 
-/// Records still to read from one stretch of a file, and the line it has reached.
+/// Records still to read from one stretch of a file.
 pub(super) struct Part<'a> {
-    pub rdr: csv::Reader<&'a [u8]>,
-    pub lines: LineCounter<'a>,
+    records: Records<'a>,
 }
 
-/// A CSV reader over `bytes`, which start at a record boundary on line `first_line`.
+/// The records of `bytes`, which start at a record boundary on line `first_line`.
 pub(super) fn part_at(bytes: &[u8], first_line: u64) -> Part<'_> {
     Part {
-        rdr: reader(bytes),
-        lines: LineCounter {
-            body: bytes,
-            at: 0,
-            line: first_line,
-        },
+        records: Records::new(bytes, 0, first_line),
     }
 }
 
@@ -197,7 +194,7 @@ fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn read_records(
     file: &str,
-    mut part: Part<'_>,
+    part: Part<'_>,
     header: Option<&Header>,
     width: usize,
     specs: &[ColSpec],
@@ -206,61 +203,41 @@ pub(super) fn read_records(
     stop: Option<usize>,
     mut on_row: impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool,
 ) -> Option<usize> {
-    let mut rec = csv::ByteRecord::new();
-    // Records are read into one of two buffers while the other is lent to the record as text:
-    // no allocation a record (`mem::take` would make a new empty record each time).
-    let mut spare = Some(csv::ByteRecord::new());
+    let mut records = part.records;
     loop {
-        match part.rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => return None,
-            Err(e) => {
-                // The csv crate only fails on I/O here; count the rest of the file as unreadable.
-                let line = e.position().map_or(0, |p| p.line());
-                report.note(
-                    AnomalyKind::UnreadableFile,
-                    file,
-                    line,
-                    format!("read error: {e}"),
-                );
-                report.records_rejected += 1;
-                summary.records += 1;
-                return None;
-            }
-        }
         if let Some(stop) = stop {
-            let at = part.lines.start_of(rec.position().map_or(0, |p| p.byte()));
+            let at = records.next_start();
             if at >= stop {
                 return Some(at);
             }
         }
-        let line = rec.position().map_or(0, |p| part.lines.line_at(p.byte()));
-        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
-            continue; // a blank line, not a record
+        let record = records.next_record()?;
+        let line = record.line;
+        if let Ok(t) = &record.fields {
+            if t.len() == 1 && t.get(0).is_some_and(str::is_empty) {
+                continue; // a lone empty field (`""`), not a record
+            }
         }
         summary.records += 1;
         let Some(h) = header else {
             report.records_rejected += 1;
             continue;
         };
-        // The record as text, checked once (all-ASCII records in one pass); the buffers move,
-        // nothing is copied.
-        let read = std::mem::replace(&mut rec, spare.take().unwrap_or_default());
-        let text = match csv::StringRecord::from_byte_record(read) {
+        let text = match record.fields {
             Ok(text) => text,
-            Err(err) => {
-                let (i, at) = (err.utf8_error().field(), err.utf8_error().valid_up_to());
-                let bad = err.into_byte_record();
-                let byte = bad.get(i).and_then(|f| f.get(at)).copied().unwrap_or(0);
-                spare = Some(bad);
+            Err(NotUtf8 {
+                field,
+                valid_up_to,
+                byte,
+            }) => {
                 report.note(
                     AnomalyKind::NotUtf8,
                     file,
                     line,
                     format!(
-                        "field {} is not UTF-8: byte 0x{byte:02X} at offset {at} \
+                        "field {} is not UTF-8: byte 0x{byte:02X} at offset {valid_up_to} \
                          (the file may be Windows-1252 or Latin-1)",
-                        i + 1
+                        field + 1
                     ),
                 );
                 report.records_rejected += 1;
@@ -275,11 +252,10 @@ pub(super) fn read_records(
                 format!("{} fields, header has {width}", text.len()),
             );
             report.records_rejected += 1;
-            spare = Some(text.into_byte_record());
             continue;
         }
         let fields = Fields {
-            rec: &text,
+            rec: text,
             cols: &h.cols,
         };
         for (k, spec) in specs.iter().enumerate() {
@@ -299,45 +275,6 @@ pub(super) fn read_records(
         } else {
             report.records_rejected += 1;
         }
-        spare = Some(text.into_byte_record());
-    }
-}
-
-/// Physical line numbers from byte offsets. The csv crate's own line count lags by one after
-/// CRLF line endings (it stops at the CR), so count newlines ourselves.
-pub(super) struct LineCounter<'a> {
-    body: &'a [u8],
-    at: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    /// Counting from the start of the file (its header is line 1).
-    pub(super) fn at_start(body: &'a [u8]) -> Self {
-        LineCounter {
-            body,
-            at: 0,
-            line: 1,
-        }
-    }
-
-    /// Where the record the csv crate places at `byte` really starts: a record "starts" at the
-    /// LF left over from the previous CRLF, so line breaks are skipped.
-    pub(super) fn start_of(&self, byte: u64) -> usize {
-        skip_breaks(self.body, byte as usize)
-    }
-
-    /// The 1-based line on which the record starting at `byte` begins. Offsets must not decrease.
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let start = self.start_of(byte);
-        if start > self.at {
-            self.line += self.body[self.at..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
-            self.at = start;
-        }
-        self.line
     }
 }
 

@@ -13,6 +13,7 @@ mod csvparts;
 mod csvread;
 mod files;
 mod groups;
+mod records;
 mod reference;
 mod row;
 mod seen;
@@ -163,7 +164,8 @@ impl CaatDataset {
         // Groups (and refused groups) as they start, counted once sorted: published files list
         // a group's rows together in ascending order, so this is a pass and a check, where a
         // set of millions was millions of scattered inserts.
-        let mut groups = Vec::new();
+        // Room for a group a row (what is not filled is never touched, where growing copied).
+        let mut groups = Vec::with_capacity(self.values.len());
         let mut refused = Vec::new();
         let mut countries = FastSet::new();
         // Rows of one spelling share its rating: a new one is looked at, not every row's.

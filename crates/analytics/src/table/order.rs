@@ -16,7 +16,9 @@ pub(super) fn group_order(
     n: usize,
     key: impl Fn(usize) -> (u8, u64, i32),
 ) -> (Vec<u32>, Vec<(u8, u64, u32)>) {
-    let mut runs: Vec<Run> = Vec::new();
+    // Room for a run a row, and a group a run: what is not filled is never touched, where
+    // growing by doubling copied (and faulted in) every run made so far.
+    let mut runs: Vec<Run> = Vec::with_capacity(n);
     for i in 0..n {
         let (source, licence, date) = key(i);
         match runs.last_mut() {
@@ -35,7 +37,7 @@ pub(super) fn group_order(
     }
     runs.sort_unstable_by_key(|r| (r.source, r.licence, r.start));
     // Groups in (source, licence) order: (first run, end run, earliest date).
-    let mut groups: Vec<(usize, usize, i32)> = Vec::new();
+    let mut groups: Vec<(usize, usize, i32)> = Vec::with_capacity(runs.len());
     for (k, r) in runs.iter().enumerate() {
         match groups.last_mut() {
             Some(g) if runs[g.0].source == r.source && runs[g.0].licence == r.licence => {
