@@ -284,28 +284,43 @@ pub fn decode(bytes: &[u8]) -> Result<Segment, SegmentError> {
 }
 
 /// A dictionary being built: each distinct word once, in first-seen order.
-#[derive(Default)]
 struct Dict<'a> {
     words: Vec<&'a str>,
-    // A segment holds few distinct words per column (ratings: a few hundred): the last hit,
-    // then a map (foldhash: looked up for most rows).
     index: foldhash::HashMap<&'a str, u64>,
-    last: Option<(&'a str, u64)>,
+    // Rows that share a string (the import's rows of one spelling do) are found by its
+    // address, with no hash of its bytes and no comparison: for as long as `'a` lends them,
+    // the same address and length are the same word. (address, length, index); 0 is empty.
+    by_address: [(usize, usize, u64); ADDRESS_SLOTS],
+}
+
+const ADDRESS_SLOTS: usize = 64;
+
+impl Default for Dict<'_> {
+    fn default() -> Self {
+        Dict {
+            words: Vec::new(),
+            index: foldhash::HashMap::default(),
+            by_address: [(0, 0, 0); ADDRESS_SLOTS],
+        }
+    }
 }
 
 impl<'a> Dict<'a> {
     fn index(&mut self, word: &'a str) -> u64 {
-        if let Some((w, i)) = self.last {
-            if w == word {
-                return i;
-            }
+        let address = word.as_ptr() as usize;
+        // Fibonacci hashing of the address (allocations are aligned: its low bits are zeros).
+        let slot =
+            address.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - ADDRESS_SLOTS.ilog2());
+        let (a, len, i) = self.by_address[slot];
+        if a == address && len == word.len() {
+            return i;
         }
         let next = self.words.len() as u64;
         let i = *self.index.entry(word).or_insert_with(|| {
             self.words.push(word);
             next
         });
-        self.last = Some((word, i));
+        self.by_address[slot] = (address, word.len(), i);
         i
     }
 }

@@ -207,3 +207,19 @@ fn a_day_no_calendar_has_is_caught() {
         })
     );
 }
+
+#[test]
+fn a_word_has_one_index_wherever_it_is_held() {
+    let text = String::from("ML10 ML10");
+    let copy = String::from("ML1");
+    let mut d = super::Dict::default();
+    // Same address, different lengths: different words.
+    assert_eq!(d.index(&text[0..4]), 0);
+    assert_eq!(d.index(&text[0..3]), 1);
+    assert_eq!(d.index(&text[0..4]), 0);
+    // Same words at other addresses: the same indices.
+    assert_eq!(d.index(&text[5..9]), 0);
+    assert_eq!(d.index(&copy), 1);
+    assert_eq!(d.index(""), 2);
+    assert_eq!(d.words, ["ML10", "ML1", ""]);
+}

@@ -13,7 +13,7 @@ use super::{
     date_to_days, CodeEntry, CriterionEntry, Decision, LicenceType, Part, PlaceEntry, RatingEntry,
     Source, Table, BASE_YEAR, FLAG_NO_VALUE, FLAG_OUTLIER,
 };
-use crate::caat::{CaatDataset, RowDestination};
+use crate::caat::{CaatDataset, RowDestination, RowRating};
 use crate::countries::{self, Region};
 use crate::ratings::{self, RatingKind};
 
@@ -165,6 +165,36 @@ impl TableBuilder {
 
     /// Add a row; undefined ratings, destinations and criteria are defined on the way.
     pub fn push(&mut self, row: &RowInput<'_>) -> Result<(), TableError> {
+        let rating = self.rating_id(row.rating)?;
+        let place = self.place_id(row.destination)?;
+        self.push_with(row, rating, place)
+    }
+
+    /// The id of rating `code`, defined (its kind from its pattern) if it is not yet.
+    fn rating_id(&mut self, code: &str) -> Result<u16, TableError> {
+        match self.rating_ix.get(code) {
+            Some(&i) => Ok(i),
+            None => {
+                let kind = ratings::classify(code, None);
+                self.define_rating(code, kind, "")
+            }
+        }
+    }
+
+    /// The id of destination `name`, defined (from [`countries`]) if it is not yet.
+    fn place_id(&mut self, name: &str) -> Result<u16, TableError> {
+        match self.place_ix.get(name) {
+            Some(&i) => Ok(i),
+            None => {
+                let (code, region) =
+                    countries::lookup(name).map_or_else(countries::unknown, |c| (c.code, c.region));
+                self.define_place(name, code, region)
+            }
+        }
+    }
+
+    /// [`TableBuilder::push`], the row's rating and destination ids already found.
+    fn push_with(&mut self, row: &RowInput<'_>, rating: u16, place: u16) -> Result<(), TableError> {
         if self.rows.len() >= u32::MAX as usize {
             return Err(too_many("rows", u32::MAX as usize));
         }
@@ -172,21 +202,6 @@ impl TableBuilder {
         if !(BASE_YEAR..2200).contains(&y) {
             return Err(TableError::DateOutOfRange(row.date));
         }
-        let rating = match self.rating_ix.get(row.rating) {
-            Some(&i) => i,
-            None => {
-                let kind = ratings::classify(row.rating, None);
-                self.define_rating(row.rating, kind, "")?
-            }
-        };
-        let place = match self.place_ix.get(row.destination) {
-            Some(&i) => i,
-            None => {
-                let (code, region) = countries::lookup(row.destination)
-                    .map_or_else(countries::unknown, |c| (c.code, c.region));
-                self.define_place(row.destination, code, region)?
-            }
-        };
         let mut crit = 0u32;
         for c in row.criteria {
             let b = match self.crit_ix.get(c.as_str()) {
@@ -418,27 +433,42 @@ impl Table {
             .map(|(g, set)| (*g, set.iter().cloned().collect()))
             .collect();
         let none: Vec<String> = Vec::new();
-        // (Rows of one spelling share their destination: compared by pointer first.)
-        let mut previous: Option<&Arc<RowDestination>> = None;
+        // Rows of one spelling share their rating and destination: their ids are found by
+        // address (`ds` holds them all the while), not by hashing the names for every row.
+        let mut rating_ids: HashMap<*const RowRating, u16> = HashMap::new();
+        let mut place_ids: HashMap<*const RowDestination, u16> = HashMap::new();
         // A group's rows are usually together: its criteria found once a run.
         let mut run: Option<(u64, &Vec<String>)> = None;
         for r in &ds.values {
-            // A group's rows usually share a destination: defined (or found) once a run.
+            let rating = match rating_ids.get(&Arc::as_ptr(&r.rating)) {
+                Some(&i) => i,
+                None => {
+                    let i = b.rating_id(r.rating.code())?;
+                    rating_ids.insert(Arc::as_ptr(&r.rating), i);
+                    i
+                }
+            };
             let name = r.destination.name();
-            if previous.is_none_or(|p| !Arc::ptr_eq(p, &r.destination) && p.name() != name)
-                && !b.place_ix.contains_key(name)
-            {
-                let code = countries::code_for(name, r.destination.iso2());
-                let region = countries::region_of(&code).unwrap_or(Region::Unknown);
-                b.define_place(name, &code, region)?;
-            }
-            previous = Some(&r.destination);
+            let place = match place_ids.get(&Arc::as_ptr(&r.destination)) {
+                Some(&i) => i,
+                None => {
+                    // The first row of a name defines it, with its code from the file's.
+                    if !b.place_ix.contains_key(name) {
+                        let code = countries::code_for(name, r.destination.iso2());
+                        let region = countries::region_of(&code).unwrap_or(Region::Unknown);
+                        b.define_place(name, &code, region)?;
+                    }
+                    let i = b.place_id(name)?;
+                    place_ids.insert(Arc::as_ptr(&r.destination), i);
+                    i
+                }
+            };
             let criteria = match run {
                 Some((g, c)) if g == r.group => c,
                 _ => cited.get(&r.group).unwrap_or(&none),
             };
             run = Some((r.group, criteria));
-            b.push(&RowInput {
+            let row = RowInput {
                 source: Source::Caat,
                 licence: r.group,
                 date: r.date,
@@ -454,7 +484,8 @@ impl Table {
                 count: r.count.unwrap_or(0),
                 criteria,
                 outlier: r.outlier,
-            })?;
+            };
+            b.push_with(&row, rating, place)?;
         }
         Ok(b.build())
     }
