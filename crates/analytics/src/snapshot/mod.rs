@@ -5,13 +5,14 @@
 //! File layout (all integers little-endian):
 //!
 //! ```text
-//! magic "PRBTYSNP" | format version u32 | key (u64 length, UTF-8) | payload (u64 length, bytes)
-//! | CRC-32 (IEEE) of the payload (u32)
+//! magic "PRBTYSNP" | format version u32 | payload (u64 length, bytes)
+//! | CRC-32 (IEEE) of the payload (u32) | key (u64 length, UTF-8)
 //! ```
 //!
 //! The payload is the table's parts then its dictionaries, field by field (`part.rs`); integer
 //! columns are delta-varint encoded (`codec.rs`; version 2: version 1 stored them fixed-width,
-//! three times the size).
+//! three times the size). Version 3 put the key last: an import writes the payload while its
+//! transaction is still writing, and adds the key its commit decides ([`write_unkeyed`]).
 //!
 //! The key says what the table was built from (the service writes the database's import
 //! fingerprint); a snapshot is used only for the same key. A file of another format version,
@@ -33,7 +34,7 @@ use crate::table::Table;
 
 const MAGIC: &[u8; 8] = b"PRBTYSNP";
 /// Bumped whenever the encoding, or the order of an encoded enum, changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Bytes encoded before they are handed to the thread writing the file.
 const PIECE: usize = 4 << 20;
 
@@ -57,15 +58,20 @@ pub enum SnapshotError {
     Corrupt(String),
 }
 
-/// The header of a snapshot for `key`, its payload length left 0; returns where the payload
-/// starts.
-fn put_header(w: &mut Writer, key: &str) -> usize {
+/// The header of a snapshot, its payload length left 0; returns where the payload starts.
+fn put_header(w: &mut Writer) -> usize {
     w.buf.extend_from_slice(MAGIC);
     w.buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    w.buf.extend_from_slice(&(key.len() as u64).to_le_bytes());
-    w.buf.extend_from_slice(key.as_bytes());
     w.buf.extend_from_slice(&0u64.to_le_bytes());
     w.buf.len()
+}
+
+/// The key, as it ends a snapshot.
+fn key_bytes(key: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + key.len());
+    out.extend_from_slice(&(key.len() as u64).to_le_bytes());
+    out.extend_from_slice(key.as_bytes());
+    out
 }
 
 fn put_payload(w: &mut Writer, table: &Table) {
@@ -82,24 +88,25 @@ fn put_payload(w: &mut Writer, table: &Table) {
 /// The snapshot of `table` built from `key`, as bytes.
 pub fn encode(table: &Table, key: &str) -> Vec<u8> {
     let mut w = Writer::default();
-    let start = put_header(&mut w, key);
+    let start = put_header(&mut w);
     put_payload(&mut w, table);
     let mut out = w.buf;
     let len = (out.len() - start) as u64;
     out[start - 8..start].copy_from_slice(&len.to_le_bytes());
     let crc = crc32fast::hash(&out[start..]);
     out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&key_bytes(key));
     out
 }
 
-/// Write the snapshot of `table` for `key` to `file`, each piece written on another thread
-/// while the next is encoded (the encoding and the kernel's copy into the page cache were a
-/// tenth of a second each at 5 M rows, one after the other); the payload length is patched in
-/// and the checksum appended at the end.
-fn write_to(file: &File, table: &Table, key: &str, piece: usize) -> std::io::Result<()> {
+/// Write the snapshot of `table`, all but its key, to `file`, each piece written on another
+/// thread while the next is encoded (the encoding and the kernel's copy into the page cache
+/// were a tenth of a second each at 5 M rows, one after the other); the payload length is
+/// patched in and the checksum appended at the end.
+fn write_to(file: &File, table: &Table, piece: usize) -> std::io::Result<()> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
     let mut header = Writer::default();
-    let start = put_header(&mut header, key);
+    let start = put_header(&mut header);
     let (total, crc) = std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> std::io::Result<()> {
             let mut out = file;
@@ -154,13 +161,6 @@ pub fn decode(bytes: &[u8], key: &str) -> Result<Table, SnapshotError> {
     if found != FORMAT_VERSION {
         return Err(SnapshotError::Version { found });
     }
-    let found_key = r.str().map_err(|_| short("key"))?;
-    if found_key != key {
-        return Err(SnapshotError::Stale {
-            found: found_key,
-            expected: key.to_string(),
-        });
-    }
     let len = r.u64().map_err(|_| short("header"))?;
     let len = usize::try_from(len).map_err(|_| short("payload"))?;
     if r.rest.len() < len.saturating_add(4) {
@@ -170,13 +170,22 @@ pub fn decode(bytes: &[u8], key: &str) -> Result<Table, SnapshotError> {
         )));
     }
     let (payload, tail) = r.rest.split_at(len);
-    if tail.len() != 4 {
+    let (sum, tail) = tail.split_at(4);
+    let mut t = Reader::new(tail);
+    let found_key = t.str().map_err(|_| short("key"))?;
+    if found_key != key {
+        return Err(SnapshotError::Stale {
+            found: found_key,
+            expected: key.to_string(),
+        });
+    }
+    if !t.rest.is_empty() {
         return Err(SnapshotError::Corrupt(format!(
-            "{} bytes after the checksum",
-            tail.len() - 4
+            "{} bytes after the key",
+            t.rest.len()
         )));
     }
-    let found = u32::from_le_bytes(tail.try_into().expect("4 bytes"));
+    let found = u32::from_le_bytes(sum.try_into().expect("4 bytes"));
     let computed = crc32fast::hash(payload);
     if found != computed {
         return Err(SnapshotError::Checksum { found, computed });
@@ -207,29 +216,72 @@ pub fn decode(bytes: &[u8], key: &str) -> Result<Table, SnapshotError> {
 /// renamed over `path` (and the directory synced), so that `path` is always either the old
 /// snapshot or the whole new one.
 pub fn save(table: &Table, key: &str, path: &Path) -> Result<(), SnapshotError> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    write_unkeyed(table, path)?.finish(key)
+}
+
+/// A snapshot written but for its key, in a temporary file beside where it is to go (removed
+/// if it is dropped unfinished).
+#[derive(Debug)]
+pub struct Unkeyed {
+    file: Option<File>,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+/// Temporary names of one process differ by this count (an import's snapshot and a server's
+/// may be written at once).
+static TEMPORARIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Write all of the snapshot of `table` but its key, to go to `path` once
+/// [`Unkeyed::finish`] adds the key.
+pub fn write_unkeyed(table: &Table, path: &Path) -> Result<Unkeyed, SnapshotError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "snapshot".into());
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let written = (|| {
-        let f = File::create(&tmp)?;
-        write_to(&f, table, key, PIECE)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        if let Some(d) = dir {
+    let n = TEMPORARIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let file = File::create(&tmp)?;
+    let unkeyed = Unkeyed {
+        file: Some(file),
+        tmp,
+        path: path.to_path_buf(),
+    };
+    write_to(unkeyed.file.as_ref().expect("just made"), table, PIECE)?;
+    Ok(unkeyed)
+}
+
+impl Unkeyed {
+    /// Add `key`, sync, and rename the file over its path (and sync the directory).
+    pub fn finish(mut self, key: &str) -> Result<(), SnapshotError> {
+        let mut f = self.file.take().expect("finished once");
+        let renamed = (|| {
+            f.write_all(&key_bytes(key))?;
+            f.sync_all()?;
+            std::fs::rename(&self.tmp, &self.path)
+        })();
+        drop(f);
+        if let Err(e) = renamed {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(e.into());
+        }
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             // Make the rename itself durable (directories can be opened read-only on Unix).
-            if let Ok(d) = File::open(d) {
+            if let Ok(d) = File::open(dir) {
                 let _ = d.sync_all();
             }
         }
-        Ok::<(), std::io::Error>(())
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        Ok(())
     }
-    Ok(written?)
+}
+
+impl Drop for Unkeyed {
+    fn drop(&mut self) {
+        // Unfinished (an error on the way, or a commit that failed): not left behind.
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// The table snapshotted at `path` for `key`.

@@ -169,8 +169,10 @@ fn a_snapshot_of_another_key_version_or_damaged_is_refused_with_its_reason() {
         decode(&good[..good.len() - 1], "runs=1"),
         Err(SnapshotError::Truncated(_))
     ));
-    // Any flipped byte in the payload: the checksum says so.
-    for at in [40, good.len() / 2, good.len() - 5] {
+    // Any flipped byte in the payload: the checksum says so. (The file ends with the
+    // payload's checksum, then the key: 4 bytes, 8 of length and "runs=1".)
+    let payload_end = good.len() - 4 - 8 - "runs=1".len();
+    for at in [40, good.len() / 2, payload_end - 1] {
         let mut bad = good.clone();
         bad[at] ^= 0x20;
         assert!(
@@ -178,6 +180,20 @@ fn a_snapshot_of_another_key_version_or_damaged_is_refused_with_its_reason() {
             "byte {at}"
         );
     }
+    // A flipped byte in the key: another key's.
+    let mut other_key = good.clone();
+    *other_key.last_mut().unwrap() ^= 0x03;
+    assert!(matches!(
+        decode(&other_key, "runs=1"),
+        Err(SnapshotError::Stale { .. })
+    ));
+    // Bytes after the key: refused.
+    let mut longer = good.clone();
+    longer.push(0);
+    assert!(matches!(
+        decode(&longer, "runs=1"),
+        Err(SnapshotError::Corrupt(_))
+    ));
 }
 
 #[test]
@@ -200,6 +216,17 @@ fn save_replaces_the_file_whole_and_load_reads_it() {
         names,
         vec![std::ffi::OsString::from("probity.db.analytics")]
     );
+    // Written but for its key, then dropped (an import whose commit failed): nothing is left,
+    // and the snapshot there is untouched.
+    let unkeyed = write_unkeyed(&table, &path).unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    drop(unkeyed);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    assert_eq!(load(&path, "k2").unwrap(), table);
+    // Finished with its key: the snapshot of that key.
+    write_unkeyed(&table, &path).unwrap().finish("k3").unwrap();
+    assert_eq!(load(&path, "k3").unwrap(), table);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 #[test]
@@ -228,12 +255,10 @@ fn a_snapshot_written_in_pieces_is_the_encoded_snapshot() {
     for piece in [1, 64, 1 << 20] {
         let path = dir.path().join(format!("s{piece}"));
         let f = std::fs::File::create(&path).unwrap();
-        super::write_to(&f, &table, "pieces", piece).unwrap();
+        super::write_to(&f, &table, piece).unwrap();
         drop(f);
-        assert_eq!(
-            std::fs::read(&path).unwrap(),
-            want,
-            "pieces of {piece} bytes"
-        );
+        let mut written = std::fs::read(&path).unwrap();
+        written.extend_from_slice(&super::key_bytes("pieces"));
+        assert_eq!(written, want, "pieces of {piece} bytes");
     }
 }

@@ -11,7 +11,7 @@ use probity_analytics::Table;
 use probity_store::analytics_history::Fingerprint;
 
 use super::historic_rows::load_historic;
-use super::load::TableCache;
+use super::load::{FromImport, TableCache};
 use crate::{Ctx, ServiceError, ServiceResult};
 
 /// How the table of the imported history was obtained.
@@ -27,13 +27,50 @@ pub enum HistoricSource {
 
 /// Keep the table an import built from the rows it wrote into a database with no history
 /// before, for the fingerprint the import's commit left: the next build takes it instead of
-/// reading the rows back (and writes the snapshot).
-pub(super) fn keep_from_import(ctx: &Ctx, fp: Fingerprint, table: Arc<Table>) {
+/// reading the rows back (and writes the snapshot, unless the import did).
+pub(super) fn keep_from_import(
+    ctx: &Ctx,
+    fingerprint: Fingerprint,
+    table: Arc<Table>,
+    snapshot_written: bool,
+) {
     *ctx.analytics
         .table
         .from_import
         .lock()
-        .unwrap_or_else(|e| e.into_inner()) = Some((fp, table));
+        .unwrap_or_else(|e| e.into_inner()) = Some(FromImport {
+        fingerprint,
+        table,
+        snapshot_written,
+    });
+}
+
+/// Where the imported history's table is kept, if anywhere.
+pub(super) fn snapshot_path(ctx: &Ctx) -> Option<PathBuf> {
+    ctx.analytics
+        .table
+        .snapshot
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+}
+
+/// Finish the snapshot an import wrote while its transaction wrote, with the key of the
+/// imports its commit left; whether it was written (a failure is logged: the table is built
+/// and kept again when next asked for).
+pub(super) async fn finish_from_import(unkeyed: snapshot::Unkeyed, fp: &Fingerprint) -> bool {
+    let key = snapshot_key(fp);
+    match tokio::task::spawn_blocking(move || unkeyed.finish(&key)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "analytics snapshot not written");
+            false
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "analytics snapshot not written");
+            false
+        }
+    }
 }
 
 /// Keep the imported history's table in a snapshot file at `path` (beside the database):
@@ -67,21 +104,20 @@ fn snapshot_key(fp: &Fingerprint) -> String {
 /// The history's table from the snapshot if it fits, else built (and the snapshot rewritten).
 pub(super) async fn historic_table(ctx: &Ctx, hfp: &Fingerprint) -> ServiceResult<Arc<Table>> {
     let cache = &ctx.analytics.table;
-    let path = cache
-        .snapshot
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let mut path = snapshot_path(ctx);
     let key = snapshot_key(hfp);
     let from_import = cache
         .from_import
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .take()
-        .filter(|(fp, _)| fp == hfp);
-    let table = if let Some((_, table)) = from_import {
+        .filter(|f| f.fingerprint == *hfp);
+    let table = if let Some(f) = from_import {
         set_source(cache, HistoricSource::Import);
-        table
+        if f.snapshot_written {
+            path = None;
+        }
+        f.table
     } else {
         if let Some(table) = read_snapshot(path.clone(), key.clone()).await? {
             set_source(cache, HistoricSource::Snapshot);

@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 use probity_analytics::caat::{CaatDataset, DatasetSummary, IdScheme};
 use probity_analytics::{
-    import_files_with_progress, CaatFiles, ImportError, ImportOptions, ImportProgress,
-    ImportReport, Table,
+    import_files_with_progress, snapshot, CaatFiles, ImportError, ImportOptions, ImportProgress,
+    ImportReport, Table, TableError,
 };
 use probity_store::analytics_history as history;
 use probity_store::bulk::{insert_rows, Value};
@@ -243,7 +243,20 @@ pub async fn import_caat(
         .map_err(ServiceError::from)?;
     let table_build = history_was_empty.then(|| {
         let ds = ds.clone();
-        tokio::task::spawn_blocking(move || Table::from_caat(&ds))
+        let path = super::historic_snapshot::snapshot_path(ctx);
+        tokio::task::spawn_blocking(move || {
+            let table = Table::from_caat(&ds)?;
+            // The snapshot written while the transaction still writes; its key (the imports
+            // the commit leaves) is added once it has committed.
+            let unkeyed = path.and_then(|p| match snapshot::write_unkeyed(&table, &p) {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    tracing::warn!(error = %e, "analytics snapshot not written");
+                    None
+                }
+            });
+            Ok::<_, TableError>((table, unkeyed))
+        })
     });
 
     phase("history read");
@@ -395,8 +408,13 @@ pub async fn import_caat(
     tx.commit().await?;
     if let Some(build) = table_build {
         match build.await {
-            Ok(Ok(table)) => {
-                super::historic_snapshot::keep_from_import(ctx, fingerprint, Arc::new(table))
+            Ok(Ok((table, unkeyed))) => {
+                let written = match unkeyed {
+                    Some(u) => super::historic_snapshot::finish_from_import(u, &fingerprint).await,
+                    None => false,
+                };
+                let table = Arc::new(table);
+                super::historic_snapshot::keep_from_import(ctx, fingerprint, table, written)
             }
             // The rows are stored; the table is built from them when first asked for.
             Ok(Err(e)) => tracing::warn!(error = %e, "analytics table not built by the import"),

@@ -65,7 +65,15 @@ pub(crate) struct TableCache {
     pub(super) historic_source: std::sync::RwLock<Option<HistoricSource>>,
     /// The history's table an import in this process built from the rows it wrote, with the
     /// fingerprint its commit left: taken by the next build instead of reading the rows back.
-    pub(super) from_import: std::sync::Mutex<Option<(Fingerprint, Arc<Table>)>>,
+    pub(super) from_import: std::sync::Mutex<Option<FromImport>>,
+}
+
+/// The table an import built ([`TableCache::from_import`]).
+pub(super) struct FromImport {
+    pub fingerprint: Fingerprint,
+    pub table: Arc<Table>,
+    /// Whether the import also wrote its snapshot (for that fingerprint).
+    pub snapshot_written: bool,
 }
 
 impl TableCache {
