@@ -110,7 +110,7 @@ fn read_parts<T: Send, S: Default>(
     cuts: &[usize],
     on_row: &(impl Fn(&mut S, &Header, u64, &Fields<'_>, &mut ImportReport) -> Option<T> + Sync),
 ) -> Option<Vec<PartResult<T>>> {
-    let breaks = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
+    let breaks = count_breaks;
     // Each part's first line: 1 plus the line breaks before it. Its line breaks bound its
     // records, and so does its length (a kept record has `width` fields): room for its rows
     // is made once, the first part's for all (see the caller).
@@ -167,6 +167,21 @@ fn read_parts<T: Send, S: Default>(
         }
         results.into_iter().collect()
     })
+}
+
+/// How many line feeds `bytes` holds: counted in blocks a byte-sized counter cannot overflow,
+/// which the compiler turns into vector compares (a byte at a time was a tenth of a second
+/// over 5 M rows).
+fn count_breaks(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|block| {
+            block
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'\n')))
+        })
+        .map(usize::from)
+        .sum()
 }
 
 /// Byte offsets where parts might start: `first`, then just after the first line break at or
@@ -290,6 +305,16 @@ mod tests {
         );
         check_groups("values.csv", &mut rows, &mut report);
         (rows, report)
+    }
+
+    proptest! {
+        #[test]
+        fn line_feeds_are_counted_in_blocks_as_one_at_a_time(
+            bytes in proptest::collection::vec(prop::sample::select(vec![b'\n', b'a', b'\r']), 0..2000)
+        ) {
+            let one_at_a_time = bytes.iter().filter(|&&b| b == b'\n').count();
+            prop_assert_eq!(super::count_breaks(&bytes), one_at_a_time);
+        }
     }
 
     proptest! {

@@ -2,7 +2,47 @@
 
 use std::path::{Path, PathBuf};
 
+use super::csvparts::parts_for;
 use super::ImportError;
+
+/// A file's bytes. A large one is read in two halves at once, on two threads: alone, the
+/// copy into fresh memory took one core a fifth of a second at 5 M rows while the other
+/// waited. One that changes size while it is read is read again, whole.
+pub(super) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        let Ok(len) = usize::try_from(len) else {
+            return std::fs::read(path);
+        };
+        if parts_for(len) < 2 {
+            return std::fs::read(path);
+        }
+        let mut buf = vec![0u8; len];
+        let (first, second) = buf.split_at_mut(len / 2);
+        let read = std::thread::scope(|scope| {
+            let other = scope.spawn(|| file.read_exact_at(second, (len / 2) as u64));
+            let mine = file.read_exact_at(first, 0);
+            let theirs = other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            mine.and(theirs)
+        });
+        match read {
+            Ok(()) if file.metadata()?.len() == len as u64 => Ok(buf),
+            // Shorter, or longer, than when it was opened.
+            Ok(()) => std::fs::read(path),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => std::fs::read(path),
+            Err(e) => Err(e),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::read(path)
+    }
+}
 
 /// The files to read; `None` for a kind that is absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -91,5 +131,25 @@ impl CaatFiles {
             5 => &mut self.licence_footnotes,
             _ => &mut self.region_footnotes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_file;
+
+    #[test]
+    fn a_large_file_read_in_halves_is_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("values.csv");
+        // Above the size read in parts, odd so that the halves differ; every byte placed.
+        let bytes: Vec<u8> = (0..(5 << 20) + 7).map(|i: u32| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(read_file(&path).unwrap(), bytes);
+        let small = dir.path().join("ratings.csv");
+        std::fs::write(&small, b"code\nML1\n").unwrap();
+        assert_eq!(read_file(&small).unwrap(), b"code\nML1\n");
+        let missing = read_file(&dir.path().join("none.csv")).unwrap_err();
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
     }
 }

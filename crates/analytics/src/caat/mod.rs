@@ -286,7 +286,7 @@ pub fn import_files_with_progress(
         state.file.clone_from(&name);
         progress(&state);
         state.files_done += 1;
-        let read = std::fs::read(&path);
+        let read = files::read_file(&path);
         state.bytes_done += read.as_ref().map_or(0, |b| b.len() as u64);
         match read {
             Ok(bytes) => Some((name, bytes)),
