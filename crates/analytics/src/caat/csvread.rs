@@ -351,6 +351,9 @@ fn map_header(
 /// A whole number; `"12.0"` is accepted (the bool says a decimal part was present).
 pub(crate) fn parse_whole(s: &str) -> Result<(i64, bool), String> {
     let t = trim(s);
+    if let Some(v) = plain_digits(t) {
+        return Ok((v, false));
+    }
     let (int, frac) = match t.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (t, None),
@@ -369,9 +372,23 @@ pub(crate) fn parse_whole(s: &str) -> Result<(i64, bool), String> {
         .map_err(|_| format!("{t:?} is out of range"))
 }
 
+/// `t` as a number when it is 1 to 18 ASCII digits (too few to overflow), read in one pass:
+/// almost every id, value and date part is.
+fn plain_digits(t: &str) -> Option<i64> {
+    if t.is_empty() || t.len() > 18 {
+        return None;
+    }
+    t.bytes().try_fold(0i64, |v, b| {
+        b.is_ascii_digit().then(|| v * 10 + i64::from(b - b'0'))
+    })
+}
+
 /// A non-negative id.
 pub(crate) fn parse_id(s: &str) -> Result<u64, String> {
     let t = trim(s);
+    if let Some(v) = plain_digits(t) {
+        return Ok(v as u64);
+    }
     if t.is_empty() {
         return Err("empty id".into());
     }
@@ -393,12 +410,7 @@ pub(crate) fn parse_date(s: &str) -> Result<time::Date, String> {
         return Err(bad());
     }
     let num = |r: std::ops::Range<usize>| -> Result<i32, String> {
-        let p = &t[r];
-        if p.bytes().all(|c| c.is_ascii_digit()) {
-            p.parse::<i32>().map_err(|_| bad())
-        } else {
-            Err(bad())
-        }
+        plain_digits(&t[r]).map(|v| v as i32).ok_or_else(bad)
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if !(1900..2200).contains(&y) {
@@ -447,6 +459,13 @@ mod tests {
         #[test]
         fn trim_is_str_trim(s in "[ \t\r\n\u{b}\u{c}\u{1c}\u{85}\u{a0}\u{3000}a-z0-9é,.-]{0,6}") {
             proptest::prop_assert_eq!(trim(&s), s.trim());
+        }
+
+        #[test]
+        fn digits_read_in_one_pass_are_what_the_standard_parser_reads(s in "[0-9]{1,20}") {
+            let standard = s.parse::<i64>();
+            proptest::prop_assert_eq!(parse_whole(&s).ok(), standard.clone().ok().map(|v| (v, false)));
+            proptest::prop_assert_eq!(parse_id(&s).ok(), standard.ok().map(|v| v as u64));
         }
     }
 
