@@ -1,17 +1,18 @@
 //! What one part of a values file has met so far: each rating and destination spelling once,
-//! with the checks on it worked out once. A file of millions of rows has a few hundred
-//! spellings: a part's rows share one [`RowRating`] and [`RowDestination`] per spelling instead
-//! of allocating strings of their own (at 5 M rows that was 10 M allocations and most of the
-//! import's page faults), and the rating's canonical form and the destination's mapping are
-//! looked up once per spelling and part, not once per row. Rows of different parts hold equal
-//! values, not the same one. A part that meets more than [`MAX_SPELLINGS`] of a kind (no
-//! published file does) makes each row its own beyond that, so memory stays bounded by the
-//! rows.
+//! with the checks on it worked out once, and the last date (a group's rows share theirs). A
+//! file of millions of rows has a few hundred spellings: a part's rows share one [`RowRating`]
+//! and [`RowDestination`] per spelling instead of allocating strings of their own (at 5 M rows
+//! that was 10 M allocations and most of the import's page faults), and the rating's canonical
+//! form and the destination's mapping are looked up once per spelling and part, not once per
+//! row. Rows of different parts hold equal values, not the same one. A part that meets more
+//! than [`MAX_SPELLINGS`] of a kind (no published file does) makes each row its own beyond
+//! that, so memory stays bounded by the rows.
 
 use std::sync::Arc;
 
 use foldhash::HashMap as FastMap;
 
+use super::csvread::parse_date;
 use super::row::{RowDestination, RowRating};
 use crate::countries::{self, CountryInfo};
 use crate::ratings;
@@ -46,6 +47,8 @@ pub(super) struct Seen {
     places: Vec<SeenPlace>,
     // Beyond MAX_SPELLINGS: the last one met, lent to its row and not remembered.
     unremembered_rating: Option<SeenRating>,
+    // The last date read, as written: a group's rows share theirs.
+    last_date: Option<(String, time::Date)>,
 }
 
 impl Seen {
@@ -75,6 +78,21 @@ impl Seen {
         self.rating_ix
             .insert(published.into(), self.ratings.len() - 1);
         &self.ratings[self.ratings.len() - 1]
+    }
+
+    /// The date written `text`, as [`parse_date`] reads it (the last one remembered).
+    pub(super) fn date(&mut self, text: &str) -> Result<time::Date, String> {
+        if let Some((t, d)) = &self.last_date {
+            if t == text {
+                return Ok(*d);
+            }
+        }
+        let d = parse_date(text)?;
+        let (t, last) = self.last_date.get_or_insert_with(|| (String::new(), d));
+        t.clear();
+        t.push_str(text);
+        *last = d;
+        Ok(d)
     }
 
     /// The destination named `name` (trimmed, not empty) with the file's code `iso2`, and
@@ -134,6 +152,21 @@ mod tests {
         let a = seen.rating("ml7", &known).row.clone();
         let b = seen.rating("ml7", &known).row.clone();
         assert!(std::sync::Arc::ptr_eq(&a, &b));
+    }
+
+    #[test]
+    fn a_date_is_read_as_parse_date_reads_it_however_often_it_repeats() {
+        let mut seen = Seen::default();
+        for text in [
+            "2012-02-29",
+            "2012-02-29",
+            "2013-02-29",
+            "2012-02-29",
+            " 2012-03-01",
+            "",
+        ] {
+            assert_eq!(seen.date(text), super::parse_date(text), "{text:?}");
+        }
     }
 
     #[test]

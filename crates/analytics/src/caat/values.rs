@@ -5,7 +5,7 @@
 use foldhash::HashMap;
 
 use super::csvparts::{parts_for, read_csv_rows};
-use super::csvread::{col, parse_date, parse_flag, parse_id, parse_whole, trim, ColSpec};
+use super::csvread::{col, parse_flag, parse_id, parse_whole, trim, ColSpec};
 use super::reference::scheme_of;
 use super::seen::Seen;
 use super::{check_country_with, IdScheme, ImportOptions, ValueRow};
@@ -67,7 +67,7 @@ pub(super) fn read_values_in_parts(
                 Ok(g) => g,
                 Err(e) => return reject(report, AnomalyKind::BadNumber, file, line, e),
             };
-            let date = match parse_date(f.str(1)) {
+            let date = match seen.date(f.str(1)) {
                 Ok(d) => d,
                 Err(e) => return reject(report, AnomalyKind::BadDate, file, line, e),
             };
