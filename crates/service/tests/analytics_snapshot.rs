@@ -49,7 +49,22 @@ async fn restarts_read_the_snapshot_and_rebuild_a_bad_one(backend: Backend) {
     analytics::import_caat(&first, &caat, &ImportOptions::default(), &mut |_| {})
         .await
         .unwrap();
+    // The import wrote the snapshot itself (while its transaction wrote, keyed once it had
+    // committed), and left no temporary file beside it.
+    let files = || -> Vec<_> {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect()
+    };
+    assert_eq!(files(), [std::ffi::OsString::from("probity.db.analytics")]);
+    let written = std::fs::metadata(&path).unwrap().modified().unwrap();
     let built = analytics::table(&first).await.unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        written,
+        "the table the import kept is not written again"
+    );
     assert_eq!(
         analytics::historic_source(&first),
         Some(HistoricSource::Import),

@@ -309,8 +309,8 @@ impl<'a> Dict<'a> {
     fn index(&mut self, word: &'a str) -> u64 {
         let address = word.as_ptr() as usize;
         // Fibonacci hashing of the address (allocations are aligned: its low bits are zeros).
-        let slot =
-            address.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (usize::BITS - ADDRESS_SLOTS.ilog2());
+        let hashed = (address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = (hashed >> (u64::BITS - ADDRESS_SLOTS.ilog2())) as usize;
         let (a, len, i) = self.by_address[slot];
         if a == address && len == word.len() {
             return i;

@@ -4,8 +4,8 @@
 //!
 //! Most lines of a published file are one record of plain or simply quoted fields: those are
 //! split here, their fields borrowed from the body (a line checked as UTF-8 once, no copy).
-//! Anything else (a quote inside a field, a line break or CR inside quotes, a stray CR, bytes
-//! that are not UTF-8) is read by `csv_core`, the csv crate's own tokenizer, from where the
+//! Anything else (a quote inside a field, a line break inside quotes, a CR outside quotes but
+//! at the line's end, bytes that are not UTF-8) is read by `csv_core`, the csv crate's own tokenizer, from where the
 //! record starts. Both give what the csv crate gives (property test below); the split was a
 //! third of the import's parse at 5 M rows.
 
@@ -278,14 +278,17 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(2000))]
         #[test]
         fn any_bytes_are_read_as_the_csv_crate_reads_them(
-            body in proptest::collection::vec(
+            rest in proptest::collection::vec(
                 prop::sample::select(vec![
                     b'a', b'b', b'1', b' ', b',', b',', b'"', b'"', b'\r', b'\n', b'\n',
-                    0xC3, 0xA9, 0xFF,
+                    0xC3, 0xA9, 0xFF, 0xEF, 0xBB, 0xBF,
                 ]),
                 0..80,
             )
         ) {
+            // After a first line, as a body is read (the csv crate strips a byte-order mark
+            // at the very start only; `open` has stripped one there before records are read).
+            let body = [b"h\n".as_slice(), &rest].concat();
             prop_assert_eq!(by_records(&body), by_csv_crate(&body));
         }
     }

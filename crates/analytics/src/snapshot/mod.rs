@@ -241,7 +241,8 @@ pub fn write_unkeyed(table: &Table, path: &Path) -> Result<Unkeyed, SnapshotErro
         .unwrap_or_else(|| "snapshot".into());
     let n = TEMPORARIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()));
-    let file = File::create(&tmp)?;
+    // Never over another's temporary file (another process of the same id on a shared disk).
+    let file = File::options().write(true).create_new(true).open(&tmp)?;
     let unkeyed = Unkeyed {
         file: Some(file),
         tmp,

@@ -165,9 +165,22 @@ impl TableBuilder {
 
     /// Add a row; undefined ratings, destinations and criteria are defined on the way.
     pub fn push(&mut self, row: &RowInput<'_>) -> Result<(), TableError> {
+        // A row refused defines nothing.
+        self.check(row)?;
         let rating = self.rating_id(row.rating)?;
         let place = self.place_id(row.destination)?;
         self.push_with(row, rating, place)
+    }
+
+    /// Whether `row` can be added: room for it, and a date the table can hold.
+    fn check(&self, row: &RowInput<'_>) -> Result<(), TableError> {
+        if self.rows.len() >= u32::MAX as usize {
+            return Err(too_many("rows", u32::MAX as usize));
+        }
+        if !(BASE_YEAR..2200).contains(&row.date.year()) {
+            return Err(TableError::DateOutOfRange(row.date));
+        }
+        Ok(())
     }
 
     /// The id of rating `code`, defined (its kind from its pattern) if it is not yet.
@@ -195,13 +208,8 @@ impl TableBuilder {
 
     /// [`TableBuilder::push`], the row's rating and destination ids already found.
     fn push_with(&mut self, row: &RowInput<'_>, rating: u16, place: u16) -> Result<(), TableError> {
-        if self.rows.len() >= u32::MAX as usize {
-            return Err(too_many("rows", u32::MAX as usize));
-        }
+        self.check(row)?;
         let (y, m) = (row.date.year(), row.date.month() as i32);
-        if !(BASE_YEAR..2200).contains(&y) {
-            return Err(TableError::DateOutOfRange(row.date));
-        }
         let mut crit = 0u32;
         for c in row.criteria {
             let b = match self.crit_ix.get(c.as_str()) {
