@@ -20,7 +20,7 @@ mod fmt;
 use probity_service::{Clock, Ctx, ServiceError};
 use probity_store::Store;
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct AnalyticsDb {
     /// Database URL: sqlite://<path> or postgres://user@host/db.
     #[arg(long, env = "PROBITY_DATABASE_URL")]
@@ -184,7 +184,11 @@ fn group(n: impl ToString) -> String {
 
 pub async fn import(cmd: ImportCommand) -> Result<ExitCode> {
     let ImportCommand::Caat(a) = cmd;
-    let ctx = a.db.ctx().await?;
+    // The database is opened (and migrated) on another worker while this one parses the files.
+    let opening = {
+        let db = a.db.clone();
+        tokio::spawn(async move { db.ctx().await })
+    };
     let opts = ImportOptions {
         strict: a.strict,
         ..Default::default()
@@ -196,7 +200,7 @@ pub async fn import(cmd: ImportCommand) -> Result<ExitCode> {
             .progress_chars("=> "),
     );
     let started = Instant::now();
-    let result = analytics::import_caat(&ctx, &a.dir, &opts, &mut |stage| match stage {
+    let mut progress = |stage| match stage {
         ImportStage::Parsing {
             file,
             bytes_done,
@@ -215,8 +219,15 @@ pub async fn import(cmd: ImportCommand) -> Result<ExitCode> {
             bar.set_position(done);
             bar.set_message("writing to the database");
         }
-    })
-    .await;
+    };
+    let parsed = analytics::parse_caat(&Clock::system(), &a.dir, &opts, &mut progress).await;
+    let ctx = opening
+        .await
+        .map_err(|e| anyhow!("opening the database: {e}"))??;
+    let result = match parsed {
+        Ok(parsed) => analytics::store_caat(&ctx, parsed, &opts, &mut progress).await,
+        Err(e) => Err(e),
+    };
     bar.finish_and_clear();
     match result {
         Ok(outcome) => {

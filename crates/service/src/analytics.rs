@@ -29,7 +29,8 @@ use std::sync::{Arc, Mutex, Weak};
 
 pub use historic_snapshot::{historic_source, use_snapshot, HistoricSource};
 pub use import::{
-    import_caat, ImportFailure, ImportOutcome, ImportStage, CAAT_COHORT_SOURCE, CAAT_GROUP_SOURCE,
+    import_caat, parse_caat, store_caat, ImportFailure, ImportOutcome, ImportStage, ParsedCaat,
+    CAAT_COHORT_SOURCE, CAAT_GROUP_SOURCE,
 };
 pub use load::{build_table, hold_builds, invalidate, load_in_background, loading_percent, table};
 pub use official::{official_tables, years, Cell, OfficialTable, OfficialTables, Period};

@@ -12,27 +12,25 @@
 //! history is queryable as soon as it is stored, without reading five million rows back.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use probity_analytics::caat::{CaatDataset, DatasetSummary, IdScheme};
-use probity_analytics::{
-    import_files_with_progress, snapshot, CaatFiles, ImportError, ImportOptions, ImportProgress,
-    ImportReport, Table, TableError,
-};
+use probity_analytics::{snapshot, ImportError, ImportOptions, ImportReport, Table, TableError};
 use probity_store::analytics_history as history;
 use probity_store::bulk::{insert_rows, Value};
 use probity_store::bulk_copy::{insert_stream, Conflicts};
 use probity_store::historic_provenance::{self, ProvenanceInserted};
 use probity_store::to_micros;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::{Ctx, ServiceError};
 
+mod parse;
 mod provenance;
 mod segments;
+
+pub use parse::{parse_caat, ParsedCaat};
 
 /// The `source` of rows keyed by `licence_group` (the 2008–2015 release).
 pub const CAAT_GROUP_SOURCE: &str = "caat-uk/licence_group";
@@ -87,60 +85,6 @@ pub struct ImportOutcome {
     pub report: ImportReport,
 }
 
-/// SHA-256 over each file's name and bytes, in name order.
-fn file_set_hash(files: &CaatFiles) -> Result<(String, Vec<String>), ImportError> {
-    let mut paths: Vec<&PathBuf> = [
-        &files.values,
-        &files.ratings,
-        &files.refusal_criteria,
-        &files.destinations,
-        &files.sources,
-        &files.licence_footnotes,
-        &files.region_footnotes,
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    paths.sort_by_key(|p| p.file_name().map(|n| n.to_os_string()));
-    let mut h = Sha256::new();
-    let mut names = Vec::new();
-    let mut buf = vec![0u8; 1 << 20];
-    for p in paths {
-        let name = p
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let io = |source| ImportError::Io {
-            path: p.clone(),
-            source,
-        };
-        let mut file = std::fs::File::open(p).map_err(io)?;
-        let len = file.metadata().map_err(io)?.len();
-        h.update((name.len() as u64).to_be_bytes());
-        h.update(name.as_bytes());
-        h.update(len.to_be_bytes());
-        // Streamed through one buffer: a copy of each file in fresh memory cost more than
-        // the hashing (measured at 5 M rows). A file that changes while it is read is refused.
-        let mut read = 0u64;
-        loop {
-            let n = match file.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(io(e)),
-            };
-            h.update(&buf[..n]);
-            read += n as u64;
-        }
-        if read != len {
-            return Err(io(std::io::Error::other(format!(
-                "the file changed while it was read ({len} bytes, then {read})"
-            ))));
-        }
-        names.push(name);
-    }
-    Ok((hex::encode(h.finalize()), names))
-}
-
 fn source_of(ds: &CaatDataset) -> &'static str {
     match ds.id_scheme {
         Some(IdScheme::LicenceCohort) => CAAT_COHORT_SOURCE,
@@ -155,9 +99,28 @@ pub async fn import_caat(
     opts: &ImportOptions,
     progress: &mut (dyn FnMut(ImportStage) + Send),
 ) -> Result<ImportOutcome, ImportFailure> {
-    let started = ctx.clock.now();
+    let parsed = parse_caat(&ctx.clock, dir, opts, progress).await?;
+    store_caat(ctx, parsed, opts, progress).await
+}
+
+/// Write what [`parse_caat`] read into `ctx`'s database, and build the statistics table from
+/// it: the rest of [`import_caat`]. `opts` as the files were parsed with.
+pub async fn store_caat(
+    ctx: &Ctx,
+    parsed: ParsedCaat,
+    opts: &ImportOptions,
+    progress: &mut (dyn FnMut(ImportStage) + Send),
+) -> Result<ImportOutcome, ImportFailure> {
+    let ParsedCaat {
+        dir,
+        started,
+        clock,
+        hash,
+        names,
+        ds,
+        report,
+    } = parsed;
     // Where the time goes, for whoever tunes this (PROBITY_LOG=probity_service=debug).
-    let clock = std::time::Instant::now();
     let phase = |name: &str| {
         tracing::debug!(
             phase = name,
@@ -165,25 +128,6 @@ pub async fn import_caat(
             "import"
         )
     };
-    let files = CaatFiles::discover(dir)?;
-    // The files are hashed on another core while they are parsed (the parse leaves one idle
-    // between its parallel parts); a file that cannot be read is reported as before, first.
-    let hashing = {
-        let files = files.clone();
-        tokio::task::spawn_blocking(move || file_set_hash(&files))
-    };
-    let parsed = import_files_with_progress(&files, opts, &mut |p: &ImportProgress| {
-        progress(ImportStage::Parsing {
-            file: p.file.clone(),
-            bytes_done: p.bytes_done,
-            bytes_total: p.bytes_total,
-        })
-    });
-    let (hash, names) = match hashing.await {
-        Ok(hashed) => hashed?,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    };
-    let (ds, report) = parsed?;
     phase("parsed");
     let ds = Arc::new(ds);
     // The headline numbers go through every row: counted on another core meanwhile.
@@ -430,7 +374,10 @@ pub async fn import_caat(
     // Freeing millions of rows takes a tenth of a second: done on a thread of its own, off
     // the caller's path, and not one the runtime waits for when it shuts down (a CLI that
     // exits leaves the freeing to the kernel).
-    std::thread::spawn(move || drop(ds));
+    // If the system refuses a thread, the closure is dropped here, and the rows with it.
+    let _ = std::thread::Builder::new()
+        .name("import-free".into())
+        .spawn(move || drop(ds));
     Ok(ImportOutcome {
         run_id,
         source: source.to_string(),
