@@ -151,8 +151,8 @@ lines.append("")
 lines.append(f"After a restart, at {pages['rows']:,} rows: from a new service context (what a new process has) to the first "
              f"correct answer of `GET /api/v1/stats?group_by=destination,year`. Without a snapshot the table is built from the "
              f"database: **{r['first_answer_without_s']:.2f} s** (the baseline, same run). With the snapshot that build wrote "
-             f"beside the database ({r['snapshot_bytes']/1e6:.0f} MB; header, format version, the imports it was built from, "
-             f"CRC-32): **{r['first_answer_with_s']:.2f} s** (median of 3), the same answer; "
+             f"beside the database ({r['snapshot_bytes']/1e6:.0f} MB; header, format version, payload, CRC-32, then the "
+             f"imports it was built from): **{r['first_answer_with_s']:.2f} s** (median of 3), the same answer; "
              f"{r['first_answer_without_s']/r['first_answer_with_s']:.0f}× sooner. Meanwhile a server answers every other page, "
              "and `/data`, `/statistics` and the stats API say that the statistics are loading (503, Retry-After).")
 lines.append("")
