@@ -225,7 +225,7 @@ pub async fn import(cmd: ImportCommand) -> Result<ExitCode> {
         .await
         .map_err(|e| anyhow!("opening the database: {e}"))??;
     let result = match parsed {
-        Ok(parsed) => analytics::store_caat(&ctx, parsed, &opts, &mut progress).await,
+        Ok(parsed) => analytics::store_caat(&ctx, parsed, &mut progress).await,
         Err(e) => Err(e),
     };
     bar.finish_and_clear();

@@ -10,7 +10,7 @@
 //! one read from start to end.
 
 use super::csvread::{
-    open, part_at, read_records, read_whole, skip_breaks, ColSpec, Fields, Header, Opened,
+    open, read_records, read_whole, skip_breaks, ColSpec, Fields, Header, Opened, Records,
 };
 use crate::report::{FileReport, ImportReport};
 
@@ -138,11 +138,10 @@ fn read_parts<T: Send, S: Default>(
             // Asked for, not demanded: a file of blank lines must not abort on the allocation.
             let mut rows = Vec::new();
             let _ = rows.try_reserve(room);
-            let part = part_at(&body[start..], line);
             let mut state = S::default();
             let stopped = read_records(
                 file,
-                part,
+                Records::new(&body[start..], 0, line),
                 h,
                 width,
                 specs,

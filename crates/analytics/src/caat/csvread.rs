@@ -1,7 +1,8 @@
 //! Reading one CSV file: header mapping by column name, line numbers, UTF-8 checks.
 //! Rows the reader cannot hand over (bad encoding, wrong field count) are reported and rejected.
 
-use super::records::{NotUtf8, RecordText, Records};
+pub(super) use super::records::Records;
+use super::records::{NotUtf8, RecordText};
 use crate::report::{AnomalyKind, FileReport, ImportReport};
 
 /// One column the caller wants, with the header names it may have.
@@ -91,13 +92,10 @@ pub(super) fn read_whole(
     // The header's line breaks counted: the records' lines are the file's.
     let at = rdr.position().byte() as usize;
     let line = 1 + memchr::memchr_iter(b'\n', &body[..at.min(body.len())]).count() as u64;
-    let part = Part {
-        records: Records::new(body, at, line),
-    };
     let h = header.as_ref();
     read_records(
         file,
-        part,
+        Records::new(body, at, line),
         h,
         width,
         specs,
@@ -169,18 +167,6 @@ pub(super) fn open<'a>(
     }
 }
 
-/// Records still to read from one stretch of a file.
-pub(super) struct Part<'a> {
-    records: Records<'a>,
-}
-
-/// The records of `bytes`, which start at a record boundary on line `first_line`.
-pub(super) fn part_at(bytes: &[u8], first_line: u64) -> Part<'_> {
-    Part {
-        records: Records::new(bytes, 0, first_line),
-    }
-}
-
 fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .has_headers(false)
@@ -188,13 +174,13 @@ fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
         .from_reader(bytes)
 }
 
-/// Every record of `part`, checked and handed to `on_row` (counted in `summary`). With `stop`,
+/// Every record of `records`, checked and handed to `on_row` (counted in `summary`). With `stop`,
 /// reading stops before the first record that starts (past any line breaks) at or after that
 /// offset of the part, and returns where that record starts; `None` when the input ended.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn read_records(
     file: &str,
-    part: Part<'_>,
+    mut records: Records<'_>,
     header: Option<&Header>,
     width: usize,
     specs: &[ColSpec],
@@ -203,7 +189,6 @@ pub(super) fn read_records(
     stop: Option<usize>,
     mut on_row: impl FnMut(&Header, u64, &Fields<'_>, &mut ImportReport) -> bool,
 ) -> Option<usize> {
-    let mut records = part.records;
     loop {
         if let Some(stop) = stop {
             let at = records.next_start();

@@ -461,12 +461,14 @@ impl Table {
                 Some(&i) => i,
                 None => {
                     // The first row of a name defines it, with its code from the file's.
-                    if !b.place_ix.contains_key(name) {
-                        let code = countries::code_for(name, r.destination.iso2());
-                        let region = countries::region_of(&code).unwrap_or(Region::Unknown);
-                        b.define_place(name, &code, region)?;
-                    }
-                    let i = b.place_id(name)?;
+                    let i = match b.place_ix.get(name) {
+                        Some(&i) => i,
+                        None => {
+                            let code = countries::code_for(name, r.destination.iso2());
+                            let region = countries::region_of(&code).unwrap_or(Region::Unknown);
+                            b.define_place(name, &code, region)?
+                        }
+                    };
                     place_ids.insert(Arc::as_ptr(&r.destination), i);
                     i
                 }

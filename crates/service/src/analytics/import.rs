@@ -100,19 +100,19 @@ pub async fn import_caat(
     progress: &mut (dyn FnMut(ImportStage) + Send),
 ) -> Result<ImportOutcome, ImportFailure> {
     let parsed = parse_caat(&ctx.clock, dir, opts, progress).await?;
-    store_caat(ctx, parsed, opts, progress).await
+    store_caat(ctx, parsed, progress).await
 }
 
 /// Write what [`parse_caat`] read into `ctx`'s database, and build the statistics table from
-/// it: the rest of [`import_caat`]. `opts` as the files were parsed with.
+/// it: the rest of [`import_caat`].
 pub async fn store_caat(
     ctx: &Ctx,
     parsed: ParsedCaat,
-    opts: &ImportOptions,
     progress: &mut (dyn FnMut(ImportStage) + Send),
 ) -> Result<ImportOutcome, ImportFailure> {
     let ParsedCaat {
         dir,
+        strict,
         started,
         clock,
         hash,
@@ -174,7 +174,7 @@ pub async fn store_caat(
             file_set_hash: &hash,
             files_json: &files_json,
             started_at: to_micros(started),
-            strict: opts.strict,
+            strict,
             value_rows_read: ds.values.len() as i64,
             records_rejected: report.records_rejected as i64,
         },

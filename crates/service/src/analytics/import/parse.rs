@@ -17,6 +17,8 @@ use crate::Clock;
 /// CAAT files parsed and hashed, not yet written ([`super::store_caat`] writes them).
 pub struct ParsedCaat {
     pub(super) dir: PathBuf,
+    /// Parsed strictly (the run records it).
+    pub(super) strict: bool,
     /// When the import began (the run's start).
     pub(super) started: OffsetDateTime,
     pub(super) clock: std::time::Instant,
@@ -57,6 +59,7 @@ pub async fn parse_caat(
     let (ds, report) = parsed?;
     Ok(ParsedCaat {
         dir: dir.to_path_buf(),
+        strict: opts.strict,
         started,
         clock: instant,
         hash,

@@ -3,7 +3,6 @@
 //! the same files again adds nothing), and encoded in segments
 //! ([`probity_store::history_segment`]) on a blocking thread while the async side writes the
 //! previous one.
-use std::sync::Arc;
 
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
 use tokio::sync::mpsc;
@@ -124,10 +123,10 @@ pub(super) fn encode_rows(
     destination_codes
 }
 
-/// Whether two rows name their destination alike (name and code): a pointer comparison when
-/// the parser gave them the same one (as it does to rows of one spelling).
+/// Whether two rows name their destination alike (name and code): `Arc`'s equality compares
+/// the pointers first, so rows of one spelling (which share theirs) cost no string compare.
 fn same_destination(a: &ValueRow, b: &ValueRow) -> bool {
-    Arc::ptr_eq(&a.destination, &b.destination) || a.destination == b.destination
+    a.destination == b.destination
 }
 
 fn send(
